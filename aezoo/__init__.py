@@ -1,0 +1,13 @@
+"""aezoo: progressive deep-autoencoder experiments on Chainer.
+
+    python -m aezoo.run deep --grow-every 4 --data digits
+
+and, from Python, `aezoo.load(run_dir)` for a trained model.
+"""
+__version__ = "0.1.0"
+
+
+def load(run_dir, device="cpu"):
+    """The trained model of a run folder, with encode/decode/reconstruct on numpy."""
+    from aezoo.api import load as _load
+    return _load(run_dir, device)

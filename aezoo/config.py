@@ -1,0 +1,166 @@
+"""Every run option in one place: name, type, default and help.
+
+The same name is used everywhere: `--code-dim` on the command line, `code_dim`
+in a TOML file, in config.json and in the code. The CLI parser is generated
+from OPTIONS, so a new option needs one line here and nothing else.
+"""
+import math
+import sys
+from dataclasses import dataclass, field, fields, asdict
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+def int_list(text):
+    """'128,64' -> [128, 64] (the CLI form of a list of widths)."""
+    try:
+        values = [int(v) for v in str(text).replace(" ", "").split(",") if v]
+    except ValueError:
+        raise UsageError(f"expected comma-separated integers like 128,64, got {text!r}")
+    return values
+
+
+@dataclass
+class Config:
+    # what to train
+    model: str = "deep"
+    data: str = field(default="mnist", metadata=dict(
+        help="digits | mnist | fashion-mnist | idx:PATH | npy:PATH"))
+    data_dir: str = field(default=None, metadata=dict(
+        help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
+    test_fraction: float = field(default=0.2, metadata=dict(
+        help="share of a single idx:/npy: file held out for testing (its last part)"))
+    # architecture (None means: the model's own default)
+    code_dim: int = field(default=None, metadata=dict(help="width of the code (model default)"))
+    hidden: list = field(default=None, metadata=dict(
+        help="layer widths or conv channels, e.g. 128,64 (model default)"))
+    # regularizers, any model
+    noise: str = field(default=None, metadata=dict(
+        help="corrupt the training input: gaussian:STD or mask:P (target stays clean)"))
+    sparsity: float = field(default=0.0, metadata=dict(help="L1 weight on the code activations"))
+    loss: str = field(default="bce", metadata=dict(choices=("bce", "mse"),
+                      help="training loss (evaluation always reports both)"))
+    # optimization
+    epochs: int = field(default=20, metadata=dict(help="number of epochs"))
+    batch_size: int = field(default=128, metadata=dict(help="mini-batch size"))
+    optimizer: str = field(default="adam", metadata=dict(
+        choices=("adam", "rmsprop", "adadelta", "sgd"), help="optimizer"))
+    lr: float = field(default=None, metadata=dict(
+        help="learning rate (optimizer default: adam/rmsprop 1e-3, sgd 0.01; adadelta has none)"))
+    seed: int = field(default=0, metadata=dict(help="seed for weights, batch order and noise"))
+    device: str = field(default="cpu", metadata=dict(help="cpu, or a CuPy GPU id such as 0"))
+    # growth (deep model)
+    grow_every: int = field(default=0, metadata=dict(
+        help="add a layer pair at the start of epochs K+1, 2K+1, ... (0: no growth)"))
+    depth: int = field(default=None, metadata=dict(
+        help="starting number of encoder layers (default: 1 when growing, else all)"))
+    max_depth: int = field(default=None, metadata=dict(
+        help="stop growing at this depth (default: when the code reaches --code-dim)"))
+    grow_width: int = field(default=None, metadata=dict(
+        help="width of each new layer (default: half the current code, not below --code-dim)"))
+    grow_init: str = field(default="random", metadata=dict(
+        choices=("random", "identity"), help="initialization of a new layer pair"))
+    fade_in: int = field(default=0, metadata=dict(
+        help="blend a new pair in over N epochs (0: at once)"))
+    freeze_old: int = field(default=0, metadata=dict(
+        help="train only the new pair for N epochs after growth"))
+    # output
+    out: str = field(default=None, metadata=dict(
+        help="run folder (default outputs/<model>-<timestamp>[-name])"))
+    name: str = field(default=None, metadata=dict(help="suffix of the run folder's name"))
+    show: int = field(default=10, metadata=dict(help="test images in each reconstruction grid"))
+    video: bool = field(default=True, metadata=dict(help="render progress.gif/mp4 at the end"))
+    fps: float = field(default=4.0, metadata=dict(help="frames per second of the video"))
+
+    def to_dict(self):
+        return asdict(self)
+
+
+# Options that may differ when a run is resumed; everything else comes from
+# the run's config.json so the continued run is the same experiment.
+RESUMABLE = ("epochs", "device", "video", "fps")
+
+POSITIVE = ("epochs", "batch_size", "show")
+NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old")
+OPTIONS = {f.name: f for f in fields(Config)}
+
+
+def _coerce(name, value, where):
+    """Check one option's type; return the value in its canonical type."""
+    kind = OPTIONS[name].type
+    bad = UsageError(f"{where}: {name} = {value!r} is not a valid {kind.__name__ if isinstance(kind, type) else kind}")
+    if value is None:
+        return None
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise bad
+    elif kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise bad
+        value = float(value)
+    elif kind is list:
+        if isinstance(value, str):
+            value = int_list(value)
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise bad
+    elif kind is str:
+        if not isinstance(value, str):
+            raise bad
+    choices = OPTIONS[name].metadata.get("choices")
+    if choices and value not in choices:
+        raise UsageError(f"{where}: {name} = {value!r}, expected one of {', '.join(choices)}")
+    return value
+
+
+def validate(cfg, where="option"):
+    """Range checks that no type can express; raises UsageError."""
+    for name in POSITIVE:
+        if getattr(cfg, name) <= 0:
+            raise UsageError(f"{where}: {name} = {getattr(cfg, name)}, expected a positive integer")
+    for name in NON_NEGATIVE:
+        if getattr(cfg, name) < 0:
+            raise UsageError(f"{where}: {name} = {getattr(cfg, name)}, expected >= 0")
+    for name in ("code_dim", "depth", "max_depth", "grow_width"):
+        value = getattr(cfg, name)
+        if value is not None and value <= 0:
+            raise UsageError(f"{where}: {name} = {value}, expected a positive integer")
+    if cfg.hidden is not None and (not cfg.hidden or min(cfg.hidden) <= 0):
+        raise UsageError(f"{where}: hidden = {cfg.hidden}, expected positive widths like 128,64")
+    if not 0 < cfg.test_fraction < 1:
+        raise UsageError(f"{where}: test_fraction = {cfg.test_fraction}, expected between 0 and 1")
+    if cfg.lr is not None and cfg.lr <= 0:
+        raise UsageError(f"{where}: lr = {cfg.lr}, expected a positive number")
+    if cfg.fps <= 0:
+        raise UsageError(f"{where}: fps = {cfg.fps}, expected a positive number")
+    return cfg
+
+
+def merge(base, overrides, where):
+    """A copy of `base` with `overrides` (a dict) applied; unknown keys are an error."""
+    values = base.to_dict()
+    for key, value in overrides.items():
+        if key not in OPTIONS:
+            raise UsageError(f"{where}: unknown option {key!r} (known: {', '.join(OPTIONS)})")
+        values[key] = _coerce(key, value, where)
+    return Config(**values)
+
+
+def read_toml(path):
+    """The options in a TOML file as a dict; a bad file is a UsageError."""
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"config file {path} does not exist")
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"config file {path} is not valid TOML: {e}")

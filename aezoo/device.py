@@ -1,0 +1,23 @@
+"""One device-placement path for models, new layers and batches (CPU or CuPy)."""
+import chainer
+
+from aezoo.config import UsageError
+
+
+def get(spec):
+    """'cpu' -> NumPy; '0', '1', ... or '@cupy:0' -> that CUDA GPU through CuPy."""
+    text = str(spec).strip()
+    if text in ("cpu", "-1", "@numpy"):
+        return chainer.get_device("@numpy")
+    gpu = text[len("@cupy:"):] if text.startswith("@cupy:") else text
+    if not gpu.isdigit():
+        raise UsageError(f"--device {spec!r}: expected cpu or a GPU id such as 0")
+    if not chainer.backends.cuda.available:
+        raise UsageError(f"--device {spec}: CuPy is not usable here; install aezoo[gpu] "
+                         f"on a CUDA machine, or use --device cpu")
+    try:
+        device = chainer.get_device(f"@cupy:{int(gpu)}")
+        device.use()
+    except Exception as e:  # cupy raises its own CUDARuntimeError for a bad id
+        raise UsageError(f"--device {spec}: no such GPU ({e})")
+    return device

@@ -1,0 +1,59 @@
+"""The contract every autoencoder honours.
+
+    encode(x) -> code            x: (N, *input_shape) in [0, 1]
+    decode_logits(code) -> a     a: (N, *input_shape); sigmoid(a) is the image
+    decode(code), reconstruct(x) -> images in [0, 1]
+    model(x) -> loss             reports its terms with chainer.report
+    arch() -> dict               the keyword arguments that rebuild this shape
+
+Models know nothing of files, plots or epochs. Regularizers come in as
+functions: `noise` corrupts the training input, `penalty` scores the code.
+"""
+import chainer
+import chainer.functions as F
+
+from aezoo.losses import LOSSES
+
+
+class Autoencoder(chainer.Chain):
+    # Options of Config this model understands, with the model's defaults.
+    defaults = {}
+
+    def __init__(self, input_shape, loss="bce", noise=None, penalty=None):
+        super().__init__()
+        self.input_shape = tuple(input_shape)
+        self.loss_name = loss
+        self.noise = noise
+        self.penalty = penalty
+
+    def encode(self, x):
+        raise NotImplementedError
+
+    def decode_logits(self, code):
+        raise NotImplementedError
+
+    def arch(self):
+        raise NotImplementedError
+
+    def decode(self, code):
+        return F.sigmoid(self.decode_logits(code))
+
+    def reconstruct(self, x):
+        return F.sigmoid(self.encode_decode(x)[1])
+
+    def encode_decode(self, x):
+        """(code, logits); a model that blends paths (growth fade-in) overrides this."""
+        code = self.encode(x)
+        return code, self.decode_logits(code)
+
+    def forward(self, x):
+        noisy = self.noise(x) if self.noise is not None and chainer.config.train else x
+        code, logits = self.encode_decode(noisy)
+        reconstruction = LOSSES[self.loss_name](logits, x)
+        loss = reconstruction
+        terms = {"reconstruction": reconstruction}
+        if self.penalty is not None:
+            terms["penalty"] = self.penalty(code)
+            loss = loss + terms["penalty"]
+        chainer.report({"loss": loss, **terms}, self)
+        return loss

@@ -1,0 +1,62 @@
+"""Convolutional autoencoder for any image size (the Keras blog's conv AE).
+
+Encoder: for each width in `channels`, 3x3 conv + ReLU, then 2x2 max-pooling
+(rounding up, so 28 -> 14 -> 7 -> 4 and 8 -> 4 -> 2 -> 1). Decoder: the
+mirror, unpooling back to exactly the sizes the encoder saw, and a last 3x3
+conv to one channel. The code is the last feature map, or a dense layer of
+`code_dim` units on top of it when code_dim is given.
+"""
+import chainer
+import chainer.functions as F
+import chainer.links as L
+import numpy as np
+
+from aezoo.config import UsageError
+from aezoo.models.base import Autoencoder
+
+
+class ConvAE(Autoencoder):
+    defaults = {"hidden": [16, 8, 8], "code_dim": None}
+
+    def __init__(self, input_shape, hidden=(16, 8, 8), code_dim=None, **regularizers):
+        super().__init__(input_shape, **regularizers)
+        if len(self.input_shape) != 2:
+            raise UsageError(f"model conv needs images (N, H, W), got samples of shape {self.input_shape}")
+        self.channels, self.code_dim = list(hidden), code_dim
+        # Spatial size entering each pooling, to unpool back to it exactly.
+        self.sizes = [self.input_shape]
+        for _ in hidden:
+            h, w = self.sizes[-1]
+            self.sizes.append(((h + 1) // 2, (w + 1) // 2))
+        self.map_shape = (self.channels[-1],) + self.sizes[-1]  # (C, h, w) of the last map
+        inward = [1] + self.channels[:-1]
+        outward = [self.channels[min(i + 1, len(hidden) - 1)] for i in range(len(hidden))]
+        with self.init_scope():
+            self.encoders = chainer.ChainList(*[
+                L.Convolution2D(c_in, c_out, 3, pad=1) for c_in, c_out in zip(inward, self.channels)])
+            self.decoders = chainer.ChainList(*[
+                L.Convolution2D(c_in, c_out, 3, pad=1) for c_in, c_out in zip(outward, self.channels)])
+            self.output = L.Convolution2D(self.channels[0], 1, 3, pad=1)
+            if code_dim:
+                self.to_code = L.Linear(int(np.prod(self.map_shape)), code_dim)
+                self.from_code = L.Linear(code_dim, int(np.prod(self.map_shape)))
+
+    def arch(self):
+        return {"hidden": self.channels, "code_dim": self.code_dim}
+
+    def encode(self, x):
+        h = x.reshape((len(x), 1) + self.input_shape)
+        for conv in self.encoders:
+            h = F.max_pooling_2d(F.relu(conv(h)), 2, cover_all=True)
+        if self.code_dim:
+            h = F.relu(self.to_code(h))
+        return h
+
+    def decode_logits(self, code):
+        h = code
+        if self.code_dim:
+            h = F.relu(self.from_code(h)).reshape((len(h),) + self.map_shape)
+        for i in reversed(range(len(self.channels))):
+            h = F.relu(self.decoders[i](h))
+            h = F.unpooling_2d(h, 2, outsize=self.sizes[i], cover_all=True)
+        return self.output(h).reshape((len(h),) + self.input_shape)

@@ -1,0 +1,113 @@
+"""Stacked fully connected autoencoder that can grow (Keras blog's 784-128-64-32).
+
+`add_layer(width)` inserts a new innermost pair: an encoder layer from the
+current code width to `width` and its mirror in the decoder, so the code
+shrinks while training goes on. While a new pair fades in (`fade_alpha` < 1),
+the reconstruction blends the old path (the old code straight into the old
+decoder) with the new one:  h = (1 - alpha) * old_code + alpha * new_path.
+"""
+import chainer
+import chainer.functions as F
+import chainer.links as L
+import numpy as np
+
+from aezoo.models.base import Autoencoder
+
+
+class DeepAE(Autoencoder):
+    defaults = {"hidden": [128, 64], "code_dim": 32}
+
+    def __init__(self, input_shape, widths=(128, 64, 32), **regularizers):
+        super().__init__(input_shape, **regularizers)
+        self.widths = [int(np.prod(input_shape))]  # [input, layer 1, ..., code]
+        self.fade_alpha = 1.0
+        with self.init_scope():
+            self.encoders = chainer.ChainList()
+            self.decoders = chainer.ChainList()  # decoders[i] undoes encoders[i]
+        for width in widths:
+            self._append(L.Linear(self.widths[-1], width), L.Linear(width, self.widths[-1]), width)
+
+    @property
+    def depth(self):
+        return len(self.encoders)
+
+    def arch(self):
+        return {"widths": self.widths[1:]}
+
+    def innermost_pair(self):
+        return self.encoders[-1], self.decoders[-1]
+
+    def _append(self, encoder, decoder, width):
+        # New layers go wherever the model already is: one placement path.
+        for link in (encoder, decoder):
+            link.to_device(self.device)
+        self.encoders.append(encoder)
+        self.decoders.append(decoder)
+        self.widths.append(width)
+
+    def encode(self, x):
+        return self._encode(x, self.depth)
+
+    def decode_logits(self, code):
+        return self._decode(code, self.depth)
+
+    def _encode(self, x, depth):
+        h = x.reshape(len(x), -1)
+        for layer in self.encoders[:depth]:
+            h = F.relu(layer(h))
+        return h
+
+    def _decode(self, h, depth):
+        for i in reversed(range(depth)):
+            h = self.decoders[i](h)
+            if i > 0:
+                h = F.relu(h)
+        return h.reshape((len(h),) + self.input_shape)
+
+    def encode_decode(self, x):
+        if self.fade_alpha >= 1.0 or self.depth < 2:
+            return super().encode_decode(x)
+        old_code = self._encode(x, self.depth - 1)
+        code = F.relu(self.encoders[-1](old_code))
+        new_path = F.relu(self.decoders[-1](code))
+        h = (1.0 - self.fade_alpha) * old_code + self.fade_alpha * new_path
+        return code, self._decode(h, self.depth - 1)
+
+    def add_layer(self, width, init="random", sample=None, rng=None):
+        """Insert a new innermost encoder/decoder pair; returns the two new links.
+
+        init="random": LeCun-normal weights drawn from `rng` (numpy RandomState).
+        init="identity": Net2Net-style, from the PCA of the current code on
+        `sample` inputs: the pair starts as the best rank-`width` pass-through
+        of the old code, so the network's function barely changes.
+        """
+        old = self.widths[-1]
+        if init == "identity":
+            w_enc, b_enc, w_dec, b_dec = self._pca_pair(sample, width)
+        else:
+            rng = rng or np.random
+            w_enc = rng.normal(0, np.sqrt(1.0 / old), (width, old)).astype(np.float32)
+            w_dec = rng.normal(0, np.sqrt(1.0 / width), (old, width)).astype(np.float32)
+            b_enc, b_dec = np.zeros(width, np.float32), np.zeros(old, np.float32)
+        encoder = L.Linear(old, width, initialW=w_enc, initial_bias=b_enc)
+        decoder = L.Linear(width, old, initialW=w_dec, initial_bias=b_dec)
+        self._append(encoder, decoder, width)
+        return encoder, decoder
+
+    def _pca_pair(self, sample, width):
+        if sample is None:
+            raise ValueError("identity initialization needs sample inputs")
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            code = chainer.backends.cuda.to_cpu(self.encode(self.device.send(sample)).array)
+        mean = code.mean(axis=0)
+        _, _, vt = np.linalg.svd(code - mean, full_matrices=False)
+        basis = np.zeros((code.shape[1], width), np.float32)  # (old, width)
+        k = min(width, vt.shape[0])
+        basis[:, :k] = vt[:k].T
+        projected = (code - mean) @ basis
+        # A shift keeps the projections positive, so the new ReLU passes them on.
+        shift = np.maximum(-projected.min(axis=0), 0) + projected.std(axis=0)
+        w_enc, b_enc = basis.T, shift - basis.T @ mean
+        w_dec, b_dec = basis, mean - basis @ shift
+        return (w_enc.astype(np.float32), b_enc.astype(np.float32),
+                w_dec.astype(np.float32), b_dec.astype(np.float32))

@@ -1,0 +1,173 @@
+"""Train one autoencoder and record everything about it in a run folder.
+
+    python -m aezoo.run deep --grow-every 4 --data digits
+    python -m aezoo.run conv --data mnist --epochs 50 --noise gaussian:0.5
+    python -m aezoo.run --resume outputs/deep-20261124-101500 --epochs 40
+
+Options come from, in rising priority: the defaults in config.py, the model's
+preset, a --config TOML file, the command line. Bad input is one line on
+stderr and exit status 2; nothing already written is touched.
+"""
+import argparse
+import datetime
+import os
+import sys
+
+import numpy as np
+
+from aezoo import __version__, checkpoint, data, device as devices, metrics, plots, rundir, snapshot
+from aezoo.build import (build_model, build_optimizer, count_params, default_config,
+                         learning_rate, resolve)
+from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, int_list, merge, read_toml
+from aezoo.growth import Growth, Schedule
+from aezoo.models import NAMES
+from aezoo.trainer import NonFiniteLoss, Trainer
+
+IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parser():
+    p = OneLineParser(prog="python -m aezoo.run", description=__doc__.split("\n")[0])
+    p.add_argument("model", nargs="?", choices=NAMES, help="model to train: " + ", ".join(NAMES))
+    defaults = Config()
+    for name, option in OPTIONS.items():
+        if name == "model":
+            continue
+        flag = "--" + name.replace("_", "-")
+        text = option.metadata.get("help", "")
+        default = getattr(defaults, name)
+        help_text = f"{text} (default: {default})"
+        if option.type is bool:
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+                           help=help_text)
+            continue
+        kind = {list: int_list, int: int, float: float}.get(option.type, str)
+        p.add_argument(flag, type=kind, choices=option.metadata.get("choices"),
+                       default=argparse.SUPPRESS, metavar=name.upper() if kind is not str or
+                       not option.metadata.get("choices") else None, help=help_text)
+    p.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file "
+                   "(keys as in config.json: code_dim = 32); the command line overrides it")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint; "
+                   f"only --{', --'.join(n.replace('_', '-') for n in RESUMABLE)} may change")
+    return p
+
+
+def configure(argv):
+    """(Config, run folder or None, is_resume) from the command line."""
+    args = vars(parser().parse_args(argv))
+    model, config_file, resume = args.pop("model", None), args.pop("config"), args.pop("resume")
+    if resume:
+        if model or config_file:
+            raise UsageError("--resume takes the model and config from the run folder; "
+                             "give neither a model nor --config")
+        fixed = sorted(set(args) - set(RESUMABLE))
+        if fixed:
+            raise UsageError(f"--{fixed[0].replace('_', '-')} cannot change when resuming "
+                             f"(allowed: --{', --'.join(n.replace('_', '-') for n in RESUMABLE)})")
+        saved = rundir.read_config(resume)["config"]
+        return merge(merge(Config(), saved, f"{resume}/config.json"), args, "option"), resume
+    from_file = read_toml(config_file) if config_file else {}
+    model = model or from_file.get("model")
+    if not model:
+        raise UsageError("name a model: " + ", ".join(NAMES))
+    where = f"config {config_file}"
+    cfg = merge(merge(default_config(model), from_file, where), args, "option")
+    cfg.model = model
+    return resolve(cfg, set(from_file) | set(args)), None
+
+
+def main(argv=None):
+    try:
+        return train(*configure(argv))
+    except UsageError as e:
+        print(f"aezoo.run: error: {e}", file=sys.stderr)
+        return 2
+
+
+def train(cfg, resume):
+    dataset = data.load(cfg.data, cfg.data_dir, cfg.test_fraction)
+    device = devices.get(cfg.device)
+    rng = np.random.default_rng(cfg.seed)
+    arch = None
+    if resume:
+        if not os.path.exists(os.path.join(resume, checkpoint.FILE)):
+            raise UsageError(f"{resume} has no {checkpoint.FILE} to resume from")
+        arch = checkpoint.read_meta(resume)["arch"]
+    model = build_model(cfg, dataset.shape, rng, arch)
+    model.to_device(device)
+    optimizer = build_optimizer(cfg, model)
+    # Everything is validated: only now touch the disk.
+    run_dir = resume or rundir.create(rundir.choose(cfg))
+    if resume:
+        epoch = checkpoint.load(run_dir, model, optimizer, rng)["epoch"]
+        metrics.truncate(run_dir, epoch)
+    rundir.write_config(run_dir, {
+        "config": cfg.to_dict(), "model": {"class": type(model).__name__, "arch": model.arch(),
+                                           "params": count_params(model)},
+        "data": dataset.describe(), "versions": rundir.versions(), "git_commit": rundir.git_commit(),
+        "written": datetime.datetime.now().isoformat(timespec="seconds")})
+
+    trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
+                      progress=sys.stderr.isatty())
+    if resume:
+        trainer.epoch = epoch
+    attach_callbacks(trainer, cfg, dataset, run_dir)
+    print(f"aezoo: training {cfg.model} on {cfg.data} {dataset.shape} into {run_dir}", file=sys.stderr)
+    try:
+        trainer.run(cfg.epochs)
+    except KeyboardInterrupt:
+        print(f"aezoo.run: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
+              f"python -m aezoo.run --resume {run_dir}", file=sys.stderr)
+        return 130
+    except NonFiniteLoss as e:
+        print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
+              f"(try a smaller --lr)", file=sys.stderr)
+        return 1
+    last = trainer.metrics
+    print(f"aezoo: {cfg.model} epoch {trainer.epoch}: test BCE {last['test_bce']:.4f}, "
+          f"squared error per image {last['test_sqerr']:.3f} -> {run_dir}", file=sys.stderr)
+    return 0
+
+
+def saved_epochs(run_dir):
+    if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
+        return "no epoch"
+    return f"epoch {checkpoint.read_meta(run_dir)['epoch']}"
+
+
+def attach_callbacks(trainer, cfg, dataset, run_dir):
+    log = lambda record: metrics.append(run_dir, record)  # noqa: E731
+    if cfg.grow_every:
+        schedule = Schedule(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
+        Growth(cfg, schedule, dataset.train[:IDENTITY_SAMPLE], log).attach(trainer)
+
+    def label(t):
+        depth = getattr(t.model, "depth", None)
+        return cfg.model + (f" · depth {depth}" if depth else "")
+
+    def static(t):
+        facts = {"params": count_params(t.model), "lr": learning_rate(t.optimizer)}
+        if getattr(t.model, "depth", None):
+            facts["depth"] = t.model.depth
+        return facts
+
+    def plot_losses(t):
+        epochs, events = metrics.read(run_dir)
+        plots.save(os.path.join(run_dir, "loss.png"), epochs, events, cfg.loss,
+                   f"{cfg.model} on {cfg.data}")
+
+    indices = snapshot.fixed_indices(len(dataset.test), cfg.show)
+    trainer.add_callback("epoch_end", snapshot.Snapshots(run_dir, dataset.test, indices, label))
+    trainer.add_callback("epoch_end", metrics.MetricsLog(run_dir, static))
+    trainer.add_callback("epoch_end", plot_losses)
+    # Last, so a checkpoint never runs ahead of the metrics it continues.
+    trainer.add_callback("epoch_end", checkpoint.Checkpointer(run_dir, __version__))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Run folders: outputs/<model>-<timestamp>[-name], config.json first, never overwritten."""
+import json
+import os
+import platform
+import subprocess
+import time
+
+from aezoo.config import UsageError
+
+CONFIG = "config.json"
+
+
+def choose(cfg, root="outputs"):
+    if cfg.out:
+        return cfg.out
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return os.path.join(root, f"{cfg.model}-{stamp}" + (f"-{cfg.name}" if cfg.name else ""))
+
+
+def check_new(path):
+    """A run never writes into a folder that already holds something."""
+    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
+        raise UsageError(f"run folder {path} already exists and is not empty; "
+                         f"choose another --out/--name, or continue it with --resume {path}")
+
+
+def create(path):
+    check_new(path)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def versions():
+    import chainer
+    import numpy
+    from aezoo import __version__
+    found = {"aezoo": __version__, "chainer": chainer.__version__, "numpy": numpy.__version__,
+             "python": platform.python_version()}
+    try:
+        import cupy
+        found["cupy"] = cupy.__version__
+    except ImportError:
+        pass
+    return found
+
+
+def git_commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=10)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def write_config(path, record):
+    tmp = os.path.join(path, CONFIG + ".tmp")
+    with open(tmp, "w") as f:
+        json.dump(record, f, indent=2)
+    os.replace(tmp, os.path.join(path, CONFIG))
+
+
+def read_config(path):
+    file = os.path.join(path, CONFIG)
+    try:
+        with open(file) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"{path} is not a run folder (no {CONFIG})")
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{file} is not valid JSON ({e})")

@@ -1,0 +1,103 @@
+"""The training loop: any model, any device, mini-batches, evaluation, callbacks.
+
+What it does not know about: which model it trains (only the contract in
+models/base.py), files, plots, checkpoints and growth. Those are callbacks,
+registered for "epoch_start", "batch_start", "batch_end" and "epoch_end",
+that receive the trainer and read what they need from it:
+    trainer.epoch       epoch in progress, or just finished (0: before training)
+    trainer.batch       index of the batch in this epoch
+    trainer.loss        loss of the last batch (a float)
+    trainer.metrics     the last epoch's averages and test scores
+"""
+import math
+import time
+from collections import defaultdict
+
+import chainer
+import numpy as np
+from tqdm import tqdm
+
+from aezoo.losses import bce, mse, squared_error_per_image
+
+EVAL_BATCH = 1000
+
+
+class NonFiniteLoss(Exception):
+    pass
+
+
+class Trainer:
+
+    def __init__(self, model, optimizer, train, test, batch_size, device, rng, progress=True):
+        self.model, self.optimizer = model, optimizer
+        self.device, self.rng = device, rng
+        self.train = device.send(train)  # the whole set lives on the device
+        self.test = device.send(test)
+        self.batch_size, self.progress = batch_size, progress
+        self.epoch, self.batch, self.loss = 0, 0, None
+        self.metrics = {}
+        self.callbacks = defaultdict(list)
+        self.reporter = chainer.Reporter()  # collects what the model reports
+        self.reporter.add_observer("main", model)
+
+    def add_callback(self, event, fn):
+        self.callbacks[event].append(fn)
+
+    def fire(self, event):
+        for fn in self.callbacks[event]:
+            fn(self)
+
+    def n_batches(self):
+        return math.ceil(len(self.train) / self.batch_size)
+
+    def run(self, epochs):
+        """Train until `epochs` epochs are done; epoch 0 (untrained) is evaluated first."""
+        if self.epoch == 0:
+            self.metrics = {"epoch": 0, **self.evaluate()}
+            self.fire("epoch_end")
+        while self.epoch < epochs:
+            self.epoch += 1
+            self.fire("epoch_start")
+            start = time.perf_counter()
+            averages = self.train_epoch()
+            seconds = time.perf_counter() - start
+            self.metrics = {"epoch": self.epoch, **averages, **self.evaluate(), "seconds": seconds}
+            self.fire("epoch_end")
+
+    def train_epoch(self):
+        """One pass over shuffled training data; the averages of what the model reported."""
+        order = self.device.send(self.rng.permutation(len(self.train)))
+        sums, seen = defaultdict(float), 0
+        bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False,
+                   disable=not self.progress, unit="batch")
+        for self.batch in bar:
+            x = self.train[order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]]
+            self.fire("batch_start")
+            observation = {}
+            with self.reporter.scope(observation):
+                loss = self.model(x)
+            self.model.cleargrads()
+            loss.backward()
+            self.optimizer.update()
+            self.loss = float(loss.array)
+            if not math.isfinite(self.loss):
+                raise NonFiniteLoss(f"loss became {self.loss} in epoch {self.epoch}, "
+                                    f"batch {self.batch + 1}")
+            for key, value in observation.items():
+                sums[key.split("/")[-1]] += float(chainer.as_array(value)) * len(x)
+            seen += len(x)
+            bar.set_postfix(loss=f"{self.loss:.4f}")
+            self.fire("batch_end")
+        return {f"train_{key}": total / seen for key, total in sums.items()}
+
+    def evaluate(self):
+        """Test scores whatever the training loss: per-pixel BCE and MSE, per-image squared error."""
+        totals = defaultdict(float)
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            for start in range(0, len(self.test), EVAL_BATCH):
+                x = self.test[start:start + EVAL_BATCH]
+                _, logits = self.model.encode_decode(x)
+                for name, fn in (("test_bce", bce), ("test_mse", mse),
+                                 ("test_sqerr", squared_error_per_image)):
+                    totals[name] += float(fn(logits, x).array) * len(x)
+        return {name: total / len(self.test) for name, total in totals.items()}
