@@ -13,6 +13,10 @@ from aezoo.config import Config, UsageError, merge, validate
 from aezoo.models import MODELS, NAMES, PRESETS
 
 
+# Options that shape a model; each model's `defaults` names those it takes.
+MODEL_OPTIONS = ("hidden", "code_dim", "linear_code")
+
+
 def model_class(name):
     if name in PRESETS:
         name = PRESETS[name][0]
@@ -32,7 +36,7 @@ def resolve(cfg, given):
     `given` is the set of option names the user set (file or command line).
     """
     cls = model_class(cfg.model)
-    for option in ("hidden", "code_dim"):
+    for option in MODEL_OPTIONS:
         if option not in cls.defaults:
             if option in given:
                 raise UsageError(f"--{option.replace('_', '-')} does not apply to model {cfg.model}")
@@ -47,6 +51,9 @@ def resolve(cfg, given):
                              f"(growable: {', '.join(n for n, c in MODELS.items() if hasattr(c, 'add_layer'))})")
     if growable:
         _resolve_depths(cfg)
+        if cfg.linear_code and cfg.grow_every:
+            raise UsageError("--linear-code with --grow-every: a grown model's old code layer "
+                             "would change function; use one or the other")
     return validate(cfg)
 
 
@@ -82,10 +89,9 @@ def build_model(cfg, input_shape, rng, arch=None):
     """
     cls = model_class(cfg.model)
     if arch is None:
+        arch = {k: getattr(cfg, k) for k in cls.defaults if k in MODEL_OPTIONS}
         if "widths" in inspect.signature(cls.__init__).parameters:
-            arch = {"widths": planned_widths(cfg)[:cfg.depth]}
-        else:
-            arch = {k: getattr(cfg, k) for k in cls.defaults}
+            arch = {"widths": planned_widths(cfg)[:cfg.depth], "linear_code": cfg.linear_code}
     np.random.seed(cfg.seed)
     return cls(input_shape, loss=cfg.loss, noise=regularizers.noise(cfg.noise, rng),
                penalty=regularizers.sparsity(cfg.sparsity), **arch)

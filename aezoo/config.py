@@ -41,6 +41,8 @@ class Config:
     code_dim: int = field(default=None, metadata=dict(help="width of the code (model default)"))
     hidden: list = field(default=None, metadata=dict(
         help="layer widths or conv channels, e.g. 128,64 (model default)"))
+    linear_code: bool = field(default=None, metadata=dict(
+        help="no ReLU on the code layer (deep; Hinton & Salakhutdinov's 30-unit code)"))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
         help="corrupt the training input: gaussian:STD or mask:P (target stays clean)"))

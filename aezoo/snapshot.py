@@ -60,8 +60,8 @@ def draw(ax, originals, reconstructions):
 
 
 def save(path, originals, reconstructions, title):
-    fig = plt.figure(figsize=(8, 2.6), dpi=100)
-    ax = fig.add_axes([0.08, 0.02, 0.9, 0.8])
+    fig = plt.figure(figsize=(8, 2.0), dpi=100)
+    ax = fig.add_axes([0.08, 0.02, 0.9, 0.82])
     draw(ax, originals, reconstructions)
     fig.suptitle(title, fontsize=11)
     fig.savefig(path)

@@ -74,11 +74,12 @@ class Trainer:
             x = self.train[order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]]
             self.fire("batch_start")
             observation = {}
-            with self.reporter.scope(observation):
+            # A diverging run is caught below by its loss, not by numpy's warnings.
+            with self.reporter.scope(observation), np.errstate(over="ignore", invalid="ignore"):
                 loss = self.model(x)
-            self.model.cleargrads()
-            loss.backward()
-            self.optimizer.update()
+                self.model.cleargrads()
+                loss.backward()
+                self.optimizer.update()
             self.loss = float(loss.array)
             if not math.isfinite(self.loss):
                 raise NonFiniteLoss(f"loss became {self.loss} in epoch {self.epoch}, "

@@ -15,10 +15,11 @@ from aezoo.models.base import Autoencoder
 
 
 class DeepAE(Autoencoder):
-    defaults = {"hidden": [128, 64], "code_dim": 32}
+    defaults = {"hidden": [128, 64], "code_dim": 32, "linear_code": False}
 
-    def __init__(self, input_shape, widths=(128, 64, 32), **regularizers):
+    def __init__(self, input_shape, widths=(128, 64, 32), linear_code=False, **regularizers):
         super().__init__(input_shape, **regularizers)
+        self.linear_code = linear_code
         self.widths = [int(np.prod(input_shape))]  # [input, layer 1, ..., code]
         self.fade_alpha = 1.0
         with self.init_scope():
@@ -32,7 +33,7 @@ class DeepAE(Autoencoder):
         return len(self.encoders)
 
     def arch(self):
-        return {"widths": self.widths[1:]}
+        return {"widths": self.widths[1:], "linear_code": self.linear_code}
 
     def innermost_pair(self):
         return self.encoders[-1], self.decoders[-1]
@@ -53,8 +54,10 @@ class DeepAE(Autoencoder):
 
     def _encode(self, x, depth):
         h = x.reshape(len(x), -1)
-        for layer in self.encoders[:depth]:
-            h = F.relu(layer(h))
+        for i, layer in enumerate(self.encoders[:depth]):
+            h = layer(h)
+            if not (self.linear_code and i == self.depth - 1):
+                h = F.relu(h)
         return h
 
     def _decode(self, h, depth):

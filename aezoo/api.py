@@ -1,0 +1,49 @@
+"""`aezoo.load(run_dir)`: a trained model for use from Python, on numpy arrays.
+
+    model = aezoo.load("outputs/main")
+    codes = model.encode(x)          # x: float32 (N, H, W) in [0, 1]
+    images = model.decode(codes)     # float32 (N, H, W) in [0, 1]
+    model.reconstruct(x), model.config, model.code_size
+"""
+import chainer
+import numpy as np
+
+from aezoo import checkpoint, device as devices, rundir
+from aezoo.build import build_model
+from aezoo.config import Config, merge
+
+
+class Trained:
+    def __init__(self, model, config, device):
+        self.model, self.config, self.device = model, config, device
+
+    def _run(self, fn, x):
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            y = fn(self.device.send(np.asarray(x, dtype=np.float32)))
+        return chainer.backends.cuda.to_cpu(y.array)
+
+    def encode(self, x):
+        return self._run(self.model.encode, x)
+
+    def decode(self, code):
+        return self._run(self.model.decode, code)
+
+    def reconstruct(self, x):
+        return self._run(self.model.reconstruct, x)
+
+    @property
+    def code_size(self):
+        """Numbers per sample in the code (a conv model's code is a feature map)."""
+        sample = np.zeros((1,) + self.model.input_shape, np.float32)
+        return int(np.prod(self.encode(sample).shape[1:]))
+
+
+def load(run_dir, device="cpu"):
+    record = rundir.read_config(run_dir)
+    cfg = merge(Config(), record["config"], f"{run_dir}/config.json")
+    arch = checkpoint.read_meta(run_dir)["arch"]
+    model = build_model(cfg, tuple(record["data"]["shape"]), np.random.default_rng(cfg.seed), arch)
+    target = devices.get(device)
+    model.to_device(target)
+    checkpoint.load(run_dir, model)
+    return Trained(model, cfg, target)

@@ -1,0 +1,116 @@
+"""End to end on the bundled digits: every model learns, the run folder is complete,
+resume gives the same weights as an unbroken run, Ctrl-C and NaN keep the last epoch."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import aezoo
+from aezoo import checkpoint, metrics
+from aezoo.data import load
+from aezoo.models import NAMES
+from aezoo.run import main
+
+TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
+
+
+def train(out, *args):
+    assert main([*args, *TINY, "--out", str(out)]) == 0
+    return str(out)
+
+
+def weights(run_dir):
+    with np.load(os.path.join(run_dir, checkpoint.FILE)) as npz:
+        return {k: npz[k] for k in npz.files if k != "meta"}
+
+
+def comparable(run_dir):
+    """metrics.jsonl without the wall-clock times."""
+    epochs, events = metrics.read(run_dir)
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in epochs + events]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path, name):
+    run = train(tmp_path / name, name, "--epochs", "3")
+    epochs, _ = metrics.read(run)
+    assert [r["epoch"] for r in epochs] == [0, 1, 2, 3]
+    assert epochs[-1]["test_bce"] < epochs[0]["test_bce"] - 0.02
+    for r in epochs[1:]:
+        assert {"train_loss", "test_bce", "test_sqerr", "seconds", "params", "lr"} <= set(r)
+    assert sorted(os.listdir(os.path.join(run, "recon"))) == [f"epoch_{e:04d}.png" for e in range(4)]
+    assert os.path.exists(os.path.join(run, "loss.png"))
+    assert checkpoint.read_meta(run)["epoch"] == 3
+    config = json.load(open(os.path.join(run, "config.json")))
+    assert config["config"]["model"] == name
+    assert config["model"]["arch"]  # resolved, not the None defaults
+    assert config["model"]["params"] == epochs[-1]["params"]
+    assert config["versions"]["chainer"] == "7.8.1"
+
+
+def test_resume_gives_the_same_weights_as_an_unbroken_run(tmp_path):
+    # Mask noise and shuffling both draw from the RNG the checkpoint must restore.
+    options = ["deep", "--noise", "mask:0.2", "--seed", "3"]
+    unbroken = train(tmp_path / "unbroken", *options, "--epochs", "4")
+    broken = train(tmp_path / "broken", *options, "--epochs", "2")
+    assert main(["--resume", broken, "--epochs", "4"]) == 0
+    a, b = weights(unbroken), weights(broken)
+    assert a.keys() == b.keys() and any(k.startswith("optimizer/") for k in a)
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
+    assert comparable(unbroken) == comparable(broken)
+    assert json.load(open(os.path.join(broken, "config.json")))["config"]["epochs"] == 4
+
+
+def test_resume_drops_metrics_written_after_the_checkpoint(tmp_path):
+    run = train(tmp_path / "run", "simple", "--epochs", "2")
+    metrics.append(run, {"epoch": 3, "test_bce": 0.0})  # as if killed before checkpoint 3
+    assert main(["--resume", run, "--epochs", "3"]) == 0
+    epochs, _ = metrics.read(run)
+    assert [r["epoch"] for r in epochs] == [0, 1, 2, 3] and epochs[-1]["test_bce"] > 0
+
+
+def test_loaded_model_reproduces_the_logged_test_score(tmp_path):
+    run = train(tmp_path / "run", "conv", "--epochs", "2")
+    model = aezoo.load(run)
+    test = load("digits").test
+    out = np.clip(model.reconstruct(test), 1e-7, 1 - 1e-7)
+    bce = -(test * np.log(out) + (1 - test) * np.log(1 - out)).mean()
+    assert bce == pytest.approx(metrics.read(run)[0][-1]["test_bce"], rel=1e-3)
+    np.testing.assert_allclose(model.decode(model.encode(test[:5])), model.reconstruct(test[:5]),
+                               atol=1e-6)
+    assert model.config.model == "conv" and model.code_size == 8  # 8x8 -> 1x1 map of 8 channels
+
+
+def test_diverging_loss_stops_with_one_line_and_keeps_the_last_good_epoch(tmp_path, capsys):
+    run = tmp_path / "nan"
+    code = main(["simple", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "3", *TINY,
+                 "--out", str(run)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert err[-1].startswith("aezoo.run: error: loss became nan") and "epoch 0 kept" in err[-1]
+    assert checkpoint.read_meta(str(run))["epoch"] == 0
+    assert [r["epoch"] for r in metrics.read(str(run))[0]] == [0]
+    assert all(np.isfinite(v).all() for v in weights(str(run)).values())
+
+
+def test_ctrl_c_keeps_the_finished_epochs_and_says_how_to_resume(tmp_path):
+    run = str(tmp_path / "run")
+    proc = subprocess.Popen([sys.executable, "-m", "aezoo.run", "deep", *TINY, "--epochs", "500",
+                             "--out", run], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(metrics.read(run)[0]) < 3:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"--resume {run}" in err and "Traceback" not in err
+    saved = checkpoint.read_meta(run)["epoch"]
+    assert saved >= 2 and metrics.read(run)[0][-1]["epoch"] >= saved
+    assert main(["--resume", run, "--epochs", str(saved + 1)]) == 0
+    assert [r["epoch"] for r in metrics.read(run)[0]] == list(range(saved + 2))
