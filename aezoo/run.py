@@ -116,6 +116,7 @@ def train(cfg, resume):
                       progress=sys.stderr.isatty())
     if resume:
         trainer.epoch = epoch
+        trainer.metrics = metrics.read(run_dir)[0][-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir)
     print(f"aezoo: training {cfg.model} on {cfg.data} {dataset.shape} into {run_dir}", file=sys.stderr)
     try:

@@ -1,0 +1,177 @@
+"""Progressive growth: new layers really train, old optimizer state survives, fade-in
+starts from the old function, identity init avoids the jump, freeze-old freezes, and
+resume across a growth equals an unbroken run."""
+import os
+
+import numpy as np
+import pytest
+
+from aezoo import build, device, growth, metrics
+from aezoo.build import build_model, build_optimizer, default_config, resolve
+from aezoo.config import merge
+from aezoo.data import load
+from aezoo.growth import Growth, Schedule
+from aezoo.models.deep import DeepAE
+from aezoo.run import main
+from aezoo.trainer import Trainer
+
+from test_train import TINY, comparable, weights
+
+
+def growing_trainer(**options):
+    """A deep model on digits that grows by one pair at the start of epoch 2."""
+    options = {"grow_every": 1, "max_depth": 2, "hidden": [32], "code_dim": 16, **options}
+    cfg = resolve(merge(default_config("deep"), options, "test"), set(options))
+    data = load("digits")
+    rng = np.random.default_rng(0)
+    model = build_model(cfg, data.shape, rng)
+    trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
+                      device.get("cpu"), rng, progress=False)
+    schedule = Schedule(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
+    Growth(cfg, schedule, data.train[:500], lambda record: None).attach(trainer)
+    return trainer
+
+
+def rule_states(model):
+    return {path: (p.update_rule.t, {k: v.copy() for k, v in (p.update_rule.state or {}).items()})
+            for path, p in model.namedparams() if p.update_rule is not None}
+
+
+def watch_growth(trainer):
+    """Record, right after the growth, the optimizer state and the new layers' weights."""
+    seen = {}
+
+    def at_growth(t):
+        if t.epoch == 2:
+            seen["rules"] = rule_states(t.model)
+            seen["params"] = {path: p.array.copy() for path, p in t.model.namedparams()}
+    trainer.add_callback("epoch_start", at_growth)
+    return seen
+
+
+def test_new_layers_train_and_old_optimizer_state_is_kept():
+    trainer = growing_trainer()
+    trainer.run(1)
+    before = rule_states(trainer.model)
+    seen = watch_growth(trainer)
+    trainer.run(2)
+    assert trainer.model.depth == 2
+    new = set(seen["params"]) - set(before)
+    assert len(new) == 4  # W and b of the new encoder and decoder layers
+    for path, (t, state) in before.items():
+        assert seen["rules"][path][0] == t > 0, f"{path}: step count reset"
+        for key, value in state.items():
+            np.testing.assert_array_equal(seen["rules"][path][1][key], value, err_msg=path)
+    now = dict(trainer.model.namedparams())
+    for path in new:
+        assert not np.allclose(now[path].array, seen["params"][path]), f"{path} never trained"
+        assert now[path].update_rule.t == trainer.n_batches()
+
+
+def test_without_binding_update_rules_chainer_leaves_new_layers_untrained(monkeypatch):
+    # The trap growth must avoid: Chainer skips parameters added after setup().
+    monkeypatch.setattr(growth, "bind_new_params", lambda optimizer, link: None)
+    trainer = growing_trainer()
+    trainer.run(1)
+    seen = watch_growth(trainer)
+    trainer.run(2)
+    new = [p for p in trainer.model.innermost_pair()[0].params()]
+    assert new and all(p.update_rule is None for p in new)
+    for path, p in trainer.model.namedparams():
+        if p.update_rule is None:
+            np.testing.assert_array_equal(p.array, seen["params"][path])
+
+
+def test_freeze_old_trains_only_the_new_pair_for_the_frozen_epochs():
+    trainer = growing_trainer(freeze_old=1)
+    trainer.run(1)
+    seen = watch_growth(trainer)
+    trainer.run(2)  # epoch 2: frozen
+    new = {id(p) for link in trainer.model.innermost_pair() for p in link.params()}
+    old = [(path, p) for path, p in trainer.model.namedparams() if id(p) not in new]
+    for path, p in old:
+        np.testing.assert_array_equal(p.array, seen["params"][path], err_msg=path)
+    trainer.run(3)  # epoch 3: everything trains again
+    assert all(not np.allclose(p.array, seen["params"][path]) for path, p in old)
+
+
+def test_fade_in_starts_from_the_pre_growth_function():
+    model = DeepAE((8, 8), widths=[32])
+    x = load("digits").test[:50]
+    before = model.reconstruct(x).array
+    model.add_layer(16, rng=np.random.RandomState(0))
+    model.fade_alpha = 0.0
+    np.testing.assert_allclose(model.reconstruct(x).array, before, atol=1e-7)
+    model.fade_alpha = 1.0
+    assert not np.allclose(model.reconstruct(x).array, before, atol=1e-3)
+
+
+def test_fade_in_alpha_rises_linearly_per_batch_to_one():
+    schedule = Schedule(grow_every=2, start_depth=1, max_depth=2, fade_in=2)
+    assert schedule.growth_epochs() == [3]
+    alphas = [schedule.alpha(epoch, b, 4) for epoch in (3, 4) for b in range(4)]
+    np.testing.assert_allclose(alphas, np.arange(1, 9) / 8)
+    assert schedule.alpha(2, 3, 4) == 1.0 and schedule.alpha(5, 0, 4) == 1.0
+
+
+def test_schedule_grows_at_k_plus_one_until_max_depth():
+    schedule = Schedule(grow_every=4, start_depth=1, max_depth=3)
+    assert schedule.growth_epochs() == [5, 9]
+    assert [schedule.depth_at(e) for e in (1, 4, 5, 8, 9, 30)] == [1, 1, 2, 2, 3, 3]
+
+
+def growth_events(run):
+    return [e for e in metrics.read(run)[1] if e["event"] == "growth"]
+
+
+@pytest.mark.parametrize("init, small", [("identity", True), ("random", False)])
+def test_identity_init_avoids_the_loss_jump_that_random_init_makes(tmp_path, init, small):
+    run = str(tmp_path / init)
+    assert main(["deep", "--grow-every", "3", "--epochs", "4", "--grow-init", init,
+                 "--max-depth", "2", *TINY, "--out", run]) == 0
+    (event,) = growth_events(run)
+    assert event["epoch"] == 4 and event["depth"] == 2 and event["widths"] == [128, 64]
+    assert event["test_bce_before"] == metrics.read(run)[0][3]["test_bce"]
+    if small:
+        assert abs(event["test_bce_jump"]) < 0.005
+    else:
+        assert event["test_bce_jump"] > 0.03
+
+
+def test_fade_in_growth_event_shows_no_jump(tmp_path):
+    run = str(tmp_path / "fade")
+    assert main(["deep", "--grow-every", "1", "--epochs", "2", "--fade-in", "1", "--max-depth", "2",
+                 *TINY, "--out", run]) == 0
+    (event,) = growth_events(run)
+    assert event["test_bce_after"] == pytest.approx(event["test_bce_before"], abs=1e-6)
+
+
+@pytest.mark.parametrize("options", [
+    ["--fade-in", "2", "--freeze-old", "1"],
+    ["--grow-init", "identity"],
+])
+@pytest.mark.parametrize("stop", [2, 3])  # the checkpoint just before / just after a growth
+def test_resume_across_a_growth_equals_an_unbroken_run(tmp_path, options, stop):
+    args = ["deep", "--grow-every", "2", *options, "--seed", "1"]
+    unbroken = str(tmp_path / "unbroken")
+    broken = str(tmp_path / "broken")
+    assert main([*args, "--epochs", "5", *TINY, "--out", unbroken]) == 0
+    assert main([*args, "--epochs", str(stop), *TINY, "--out", broken]) == 0
+    assert main(["--resume", broken, "--epochs", "5"]) == 0
+    assert [e["epoch"] for e in growth_events(unbroken)] == [3, 5]
+    a, b = weights(unbroken), weights(broken)
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
+    drop_batches = lambda records: [r for r in records if r.get("event") != "growth_batches"]  # noqa
+    assert drop_batches(comparable(unbroken)) == drop_batches(comparable(broken))
+
+
+def test_growth_is_recorded_in_metrics_and_the_checkpoint_shape(tmp_path):
+    run = str(tmp_path / "run")
+    assert main(["deep", "--grow-every", "1", "--epochs", "3", *TINY, "--out", run]) == 0
+    epochs, events = metrics.read(run)
+    assert [r["depth"] for r in epochs] == [1, 1, 2, 3]
+    assert [(e["epoch"], e["depth"]) for e in events if e["event"] == "growth"] == [(2, 2), (3, 3)]
+    assert os.path.exists(os.path.join(run, "loss.png"))
+    assert build.count_params(__import__("aezoo").load(run).model) == epochs[-1]["params"]
