@@ -30,10 +30,11 @@ def preset_defaults(name):
     return PRESETS[name][1] if name in PRESETS else {}
 
 
-def resolve(cfg, given):
+def resolve(cfg, given, input_shape=None):
     """Fill the model's own defaults into `cfg`; reject options it does not take.
 
-    `given` is the set of option names the user set (file or command line).
+    `given` is the set of option names the user set (file or command line);
+    `input_shape` lets a model fit a default to the data (conv's pooling stages).
     """
     cls = model_class(cfg.model)
     for option in MODEL_OPTIONS:
@@ -43,6 +44,8 @@ def resolve(cfg, given):
             continue
         if getattr(cfg, option) is None:
             setattr(cfg, option, cls.defaults[option])
+    if input_shape is not None and hasattr(cls, "fit_default_hidden") and "hidden" not in given:
+        cfg.hidden = cls.fit_default_hidden(cfg.hidden, input_shape)
     growable = hasattr(cls, "add_layer")
     growth_options = ("grow_every", "depth", "max_depth", "grow_width", "fade_in", "freeze_old")
     for option in growth_options:

@@ -58,7 +58,7 @@ def parser():
 
 
 def configure(argv):
-    """(Config, run folder or None, is_resume) from the command line."""
+    """(Config, the option names the user set, run folder to resume or None)."""
     args = vars(parser().parse_args(argv))
     model, config_file, resume = args.pop("model", None), args.pop("config"), args.pop("resume")
     if resume:
@@ -70,7 +70,7 @@ def configure(argv):
             raise UsageError(f"--{fixed[0].replace('_', '-')} cannot change when resuming "
                              f"(allowed: --{', --'.join(n.replace('_', '-') for n in RESUMABLE)})")
         saved = rundir.read_config(resume)["config"]
-        return merge(merge(Config(), saved, f"{resume}/config.json"), args, "option"), resume
+        return merge(merge(Config(), saved, f"{resume}/config.json"), args, "option"), set(), resume
     from_file = read_toml(config_file) if config_file else {}
     model = model or from_file.get("model")
     if not model:
@@ -78,7 +78,7 @@ def configure(argv):
     where = f"config {config_file}"
     cfg = merge(merge(default_config(model), from_file, where), args, "option")
     cfg.model = model
-    return resolve(cfg, set(from_file) | set(args)), None
+    return cfg, set(from_file) | set(args), None
 
 
 def main(argv=None):
@@ -89,8 +89,10 @@ def main(argv=None):
         return 2
 
 
-def train(cfg, resume):
+def train(cfg, given, resume):
     dataset = data.load(cfg.data, cfg.data_dir, cfg.test_fraction)
+    if not resume:  # a resumed run's config.json is resolved already
+        cfg = resolve(cfg, given, dataset.shape)
     device = devices.get(cfg.device)
     rng = np.random.default_rng(cfg.seed)
     arch = None

@@ -41,6 +41,20 @@ class ConvAE(Autoencoder):
                 self.to_code = L.Linear(int(np.prod(self.map_shape)), code_dim)
                 self.from_code = L.Linear(code_dim, int(np.prod(self.map_shape)))
 
+    @staticmethod
+    def fit_default_hidden(channels, input_shape):
+        """Drop the default's last pooling stages that would shrink the map below 2x2
+        (8x8 digits: [16, 8], a 2x2x8 code; 28x28 keeps all three, 4x4x8)."""
+        if len(input_shape) != 2:
+            return channels
+        size, fitted = min(input_shape), []
+        for c in channels:
+            size = (size + 1) // 2
+            if size < 2 and fitted:
+                break
+            fitted.append(c)
+        return fitted
+
     def arch(self):
         return {"hidden": self.channels, "code_dim": self.code_dim}
 
