@@ -84,7 +84,7 @@ def test_loaded_model_reproduces_the_logged_test_score(tmp_path):
     assert bce == pytest.approx(metrics.read(run)[0][-1]["test_bce"], rel=1e-3)
     np.testing.assert_allclose(model.decode(model.encode(test[:5])), model.reconstruct(test[:5]),
                                atol=1e-6)
-    assert model.config.model == "conv" and model.code_size == 8  # 8x8 -> 1x1 map of 8 channels
+    assert model.config.model == "conv" and model.code_size == 32  # 8x8 -> 2x2 map of 8 channels
 
 
 def test_diverging_loss_stops_with_one_line_and_keeps_the_last_good_epoch(tmp_path, capsys):
