@@ -14,7 +14,9 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_CONSTRAINT := $(CURDIR)/constraints/build.txt
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 
-MAIN_JOB := deep --grow-every 4 --data digits --epochs 16 --out outputs/main
+# The main job: the growing deep autoencoder on the bundled digits; every
+# `make run` makes a new run folder outputs/deep-<timestamp>-main.
+MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
 .PHONY: run test install clean
 
@@ -27,7 +29,6 @@ $(STAMP): pyproject.toml constraints/build.txt
 	touch $@
 
 run: $(STAMP)
-	rm -rf outputs/main
 	$(BIN)/python -m aezoo.run $(MAIN_JOB)
 
 test: $(STAMP)

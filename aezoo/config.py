@@ -64,9 +64,9 @@ class Config:
     depth: int = field(default=None, metadata=dict(
         help="starting number of encoder layers (default: 1 when growing, else all)"))
     max_depth: int = field(default=None, metadata=dict(
-        help="stop growing at this depth (default: when the code reaches --code-dim)"))
+        help="stop growing at this depth (default: len(hidden) + 1, the no-growth shape)"))
     grow_width: int = field(default=None, metadata=dict(
-        help="width of each new layer (default: half the current code, not below --code-dim)"))
+        help="width of each new layer (default: the next of hidden + code_dim, then half)"))
     grow_init: str = field(default="random", metadata=dict(
         choices=("random", "identity"), help="initialization of a new layer pair"))
     fade_in: int = field(default=0, metadata=dict(
@@ -164,5 +164,7 @@ def read_toml(path):
             return tomllib.load(f)
     except FileNotFoundError:
         raise UsageError(f"config file {path} does not exist")
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise UsageError(f"config file {path} is not valid TOML: {e}")
+    except OSError as e:  # a folder, no permission, ...
+        raise UsageError(f"config file {path} cannot be read ({e.strerror or e})")

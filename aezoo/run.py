@@ -20,7 +20,7 @@ from aezoo.build import (build_model, build_optimizer, count_params, default_con
                          learning_rate, resolve)
 from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, int_list, merge, read_toml
 from aezoo.growth import Growth, Schedule
-from aezoo.models import NAMES
+from aezoo.models import MODELS, NAMES, PRESETS
 from aezoo.trainer import NonFiniteLoss, Trainer
 
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
@@ -31,8 +31,18 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def model_defaults():
+    """Help epilog: what each model and preset uses when an option is not given."""
+    lines = [f"  {name}: " + ", ".join(f"{k}={v}" for k, v in cls.defaults.items())
+             for name, cls in MODELS.items()]
+    lines += [f"  {name}: {base} with " + ", ".join(f"{k}={v}" for k, v in changes.items())
+              for name, (base, changes) in PRESETS.items()]
+    return "model defaults:\n" + "\n".join(lines)
+
+
 def parser():
-    p = OneLineParser(prog="python -m aezoo.run", description=__doc__.split("\n")[0])
+    p = OneLineParser(prog="python -m aezoo.run", description=__doc__.split("\n")[0],
+                      epilog=model_defaults(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", choices=NAMES, help="model to train: " + ", ".join(NAMES))
     defaults = Config()
     for name, option in OPTIONS.items():
@@ -41,7 +51,7 @@ def parser():
         flag = "--" + name.replace("_", "-")
         text = option.metadata.get("help", "")
         default = getattr(defaults, name)
-        help_text = f"{text} (default: {default})"
+        help_text = text if default is None else f"{text} (default: {default})"
         if option.type is bool:
             p.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
                            help=help_text)
