@@ -30,11 +30,11 @@ def preset_defaults(name):
     return PRESETS[name][1] if name in PRESETS else {}
 
 
-def resolve(cfg, given, input_shape=None):
+def resolve(cfg, given):
     """Fill the model's own defaults into `cfg`; reject options it does not take.
 
-    `given` is the set of option names the user set (file or command line);
-    `input_shape` lets a model fit a default to the data (conv's pooling stages).
+    `given` is the set of option names the user set (file or command line).
+    Everything that needs no data is checked here, before any download.
     """
     cls = model_class(cfg.model)
     for option in MODEL_OPTIONS:
@@ -44,8 +44,7 @@ def resolve(cfg, given, input_shape=None):
             continue
         if getattr(cfg, option) is None:
             setattr(cfg, option, cls.defaults[option])
-    if input_shape is not None and hasattr(cls, "fit_default_hidden") and "hidden" not in given:
-        cfg.hidden = cls.fit_default_hidden(cfg.hidden, input_shape)
+    regularizers.noise(cfg.noise, rng=None)  # parses the spec
     growable = hasattr(cls, "add_layer")
     growth_options = ("grow_every", "depth", "max_depth", "grow_width", "fade_in", "freeze_old")
     for option in growth_options:
@@ -58,6 +57,14 @@ def resolve(cfg, given, input_shape=None):
             raise UsageError("--linear-code with --grow-every: a grown model's old code layer "
                              "would change function; use one or the other")
     return validate(cfg)
+
+
+def fit_to_data(cfg, given, input_shape):
+    """Let a model fit its default shape to the data (conv: fewer stages on small images)."""
+    cls = model_class(cfg.model)
+    if hasattr(cls, "fit_default_hidden") and "hidden" not in given:
+        cfg.hidden = cls.fit_default_hidden(cfg.hidden, input_shape)
+    return cfg
 
 
 def planned_widths(cfg):

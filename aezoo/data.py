@@ -161,6 +161,8 @@ def read_idx(path):
     if len(raw) != expected:
         raise UsageError(f"{path}: truncated or padded IDX file: dims {dims} need {expected} bytes, "
                          f"file has {len(raw)}")
+    if 0 in dims:
+        raise UsageError(f"{path}: empty IDX file (dims {dims})")
     images = np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
     return images.astype(np.float32) / 255.0
 
@@ -175,6 +177,8 @@ def read_npy(path):
         raise UsageError(f"{path}: not a readable .npy file ({e})")
     if array.ndim not in (2, 3):
         raise UsageError(f"{path}: expected an array of shape (N, H, W) or (N, D), got {array.shape}")
+    if array.size == 0:
+        raise UsageError(f"{path}: empty array of shape {array.shape}")
     if array.dtype == np.uint8:
         return array.astype(np.float32) / 255.0
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):

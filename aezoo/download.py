@@ -20,7 +20,11 @@ def fetch(urls, dest, md5, hint):
     names `hint` (what to do offline). A checksum mismatch is an error at once:
     the partial file is deleted and `dest` is never written.
     """
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    try:
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the download cache {os.path.dirname(dest)} ({e}); "
+                         f"set AEZOO_CACHE to a writable folder. {hint}")
     failures = []
     for url in urls:
         try:
@@ -35,15 +39,19 @@ def fetch(urls, dest, md5, hint):
 def _save_verified(response, url, dest, md5):
     digest = hashlib.md5()
     size = int(response.headers.get("Content-Length") or 0) or None
+    received = 0
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix=".download-")
     try:
         with os.fdopen(fd, "wb") as out, tqdm(total=size, unit="B", unit_scale=True,
                                              desc=os.path.basename(dest), file=sys.stderr,
-                                             leave=False) as bar:
+                                             leave=False, disable=None) as bar:
             for block in iter(lambda: response.read(1 << 16), b""):
                 out.write(block)
                 digest.update(block)
                 bar.update(len(block))
+                received += len(block)
+        if size is not None and received != size:  # the mirror hung up: try the next one
+            raise ConnectionError(f"connection closed after {received} of {size} bytes")
         if digest.hexdigest() != md5:
             raise UsageError(f"{url}: checksum mismatch (got MD5 {digest.hexdigest()}, "
                              f"expected {md5}); nothing was saved")

@@ -17,7 +17,7 @@ import numpy as np
 
 from aezoo import __version__, checkpoint, data, device as devices, metrics, plots, rundir, snapshot
 from aezoo.build import (build_model, build_optimizer, count_params, default_config,
-                         learning_rate, resolve)
+                         fit_to_data, learning_rate, resolve)
 from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, int_list, merge, read_toml
 from aezoo.growth import Growth, Schedule
 from aezoo.models import MODELS, NAMES, PRESETS
@@ -88,7 +88,8 @@ def configure(argv):
     where = f"config {config_file}"
     cfg = merge(merge(default_config(model), from_file, where), args, "option")
     cfg.model = model
-    return cfg, set(from_file) | set(args), None
+    given = set(from_file) | set(args)
+    return resolve(cfg, given), given, None
 
 
 def main(argv=None):
@@ -100,10 +101,10 @@ def main(argv=None):
 
 
 def train(cfg, given, resume):
-    dataset = data.load(cfg.data, cfg.data_dir, cfg.test_fraction)
-    if not resume:  # a resumed run's config.json is resolved already
-        cfg = resolve(cfg, given, dataset.shape)
     device = devices.get(cfg.device)
+    dataset = data.load(cfg.data, cfg.data_dir, cfg.test_fraction)
+    if not resume:  # a resumed run's config.json holds the fitted shape already
+        cfg = fit_to_data(cfg, given, dataset.shape)
     rng = np.random.default_rng(cfg.seed)
     arch = None
     if resume:

@@ -11,6 +11,9 @@ CONFIG = "config.json"
 
 
 def choose(cfg, root="outputs"):
+    if cfg.name and (os.sep in cfg.name or cfg.name in (".", "..")):
+        raise UsageError(f"--name {cfg.name!r}: expected a plain name without {os.sep!r}; "
+                         f"use --out for a folder elsewhere")
     if cfg.out:
         return cfg.out
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -26,7 +29,10 @@ def check_new(path):
 
 def create(path):
     check_new(path)
-    os.makedirs(path, exist_ok=True)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"run folder {path}: cannot create it ({e.strerror or e})")
     return path
 
 
