@@ -5,10 +5,10 @@
     images = model.decode(codes)     # float32 (N, H, W) in [0, 1]
     model.reconstruct(x), model.config, model.code_size
 """
-import chainer
 import numpy as np
 
 from aezoo import checkpoint, device as devices, rundir
+from aezoo.device import infer
 from aezoo.build import build_model
 from aezoo.config import Config, merge
 
@@ -18,9 +18,7 @@ class Trained:
         self.model, self.config, self.device = model, config, device
 
     def _run(self, fn, x):
-        with chainer.using_config("train", False), chainer.no_backprop_mode():
-            y = fn(self.device.send(np.asarray(x, dtype=np.float32)))
-        return chainer.backends.cuda.to_cpu(y.array)
+        return infer(fn, np.asarray(x, dtype=np.float32), self.device)
 
     def encode(self, x):
         return self._run(self.model.encode, x)

@@ -3,13 +3,11 @@
 Shared by `aezoo.run` (training, resume) and `aezoo.load` (inference), so a
 model is always rebuilt the same way.
 """
-import inspect
-
 import chainer
 import numpy as np
 
 from aezoo import regularizers
-from aezoo.config import Config, UsageError, merge, validate
+from aezoo.config import Config, UsageError, flag, merge, validate
 from aezoo.models import MODELS, NAMES, PRESETS
 
 
@@ -40,23 +38,47 @@ def resolve(cfg, given):
     for option in MODEL_OPTIONS:
         if option not in cls.defaults:
             if option in given:
-                raise UsageError(f"--{option.replace('_', '-')} does not apply to model {cfg.model}")
-            continue
-        if getattr(cfg, option) is None:
+                raise UsageError(f"{flag(option)} does not apply to model {cfg.model}")
+        elif getattr(cfg, option) is None:
             setattr(cfg, option, cls.defaults[option])
     regularizers.noise(cfg.noise, rng=None)  # parses the spec
-    growable = hasattr(cls, "add_layer")
-    growth_options = ("grow_every", "depth", "max_depth", "grow_width", "fade_in", "freeze_old")
-    for option in growth_options:
-        if option in given and not growable:
-            raise UsageError(f"--{option.replace('_', '-')}: model {cfg.model} cannot grow "
-                             f"(growable: {', '.join(n for n, c in MODELS.items() if hasattr(c, 'add_layer'))})")
-    if growable:
-        _resolve_depths(cfg)
-        if cfg.linear_code and cfg.grow_every:
-            raise UsageError("--linear-code with --grow-every: a grown model's old code layer "
-                             "would change function; use one or the other")
+    if hasattr(cls, "add_layer"):
+        _resolve_growth(cfg, given)
+    else:
+        for option in GROWTH_OPTIONS:
+            if option in given:
+                growable = ", ".join(n for n, c in MODELS.items() if hasattr(c, "add_layer"))
+                raise UsageError(f"{flag(option)}: model {cfg.model} cannot grow (growable: {growable})")
     return validate(cfg)
+
+
+GROWTH_OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in",
+                  "freeze_old")
+
+
+def _resolve_growth(cfg, given):
+    if not cfg.grow_every:
+        for option in GROWTH_OPTIONS[1:]:
+            if option in given:
+                raise UsageError(f"{flag(option)} only applies with --grow-every K")
+        cfg.depth = cfg.max_depth = len(planned_widths(cfg))
+        return
+    plan = planned_widths(cfg)
+    if cfg.depth is None:
+        cfg.depth = 1
+    if cfg.depth > len(plan):
+        raise UsageError(f"--depth {cfg.depth}: the widths {plan} allow at most {len(plan)}")
+    if cfg.max_depth is None:
+        cfg.max_depth = len(plan)
+    if cfg.max_depth < cfg.depth:
+        raise UsageError(f"--max-depth {cfg.max_depth} is below --depth {cfg.depth}")
+    for option in ("fade_in", "freeze_old"):  # a pair settles before the next one comes
+        if getattr(cfg, option) > cfg.grow_every:
+            raise UsageError(f"{flag(option)} {getattr(cfg, option)} is longer than "
+                             f"--grow-every {cfg.grow_every}")
+    if cfg.linear_code:
+        raise UsageError("--linear-code with --grow-every: a grown model's old code layer "
+                         "would change function; use one or the other")
 
 
 def fit_to_data(cfg, given, input_shape):
@@ -70,18 +92,6 @@ def fit_to_data(cfg, given, input_shape):
 def planned_widths(cfg):
     """The full no-growth architecture: the hidden widths, then the code."""
     return list(cfg.hidden) + [cfg.code_dim]
-
-
-def _resolve_depths(cfg):
-    plan = planned_widths(cfg)
-    if cfg.depth is None:
-        cfg.depth = 1 if cfg.grow_every else len(plan)
-    if cfg.depth > len(plan):
-        raise UsageError(f"--depth {cfg.depth}: the widths {plan} allow at most {len(plan)}")
-    if cfg.max_depth is None:
-        cfg.max_depth = len(plan) if cfg.grow_every else cfg.depth
-    if cfg.max_depth < cfg.depth:
-        raise UsageError(f"--max-depth {cfg.max_depth} is below --depth {cfg.depth}")
 
 
 def growth_width(cfg, depth, current):
@@ -98,13 +108,12 @@ def build_model(cfg, input_shape, rng, arch=None):
     Weights are drawn from numpy's global RNG, seeded here for repeatability.
     """
     cls = model_class(cfg.model)
-    if arch is None:
-        arch = {k: getattr(cfg, k) for k in cls.defaults if k in MODEL_OPTIONS}
-        if "widths" in inspect.signature(cls.__init__).parameters:
-            arch = {"widths": planned_widths(cfg)[:cfg.depth], "linear_code": cfg.linear_code}
     np.random.seed(cfg.seed)
-    return cls(input_shape, loss=cfg.loss, noise=regularizers.noise(cfg.noise, rng),
-               penalty=regularizers.sparsity(cfg.sparsity), **arch)
+    try:
+        return cls(input_shape, loss=cfg.loss, noise=regularizers.noise(cfg.noise, rng),
+                   penalty=regularizers.sparsity(cfg.sparsity), **(arch or cls.arch_from_config(cfg)))
+    except ValueError as e:  # a shape the model cannot take, e.g. conv on vectors
+        raise UsageError(f"--data {cfg.data}: {e}")
 
 
 def build_optimizer(cfg, model):

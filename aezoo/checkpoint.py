@@ -2,45 +2,57 @@
 
 What Chainer's StandardUpdater.serialize keeps, for a custom loop: weights,
 optimizer (update-rule states, step counts), the Generator that shuffles and
-draws noise, and the epoch. The model's shape (arch) is saved too, so a run
-that grew is rebuilt at its grown size before loading.
+draws noise, and the epoch. Also the model's shape (arch), so a run that grew
+is rebuilt at its grown size before loading, and `state`, the small JSON
+dict in which callbacks keep what they need across a resume.
 """
 import json
 import os
+import zipfile
 
 import numpy as np
 from chainer import serializers
 
+from aezoo.config import UsageError
+from aezoo.files import atomic
+
 FILE = "checkpoint.npz"
 
 
-def save(run_dir, model, optimizer, rng, epoch, version):
+def save(run_dir, trainer, version):
     target = serializers.DictionarySerializer()
-    target["model"].save(model)
-    target["optimizer"].save(optimizer)
-    meta = {"epoch": epoch, "arch": model.arch(), "rng": rng.bit_generator.state,
+    target["model"].save(trainer.model)
+    target["optimizer"].save(trainer.optimizer)
+    meta = {"epoch": trainer.epoch, "arch": trainer.model.arch(),
+            "rng": trainer.rng.bit_generator.state, "state": trainer.state,
             "aezoo_version": version}
-    path = os.path.join(run_dir, FILE)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
+    with atomic(os.path.join(run_dir, FILE), "wb") as f:
         np.savez(f, meta=np.array(json.dumps(meta)), **target.target)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)  # a crash leaves the old checkpoint or the new, never half of one
+
+
+def _open(run_dir):
+    path = os.path.join(run_dir, FILE)
+    try:
+        return np.load(path)
+    except FileNotFoundError:
+        raise UsageError(f"{run_dir} has no {FILE}")
+    except (OSError, ValueError, zipfile.BadZipFile) as e:
+        raise UsageError(f"{path} is damaged ({e}); it cannot be resumed or loaded")
 
 
 def read_meta(run_dir):
-    with np.load(os.path.join(run_dir, FILE)) as npz:
+    with _open(run_dir) as npz:
         return json.loads(str(npz["meta"]))
 
 
 def load(run_dir, model, optimizer=None, rng=None):
     """Load weights (and optimizer and RNG state when given); returns the meta dict."""
-    with np.load(os.path.join(run_dir, FILE)) as npz:
+    with _open(run_dir) as npz:
         meta = json.loads(str(npz["meta"]))
         serializers.NpzDeserializer(npz, path="model/").load(model)
         if optimizer is not None:
-            serializers.NpzDeserializer(npz, path="optimizer/").load(optimizer)
+            # Not strict: a rule that never stepped (epoch 0, a frozen layer) saved no moments.
+            serializers.NpzDeserializer(npz, path="optimizer/", strict=False).load(optimizer)
     if rng is not None:
         rng.bit_generator.state = meta["rng"]
     return meta
@@ -53,4 +65,4 @@ class Checkpointer:
         self.run_dir, self.version = run_dir, version
 
     def __call__(self, trainer):
-        save(self.run_dir, trainer.model, trainer.optimizer, trainer.rng, trainer.epoch, self.version)
+        save(self.run_dir, trainer, self.version)

@@ -18,6 +18,11 @@ class UsageError(Exception):
     """Bad input from the user: printed as one line, exit status 2."""
 
 
+def flag(name):
+    """The command-line spelling of an option: code_dim -> --code-dim."""
+    return "--" + name.replace("_", "-")
+
+
 def int_list(text):
     """'128,64' -> [128, 64] (the CLI form of a list of widths)."""
     try:
@@ -124,26 +129,28 @@ def _coerce(name, value, where):
     return value
 
 
-def validate(cfg, where="option"):
-    """Range checks that no type can express; raises UsageError."""
+def validate(cfg):
+    """Range checks that no type can express; raises UsageError naming the option."""
+    def bad(name, expected):
+        value = getattr(cfg, name)
+        shown = ",".join(map(str, value)) if isinstance(value, list) else value
+        return UsageError(f"{flag(name)} {shown}: expected {expected}")
     for name in POSITIVE:
         if getattr(cfg, name) <= 0:
-            raise UsageError(f"{where}: {name} = {getattr(cfg, name)}, expected a positive integer")
+            raise bad(name, "a positive integer")
     for name in NON_NEGATIVE:
         if getattr(cfg, name) < 0:
-            raise UsageError(f"{where}: {name} = {getattr(cfg, name)}, expected >= 0")
+            raise bad(name, "a number >= 0")
     for name in ("code_dim", "depth", "max_depth", "grow_width"):
-        value = getattr(cfg, name)
-        if value is not None and value <= 0:
-            raise UsageError(f"{where}: {name} = {value}, expected a positive integer")
+        if getattr(cfg, name) is not None and getattr(cfg, name) <= 0:
+            raise bad(name, "a positive integer")
     if cfg.hidden is not None and (not cfg.hidden or min(cfg.hidden) <= 0):
-        raise UsageError(f"{where}: hidden = {cfg.hidden}, expected positive widths like 128,64")
+        raise bad("hidden", "positive widths like 128,64")
     if not 0 < cfg.test_fraction < 1:
-        raise UsageError(f"{where}: test_fraction = {cfg.test_fraction}, expected between 0 and 1")
-    if cfg.lr is not None and cfg.lr <= 0:
-        raise UsageError(f"{where}: lr = {cfg.lr}, expected a positive number")
-    if cfg.fps <= 0:
-        raise UsageError(f"{where}: fps = {cfg.fps}, expected a positive number")
+        raise bad("test_fraction", "a number between 0 and 1")
+    for name in ("lr", "fps"):
+        if getattr(cfg, name) is not None and getattr(cfg, name) <= 0:
+            raise bad(name, "a positive number")
     return cfg
 
 

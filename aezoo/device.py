@@ -21,3 +21,9 @@ def get(spec):
     except Exception as e:  # cupy raises its own CUDARuntimeError for a bad id
         raise UsageError(f"--device {spec}: no such GPU ({e})")
     return device
+
+
+def infer(fn, x, device):
+    """fn(x) in evaluation mode and without a graph; x numpy or on `device`, result numpy."""
+    with chainer.using_config("train", False), chainer.no_backprop_mode():
+        return chainer.backends.cuda.to_cpu(fn(device.send(x)).array)

@@ -5,16 +5,14 @@
 The schedule is a pure function of the epoch (and batch), so a resumed run
 needs no hidden state: growth happens at the start of epochs K+1, 2K+1, ...
 until --max-depth; alpha and the frozen flag follow from the last growth.
-Any model with add_layer(width, init, sample, rng) -> (new links) and
-innermost_pair() can grow.
+A growable model has add_layer(width, init, sample, rng) -> (new links),
+innermost_pair(), depth, widths and fade_alpha (see models/deep.py).
 """
-from collections import deque
-
 import numpy as np
 
 from aezoo.build import bind_new_params, count_params, growth_width
 
-JUMP_BATCHES = 50  # batches compared before and after a growth
+JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
 
 
 class Schedule:
@@ -50,19 +48,27 @@ class Schedule:
 
 
 class Growth:
-    """Trainer callbacks that grow the model and record the loss jump in metrics.jsonl."""
+    """Trainer callbacks that grow the model and record the loss jump in metrics.jsonl.
+
+    The batch losses around a growth live in trainer.state, which the checkpoint
+    keeps, so a resumed run measures the same jump as an unbroken one.
+    """
 
     def __init__(self, cfg, schedule, sample, log):
         self.cfg, self.schedule = cfg, schedule
         self.sample = sample  # training inputs for identity (PCA) initialization
         self.log = log        # log(record): append an event line
-        self.recent = deque(maxlen=JUMP_BATCHES)  # last batch losses
-        self.pending = None   # a growth whose first batches are still being counted
 
     def attach(self, trainer):
         trainer.add_callback("epoch_start", self.on_epoch_start)
         trainer.add_callback("batch_start", self.on_batch_start)
         trainer.add_callback("batch_end", self.on_batch_end)
+        trainer.add_callback("epoch_end", self.on_epoch_end)
+
+    @staticmethod
+    def losses(trainer):
+        """{'recent': last batch losses, 'before'/'after': around the current growth}."""
+        return trainer.state.setdefault("growth", {"recent": [], "before": [], "after": []})
 
     def on_epoch_start(self, trainer):
         if trainer.epoch in self.schedule.growth_epochs():
@@ -78,16 +84,14 @@ class Growth:
                                                        trainer.n_batches())
 
     def on_batch_end(self, trainer):
-        self.recent.append(trainer.loss)
-        if self.pending is not None:
-            self.pending["after"].append(trainer.loss)
-            if len(self.pending["after"]) == JUMP_BATCHES:
-                self.flush()
+        losses = self.losses(trainer)
+        losses["recent"] = (losses["recent"] + [trainer.loss])[-JUMP_BATCHES:]
+        if trainer.epoch in self.schedule.growth_epochs() and len(losses["after"]) < JUMP_BATCHES:
+            losses["after"].append(trainer.loss)
 
     def grow(self, trainer):
         model, cfg = trainer.model, self.cfg
-        self.flush()
-        before = trainer.metrics.get("test_bce")
+        before = trainer.metrics["test_bce"]
         width = growth_width(cfg, model.depth, model.widths[-1])
         rng = np.random.RandomState([cfg.seed, model.depth])  # same draw on resume
         for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
@@ -99,16 +103,16 @@ class Growth:
                   "widths": model.arch()["widths"], "params": count_params(model),
                   "init": cfg.grow_init, "test_bce_before": before, "test_bce_after": after,
                   "test_bce_jump": after - before})
-        self.pending = {"epoch": trainer.epoch, "depth": model.depth,
-                        "before": list(self.recent), "after": []}
+        losses = self.losses(trainer)
+        losses["before"], losses["after"] = list(losses["recent"]), []
 
-    def flush(self):
-        """Log the batch-loss jump of the last growth (first batches after vs last before)."""
-        if self.pending is None or not self.pending["after"]:
+    def on_epoch_end(self, trainer):
+        """After a growth epoch: mean loss of its first batches against the last ones before."""
+        if trainer.epoch not in self.schedule.growth_epochs():
             return
-        p, self.pending = self.pending, None
-        after = float(np.mean(p["after"]))
-        before = float(np.mean(p["before"])) if p["before"] else None  # none after a resume
-        self.log({"event": "growth_batches", "epoch": p["epoch"], "depth": p["depth"],
-                  "batches": len(p["after"]), "batch_loss_before": before, "batch_loss_after": after,
-                  "batch_loss_jump": None if before is None else after - before})
+        losses = self.losses(trainer)
+        before, after = float(np.mean(losses["before"])), float(np.mean(losses["after"]))
+        self.log({"event": "growth_batches", "epoch": trainer.epoch, "depth": trainer.model.depth,
+                  "batches_before": len(losses["before"]), "batches_after": len(losses["after"]),
+                  "batch_loss_before": before, "batch_loss_after": after,
+                  "batch_loss_jump": after - before})

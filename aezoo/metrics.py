@@ -1,40 +1,50 @@
 """metrics.jsonl: one JSON line per evaluated epoch, plus event lines.
 
 An epoch line has "epoch" and the scores; an event line has "event" (for
-example "growth") and whatever describes it. Lines are only ever appended,
+example "growth") and the epoch it belongs to. Lines are only ever appended,
 except that resume drops lines newer than the checkpoint it continues from.
 """
 import json
 import os
+
+from aezoo.files import atomic
 
 FILE = "metrics.jsonl"
 
 
 def append(run_dir, record):
     with open(os.path.join(run_dir, FILE), "a") as f:
-        f.write(json.dumps(record) + "\n")
+        f.write(json.dumps(record, allow_nan=False) + "\n")
+
+
+def _records(path):
+    """The parsed lines; a torn last line (a run killed mid-write) is dropped."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        lines = [line for line in f if line.strip()]
+    records = []
+    for i, line in enumerate(lines):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i != len(lines) - 1:
+                raise
+    return records
 
 
 def read(run_dir):
     """(epoch lines, event lines) of a run, oldest first."""
-    path = os.path.join(run_dir, FILE)
-    if not os.path.exists(path):
-        return [], []
-    with open(path) as f:
-        records = [json.loads(line) for line in f if line.strip()]
+    records = _records(os.path.join(run_dir, FILE))
     return ([r for r in records if "event" not in r], [r for r in records if "event" in r])
 
 
 def truncate(run_dir, last_epoch):
     """Keep only records up to `last_epoch` (a run may have died after writing them)."""
     path = os.path.join(run_dir, FILE)
-    if not os.path.exists(path):
-        return
-    with open(path) as f:
-        lines = [line for line in f if line.strip() and json.loads(line)["epoch"] <= last_epoch]
-    with open(path + ".tmp", "w") as f:
-        f.writelines(lines)
-    os.replace(path + ".tmp", path)
+    kept = [r for r in _records(path) if r["epoch"] <= last_epoch]
+    with atomic(path) as f:
+        f.writelines(json.dumps(r) + "\n" for r in kept)
 
 
 class MetricsLog:

@@ -1,7 +1,7 @@
 """Regularizers any model takes: input noise (denoising) and an L1 code penalty.
 
 Noise corrupts only the training input; the loss still compares with the
-clean input. Both draw from the run's one numpy Generator, whose state the
+clean input. Noise draws from the run's one numpy Generator, whose state the
 checkpoint saves, so a resumed run draws the same noise.
 """
 import chainer

@@ -18,7 +18,8 @@ import numpy as np
 from aezoo import __version__, checkpoint, data, device as devices, metrics, plots, rundir, snapshot
 from aezoo.build import (build_model, build_optimizer, count_params, default_config,
                          fit_to_data, learning_rate, resolve)
-from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, int_list, merge, read_toml
+from aezoo.config import (OPTIONS, RESUMABLE, Config, UsageError, flag, int_list, merge,
+                          read_toml, validate)
 from aezoo.growth import Growth, Schedule
 from aezoo.models import MODELS, NAMES, PRESETS
 from aezoo.trainer import NonFiniteLoss, Trainer
@@ -48,22 +49,21 @@ def parser():
     for name, option in OPTIONS.items():
         if name == "model":
             continue
-        flag = "--" + name.replace("_", "-")
         text = option.metadata.get("help", "")
         default = getattr(defaults, name)
         help_text = text if default is None else f"{text} (default: {default})"
         if option.type is bool:
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+            p.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
                            help=help_text)
             continue
         kind = {list: int_list, int: int, float: float}.get(option.type, str)
-        p.add_argument(flag, type=kind, choices=option.metadata.get("choices"),
+        p.add_argument(flag(name), type=kind, choices=option.metadata.get("choices"),
                        default=argparse.SUPPRESS, metavar=name.upper() if kind is not str or
                        not option.metadata.get("choices") else None, help=help_text)
     p.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file "
                    "(keys as in config.json: code_dim = 32); the command line overrides it")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint; "
-                   f"only --{', --'.join(n.replace('_', '-') for n in RESUMABLE)} may change")
+                   f"only {', '.join(map(flag, RESUMABLE))} may change")
     return p
 
 
@@ -77,10 +77,11 @@ def configure(argv):
                              "give neither a model nor --config")
         fixed = sorted(set(args) - set(RESUMABLE))
         if fixed:
-            raise UsageError(f"--{fixed[0].replace('_', '-')} cannot change when resuming "
-                             f"(allowed: --{', --'.join(n.replace('_', '-') for n in RESUMABLE)})")
+            raise UsageError(f"{flag(fixed[0])} cannot change when resuming "
+                             f"(allowed: {', '.join(map(flag, RESUMABLE))})")
         saved = rundir.read_config(resume)["config"]
-        return merge(merge(Config(), saved, f"{resume}/config.json"), args, "option"), set(), resume
+        cfg = merge(merge(Config(), saved, f"{resume}/config.json"), args, "option")
+        return validate(cfg), set(), resume
     from_file = read_toml(config_file) if config_file else {}
     model = model or from_file.get("model")
     if not model:
@@ -108,9 +109,11 @@ def train(cfg, given, resume):
     rng = np.random.default_rng(cfg.seed)
     arch = None
     if resume:
-        if not os.path.exists(os.path.join(resume, checkpoint.FILE)):
-            raise UsageError(f"{resume} has no {checkpoint.FILE} to resume from")
-        arch = checkpoint.read_meta(resume)["arch"]
+        meta = checkpoint.read_meta(resume)
+        arch = meta["arch"]
+        if cfg.epochs < meta["epoch"]:
+            raise UsageError(f"--epochs {cfg.epochs}: {resume} has trained {meta['epoch']} "
+                             f"epochs already; expected at least that")
     model = build_model(cfg, dataset.shape, rng, arch)
     model.to_device(device)
     optimizer = build_optimizer(cfg, model)
@@ -128,15 +131,19 @@ def train(cfg, given, resume):
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
                       progress=sys.stderr.isatty())
     if resume:
-        trainer.epoch = epoch
+        trainer.epoch, trainer.state = epoch, meta["state"]
         trainer.metrics = metrics.read(run_dir)[0][-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir)
     print(f"aezoo: training {cfg.model} on {cfg.data} {dataset.shape} into {run_dir}", file=sys.stderr)
     try:
-        trainer.run(cfg.epochs)
+        trainer.run(cfg.epochs, evaluate_untrained=not resume)
     except KeyboardInterrupt:
-        print(f"aezoo.run: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
-              f"python -m aezoo.run --resume {run_dir}", file=sys.stderr)
+        if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
+            print(f"aezoo.run: interrupted before the first checkpoint; nothing to resume in "
+                  f"{run_dir}", file=sys.stderr)
+        else:
+            print(f"aezoo.run: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
+                  f"python -m aezoo.run --resume {run_dir}", file=sys.stderr)
         return 130
     except NonFiniteLoss as e:
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "

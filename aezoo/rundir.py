@@ -6,6 +6,7 @@ import subprocess
 import time
 
 from aezoo.config import UsageError
+from aezoo.files import atomic
 
 CONFIG = "config.json"
 
@@ -61,10 +62,8 @@ def git_commit():
 
 
 def write_config(path, record):
-    tmp = os.path.join(path, CONFIG + ".tmp")
-    with open(tmp, "w") as f:
+    with atomic(os.path.join(path, CONFIG)) as f:
         json.dump(record, f, indent=2)
-    os.replace(tmp, os.path.join(path, CONFIG))
 
 
 def read_config(path):

@@ -6,12 +6,13 @@ the video needs.
 """
 import os
 
-import chainer
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from aezoo.device import infer  # noqa: E402
 
 FOLDER = "recon"
 TARGET_CELL = 56  # pixels an image cell is scaled up to (8x8 digits become 56x56)
@@ -68,12 +69,6 @@ def save(path, originals, reconstructions, title):
     plt.close(fig)
 
 
-def reconstruct(model, x):
-    """Model reconstructions of device array `x` as a numpy array (no training mode)."""
-    with chainer.using_config("train", False), chainer.no_backprop_mode():
-        return chainer.backends.cuda.to_cpu(model.reconstruct(x).array)
-
-
 class Snapshots:
     """Callback: recon/epoch_NNNN.png of the fixed test images after every epoch."""
 
@@ -84,9 +79,10 @@ class Snapshots:
         self.originals = test[indices]
 
     def __call__(self, trainer):
-        x = trainer.test[trainer.device.send(self.indices)]
+        x = trainer.test_x[trainer.device.send(self.indices)]
         title = f"{self.label(trainer)} · epoch {trainer.epoch} · test BCE {trainer.metrics['test_bce']:.4f}"
-        save(path(self.folder, trainer.epoch), self.originals, reconstruct(trainer.model, x), title)
+        outputs = infer(trainer.model.reconstruct, x, trainer.device)
+        save(path(self.folder, trainer.epoch), self.originals, outputs, title)
 
 
 def path(folder, epoch):

@@ -8,6 +8,7 @@ that receive the trainer and read what they need from it:
     trainer.batch       index of the batch in this epoch
     trainer.loss        loss of the last batch (a float)
     trainer.metrics     the last epoch's averages and test scores
+    trainer.state       a JSON-able dict the checkpoint keeps for callbacks
 """
 import math
 import time
@@ -31,11 +32,11 @@ class Trainer:
     def __init__(self, model, optimizer, train, test, batch_size, device, rng, progress=True):
         self.model, self.optimizer = model, optimizer
         self.device, self.rng = device, rng
-        self.train = device.send(train)  # the whole set lives on the device
-        self.test = device.send(test)
+        self.train_x = device.send(train)  # the whole set lives on the device
+        self.test_x = device.send(test)
         self.batch_size, self.progress = batch_size, progress
         self.epoch, self.batch, self.loss = 0, 0, None
-        self.metrics = {}
+        self.metrics, self.state = {}, {}
         self.callbacks = defaultdict(list)
         self.reporter = chainer.Reporter()  # collects what the model reports
         self.reporter.add_observer("main", model)
@@ -48,11 +49,12 @@ class Trainer:
             fn(self)
 
     def n_batches(self):
-        return math.ceil(len(self.train) / self.batch_size)
+        return math.ceil(len(self.train_x) / self.batch_size)
 
-    def run(self, epochs):
-        """Train until `epochs` epochs are done; epoch 0 (untrained) is evaluated first."""
-        if self.epoch == 0:
+    def run(self, epochs, evaluate_untrained=True):
+        """Train until `epochs` epochs are done; epoch 0 (untrained) is evaluated first
+        unless this continues a run that did that already."""
+        if self.epoch == 0 and evaluate_untrained:
             self.metrics = {"epoch": 0, **self.evaluate()}
             self.fire("epoch_end")
         while self.epoch < epochs:
@@ -66,12 +68,12 @@ class Trainer:
 
     def train_epoch(self):
         """One pass over shuffled training data; the averages of what the model reported."""
-        order = self.device.send(self.rng.permutation(len(self.train)))
+        order = self.device.send(self.rng.permutation(len(self.train_x)))
         sums, seen = defaultdict(float), 0
         bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False,
                    disable=not self.progress, unit="batch")
         for self.batch in bar:
-            x = self.train[order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]]
+            x = self.train_x[order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]]
             self.fire("batch_start")
             observation = {}
             # A diverging run is caught below by its loss, not by numpy's warnings.
@@ -94,11 +96,15 @@ class Trainer:
     def evaluate(self):
         """Test scores whatever the training loss: per-pixel BCE and MSE, per-image squared error."""
         totals = defaultdict(float)
-        with chainer.using_config("train", False), chainer.no_backprop_mode():
-            for start in range(0, len(self.test), EVAL_BATCH):
-                x = self.test[start:start + EVAL_BATCH]
+        with chainer.using_config("train", False), chainer.no_backprop_mode(), \
+                np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, len(self.test_x), EVAL_BATCH):
+                x = self.test_x[start:start + EVAL_BATCH]
                 _, logits = self.model.encode_decode(x)
                 for name, fn in (("test_bce", bce), ("test_mse", mse),
                                  ("test_sqerr", squared_error_per_image)):
                     totals[name] += float(fn(logits, x).array) * len(x)
-        return {name: total / len(self.test) for name, total in totals.items()}
+        scores = {name: total / len(self.test_x) for name, total in totals.items()}
+        if not all(math.isfinite(v) for v in scores.values()):  # the last update diverged
+            raise NonFiniteLoss(f"test loss became {scores['test_bce']} after epoch {self.epoch}")
+        return scores

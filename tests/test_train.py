@@ -12,9 +12,11 @@ import pytest
 
 import aezoo
 from aezoo import checkpoint, metrics
+from aezoo.config import UsageError
 from aezoo.data import load
 from aezoo.models import NAMES
 from aezoo.run import main
+from aezoo.trainer import Trainer
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
 
@@ -32,7 +34,7 @@ def weights(run_dir):
 def saved_epoch(run_dir):
     try:
         return checkpoint.read_meta(run_dir)["epoch"]
-    except (OSError, ValueError, KeyError):  # not written yet
+    except UsageError:  # not written yet
         return -1
 
 
@@ -55,7 +57,8 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     assert checkpoint.read_meta(run)["epoch"] == 3
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["config"]["model"] == name
-    assert config["model"]["arch"]  # resolved, not the None defaults
+    assert config["model"]["arch"] == checkpoint.read_meta(run)["arch"]
+    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising")
     assert config["model"]["params"] == epochs[-1]["params"]
     assert config["versions"]["chainer"] == "7.8.1"
 
@@ -121,3 +124,70 @@ def test_ctrl_c_keeps_the_finished_epochs_and_says_how_to_resume(tmp_path):
     assert saved >= 2 and metrics.read(run)[0][-1]["epoch"] >= saved
     assert main(["--resume", run, "--epochs", str(saved + 1)]) == 0
     assert [r["epoch"] for r in metrics.read(run)[0]] == list(range(saved + 2))
+
+
+def test_resume_from_the_untrained_checkpoint_equals_an_unbroken_run(tmp_path, monkeypatch, capsys):
+    unbroken = train(tmp_path / "unbroken", "simple", "--epochs", "2")
+    run = str(tmp_path / "run")
+    real = Trainer.train_epoch
+
+    def ctrl_c_in_epoch_one(self):
+        if self.epoch == 1:
+            raise KeyboardInterrupt
+        return real(self)
+    monkeypatch.setattr(Trainer, "train_epoch", ctrl_c_in_epoch_one)
+    assert main(["simple", "--epochs", "2", *TINY, "--out", run]) == 130
+    assert f"epoch 0 saved. Continue with: python -m aezoo.run --resume {run}" in capsys.readouterr().err
+    monkeypatch.setattr(Trainer, "train_epoch", real)
+    assert main(["--resume", run]) == 0
+    for key, value in weights(unbroken).items():
+        np.testing.assert_allclose(value, weights(run)[key], atol=1e-6, err_msg=key)
+    assert comparable(unbroken) == comparable(run)  # one epoch-0 line, not two
+
+
+def test_divergence_in_the_last_update_is_caught_by_the_evaluation(tmp_path, capsys):
+    run = str(tmp_path / "run")
+    code = main(["simple", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2", "--data", "digits",
+                 "--no-video", "--batch-size", "5000", "--out", run])  # one batch per epoch
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 2  # the "training ..." line and the error
+    assert err[-1].startswith("aezoo.run: error: test loss became nan after epoch 1")
+    assert checkpoint.read_meta(run)["epoch"] == 0
+    assert [r["epoch"] for r in metrics.read(run)[0]] == [0]
+
+
+@pytest.mark.parametrize("epochs", ["1", "-1"])
+def test_resume_to_fewer_epochs_than_trained_is_refused(tmp_path, capsys, epochs):
+    run = train(tmp_path / "run", "simple", "--epochs", "2")
+    before = {name: open(os.path.join(run, name), "rb").read() for name in
+              ("config.json", "metrics.jsonl", checkpoint.FILE)}
+    capsys.readouterr()
+    assert main(["--resume", run, "--epochs", epochs]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"aezoo.run: error: ") and f"epochs {epochs}" in line
+    for name, content in before.items():
+        assert open(os.path.join(run, name), "rb").read() == content, name
+
+
+def test_resume_drops_a_torn_last_line_and_events_newer_than_the_checkpoint(tmp_path):
+    run = train(tmp_path / "run", "deep", "--grow-every", "1", "--epochs", "2")
+    metrics.append(run, {"event": "growth", "epoch": 3, "depth": 3})  # killed before checkpoint 3
+    with open(os.path.join(run, metrics.FILE), "a") as f:
+        f.write('{"epoch": 3, "test_b')  # and in the middle of a line
+    assert main(["--resume", run, "--epochs", "3"]) == 0
+    epochs, events = metrics.read(run)
+    assert [r["epoch"] for r in epochs] == [0, 1, 2, 3]
+    assert [(e["epoch"], e["depth"]) for e in events if e["event"] == "growth"] == [(2, 2), (3, 3)]
+
+
+def test_a_damaged_checkpoint_is_one_line_and_left_alone(tmp_path, capsys):
+    run = train(tmp_path / "run", "simple", "--epochs", "1")
+    path = os.path.join(run, checkpoint.FILE)
+    with open(path, "r+b") as f:
+        f.truncate(100)
+    damaged = open(path, "rb").read()
+    capsys.readouterr()
+    assert main(["--resume", run, "--epochs", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is damaged" in err[0]
+    assert open(path, "rb").read() == damaged

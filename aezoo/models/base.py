@@ -26,6 +26,11 @@ class Autoencoder(chainer.Chain):
         self.noise = noise
         self.penalty = penalty
 
+    @classmethod
+    def arch_from_config(cls, cfg):
+        """Constructor keywords for the shape `cfg` describes (the options in `defaults`)."""
+        return {k: getattr(cfg, k) for k in cls.defaults}
+
     def encode(self, x):
         raise NotImplementedError
 

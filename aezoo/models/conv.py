@@ -11,7 +11,6 @@ import chainer.functions as F
 import chainer.links as L
 import numpy as np
 
-from aezoo.config import UsageError
 from aezoo.models.base import Autoencoder
 
 
@@ -21,7 +20,7 @@ class ConvAE(Autoencoder):
     def __init__(self, input_shape, hidden=(16, 8, 8), code_dim=None, **regularizers):
         super().__init__(input_shape, **regularizers)
         if len(self.input_shape) != 2:
-            raise UsageError(f"model conv needs images (N, H, W), got samples of shape {self.input_shape}")
+            raise ValueError(f"model conv needs images (N, H, W), got samples of shape {self.input_shape}")
         self.channels, self.code_dim = list(hidden), code_dim
         # Spatial size entering each pooling, to unpool back to it exactly.
         self.sizes = [self.input_shape]

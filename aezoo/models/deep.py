@@ -11,6 +11,7 @@ import chainer.functions as F
 import chainer.links as L
 import numpy as np
 
+from aezoo.device import infer
 from aezoo.models.base import Autoencoder
 
 
@@ -21,12 +22,18 @@ class DeepAE(Autoencoder):
         super().__init__(input_shape, **regularizers)
         self.linear_code = linear_code
         self.widths = [int(np.prod(input_shape))]  # [input, layer 1, ..., code]
-        self.fade_alpha = 1.0
+        self.add_persistent("fade_alpha", 1.0)  # saved with the weights: a run may end mid-fade
         with self.init_scope():
             self.encoders = chainer.ChainList()
             self.decoders = chainer.ChainList()  # decoders[i] undoes encoders[i]
         for width in widths:
             self._append(L.Linear(self.widths[-1], width), L.Linear(width, self.widths[-1]), width)
+
+    @classmethod
+    def arch_from_config(cls, cfg):
+        """The starting shape: the first `depth` of the hidden widths and the code."""
+        return {"widths": (list(cfg.hidden) + [cfg.code_dim])[:cfg.depth],
+                "linear_code": cfg.linear_code}
 
     @property
     def depth(self):
@@ -85,10 +92,10 @@ class DeepAE(Autoencoder):
         of the old code, so the network's function barely changes.
         """
         old = self.widths[-1]
+        rng = rng or np.random
         if init == "identity":
-            w_enc, b_enc, w_dec, b_dec = self._pca_pair(sample, width)
+            w_enc, b_enc, w_dec, b_dec = self._pca_pair(sample, width, rng)
         else:
-            rng = rng or np.random
             w_enc = rng.normal(0, np.sqrt(1.0 / old), (width, old)).astype(np.float32)
             w_dec = rng.normal(0, np.sqrt(1.0 / width), (old, width)).astype(np.float32)
             b_enc, b_dec = np.zeros(width, np.float32), np.zeros(old, np.float32)
@@ -97,20 +104,23 @@ class DeepAE(Autoencoder):
         self._append(encoder, decoder, width)
         return encoder, decoder
 
-    def _pca_pair(self, sample, width):
+    def _pca_pair(self, sample, width, rng):
         if sample is None:
             raise ValueError("identity initialization needs sample inputs")
-        with chainer.using_config("train", False), chainer.no_backprop_mode():
-            code = chainer.backends.cuda.to_cpu(self.encode(self.device.send(sample)).array)
+        code = infer(self.encode, sample, self.device)  # (N, old)
         mean = code.mean(axis=0)
         _, _, vt = np.linalg.svd(code - mean, full_matrices=False)
-        basis = np.zeros((code.shape[1], width), np.float32)  # (old, width)
         k = min(width, vt.shape[0])
-        basis[:, :k] = vt[:k].T
-        projected = (code - mean) @ basis
-        # A shift keeps the projections positive, so the new ReLU passes them on.
-        shift = np.maximum(-projected.min(axis=0), 0) + projected.std(axis=0)
-        w_enc, b_enc = basis.T, shift - basis.T @ mean
-        w_dec, b_dec = basis, mean - basis @ shift
-        return (w_enc.astype(np.float32), b_enc.astype(np.float32),
-                w_dec.astype(np.float32), b_dec.astype(np.float32))
+        # Encoder rows: the top-k principal directions, then (when the new layer is
+        # wider than the code allows) random rows whose decoder columns start at
+        # zero: the function is unchanged, and they still get gradients.
+        w_enc = np.concatenate([vt[:k], rng.normal(0, np.sqrt(1.0 / code.shape[1]),
+                                                   (width - k, code.shape[1]))])
+        w_dec = np.zeros((code.shape[1], width))
+        w_dec[:, :k] = vt[:k].T
+        projected = (code - mean) @ w_enc.T
+        # A shift keeps every unit positive on the sample, so the ReLU passes it on.
+        shift = np.maximum(-projected.min(axis=0), 0) + projected.std(axis=0) + 1e-3
+        b_enc = shift - w_enc @ mean
+        b_dec = mean - w_dec @ shift
+        return tuple(a.astype(np.float32) for a in (w_enc, b_enc, w_dec, b_dec))
