@@ -15,7 +15,8 @@ import sys
 
 import numpy as np
 
-from aezoo import __version__, checkpoint, data, device as devices, metrics, plots, rundir, snapshot
+from aezoo import (__version__, checkpoint, data, device as devices, metrics, plots, render,
+                   rundir, snapshot)
 from aezoo.build import (build_model, build_optimizer, count_params, default_config,
                          fit_to_data, learning_rate, resolve)
 from aezoo.config import (OPTIONS, RESUMABLE, Config, UsageError, flag, int_list, merge,
@@ -152,6 +153,9 @@ def train(cfg, given, resume):
     last = trainer.metrics
     print(f"aezoo: {cfg.model} epoch {trainer.epoch}: test BCE {last['test_bce']:.4f}, "
           f"squared error per image {last['test_sqerr']:.3f} -> {run_dir}", file=sys.stderr)
+    if cfg.video:  # python -m aezoo.render RUN_DIR makes it later for a --no-video run
+        for path in render.render(run_dir, fps=cfg.fps):
+            print(f"aezoo: video {path}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,209 @@
+"""Run every experiment of a TOML file in turn, then compare them.
+
+    python -m aezoo.sweep experiments/quick.toml [--out outputs/sweep-quick]
+
+The file holds a [defaults] table of options every run shares and one
+[runs.NAME] table per run; keys are the option names of config.json's
+"config" (model, data, epochs, code_dim, hidden, grow_every, ...):
+
+    [defaults]
+    data = "digits"
+    epochs = 30
+
+    [runs.simple]          # NAME is the run's folder inside the sweep folder
+    model = "simple"
+
+    [runs.deep-grow]
+    model = "deep"
+    grow_every = 4
+
+Runs train one after the other into OUT/NAME (OUT defaults to
+outputs/sweep-<file stem>), without a progress video unless the file sets
+video = true: the comparison (aezoo.compare) writes its scores, plot and
+side-by-side video into OUT itself. Started again, a sweep skips finished runs
+and resumes an unfinished one from its checkpoint, so an interrupted sweep is
+continued by repeating the command. The whole file is checked before anything
+trains; a bad file is one line and exit status 2, and no run folder is touched.
+"""
+import argparse
+import os
+import re
+import shutil
+import sys
+from collections import namedtuple
+
+import numpy as np
+
+from aezoo import checkpoint, compare, data, rundir, run
+from aezoo.build import build_model, fit_to_data
+from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, flag, merge, read_toml
+
+SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
+SAME_FOR_ALL = ("data", "data_dir", "test_fraction")  # compared runs share one data split
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+# One run of a sweep: what to do with its folder (start, resume, skip) and the
+# aezoo.run command line that does it (None for skip); cfg is its resolved Config.
+Step = namedtuple("Step", "name folder action argv cfg")
+
+
+def read(path):
+    """{run name: its options (defaults applied)} from a sweep file, checked key by key."""
+    table = read_toml(path)
+    unknown = sorted(set(table) - {"defaults", "runs"})
+    if unknown:
+        raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} "
+                         f"(a sweep file has [defaults] and [runs.NAME] tables)")
+    defaults, runs = table.get("defaults", {}), table.get("runs")
+    if not isinstance(defaults, dict):
+        raise UsageError(f"{path}: defaults must be a table ([defaults])")
+    if not isinstance(runs, dict) or not runs:
+        raise UsageError(f"{path}: no runs; add a table per run, "
+                         f"e.g. [runs.simple] with model = \"simple\"")
+    experiments = {}
+    for name, options in runs.items():
+        where = f"{path} [runs.{name}]"
+        if not isinstance(options, dict):
+            raise UsageError(f"{path}: runs.{name} must be a table ([runs.{name}])")
+        if not NAME.fullmatch(name):
+            raise UsageError(f"{where}: a run name is a folder name: letters, digits, '.', '_', '-'")
+        options = {**defaults, **options}
+        for key in SET_BY_SWEEP:
+            if key in options:
+                raise UsageError(f"{where}: {key} is set by the sweep "
+                                 f"(the run's folder is OUT/{name})")
+        merge(Config(), options, where)  # unknown keys and wrong types, named by file and run
+        if not options.get("model"):
+            raise UsageError(f"{where}: no model; set model = \"deep\" (or another) "
+                             f"in it or in [defaults]")
+        experiments[name] = options
+    return experiments
+
+
+def argv_for(options, out):
+    """The aezoo.run command line of one run (video off unless asked for)."""
+    argv = [options["model"]]
+    for key, value in options.items():
+        if key == "model" or value is None:
+            continue
+        if OPTIONS[key].type is bool:
+            argv.append(flag(key) if value else flag("no_" + key))
+        elif isinstance(value, list):
+            argv += [flag(key), ",".join(str(v) for v in value)]
+        else:
+            argv += [flag(key), str(value)]
+    if "video" not in options:
+        argv.append("--no-video")
+    return argv + ["--out", out]
+
+
+def plan(experiments, out, source="sweep"):
+    """A Step for every run, in file order; checks everything and touches nothing."""
+    steps, shapes = [], {}
+    for name, options in experiments.items():
+        folder = os.path.join(out, name)
+        argv = argv_for(options, folder)
+        try:
+            cfg = resolved(argv, shapes)
+        except UsageError as e:
+            raise UsageError(f"{source} [runs.{name}]: {e}")
+        steps.append(Step(name, folder, *action(name, folder, cfg, argv), cfg))
+    first = steps[0]
+    for step in steps:
+        for key in SAME_FOR_ALL:
+            if getattr(step.cfg, key) != getattr(first.cfg, key):
+                raise UsageError(f"runs {first.name} and {step.name} differ in {key} "
+                                 f"({getattr(first.cfg, key)!r} vs {getattr(step.cfg, key)!r}); "
+                                 f"the runs of a sweep are compared, so they share one data split")
+    return steps
+
+
+def resolved(argv, shapes):
+    """The Config aezoo.run would train with `argv`, checked as far as building the model.
+
+    `shapes` caches each data set's sample shape: models fit defaults to it.
+    """
+    cfg, given, _ = run.configure(argv)
+    key = (cfg.data, cfg.data_dir, cfg.test_fraction)
+    if key not in shapes:
+        shapes[key] = data.load(*key).shape
+    cfg = fit_to_data(cfg, given, shapes[key])
+    build_model(cfg, shapes[key], np.random.default_rng(cfg.seed))  # e.g. conv on vectors fails here
+    return cfg
+
+
+def action(name, folder, cfg, argv):
+    """(action, aezoo.run argv) for a run folder, given the options the file asks for."""
+    if not os.path.exists(folder) or (os.path.isdir(folder) and not os.listdir(folder)):
+        return "start", argv
+    if not os.path.exists(os.path.join(folder, checkpoint.FILE)):
+        raise UsageError(f"{folder} holds files but no {checkpoint.FILE} to resume from; "
+                         f"delete it to start run {name} again")
+    saved = rundir.read_config(folder)["config"]
+    changed = [k for k, v in cfg.to_dict().items()
+               if k in saved and k not in RESUMABLE + SET_BY_SWEEP and saved[k] != v]
+    if changed:
+        k = changed[0]
+        raise UsageError(f"{folder} was trained with {k} = {saved.get(k)!r}, the file now says "
+                         f"{getattr(cfg, k)!r}; rename run {name} or delete its folder")
+    done = checkpoint.read_meta(folder)["epoch"]
+    if done >= cfg.epochs:
+        return f"skip (finished, {done} epochs)", None
+    return f"resume from epoch {done}", [
+        "--resume", folder, "--epochs", str(cfg.epochs), "--device", str(cfg.device),
+        "--fps", str(cfg.fps), "--video" if cfg.video else "--no-video"]
+
+
+def sweep(path, out=None):
+    """Run the sweep file at `path`; returns an exit status (0, 1 if a run failed, 130)."""
+    experiments = read(path)
+    folder_given = out
+    out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
+    steps = plan(experiments, out, path)
+    os.makedirs(out, exist_ok=True)
+    shutil.copyfile(path, os.path.join(out, "sweep.toml"))  # what the runs were last asked to be
+    failed = []
+    for i, step in enumerate(steps, 1):
+        print(f"aezoo.sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
+        if step.argv is None:
+            continue
+        status = run.main(step.argv)
+        if status == 130:
+            print(f"aezoo.sweep: interrupted in run {step.name}; repeat the command to continue: "
+                  f"python -m aezoo.sweep {path}" + (f" --out {folder_given}" if folder_given else ""),
+                  file=sys.stderr)
+            return 130
+        if status != 0:
+            failed.append(step.name)
+    trained = [s.folder for s in steps if os.path.exists(os.path.join(s.folder, checkpoint.FILE))]
+    for written in compare.compare(trained, out, fps=steps[0].cfg.fps):
+        print(written)
+    if failed:
+        print(f"aezoo.sweep: {len(failed)} run(s) failed: {', '.join(failed)}; the others are "
+              f"compared in {out}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def main(argv=None):
+    p = OneLineParser(prog="python -m aezoo.sweep", description=__doc__.split("\n")[0])
+    p.add_argument("file", metavar="FILE.toml", help="sweep file: [defaults] and [runs.NAME] tables")
+    p.add_argument("--out", help="sweep folder (default outputs/sweep-<file stem>)")
+    try:
+        args = p.parse_args(argv)
+        return sweep(args.file, args.out)
+    except UsageError as e:
+        print(f"aezoo.sweep: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("aezoo.sweep: interrupted; repeat the command to continue", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

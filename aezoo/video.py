@@ -1,0 +1,121 @@
+"""Frames to files, shared by `aezoo.render` and `aezoo.compare`.
+
+    GIF  Pillow through imageio v3: loops forever, 1000/fps ms a frame, the last held longer
+    MP4  H.264 / yuv420p through imageio-ffmpeg (its wheel bundles ffmpeg, so offline works)
+
+Frames are uint8 RGB arrays of one size, drawn with matplotlib (Agg). Both
+sides are padded to a multiple of 16: imageio would otherwise *resize* the
+frames to fit H.264's macro blocks. A missing or broken ffmpeg costs the MP4
+only: the GIF is still written and one line says why the MP4 is not.
+"""
+import os
+import sys
+
+import imageio.v3 as iio
+import matplotlib
+import numpy as np
+from PIL import Image
+
+matplotlib.use("Agg")
+
+MAX_FRAMES = 120     # hundreds of epochs still render in seconds and stay a few MB
+BLOCK = 16           # H.264 macro block: frame sides are padded to a multiple of it
+HOLD_LAST_MS = 2000  # the GIF lingers on the final epoch before it loops
+MIN_GIF_MS = 20      # browsers play GIF delays below 20 ms as 100 ms
+FORMATS = ("gif", "mp4")
+
+
+def pick(n, limit=None):
+    """Indices of at most `limit` (MAX_FRAMES) of `n` frames, evenly spread, first and last kept."""
+    limit = limit or MAX_FRAMES
+    if n <= limit:
+        return list(range(n))
+    return sorted(set(np.round(np.linspace(0, n - 1, limit)).astype(int).tolist()))
+
+
+def pad(frame, block=BLOCK):
+    """`frame` padded with white on the right and bottom to sides that are multiples of `block`."""
+    h, w = frame.shape[:2]
+    out = np.full((-(-h // block) * block, -(-w // block) * block, 3), 255, np.uint8)
+    out[:h, :w] = frame[..., :3]
+    return out
+
+
+def figure_pixels(fig):
+    """The figure rendered by Agg as a padded uint8 (H, W, 3) array."""
+    fig.canvas.draw()
+    return pad(np.asarray(fig.canvas.buffer_rgba()))
+
+
+def gif_durations(n, fps):
+    """Milliseconds per frame (imageio's GIF `duration` is in ms: 0.25 would mean 0)."""
+    frame = max(MIN_GIF_MS, int(round(1000.0 / fps)))
+    return [frame] * (n - 1) + [max(frame, HOLD_LAST_MS)]
+
+
+def shared_palette(frames, samples=8):
+    """Frames reduced to one 256-colour palette taken from a few of them.
+
+    Pillow would pick a palette per frame: colours that did not change would
+    flicker, and a held column would not hold. With one palette, unchanged
+    pixels stay identical and the GIF stores only what changed (about 3x smaller).
+    """
+    picked = [frames[i] for i in np.linspace(0, len(frames) - 1, min(samples, len(frames))).astype(int)]
+    palette = Image.fromarray(np.concatenate(picked)).quantize(256, method=Image.Quantize.MEDIANCUT)
+    return [np.asarray(Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE)
+                       .convert("RGB")) for f in frames]
+
+
+def write_gif(path, frames, fps):
+    # Pillow merges a frame identical to the one before it (adding the delays):
+    # our frames always differ, at least in the epoch of their title.
+    iio.imwrite(path, np.stack(shared_palette(frames)), extension=".gif",
+                duration=gif_durations(len(frames), fps), loop=0)
+
+
+def write_mp4(path, frames, fps):
+    # +faststart puts the index first, so a browser starts playing before the download ends.
+    iio.imwrite(path, np.stack(frames), extension=".mp4", plugin="FFMPEG", fps=fps, codec="libx264",
+                pixelformat="yuv420p", macro_block_size=BLOCK, ffmpeg_log_level="error",
+                output_params=["-movflags", "+faststart"])
+
+
+WRITERS = {"gif": write_gif, "mp4": write_mp4}
+
+
+def parse_formats(text):
+    """'gif,mp4' -> ('gif', 'mp4'); anything else is a ValueError naming the bad part."""
+    formats = tuple(f.strip().lower().lstrip(".") for f in str(text).split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ValueError(f"--format {text!r}: expected gif, mp4 or gif,mp4")
+    return formats
+
+
+def write(stem, frames, fps, formats=FORMATS, prog="aezoo"):
+    """Write `stem`.gif / `stem`.mp4; returns the paths written.
+
+    Each file is written beside its final name and moved into place, so an
+    interrupted render never leaves half a video where a whole one was.
+    """
+    written = []
+    for fmt in formats:
+        path = f"{stem}.{fmt}"
+        partial = f"{stem}.partial.{fmt}"  # ffmpeg picks the container from the extension
+        try:
+            WRITERS[fmt](partial, frames, fps)
+            os.replace(partial, path)
+            written.append(path)
+        except Exception as e:  # noqa: BLE001 - any ffmpeg failure costs the MP4 only
+            if fmt != "mp4":
+                raise
+            stale = os.path.exists(path)
+            if stale:  # an older video of a shorter run would pass for this one
+                os.remove(path)
+            reason = " ".join(str(e).split())[:200] or type(e).__name__
+            print(f"{prog}: {os.path.basename(path)} not written{' (old one removed)' if stale else ''}"
+                  f", ffmpeg cannot be used: {reason}", file=sys.stderr)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+    return written

@@ -1,0 +1,146 @@
+"""aezoo.compare: the score table against metrics.jsonl, the PCA baseline against numpy's SVD,
+and the side-by-side video decoded column by column."""
+import csv
+import shutil
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import aezoo
+import aezoo.run
+from aezoo import compare, data, metrics, pca
+from conftest import tree_state
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two digits runs of different lengths: simple for 2 epochs, a deep one for 4 that grows
+    at epoch 3 to a 64-number code (so the table needs two PCA rows)."""
+    root = tmp_path_factory.mktemp("compare")
+    argv = {"short": ["simple", "--epochs", "2"],
+            "long": ["deep", "--epochs", "4", "--grow-every", "2", "--batch-size", "64"]}
+    for name, args in argv.items():
+        assert aezoo.run.main(args + ["--data", "digits", "--no-video", "--out", str(root / name)]) == 0
+    return [root / "short", root / "long"]
+
+
+@pytest.fixture(scope="module")
+def compared(runs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("compared") / "cmp"
+    assert compare.main([str(r) for r in runs] + ["--out", str(out)]) == 0
+    return out
+
+
+def read_csv(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def test_scores_match_each_runs_metrics(runs, compared):
+    rows = read_csv(compared / "scores.csv")
+    assert [r["run"] for r in rows] == ["short", "long", "pca-32", "pca-64"]
+    pca_sqerr = {int(r["code_size"]): float(r["final_test_sqerr"]) for r in rows[2:]}
+    for run_dir, row, code in zip(runs, rows, (32, 64)):
+        epochs, _ = metrics.read(run_dir)
+        assert row["model"] == aezoo.load(run_dir).config.model
+        assert row["data"] == "digits"
+        assert int(row["epochs"]) == epochs[-1]["epoch"]
+        assert int(row["params"]) == epochs[-1]["params"]  # the grown model's final size
+        assert int(row["code_size"]) == aezoo.load(run_dir).code_size == code
+        assert float(row["final_test_bce"]) == epochs[-1]["test_bce"]
+        assert float(row["best_test_bce"]) == min(r["test_bce"] for r in epochs)
+        assert float(row["final_test_sqerr"]) == epochs[-1]["test_sqerr"]
+        assert float(row["best_test_sqerr"]) == min(r["test_sqerr"] for r in epochs)
+        seconds = [r["seconds"] for r in epochs if "seconds" in r]
+        assert float(row["seconds_per_epoch"]) == pytest.approx(np.mean(seconds))
+        if pca_sqerr[code] > 1e-9:
+            assert float(row["sqerr_vs_pca"]) == pytest.approx(
+                float(row["final_test_sqerr"]) / pca_sqerr[code])
+        else:  # 64 components of 64 pixels: PCA is lossless, no ratio
+            assert row["sqerr_vs_pca"] == ""
+    markdown = (compared / "scores.md").read_text()
+    for row in rows:
+        assert f"| {row['run']} | {row['model']} |" in markdown
+        assert f"{float(row['final_test_bce']):.4f}" in markdown
+    assert iio.imread(compared / "compare.png").shape[:2] == (500, 800)
+
+
+def test_pca_baseline_is_fitted_and_scored_on_the_runs_split(compared):
+    """An independent PCA (numpy SVD) on aezoo.data's digits split gives the table's row."""
+    row = next(r for r in read_csv(compared / "scores.csv") if r["run"] == "pca-32")
+    split = data.load("digits")
+    train, test = (a.reshape(len(a), -1).astype(np.float64) for a in (split.train, split.test))
+
+    def reference(fit_on, k=32):
+        mean = fit_on.mean(axis=0)
+        basis = np.linalg.svd(fit_on - mean, full_matrices=False)[2][:k]
+        r = np.clip((test - mean) @ basis.T @ basis + mean, 0, 1)
+        clipped = np.clip(r, pca.EPS, 1 - pca.EPS)
+        bce = -(test * np.log(clipped) + (1 - test) * np.log(1 - clipped)).mean()
+        return bce, np.square(r - test).sum(axis=1).mean()
+
+    bce, sqerr = reference(train)
+    assert (row["model"], int(row["code_size"])) == ("pca", 32)
+    assert int(row["params"]) == 32 * 64 + 64
+    assert float(row["final_test_bce"]) == pytest.approx(bce, rel=1e-6)
+    assert float(row["final_test_sqerr"]) == pytest.approx(sqerr, rel=1e-6)
+    # Fitted on any other images (here: the test split itself) the numbers would differ.
+    other_bce, other_sqerr = reference(test)
+    assert float(row["final_test_sqerr"]) != pytest.approx(other_sqerr, rel=1e-3)
+
+
+def test_video_has_one_column_per_run_synchronized_by_epoch(compared):
+    width = 2 * compare.column_width(2)
+    for name in ("compare.gif", "compare.mp4"):
+        kwargs = {"plugin": "FFMPEG"} if name.endswith(".mp4") else {}
+        frames = np.asarray(iio.imread(compared / name, index=None, **kwargs)).astype(np.float64)
+        assert frames.shape == (5, compare.COLUMN_HEIGHT, width, 3), name  # epochs 0..4
+        short, long = frames[:, :, :width // 2], frames[:, :, width // 2:]
+        for column in (short, long):
+            assert np.abs(column[-1] - column[0]).mean() > 2, name  # both runs animate
+            assert (column[:, :30] < 128).any(), name  # a label on top
+        # The short run ended at epoch 2; from epoch 3 ("ended") its column holds while the
+        # long one goes on. The GIF holds exactly; H.264 is lossy.
+        held = np.abs(short[4] - short[3]).mean()
+        assert held == 0 if name.endswith(".gif") else held < 0.5, name
+        assert np.abs(long[4] - long[3]).mean() > 1, name
+        assert np.abs(short[2] - short[1]).mean() > 1, name
+
+
+def test_compare_is_repeatable_into_the_same_folder(runs, compared, tmp_path):
+    out = shutil.copytree(compared, tmp_path / "again")
+    table = (out / "scores.csv").read_text()
+    assert compare.main([str(r) for r in runs] + ["--out", str(out), "--format", "gif"]) == 0
+    assert (out / "scores.csv").read_text() == table
+
+
+def test_runs_on_different_data_are_refused_in_one_line(runs, tmp_path, capsys):
+    images = np.random.RandomState(0).randint(0, 256, (50, 8, 8)).astype(np.uint8)
+    np.save(tmp_path / "other.npy", images)
+    other = tmp_path / "other"
+    assert aezoo.run.main(["simple", "--data", f"npy:{tmp_path / 'other.npy'}", "--epochs", "1",
+                           "--no-video", "--out", str(other)]) == 0
+    before = [tree_state(r) for r in runs + [other]]
+    capsys.readouterr()
+    assert compare.main([str(runs[0]), str(other), "--out", str(tmp_path / "cmp")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("aezoo.compare: error: runs on different data cannot be compared: ")
+    assert "(digits, 1438 train / 359 test)" in err and "other.npy, 40 train / 10 test" in err
+    assert not (tmp_path / "cmp").exists()
+    assert [tree_state(r) for r in runs + [other]] == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "the following arguments are required: RUN_DIR"),
+    (["{tmp}/missing"], "is not a run folder (no config.json)"),
+    (["{short}", "{short}"], "is given twice"),
+    (["{short}", "--fps", "-1"], "--fps -1.0: expected a positive number"),
+])
+def test_bad_input_is_one_line(runs, tmp_path, capsys, argv, message):
+    argv = [a.format(tmp=tmp_path, short=runs[0]) for a in argv] + ["--out", str(tmp_path / "cmp")]
+    assert compare.main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("aezoo.compare: error: ") and message in err
+    assert not (tmp_path / "cmp").exists()

@@ -1,0 +1,173 @@
+"""aezoo.sweep: runs of a TOML file in one folder, compared; restart skips and resumes; bad files."""
+import csv
+import shutil
+
+import pytest
+
+import aezoo.trainer
+from aezoo import checkpoint, metrics, rundir, sweep
+from aezoo.build import planned_widths
+from aezoo.growth import Schedule
+from aezoo.models import NAMES
+from conftest import REPO_ROOT, tree_state
+
+TINY = """
+[defaults]
+data = "digits"
+epochs = 2
+batch_size = 128
+
+[runs.simple]
+model = "simple"
+
+[runs.deep]
+model = "deep"
+epochs = 3
+"""
+
+
+def write(tmp_path, text, name="tiny.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def finished_epoch(folder):
+    return checkpoint.read_meta(folder)["epoch"]
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished sweep of TINY (its folder, its file)."""
+    root = tmp_path_factory.mktemp("sweep")
+    path = write(root, TINY)
+    assert sweep.main([str(path), "--out", str(root / "out")]) == 0
+    return root / "out", path
+
+
+def test_every_run_trains_into_the_sweep_folder_and_is_compared(finished):
+    out, _ = finished
+    assert finished_epoch(out / "simple") == 2 and finished_epoch(out / "deep") == 3
+    deep = rundir.read_config(out / "deep")["config"]
+    assert (deep["model"], deep["data"], deep["batch_size"], deep["video"]) == ("deep", "digits", 128, False)
+    assert not list(out.glob("*/progress.*"))  # no per-run video inside a sweep by default
+    with open(out / "scores.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["run"] for r in rows] == ["simple", "deep", "pca-32"]
+    assert [int(r["epochs"]) for r in rows[:2]] == [2, 3]
+    for name in ("scores.md", "compare.png", "compare.gif", "compare.mp4", "sweep.toml"):
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_restart_skips_finished_runs_and_resumes_the_interrupted_one(tmp_path, monkeypatch, capsys):
+    path, out = write(tmp_path, TINY), tmp_path / "out"
+    real = aezoo.trainer.Trainer.train_epoch
+
+    def interrupted(self):  # Ctrl-C in the deep run's third epoch
+        if self.epoch == 3 and type(self.model).__name__ == "DeepAE":
+            raise KeyboardInterrupt
+        return real(self)
+
+    monkeypatch.setattr(aezoo.trainer.Trainer, "train_epoch", interrupted)
+    assert sweep.main([str(path), "--out", str(out)]) == 130
+    assert "interrupted in run deep; repeat the command to continue" in capsys.readouterr().err
+    assert finished_epoch(out / "simple") == 2 and finished_epoch(out / "deep") == 2
+    assert not (out / "scores.csv").exists()  # nothing compared yet
+    simple_before = tree_state(out / "simple")
+    deep_epochs_before, _ = metrics.read(out / "deep")
+
+    monkeypatch.setattr(aezoo.trainer.Trainer, "train_epoch", real)
+    assert sweep.main([str(path), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "[1/2] simple: skip (finished, 2 epochs)" in err
+    assert "[2/2] deep: resume from epoch 2" in err
+    assert tree_state(out / "simple") == simple_before  # not a byte or a timestamp changed
+    deep_epochs, _ = metrics.read(out / "deep")
+    assert [r["epoch"] for r in deep_epochs] == [0, 1, 2, 3]  # continued, not restarted
+    assert deep_epochs[:3] == deep_epochs_before
+    assert (out / "scores.csv").exists()
+
+
+BAD = [
+    ("[defaults]\ndata = \"digits\"\n[runs.a]\nmodle = \"simple\"\n", "[runs.a]: unknown option 'modle'"),
+    ("[defaults]\ndata = \"digits\"\n[runs.a]\nepochs = 2\n", "[runs.a]: no model"),
+    ("[runs.a\nmodel = \"simple\"\n", "is not valid TOML"),
+    ("[defaults]\nepochs = \"ten\"\n[runs.a]\nmodel = \"simple\"\n", "epochs = 'ten' is not a valid int"),
+    ("[default]\nepochs = 2\n[runs.a]\nmodel = \"simple\"\n", "unknown top-level key 'default'"),
+    ("[defaults]\ndata = \"digits\"\n", "no runs"),
+    ("[runs.a]\nmodel = \"simple\"\nout = \"x\"\n", "out is set by the sweep"),
+    ("[runs.a]\nmodel = \"simple\"\ndata = \"digits\"\nhidden = [4]\n", "--hidden does not apply to model simple"),
+    ("[runs.a]\nmodel = \"simple\"\ndata = \"digits\"\n[runs.b]\nmodel = \"deep\"\ndata = \"mnist\"\n"
+     "data_dir = \"/nonexistent\"\n", "[runs.b]: --data-dir /nonexistent"),
+    # The finished run "deep" asked to be something else: refused, not silently mixed.
+    (TINY.replace("epochs = 3", "epochs = 3\nlr = 0.01"), "was trained with lr = None, the file now says 0.01"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD, ids=[m for _, m in BAD])
+def test_a_bad_sweep_file_is_one_line_and_touches_no_run(finished, tmp_path, capsys, text, message):
+    out = shutil.copytree(finished[0], tmp_path / "out")
+    before = tree_state(out)
+    path = write(tmp_path, text, "bad.toml")
+    assert sweep.main([str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("aezoo.sweep: error: ") and message in err, err
+    assert tree_state(out) == before
+
+
+def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):
+    assert sweep.main([str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"aezoo.sweep: error: config file {tmp_path / 'nope.toml'} does not exist\n"
+    assert not (tmp_path / "out").exists()
+
+
+EXPERIMENTS = REPO_ROOT / "experiments"
+
+
+@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce"])
+def test_shipped_sweep_files_are_valid(name):
+    assert sweep.read(EXPERIMENTS / f"{name}.toml")
+
+
+def plan(name, tmp_path):
+    steps = sweep.plan(sweep.read(EXPERIMENTS / f"{name}.toml"), str(tmp_path), name)
+    return {step.name: step.cfg for step in steps}
+
+
+def test_quick_covers_every_model_on_digits(tmp_path):
+    configs = plan("quick", tmp_path)
+    assert set(NAMES) <= {cfg.model for cfg in configs.values()}
+    assert {cfg.data for cfg in configs.values()} == {"digits"}
+
+
+def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path):
+    configs = plan("growth", tmp_path)
+    assert {cfg.data for cfg in configs.values()} == {"digits"}
+    assert {cfg.epochs for cfg in configs.values()} == {40}
+    assert {tuple(planned_widths(cfg)) for cfg in configs.values()} == {(128, 64, 32)}
+    grown = {name: cfg for name, cfg in configs.items() if cfg.grow_every}
+    assert set(configs) - set(grown) == {"no-growth"} and configs["no-growth"].depth == 3
+    for cfg in grown.values():  # depth 1 to 3, reached at epoch 9
+        schedule = Schedule(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
+        assert (cfg.depth, schedule.depth_at(8), schedule.depth_at(9)) == (1, 2, 3)
+    assert {(c.grow_init, c.fade_in, c.freeze_old) for c in grown.values()} == {
+        ("random", 0, 0), ("identity", 0, 0), ("random", 2, 0), ("random", 0, 2)}
+
+
+def test_reproduce_is_the_published_setup():
+    runs = sweep.read(EXPERIMENTS / "reproduce.toml")
+    for options in runs.values():
+        assert options["data"] == "idx:../shared/data/mnist/t10k-images-idx3-ubyte.gz"
+        assert (options["optimizer"], options["lr"], options["batch_size"], options["loss"],
+                options["test_fraction"]) == ("adam", 1e-3, 256, "bce", 0.2)
+    shape = {name: (o["model"], o.get("hidden"), o.get("code_dim"), o.get("linear_code"),
+                    o.get("noise"), o["epochs"]) for name, o in runs.items()}
+    assert shape == {
+        "simple": ("simple", None, 32, None, None, 50),
+        "deep": ("deep", [128, 64], 32, None, None, 100),
+        "deep-hinton": ("deep", [1000, 500, 250], 30, True, None, 100),
+        "conv": ("conv", [16, 8, 8], None, None, None, 50),
+        "conv-noise": ("conv", [16, 8, 8], None, None, "gaussian:0.5", 50),
+    }
