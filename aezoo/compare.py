@@ -12,7 +12,6 @@ writes into --out (default outputs/compare-<timestamp>):
 Numbers come from each run's metrics.jsonl, parameters from its last epoch (a
 grown model counts its final size) and the code size from its checkpoint.
 """
-import argparse
 import csv
 import math
 import os
@@ -25,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
-from aezoo import api, checkpoint, data, pca, render, video  # noqa: E402
+from aezoo import cli, api, checkpoint, data, pca, render, video  # noqa: E402
 from aezoo.config import UsageError  # noqa: E402
 from aezoo.files import atomic  # noqa: E402
 
@@ -255,28 +254,19 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS):
     return written
 
 
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
-
-
 def main(argv=None):
-    p = OneLineParser(prog="python -m aezoo.compare", description=__doc__.split("\n")[0])
+    return cli.guarded("aezoo.compare", _main, argv)
+
+
+def _main(argv):
+    p = cli.Parser(prog="python -m aezoo.compare", description=__doc__.split("\n")[0])
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run folders on one data set")
     p.add_argument("--out", help="folder for the comparison (default outputs/compare-<timestamp>)")
     p.add_argument("--fps", type=float, default=4.0, help="video frames per second (default 4)")
     p.add_argument("--format", default="gif,mp4", help="video formats: gif, mp4 or gif,mp4")
-    try:
-        args = p.parse_args(argv)
-        try:
-            formats = video.parse_formats(args.format)
-        except ValueError as e:
-            raise UsageError(str(e))
-        for path in compare(args.run_dirs, args.out, args.fps, formats):
-            print(path)
-    except UsageError as e:
-        print(f"aezoo.compare: error: {e}", file=sys.stderr)
-        return 2
+    args = p.parse_args(argv)
+    for path in compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format)):
+        print(path)
     return 0
 
 

@@ -10,7 +10,6 @@ Longer runs are subsampled to video.MAX_FRAMES frames (first and last kept),
 and a line says so. Rendering reads the run folder and writes only the two
 videos, so it can be repeated on a finished run and changes none of its results.
 """
-import argparse
 import os
 import sys
 
@@ -22,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
-from aezoo import metrics, plots, rundir, snapshot, video  # noqa: E402
+from aezoo import cli, metrics, plots, rundir, snapshot, video  # noqa: E402
 from aezoo.config import UsageError  # noqa: E402
 
 STEM = "progress"
@@ -205,27 +204,18 @@ def render(run_dir, fps=None, formats=video.FORMATS):
                        prog="aezoo.render")
 
 
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
-
-
 def main(argv=None):
-    p = OneLineParser(prog="python -m aezoo.render", description=__doc__.split("\n")[0])
+    return cli.guarded("aezoo.render", _main, argv)
+
+
+def _main(argv):
+    p = cli.Parser(prog="python -m aezoo.render", description=__doc__.split("\n")[0])
     p.add_argument("run_dir", help="a run folder written by python -m aezoo.run")
     p.add_argument("--fps", type=float, help="frames per second (default: the run's --fps)")
     p.add_argument("--format", default="gif,mp4", help="gif, mp4 or gif,mp4 (default)")
-    try:
-        args = p.parse_args(argv)
-        try:
-            formats = video.parse_formats(args.format)
-        except ValueError as e:
-            raise UsageError(str(e))
-        for path in render(args.run_dir, args.fps, formats):
-            print(path)
-    except UsageError as e:
-        print(f"aezoo.render: error: {e}", file=sys.stderr)
-        return 2
+    args = p.parse_args(argv)
+    for path in render(args.run_dir, args.fps, video.parse_formats(args.format)):
+        print(path)
     return 0
 
 

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from aezoo import (__version__, checkpoint, data, device as devices, metrics, plots, render,
+from aezoo import (__version__, checkpoint, cli, data, device as devices, metrics, plots, render,
                    rundir, snapshot)
 from aezoo.build import (build_model, build_optimizer, count_params, default_config,
                          fit_to_data, learning_rate, resolve)
@@ -28,11 +28,6 @@ from aezoo.trainer import NonFiniteLoss, Trainer
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
 
 
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
-
-
 def model_defaults():
     """Help epilog: what each model and preset uses when an option is not given."""
     lines = [f"  {name}: " + ", ".join(f"{k}={v}" for k, v in cls.defaults.items())
@@ -43,7 +38,7 @@ def model_defaults():
 
 
 def parser():
-    p = OneLineParser(prog="python -m aezoo.run", description=__doc__.split("\n")[0],
+    p = cli.Parser(prog="python -m aezoo.run", description=__doc__.split("\n")[0],
                       epilog=model_defaults(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", choices=NAMES, help="model to train: " + ", ".join(NAMES))
     defaults = Config()
@@ -95,11 +90,7 @@ def configure(argv):
 
 
 def main(argv=None):
-    try:
-        return train(*configure(argv))
-    except UsageError as e:
-        print(f"aezoo.run: error: {e}", file=sys.stderr)
-        return 2
+    return cli.guarded("aezoo.run", lambda args: train(*configure(args)), argv)
 
 
 def train(cfg, given, resume):

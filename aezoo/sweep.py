@@ -25,7 +25,6 @@ and resumes an unfinished one from its checkpoint, so an interrupted sweep is
 continued by repeating the command. The whole file is checked before anything
 trains; a bad file is one line and exit status 2, and no run folder is touched.
 """
-import argparse
 import os
 import re
 import shutil
@@ -34,7 +33,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from aezoo import checkpoint, compare, data, rundir, run
+from aezoo import cli, checkpoint, compare, data, rundir, run
 from aezoo.build import build_model, fit_to_data
 from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, flag, merge, read_toml
 
@@ -185,21 +184,17 @@ def sweep(path, out=None):
     return 0
 
 
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
-
-
 def main(argv=None):
-    p = OneLineParser(prog="python -m aezoo.sweep", description=__doc__.split("\n")[0])
+    return cli.guarded("aezoo.sweep", _main, argv)
+
+
+def _main(argv):
+    p = cli.Parser(prog="python -m aezoo.sweep", description=__doc__.split("\n")[0])
     p.add_argument("file", metavar="FILE.toml", help="sweep file: [defaults] and [runs.NAME] tables")
     p.add_argument("--out", help="sweep folder (default outputs/sweep-<file stem>)")
+    args = p.parse_args(argv)
     try:
-        args = p.parse_args(argv)
         return sweep(args.file, args.out)
-    except UsageError as e:
-        print(f"aezoo.sweep: error: {e}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("aezoo.sweep: interrupted; repeat the command to continue", file=sys.stderr)
         return 130

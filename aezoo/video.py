@@ -16,6 +16,8 @@ import matplotlib
 import numpy as np
 from PIL import Image
 
+from aezoo.config import UsageError
+
 matplotlib.use("Agg")
 
 MAX_FRAMES = 120     # hundreds of epochs still render in seconds and stay a few MB
@@ -84,11 +86,11 @@ WRITERS = {"gif": write_gif, "mp4": write_mp4}
 
 
 def parse_formats(text):
-    """'gif,mp4' -> ('gif', 'mp4'); anything else is a ValueError naming the bad part."""
+    """'gif,mp4' -> ('gif', 'mp4'); anything else is a UsageError naming the bad part."""
     formats = tuple(f.strip().lower().lstrip(".") for f in str(text).split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise ValueError(f"--format {text!r}: expected gif, mp4 or gif,mp4")
+        raise UsageError(f"--format {text!r}: expected gif, mp4 or gif,mp4")
     return formats
 
 

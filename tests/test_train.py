@@ -164,7 +164,7 @@ def test_resume_to_fewer_epochs_than_trained_is_refused(tmp_path, capsys, epochs
     capsys.readouterr()
     assert main(["--resume", run, "--epochs", epochs]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith(f"aezoo.run: error: ") and f"epochs {epochs}" in line
+    assert line.startswith("aezoo.run: error: ") and f"epochs {epochs}" in line
     for name, content in before.items():
         assert open(os.path.join(run, name), "rb").read() == content, name
 
