@@ -19,12 +19,12 @@ class Schedule:
     def __init__(self, grow_every, start_depth, max_depth, fade_in=0, freeze_old=0):
         self.grow_every, self.start_depth, self.max_depth = grow_every, start_depth, max_depth
         self.fade_in, self.freeze_old = fade_in, freeze_old
+        # Epochs at whose start the model grows: K+1, 2K+1, ... (asked every batch: kept)
+        self._growth_epochs = [k * grow_every + 1 for k in range(1, max_depth - start_depth + 1)
+                               ] if grow_every else []
 
     def growth_epochs(self):
-        """Epochs at whose start the model grows: K+1, 2K+1, ..."""
-        if not self.grow_every:
-            return []
-        return [k * self.grow_every + 1 for k in range(1, self.max_depth - self.start_depth + 1)]
+        return self._growth_epochs
 
     def depth_at(self, epoch):
         return self.start_depth + sum(1 for g in self.growth_epochs() if g <= epoch)
