@@ -111,14 +111,18 @@ def train(cfg, given, resume):
     optimizer = build_optimizer(cfg, model)
     # Everything is validated: only now touch the disk.
     run_dir = resume or rundir.create(rundir.choose(cfg))
+    now = datetime.datetime.now().isoformat(timespec="seconds")
+    history = {"created": now, "resumed": []}
     if resume:
         epoch = checkpoint.load(run_dir, model, optimizer, rng)["epoch"]
         metrics.truncate(run_dir, epoch)
+        previous = rundir.read_config(run_dir)
+        history = {"created": previous.get("created"), "resumed": previous.get("resumed", []) + [now]}
     rundir.write_config(run_dir, {
         "config": cfg.to_dict(), "model": {"class": type(model).__name__, "arch": model.arch(),
                                            "params": count_params(model)},
         "data": dataset.describe(), "versions": rundir.versions(), "git_commit": rundir.git_commit(),
-        "written": datetime.datetime.now().isoformat(timespec="seconds")})
+        **history})
 
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
                       progress=sys.stderr.isatty())

@@ -74,7 +74,8 @@ def test_resume_gives_the_same_weights_as_an_unbroken_run(tmp_path):
     for key in a:
         np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
     assert comparable(unbroken) == comparable(broken)
-    assert json.load(open(os.path.join(broken, "config.json")))["config"]["epochs"] == 4
+    config = json.load(open(os.path.join(broken, "config.json")))
+    assert config["config"]["epochs"] == 4 and len(config["resumed"]) == 1 and config["created"]
 
 
 def test_resume_drops_metrics_written_after_the_checkpoint(tmp_path):
