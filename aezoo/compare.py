@@ -13,7 +13,7 @@ Numbers come from each run's metrics.jsonl, parameters from its last epoch (a
 grown model counts its final size) and the code size from its checkpoint.
 """
 import csv
-import math
+import json
 import os
 import sys
 import time
@@ -24,8 +24,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
-from aezoo import cli, api, checkpoint, data, pca, render, video  # noqa: E402
-from aezoo.config import UsageError  # noqa: E402
+from aezoo import api, checkpoint, cli, data, pca, render, rundir, video  # noqa: E402
+from aezoo.config import UsageError, check_fps  # noqa: E402
 from aezoo.files import atomic  # noqa: E402
 
 COLUMNS = ("run", "model", "data", "epochs", "params", "code_size", "final_test_bce",
@@ -232,14 +232,26 @@ def frames(runs, epochs):
     return out
 
 
-def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS):
-    """Write the comparison of `run_dirs` into `out`; returns the paths written."""
+MARKER = "compared.json"  # the runs a folder's comparison shows; it may be redone there
+
+
+def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
+    """Write the comparison of `run_dirs` into `out`; returns the paths written.
+
+    `out` must be new, empty or an earlier comparison's folder, unless the
+    caller `owned` it (a sweep folder holds its runs beside the comparison).
+    """
     runs = load_runs(run_dirs)
-    if fps <= 0 or not math.isfinite(fps):
-        raise UsageError(f"--fps {fps}: expected a positive number")
+    fps = check_fps(fps)
     rows = table(runs)  # may still fail (data missing): before anything is written
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
-    os.makedirs(out, exist_ok=True)
+    if (not owned and os.path.isdir(out) and os.listdir(out)
+            and not os.path.exists(os.path.join(out, MARKER))):
+        raise UsageError(f"--out {out} holds files that aezoo.compare did not write; "
+                         f"choose a new or empty folder")
+    rundir.make_folder(out)
+    with atomic(os.path.join(out, MARKER)) as f:
+        json.dump([os.path.abspath(d) for d in run_dirs], f, indent=1)
     written = [os.path.join(out, name) for name in ("scores.csv", "scores.md", "compare.png")]
     write_csv(written[0], rows)
     write_markdown(written[1], rows, runs)

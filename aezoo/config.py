@@ -95,6 +95,7 @@ class Config:
 RESUMABLE = ("epochs", "device", "video", "fps")
 
 POSITIVE = ("epochs", "batch_size", "show")
+FPS_RANGE = (0.1, 120.0)  # a GIF frame can last at most 655 s; faster than 120 fps nobody sees
 NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old")
 OPTIONS = {f.name: f for f in fields(Config)}
 
@@ -148,10 +149,17 @@ def validate(cfg):
         raise bad("hidden", "positive widths like 128,64")
     if not 0 < cfg.test_fraction < 1:
         raise bad("test_fraction", "a number between 0 and 1")
-    for name in ("lr", "fps"):
-        if getattr(cfg, name) is not None and getattr(cfg, name) <= 0:
-            raise bad(name, "a positive number")
+    if cfg.lr is not None and cfg.lr <= 0:
+        raise bad("lr", "a positive number")
+    check_fps(cfg.fps)
     return cfg
+
+
+def check_fps(fps):
+    """Frames per second for videos, or a UsageError (NaN, inf, 0 and 1e-9 included)."""
+    if not (isinstance(fps, (int, float)) and FPS_RANGE[0] <= fps <= FPS_RANGE[1]):
+        raise UsageError(f"--fps {fps}: expected a number from {FPS_RANGE[0]:g} to {FPS_RANGE[1]:g}")
+    return float(fps)
 
 
 def merge(base, overrides, where):

@@ -18,11 +18,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
 from aezoo import cli, metrics, plots, rundir, snapshot, video  # noqa: E402
-from aezoo.config import UsageError  # noqa: E402
+from aezoo.config import UsageError, check_fps  # noqa: E402
 
 STEM = "progress"
 FRAME_SIZE = (960, 288)  # pixels, both sides multiples of 16 so nothing is padded
@@ -49,7 +48,9 @@ class Run:
                              f"{snapshot.FOLDER}/epoch_NNNN.png; nothing to render")
         self.by_epoch = {r["epoch"]: r for r in self.saved}
         self.last = self.saved[-1]["epoch"]
-        self.box = crop_box(self.grid_png(self.last))  # one box: every frame the same size
+        data = self.record["data"]
+        shown = min(self.config.get("show", 10), data["n_test"])
+        self.box = snapshot.grid_box(data["shape"], shown)  # one box: every frame the same size
 
     @property
     def name(self):
@@ -79,23 +80,6 @@ class Run:
 
     def depth(self, epoch):
         return self.by_epoch[self.at(epoch)].get("depth")
-
-
-def crop_box(pixels):
-    """(top, bottom, left, right) of the image axes in a snapshot PNG, found by its frame.
-
-    The grid is drawn inside a black axes frame; rows and columns that are dark
-    over most of their length are that frame (or the images in it), while the
-    title and labels never are. Without such rows the whole PNG is kept.
-    """
-    dark = pixels.mean(axis=2) < 100
-    rows = np.flatnonzero(dark.mean(axis=1) > 0.5)
-    if len(rows) < 2:
-        return 0, pixels.shape[0], 0, pixels.shape[1]
-    cols = np.flatnonzero(dark[rows[0]:rows[-1] + 1].mean(axis=0) > 0.5)
-    if len(cols) < 2:
-        return 0, pixels.shape[0], 0, pixels.shape[1]
-    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
 
 
 def loss_limits(runs, loss):
@@ -192,9 +176,7 @@ def render(run_dir, fps=None, formats=video.FORMATS):
     a run or has nothing to render.
     """
     run = Run(run_dir)
-    fps = float(fps if fps is not None else run.config.get("fps") or 4.0)
-    if fps <= 0:
-        raise UsageError(f"--fps {fps}: expected a positive number")
+    fps = check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
     epochs = frame_epochs(run)
     if len(epochs) < len(run.saved):
         print(f"aezoo.render: {len(run.saved)} saved epochs, so {len(epochs)} frames "

@@ -30,10 +30,15 @@ def check_new(path):
 
 def create(path):
     check_new(path)
+    return make_folder(path)
+
+
+def make_folder(path):
+    """os.makedirs, with a file in the way or no permission as a UsageError."""
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as e:
-        raise UsageError(f"run folder {path}: cannot create it ({e.strerror or e})")
+        raise UsageError(f"folder {path}: cannot create it ({e.strerror or e})")
     return path
 
 
@@ -71,7 +76,9 @@ def read_config(path):
     try:
         with open(file) as f:
             return json.load(f)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise UsageError(f"{path} is not a run folder (no {CONFIG})")
+    except OSError as e:
+        raise UsageError(f"{file} cannot be read ({e.strerror or e})")
     except json.JSONDecodeError as e:
         raise UsageError(f"{file} is not valid JSON ({e})")

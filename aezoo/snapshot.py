@@ -60,13 +60,36 @@ def draw(ax, originals, reconstructions):
     ax.set_yticklabels(["input", "output"])
 
 
-def save(path, originals, reconstructions, title):
-    fig = plt.figure(figsize=(8, 2.0), dpi=100)
-    ax = fig.add_axes([0.08, 0.02, 0.9, 0.82])
+FIGSIZE, DPI, AXES = (8, 2.0), 100, (0.08, 0.02, 0.9, 0.82)  # an 800x200 PNG
+
+
+def figure(originals, reconstructions):
+    fig = plt.figure(figsize=FIGSIZE, dpi=DPI)
+    ax = fig.add_axes(AXES)
     draw(ax, originals, reconstructions)
+    return fig, ax
+
+
+def save(path, originals, reconstructions, title):
+    fig, _ = figure(originals, reconstructions)
     fig.suptitle(title, fontsize=11)
     fig.savefig(path)
     plt.close(fig)
+
+
+def grid_box(sample_shape, count):
+    """(top, bottom, left, right) pixels of the image grid inside a snapshot PNG.
+
+    Found by laying out the same figure with blank images of that shape, so the
+    video can cut the grid out of any run's PNGs without reading their pixels.
+    """
+    blank = np.zeros((count,) + tuple(sample_shape), np.float32)
+    fig, ax = figure(blank, blank)
+    fig.canvas.draw()  # applies the equal aspect: the axes shrink to the grid
+    box, height = ax.get_window_extent(), fig.canvas.get_width_height()[1]
+    plt.close(fig)
+    return (int(round(height - box.y1)), int(round(height - box.y0)),
+            int(round(box.x0)), int(round(box.x1)))
 
 
 class Snapshots:

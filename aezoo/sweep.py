@@ -40,6 +40,8 @@ from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, flag, merge, re
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 SAME_FOR_ALL = ("data", "data_dir", "test_fraction")  # compared runs share one data split
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
+            "compare.partial.gif", "compare.partial.mp4", "compared.json")
 
 # One run of a sweep: what to do with its folder (start, resume, skip) and the
 # aezoo.run command line that does it (None for skip); cfg is its resolved Config.
@@ -66,6 +68,8 @@ def read(path):
             raise UsageError(f"{path}: runs.{name} must be a table ([runs.{name}])")
         if not NAME.fullmatch(name):
             raise UsageError(f"{where}: a run name is a folder name: letters, digits, '.', '_', '-'")
+        if name in RESERVED:
+            raise UsageError(f"{where}: {name} is a file the sweep writes; choose another run name")
         options = {**defaults, **options}
         for key in SET_BY_SWEEP:
             if key in options:
@@ -159,8 +163,10 @@ def sweep(path, out=None):
     folder_given = out
     out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
     steps = plan(experiments, out, path)
-    os.makedirs(out, exist_ok=True)
-    shutil.copyfile(path, os.path.join(out, "sweep.toml"))  # what the runs were last asked to be
+    rundir.make_folder(out)
+    copy = os.path.join(out, "sweep.toml")  # what the runs were last asked to be
+    if not (os.path.exists(copy) and os.path.samefile(path, copy)):
+        shutil.copyfile(path, copy)
     failed = []
     for i, step in enumerate(steps, 1):
         print(f"aezoo.sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
@@ -175,11 +181,12 @@ def sweep(path, out=None):
         if status != 0:
             failed.append(step.name)
     trained = [s.folder for s in steps if os.path.exists(os.path.join(s.folder, checkpoint.FILE))]
-    for written in compare.compare(trained, out, fps=steps[0].cfg.fps):
-        print(written)
+    if trained:
+        for written in compare.compare(trained, out, fps=steps[0].cfg.fps, owned=True):
+            print(written)
     if failed:
-        print(f"aezoo.sweep: {len(failed)} run(s) failed: {', '.join(failed)}; the others are "
-              f"compared in {out}", file=sys.stderr)
+        print(f"aezoo.sweep: {len(failed)} run(s) failed: {', '.join(failed)}"
+              + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)
         return 1
     return 0
 

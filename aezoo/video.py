@@ -12,13 +12,10 @@ import os
 import sys
 
 import imageio.v3 as iio
-import matplotlib
 import numpy as np
 from PIL import Image
 
 from aezoo.config import UsageError
-
-matplotlib.use("Agg")
 
 MAX_FRAMES = 120     # hundreds of epochs still render in seconds and stay a few MB
 BLOCK = 16           # H.264 macro block: frame sides are padded to a multiple of it

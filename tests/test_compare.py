@@ -132,11 +132,32 @@ def test_runs_on_different_data_are_refused_in_one_line(runs, tmp_path, capsys):
     assert [tree_state(r) for r in runs + [other]] == before
 
 
+def test_an_out_folder_holding_other_files_is_refused_and_left_alone(runs, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "scores.md").write_text("my own notes")
+    assert compare.main([str(runs[0]), "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "holds files that aezoo.compare did not write" in line
+    assert [p.name for p in out.iterdir()] == ["scores.md"]
+    assert (out / "scores.md").read_text() == "my own notes"
+
+
+def test_an_out_that_is_a_file_is_one_line(runs, tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    assert compare.main([str(runs[0]), "--out", str(tmp_path / "afile" / "cmp"), "--format", "gif"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("aezoo.compare: error: folder ") and "cannot create it" in line
+    assert (tmp_path / "afile").read_text() == "x"
+
+
 @pytest.mark.parametrize("argv, message", [
     ([], "the following arguments are required: RUN_DIR"),
     (["{tmp}/missing"], "is not a run folder (no config.json)"),
     (["{short}", "{short}"], "is given twice"),
-    (["{short}", "--fps", "-1"], "--fps -1.0: expected a positive number"),
+    (["{short}", "--fps", "-1"], "--fps -1.0: expected a number from 0.1 to 120"),
+    (["{short}", "--fps", "0.001"], "--fps 0.001: expected a number from 0.1 to 120"),
+    (["{short}/config.json"], "is not a run folder (no config.json)"),
 ])
 def test_bad_input_is_one_line(runs, tmp_path, capsys, argv, message):
     argv = [a.format(tmp=tmp_path, short=runs[0]) for a in argv] + ["--out", str(tmp_path / "cmp")]

@@ -1,5 +1,4 @@
 """progress.gif / progress.mp4: decoded and checked frame by frame, on a tiny digits run."""
-import inspect
 import shutil
 import subprocess
 
@@ -100,13 +99,19 @@ def test_mp4_is_h264_yuv420p_at_the_run_fps(run_dir):
     assert iio.immeta(run_dir / "progress.mp4", plugin="FFMPEG")["fps"] == 4.0  # the run's --fps
 
 
-def test_the_grid_panel_shows_the_snapshot_grid(run_dir):
-    """The crop keeps exactly the image axes of recon/epoch_NNNN.png: its aspect is the tile's."""
-    png = iio.imread(snapshot.path(run_dir / snapshot.FOLDER, EPOCHS))[..., :3]
-    top, bottom, left, right = render.crop_box(png)
-    tile = snapshot.tile([np.zeros((10, 8, 8))] * 2)
-    assert (right - left) / (bottom - top) == pytest.approx(tile.shape[1] / tile.shape[0], rel=0.03)
-    assert bottom - top < 0.8 * png.shape[0]  # the title above is cut off
+@pytest.mark.parametrize("shape, count", [((8, 8), 10), ((8, 8), 4), ((8, 8), 2), ((40, 5), 10),
+                                          ((28, 28), 10), ((49,), 6)])
+def test_the_grid_box_frames_exactly_the_snapshot_grid(tmp_path, shape, count):
+    """The video cuts the grid out of recon PNGs by layout: check it against the pixels."""
+    black = np.zeros((count,) + shape, np.float32)  # black cells, white gutters
+    path = str(tmp_path / "grid.png")
+    snapshot.save(path, black, black, "a title that must not be cut in")
+    png = iio.imread(path)[..., :3].mean(axis=2)
+    top, bottom, left, right = snapshot.grid_box(shape, count)
+    assert (png[top + 2:bottom - 2, left + 2:right - 2] < 128).mean() > 0.6
+    for outside in (png[top - 3, left:right], png[bottom + 2, left:right],
+                    png[top:bottom, left - 3], png[top:bottom, right + 2]):
+        assert (outside > 200).mean() > 0.85  # the white figure around the grid
 
 
 def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):
@@ -146,7 +151,11 @@ def test_without_ffmpeg_the_gif_is_written_and_one_line_says_why(run_dir, monkey
 
 @pytest.mark.parametrize("argv, message", [
     (["{run}", "--format", "avi"], "--format 'avi': expected gif, mp4 or gif,mp4"),
-    (["{run}", "--fps", "0"], "--fps 0.0: expected a positive number"),
+    (["{run}", "--fps", "0"], "--fps 0.0: expected a number from 0.1 to 120"),
+    (["{run}", "--fps", "nan"], "--fps nan: expected a number from 0.1 to 120"),
+    (["{run}", "--fps", "inf"], "--fps inf: expected a number from 0.1 to 120"),
+    (["{run}", "--fps", "0.001"], "--fps 0.001: expected a number from 0.1 to 120"),
+    (["{run}/config.json"], "is not a run folder (no config.json)"),
     (["{run}", "--fps", "fast"], "argument --fps: invalid float value: 'fast'"),
     (["{run}/recon"], "is not a run folder (no config.json)"),
 ])
@@ -165,8 +174,6 @@ def test_a_run_without_snapshots_has_nothing_to_render(run_dir, capsys):
     assert not list(run_dir.glob("progress*"))
 
 
-@pytest.mark.skipif("render" not in inspect.getsource(aezoo.run),
-                    reason="aezoo.run does not call aezoo.render at the end of a run yet")
 def test_a_run_ends_with_its_video_unless_no_video(tmp_path):
     argv = ["simple", "--data", "digits", "--epochs", "2", "--fps", "8"]
     assert aezoo.run.main(argv + ["--out", str(tmp_path / "with")]) == 0

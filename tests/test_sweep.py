@@ -101,6 +101,8 @@ BAD = [
      "data_dir = \"/nonexistent\"\n", "[runs.b]: --data-dir /nonexistent"),
     # The finished run "deep" asked to be something else: refused, not silently mixed.
     (TINY.replace("epochs = 3", "epochs = 3\nlr = 0.01"), "was trained with lr = None, the file now says 0.01"),
+    ("[runs.\"scores.csv\"]\nmodel = \"simple\"\n", "scores.csv is a file the sweep writes"),
+    ("[runs.a]\nmodel = \"simple\"\nfps = 0.001\n", "--fps 0.001: expected a number from 0.1 to 120"),
 ]
 
 
@@ -114,6 +116,14 @@ def test_a_bad_sweep_file_is_one_line_and_touches_no_run(finished, tmp_path, cap
     assert len(err.splitlines()) == 1, err
     assert err.startswith("aezoo.sweep: error: ") and message in err, err
     assert tree_state(out) == before
+
+
+def test_a_sweep_can_be_repeated_from_its_own_copy_of_the_file(finished, tmp_path, capsys):
+    out = shutil.copytree(finished[0], tmp_path / "out")
+    before = (out / "sweep.toml").read_text()
+    assert sweep.main([str(out / "sweep.toml"), "--out", str(out)]) == 0
+    assert "skip (finished" in capsys.readouterr().err
+    assert (out / "sweep.toml").read_text() == before
 
 
 def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):
