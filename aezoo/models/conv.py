@@ -8,10 +8,9 @@ conv to one channel. The code is the last feature map, or a dense layer of
 """
 import chainer
 import chainer.functions as F
-import chainer.links as L
 import numpy as np
 
-from aezoo.models.base import Autoencoder
+from aezoo.models.base import Autoencoder, conv3x3, dense
 
 
 class ConvAE(Autoencoder):
@@ -32,13 +31,13 @@ class ConvAE(Autoencoder):
         outward = [self.channels[min(i + 1, len(hidden) - 1)] for i in range(len(hidden))]
         with self.init_scope():
             self.encoders = chainer.ChainList(*[
-                L.Convolution2D(c_in, c_out, 3, pad=1) for c_in, c_out in zip(inward, self.channels)])
+                conv3x3(c_in, c_out) for c_in, c_out in zip(inward, self.channels)])
             self.decoders = chainer.ChainList(*[
-                L.Convolution2D(c_in, c_out, 3, pad=1) for c_in, c_out in zip(outward, self.channels)])
-            self.output = L.Convolution2D(self.channels[0], 1, 3, pad=1)
+                conv3x3(c_in, c_out) for c_in, c_out in zip(outward, self.channels)])
+            self.output = conv3x3(self.channels[0], 1)
             if code_dim:
-                self.to_code = L.Linear(int(np.prod(self.map_shape)), code_dim)
-                self.from_code = L.Linear(code_dim, int(np.prod(self.map_shape)))
+                self.to_code = dense(int(np.prod(self.map_shape)), code_dim)
+                self.from_code = dense(code_dim, int(np.prod(self.map_shape)))
 
     @staticmethod
     def fit_default_hidden(channels, input_shape):

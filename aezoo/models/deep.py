@@ -8,11 +8,10 @@ decoder) with the new one:  h = (1 - alpha) * old_code + alpha * new_path.
 """
 import chainer
 import chainer.functions as F
-import chainer.links as L
 import numpy as np
 
 from aezoo.device import infer
-from aezoo.models.base import Autoencoder
+from aezoo.models.base import Autoencoder, dense, glorot_uniform
 
 
 class DeepAE(Autoencoder):
@@ -27,7 +26,7 @@ class DeepAE(Autoencoder):
             self.encoders = chainer.ChainList()
             self.decoders = chainer.ChainList()  # decoders[i] undoes encoders[i]
         for width in widths:
-            self._append(L.Linear(self.widths[-1], width), L.Linear(width, self.widths[-1]), width)
+            self._append(dense(self.widths[-1], width), dense(width, self.widths[-1]), width)
 
     @classmethod
     def arch_from_config(cls, cfg):
@@ -86,7 +85,7 @@ class DeepAE(Autoencoder):
     def add_layer(self, width, init="random", sample=None, rng=None):
         """Insert a new innermost encoder/decoder pair; returns the two new links.
 
-        init="random": LeCun-normal weights drawn from `rng` (numpy RandomState).
+        init="random": Glorot-uniform weights drawn from `rng` (numpy RandomState).
         init="identity": Net2Net-style, from the PCA of the current code on
         `sample` inputs: the pair starts as the best rank-`width` pass-through
         of the old code, so the network's function barely changes.
@@ -96,11 +95,10 @@ class DeepAE(Autoencoder):
         if init == "identity":
             w_enc, b_enc, w_dec, b_dec = self._pca_pair(sample, width, rng)
         else:
-            w_enc = rng.normal(0, np.sqrt(1.0 / old), (width, old)).astype(np.float32)
-            w_dec = rng.normal(0, np.sqrt(1.0 / width), (old, width)).astype(np.float32)
+            w_enc, w_dec = glorot_uniform(rng, width, old), glorot_uniform(rng, old, width)
             b_enc, b_dec = np.zeros(width, np.float32), np.zeros(old, np.float32)
-        encoder = L.Linear(old, width, initialW=w_enc, initial_bias=b_enc)
-        decoder = L.Linear(width, old, initialW=w_dec, initial_bias=b_dec)
+        encoder = dense(old, width, initialW=w_enc, initial_bias=b_enc)
+        decoder = dense(width, old, initialW=w_dec, initial_bias=b_dec)
         self._append(encoder, decoder, width)
         return encoder, decoder
 
@@ -114,8 +112,7 @@ class DeepAE(Autoencoder):
         # Encoder rows: the top-k principal directions, then (when the new layer is
         # wider than the code allows) random rows whose decoder columns start at
         # zero: the function is unchanged, and they still get gradients.
-        w_enc = np.concatenate([vt[:k], rng.normal(0, np.sqrt(1.0 / code.shape[1]),
-                                                   (width - k, code.shape[1]))])
+        w_enc = np.concatenate([vt[:k], glorot_uniform(rng, width - k, code.shape[1])])
         w_dec = np.zeros((code.shape[1], width))
         w_dec[:, :k] = vt[:k].T
         projected = (code - mean) @ w_enc.T

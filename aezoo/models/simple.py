@@ -1,9 +1,8 @@
 """input -> code -> input: one ReLU layer each way (the Keras blog's 784-32-784)."""
 import chainer.functions as F
-import chainer.links as L
 import numpy as np
 
-from aezoo.models.base import Autoencoder
+from aezoo.models.base import Autoencoder, dense
 
 
 class SimpleAE(Autoencoder):
@@ -14,8 +13,8 @@ class SimpleAE(Autoencoder):
         self.code_dim = code_dim
         size = int(np.prod(input_shape))
         with self.init_scope():
-            self.encoder = L.Linear(size, code_dim)
-            self.decoder = L.Linear(code_dim, size)
+            self.encoder = dense(size, code_dim)
+            self.decoder = dense(code_dim, size)
 
     def encode(self, x):
         return F.relu(self.encoder(x.reshape(len(x), -1)))
