@@ -7,10 +7,11 @@
 """
 import numpy as np
 
-from aezoo import checkpoint, device as devices, rundir
-from aezoo.device import infer
-from aezoo.build import build_model
 from aezoo.config import Config, merge
+from aezoo.record import rundir
+from aezoo.train import checkpoint, device as devices
+from aezoo.train.device import infer
+from aezoo.train.setup import build_model
 
 
 class Trained:

@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from aezoo.config import UsageError
+from aezoo.errors import UsageError
 
 
 class Parser(argparse.ArgumentParser):

@@ -10,7 +10,8 @@ writes into --out (default outputs/compare-<timestamp>):
                            ended earlier holds its last frame
 
 Numbers come from each run's metrics.jsonl, parameters from its last epoch (a
-grown model counts its final size) and the code size from its checkpoint.
+grown model counts its final size) and the code size from the code layer of
+its architecture.json.
 """
 import csv
 import json
@@ -18,26 +19,24 @@ import os
 import sys
 import time
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import ticker  # noqa: E402
-
-from aezoo import api, checkpoint, cli, data, pca, render, rundir, video  # noqa: E402
-from aezoo.config import UsageError, check_fps  # noqa: E402
-from aezoo.files import atomic  # noqa: E402
+from aezoo import cli, data
+from aezoo.errors import UsageError
+from aezoo.models import pca
+from aezoo.record import rundir
+from aezoo.record.files import atomic
+from aezoo.viz import curves, frame, video
+from aezoo.viz.runfolder import RunFolder
 
 COLUMNS = ("run", "model", "data", "epochs", "params", "code_size", "final_test_bce",
            "best_test_bce", "best_epoch", "final_test_sqerr", "best_test_sqerr", "sqerr_vs_pca",
            "seconds_per_epoch")
-COLUMN_HEIGHT = 320  # pixels of a video column; its width comes from column_width(n)
-DPI = 100
 LOSSLESS = 1e-9  # PCA squared error below this (as many components as pixels): no ratio
 
 
 def load_runs(run_dirs):
-    """render.Run for each folder; one data set for all, or a UsageError."""
+    """RunFolder for each folder; one data set for all, or a UsageError."""
     if not run_dirs:
         raise UsageError("name at least one run folder")
     seen = set()
@@ -45,7 +44,7 @@ def load_runs(run_dirs):
         if os.path.realpath(d) in seen:
             raise UsageError(f"run folder {d} is given twice")
         seen.add(os.path.realpath(d))
-    runs = [render.Run(d) for d in run_dirs]
+    runs = [RunFolder(d) for d in run_dirs]
     keys = {data_key(r) for r in runs}
     if len(keys) > 1:
         named = ", ".join(f"{r.dir} ({describe(r.record['data'])})" for r in runs)
@@ -71,13 +70,10 @@ def labels(runs):
 
 
 def code_size(run_dir):
-    """Numbers per sample in the trained model's code (None without a checkpoint)."""
-    if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
-        return None
-    try:
-        return api.load(run_dir).code_size
-    except (KeyError, ValueError) as e:  # e.g. a checkpoint of an older aezoo
-        raise UsageError(f"{run_dir}: its model cannot be loaded to measure the code ({e})")
+    """Numbers per sample in the code of the run's current model (None if not recorded)."""
+    entries = rundir.read_architecture(run_dir)
+    codes = [layer for layer in entries[-1]["layers"] if layer.get("code")] if entries else []
+    return int(np.prod(codes[0]["out"])) if codes else None
 
 
 def score(run, label):
@@ -159,77 +155,10 @@ def write_markdown(path, rows, runs):
         f.write("\n".join(lines) + "\n")
 
 
-def plot(path, runs, rows):
-    """Test BCE of every run against epoch; PCA baselines as dotted horizontals."""
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=DPI)
-    for i, (run, label) in enumerate(zip(runs, labels(runs))):
-        color = f"C{i % 10}"
-        ax.plot([r["epoch"] for r in run.epochs], [r["test_bce"] for r in run.epochs],
-                label=label, color=color, marker="." if len(run.epochs) < 60 else None)
-        for event in run.events:
-            if event.get("event") == "growth":
-                ax.axvline(event["epoch"] - 0.5, color=color, linestyle="--", linewidth=1, alpha=0.7)
-    for row in rows:
-        if row["model"] == "pca":
-            ax.axhline(row["final_test_bce"], color="gray", linestyle=":", linewidth=1)
-            ax.text(0, row["final_test_bce"], f" {row['run']}", color="gray", fontsize=8,
-                    va="bottom", transform=ax.get_yaxis_transform())
-    ax.set_yscale("log")
-    render.log_axis(ax, ax.get_ylim())
-    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("test BCE per pixel")
-    ax.set_title(f"test BCE on {runs[0].data_name} (dashed: growth; dotted: PCA)", fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
-def column_width(n):
-    """Pixels per video column: 384, narrower for many runs (frames stay near 1920 wide)."""
-    return 384 if n <= 5 else max(240, 1920 // n // video.BLOCK * video.BLOCK)
-
-
 def frame_epochs(runs):
     """Epochs shown: every epoch any run saved, at most video.MAX_FRAMES of them."""
     epochs = sorted({r["epoch"] for run in runs for r in run.saved})
     return [epochs[i] for i in video.pick(len(epochs))]
-
-
-def frames(runs, epochs):
-    n, width = len(runs), column_width(len(runs))
-    fig = plt.figure(figsize=(n * width / DPI, COLUMN_HEIGHT / DPI), dpi=DPI)
-    limits = {loss: render.loss_limits([r for r in runs if r.loss == loss], loss)
-              for loss in {r.loss for r in runs}}
-    columns = []
-    for i, (run, label) in enumerate(zip(runs, labels(runs))):
-        left = i / n
-        fig.text(left + 0.5 / n, 0.975, label, ha="center", va="top", fontsize=10, weight="bold")
-        caption = fig.text(left + 0.5 / n, 0.9, "", ha="center", va="top", fontsize=8)
-        grid_ax = fig.add_axes((left + 0.14 / n, 0.56, 0.83 / n, 0.26))
-        loss_ax = fig.add_axes((left + 0.2 / n, 0.12, 0.74 / n, 0.38))
-        render.draw_grid(grid_ax, run.grid(epochs[0]))
-        columns.append((run, caption, grid_ax.images[0], loss_ax))
-    out = []
-    try:
-        for epoch in epochs:
-            for run, caption, image, loss_ax in columns:
-                shown = run.at(epoch)
-                depth = run.depth(shown)
-                caption.set_text(f"{run.config['model']} · epoch {shown}"
-                                 f"{' (ended)' if epoch > run.last else ''} · test "
-                                 f"{run.loss.upper()} {run.test_loss(shown):.4f}"
-                                 + (f" · depth {depth}" if depth else ""))
-                image.set_data(run.grid(shown))
-                render.draw_curves(loss_ax, run, shown, limits[run.loss])
-                loss_ax.set_ylabel("")
-                loss_ax.legend(loc="upper right", fontsize=7)
-            out.append(video.figure_pixels(fig))
-    finally:
-        plt.close(fig)
-    return out
 
 
 MARKER = "compared.json"  # the runs a folder's comparison shows; it may be redone there
@@ -242,7 +171,7 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
     caller `owned` it (a sweep folder holds its runs beside the comparison).
     """
     runs = load_runs(run_dirs)
-    fps = check_fps(fps)
+    fps = video.check_fps(fps)
     rows = table(runs)  # may still fail (data missing): before anything is written
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
     if (not owned and os.path.isdir(out) and os.listdir(out)
@@ -255,13 +184,15 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
     written = [os.path.join(out, name) for name in ("scores.csv", "scores.md", "compare.png")]
     write_csv(written[0], rows)
     write_markdown(written[1], rows, runs)
-    plot(written[2], runs, rows)
+    curves.save_comparison(written[2], runs, labels(runs),
+                           [(r["run"], r["final_test_bce"]) for r in rows if r["model"] == "pca"])
     epochs = frame_epochs(runs)
     if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
         print(f"aezoo.compare: video shows {len(epochs)} of the epochs, spread evenly "
               f"(first and last kept)", file=sys.stderr)
     if formats:
-        written += video.write(os.path.join(out, "compare"), frames(runs, epochs), fps, formats,
+        written += video.write(os.path.join(out, "compare"),
+                               frame.compose(runs, epochs, labels(runs)), fps, formats,
                                prog="aezoo.compare")
     return written
 

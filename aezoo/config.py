@@ -1,21 +1,24 @@
-"""Every run option in one place: name, type, default and help.
+"""Every run option: name, type, default and help.
 
 The same name is used everywhere: `--code-dim` on the command line, `code_dim`
-in a TOML file, in config.json and in the code. The CLI parser is generated
-from OPTIONS, so a new option needs one line here and nothing else.
+in a TOML file, in config.json and in the code. Options of the run are declared
+here; options of a model are the keyword-only arguments of its constructor
+(models/base.py) and join Config from the registry, so a new model's options
+need nothing here. The CLI parser is generated from OPTIONS.
 """
 import math
 import sys
-from dataclasses import dataclass, field, fields, asdict
+from dataclasses import asdict, field, fields, make_dataclass
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit status 2."""
+from aezoo.errors import UsageError
+from aezoo.models import all_options
+from aezoo.models.regularizers import NOISES
+from aezoo.viz.video import check_fps
 
 
 def flag(name):
@@ -32,8 +35,7 @@ def int_list(text):
     return values
 
 
-@dataclass
-class Config:
+class _Base:
     # what to train
     model: str = "deep"
     data: str = field(default="mnist", metadata=dict(
@@ -42,12 +44,6 @@ class Config:
         help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
     test_fraction: float = field(default=0.2, metadata=dict(
         help="share of a single idx:/npy: file held out for testing (its last part)"))
-    # architecture (None means: the model's own default)
-    code_dim: int = field(default=None, metadata=dict(help="width of the code (model default)"))
-    hidden: list = field(default=None, metadata=dict(
-        help="layer widths or conv channels, e.g. 128,64 (model default)"))
-    linear_code: bool = field(default=None, metadata=dict(
-        help="no ReLU on the code layer (deep; Hinton & Salakhutdinov's 30-unit code)"))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
         help="corrupt the training input: gaussian:STD or mask:P (target stays clean)"))
@@ -66,8 +62,6 @@ class Config:
     # growth (deep model)
     grow_every: int = field(default=0, metadata=dict(
         help="add a layer pair at the start of epochs K+1, 2K+1, ... (0: no growth)"))
-    depth: int = field(default=None, metadata=dict(
-        help="starting number of encoder layers (default: 1 when growing, else all)"))
     max_depth: int = field(default=None, metadata=dict(
         help="stop growing at this depth (default: len(hidden) + 1, the no-growth shape)"))
     grow_width: int = field(default=None, metadata=dict(
@@ -86,8 +80,22 @@ class Config:
     video: bool = field(default=True, metadata=dict(help="render progress.gif/mp4 at the end"))
     fps: float = field(default=4.0, metadata=dict(help="frames per second of the video"))
 
-    def to_dict(self):
-        return asdict(self)
+
+
+def _model_fields():
+    """Config fields for the models' options: None means "the model's own default"."""
+    return [(name, spec.type, field(default=None, metadata=dict(help=spec.help, model=True)))
+            for name, spec in all_options().items()]
+
+
+def _fields_of(cls):
+    return [(name, kind, getattr(cls, name)) for name, kind in cls.__annotations__.items()]
+
+
+_run_fields = _fields_of(_Base)
+Config = make_dataclass("Config", _run_fields[:4] + _model_fields() + _run_fields[4:],
+                        namespace={"to_dict": lambda self: asdict(self)})
+Config.__doc__ = "The resolved options of a run; fields from the models' options included."
 
 
 # Options that may differ when a run is resumed; everything else comes from
@@ -95,9 +103,9 @@ class Config:
 RESUMABLE = ("epochs", "device", "video", "fps")
 
 POSITIVE = ("epochs", "batch_size", "show")
-FPS_RANGE = (0.1, 120.0)  # a GIF frame can last at most 655 s; faster than 120 fps nobody sees
 NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old")
 OPTIONS = {f.name: f for f in fields(Config)}
+MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))
 
 
 def _coerce(name, value, where):
@@ -151,15 +159,23 @@ def validate(cfg):
         raise bad("test_fraction", "a number between 0 and 1")
     if cfg.lr is not None and cfg.lr <= 0:
         raise bad("lr", "a positive number")
+    parse_noise(cfg.noise)
     check_fps(cfg.fps)
     return cfg
 
 
-def check_fps(fps):
-    """Frames per second for videos, or a UsageError (NaN, inf, 0 and 1e-9 included)."""
-    if not (isinstance(fps, (int, float)) and FPS_RANGE[0] <= fps <= FPS_RANGE[1]):
-        raise UsageError(f"--fps {fps}: expected a number from {FPS_RANGE[0]:g} to {FPS_RANGE[1]:g}")
-    return float(fps)
+def parse_noise(spec):
+    """'gaussian:0.5' -> ('gaussian', 0.5); None -> (None, None); else a UsageError."""
+    if not spec:
+        return None, None
+    kind, _, level = spec.partition(":")
+    try:
+        value = float(level)
+    except ValueError:
+        value = None
+    if kind in NOISES and value is not None and NOISES[kind].valid(value):
+        return kind, value
+    raise UsageError(f"--noise {spec!r}: expected {' or '.join(c.usage for c in NOISES.values())}")
 
 
 def merge(base, overrides, where):

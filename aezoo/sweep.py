@@ -33,9 +33,12 @@ from collections import namedtuple
 
 import numpy as np
 
-from aezoo import cli, checkpoint, compare, data, rundir, run
-from aezoo.build import build_model, fit_to_data
-from aezoo.config import OPTIONS, RESUMABLE, Config, UsageError, flag, merge, read_toml
+from aezoo import cli, compare, data, run
+from aezoo.config import OPTIONS, RESUMABLE, Config, flag, merge, read_toml
+from aezoo.errors import UsageError
+from aezoo.record import rundir
+from aezoo.train import checkpoint
+from aezoo.train.setup import build_model, fit_to_data
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 SAME_FOR_ALL = ("data", "data_dir", "test_fraction")  # compared runs share one data split

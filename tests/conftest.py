@@ -76,10 +76,10 @@ def closed_port_url():
 @pytest.fixture
 def isolated_cache(tmp_path, monkeypatch):
     """AEZOO_CACHE pointing at an empty temporary folder, and a short download timeout."""
-    import aezoo.download
+    import aezoo.data.download
     cache = tmp_path / "cache"
     monkeypatch.setenv("AEZOO_CACHE", str(cache))
-    monkeypatch.setattr(aezoo.download, "TIMEOUT", 3)
+    monkeypatch.setattr(aezoo.data.download, "TIMEOUT", 3)
     return cache
 
 

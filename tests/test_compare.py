@@ -9,7 +9,10 @@ import pytest
 
 import aezoo
 import aezoo.run
-from aezoo import compare, data, metrics, pca
+from aezoo import compare, data
+from aezoo.models import pca
+from aezoo.record import metrics
+from aezoo.viz import frame
 from conftest import tree_state
 
 
@@ -91,11 +94,11 @@ def test_pca_baseline_is_fitted_and_scored_on_the_runs_split(compared):
 
 
 def test_video_has_one_column_per_run_synchronized_by_epoch(compared):
-    width = 2 * compare.column_width(2)
+    width = 2 * frame.column_width(2)
     for name in ("compare.gif", "compare.mp4"):
         kwargs = {"plugin": "FFMPEG"} if name.endswith(".mp4") else {}
         frames = np.asarray(iio.imread(compared / name, index=None, **kwargs)).astype(np.float64)
-        assert frames.shape == (5, compare.COLUMN_HEIGHT, width, 3), name  # epochs 0..4
+        assert frames.shape == (5, frame.COLUMN_HEIGHT, width, 3), name  # epochs 0..4
         short, long = frames[:, :, :width // 2], frames[:, :, width // 2:]
         for column in (short, long):
             assert np.abs(column[-1] - column[0]).mean() > 2, name  # both runs animate

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from aezoo import data
-from aezoo.config import UsageError
+from aezoo.errors import UsageError
 from aezoo.run import main
 from conftest import SHARED_MNIST, idx_bytes, random_images, tree_state, write_idx
 
@@ -65,15 +65,15 @@ def test_digits_split_is_shuffled_fixed_and_independent_of_any_seed():
 
 
 def test_digits_split_is_the_same_whatever_seed_a_run_uses(tmp_path, monkeypatch):
-    import aezoo.run
+    import aezoo.train.setup
     seen = []
 
-    class Recording(aezoo.run.Trainer):  # what a run actually trains and tests on
+    class Recording(aezoo.train.setup.Trainer):  # what a run actually trains and tests on
         def __init__(self, model, optimizer, train, test, *args, **kwargs):
             seen.append((np.array(train), np.array(test)))
             super().__init__(model, optimizer, train, test, *args, **kwargs)
 
-    monkeypatch.setattr(aezoo.run, "Trainer", Recording)
+    monkeypatch.setattr(aezoo.train.setup, "Trainer", Recording)
     for seed in ("0", "7"):
         np.random.seed(int(seed) + 100)
         assert main(["simple", "--data", "digits", "--epochs", "1", "--seed", seed,
@@ -126,13 +126,15 @@ def test_npy_uint8_is_scaled_by_255(tmp_path):
 
 
 def test_test_fraction_reaches_the_run(tmp_path):
-    np.save(tmp_path / "a.npy", np.random.RandomState(1).rand(20, 4, 4).astype(np.float32))
+    array = np.random.RandomState(1).rand(20, 4, 4).astype(np.float32)
+    np.save(tmp_path / "a.npy", array)
     out = tmp_path / "run"
     assert main(["simple", "--data", f"npy:{tmp_path / 'a.npy'}", "--test-fraction", "0.25",
                  "--epochs", "1", "--out", str(out), "--no-video"]) == 0
     described = json.loads((out / "config.json").read_text())["data"]
-    assert described == {"name": f"npy:{tmp_path / 'a.npy'}", "shape": [4, 4],
-                         "n_train": 15, "n_test": 5}
+    assert described == {"name": f"npy:{tmp_path / 'a.npy'}", "kind": "image", "shape": [4, 4],
+                         "value_range": [float(array.min()), float(array.max())],
+                         "n_train": 15, "n_test": 5, "labels": False}
 
 
 @pytest.mark.parametrize("make", ["empty_float", "empty_uint8", "one_sample"])
@@ -237,7 +239,8 @@ def test_data_dir_through_the_cli(tmp_path):
     assert main(["simple", "--data", "mnist", "--data-dir", str(folder), "--epochs", "1",
                  "--out", str(out), "--no-video"]) == 0
     described = json.loads((out / "config.json").read_text())["data"]
-    assert described == {"name": "mnist", "shape": [6, 5], "n_train": 9, "n_test": 4}
+    assert {k: described[k] for k in ("name", "kind", "shape", "n_train", "n_test")} == \
+        {"name": "mnist", "kind": "image", "shape": [6, 5], "n_train": 9, "n_test": 4}
 
 
 def test_data_dir_md5sums_verify_listed_files(tmp_path):
@@ -452,8 +455,8 @@ def test_mirror_that_hangs_up_midway_falls_through_to_the_next(monkeypatch, mirr
 def test_mirror_that_never_answers_times_out(monkeypatch, isolated_cache):
     import socket
     import time
-    import aezoo.download
-    monkeypatch.setattr(aezoo.download, "TIMEOUT", 0.5)
+    import aezoo.data.download
+    monkeypatch.setattr(aezoo.data.download, "TIMEOUT", 0.5)
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(4)  # accepts connections, never answers

@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo import build, device, growth, metrics
-from aezoo.build import build_model, build_optimizer, default_config, resolve
+from aezoo.record import metrics, rundir
+from aezoo.train import device, growth
+from aezoo.train.setup import build_model, build_optimizer, default_config, resolve
 from aezoo.config import merge
 from aezoo.data import load
-from aezoo.growth import Growth, Schedule
+from aezoo.train.growth import Growth, Schedule
 from aezoo.models.deep import DeepAE
 from aezoo.run import main
-from aezoo.trainer import Trainer
+from aezoo.train.loop import Trainer
 
 from test_train import TINY, comparable, weights
 
@@ -28,8 +29,7 @@ def growing_trainer(**options):
     model = build_model(cfg, data.shape, rng)
     trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
                       device.get("cpu"), rng, progress=False)
-    schedule = Schedule(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
-    Growth(cfg, schedule, data.train[:500], lambda record: None).attach(trainer)
+    Growth(cfg, data.train[:500], lambda record: None).attach(trainer)
     return trainer
 
 
@@ -110,7 +110,7 @@ def test_identity_init_wider_than_the_code_keeps_the_function_and_every_unit_tra
     trainer.run(2)
     assert seen["after"] == pytest.approx(before, abs=2e-3)  # the function barely changed
     encoder, decoder = trainer.model.innermost_pair()
-    assert encoder.W.shape == (48, 32) and trainer.model.arch()["widths"] == [32, 48]
+    assert encoder.W.shape == (48, 32) and trainer.model.widths[1:] == [32, 48]
     for path, p in trainer.model.namedparams():
         if path not in seen["rules"]:  # the new pair: every row and column moved
             moved = np.abs(p.array - seen["params"][path]) > 0
@@ -125,7 +125,7 @@ def test_growth_beyond_the_planned_widths_halves_the_code(tmp_path):
 
 
 def test_fade_in_starts_from_the_pre_growth_function():
-    model = DeepAE((8, 8), widths=[32])
+    model = DeepAE((8, 8), hidden=[], code_dim=32)
     x = load("digits").test[:50]
     before = model.reconstruct(x).array
     model.add_layer(16, rng=np.random.RandomState(0))
@@ -185,6 +185,9 @@ def test_resume_across_a_growth_equals_an_unbroken_run(tmp_path, options, stop):
     for key in a:
         np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
     assert comparable(unbroken) == comparable(broken)  # growth_batches lines included
+    # The model as it grew, and as it started (config.json keeps the initial one).
+    assert rundir.read_architecture(unbroken) == rundir.read_architecture(broken)
+    assert rundir.read_config(unbroken)["model"] == rundir.read_config(broken)["model"]
 
 
 def test_growth_is_recorded_in_metrics_and_the_checkpoint_shape(tmp_path):
@@ -194,4 +197,4 @@ def test_growth_is_recorded_in_metrics_and_the_checkpoint_shape(tmp_path):
     assert [r["depth"] for r in epochs] == [1, 1, 2, 3]
     assert [(e["epoch"], e["depth"]) for e in events if e["event"] == "growth"] == [(2, 2), (3, 3)]
     assert os.path.exists(os.path.join(run, "loss.png"))
-    assert build.count_params(aezoo.load(run).model) == epochs[-1]["params"]
+    assert aezoo.load(run).model.n_params() == epochs[-1]["params"]

@@ -4,9 +4,9 @@ import chainer
 import numpy as np
 import pytest
 
-from aezoo import regularizers
-from aezoo.build import build_model, build_optimizer, default_config, resolve
-from aezoo.losses import bce
+from aezoo.models import regularizers
+from aezoo.models.heads import bce
+from aezoo.train.setup import build_model, build_optimizer, default_config, resolve
 from aezoo.models import NAMES
 from aezoo.models.conv import ConvAE
 from aezoo.models.simple import SimpleAE
@@ -46,7 +46,7 @@ def test_model_contract_and_one_update_moves_every_parameter(name):
 @pytest.mark.parametrize("shape", [(8, 8), (28, 28), (7, 9)])
 def test_conv_reconstructs_any_image_size(shape):
     model = ConvAE(shape, hidden=[4, 4, 4])
-    assert model.decode_logits(model.encode(batch(shape, 2))).shape == (2,) + shape
+    assert model.decode_raw(model.encode(batch(shape, 2))).shape == (2,) + shape
 
 
 def test_conv_with_dense_code_has_that_many_code_units():
@@ -57,14 +57,14 @@ def test_conv_with_dense_code_has_that_many_code_units():
 def test_noise_corrupts_only_the_input_and_only_in_training():
     x = batch()
     rng = np.random.default_rng(5)
-    model = SimpleAE((8, 8), noise=regularizers.noise("gaussian:0.5", rng))
+    model = SimpleAE((8, 8)).regularize(noise=regularizers.noise("gaussian", 0.5, rng))
     twin = np.random.default_rng(5)  # the same draws, to rebuild the expected loss
     with chainer.using_config("train", True):
         loss = float(model(x).array)
         noisy = np.clip(x + twin.standard_normal(x.shape, dtype=np.float32) * 0.5, 0, 1)
-        expected = float(bce(model.decode_logits(model.encode(noisy)), x).array)  # clean target
+        expected = float(bce(model.decode_raw(model.encode(noisy)), x).array)  # clean target
     assert loss == pytest.approx(expected, rel=1e-6)
-    clean = float(bce(model.decode_logits(model.encode(x)), x).array)
+    clean = float(bce(model.decode_raw(model.encode(x)), x).array)
     assert abs(loss - clean) > 1e-3  # the noise really changed what the model saw
     with chainer.using_config("train", False):
         assert float(model(x).array) == pytest.approx(clean, rel=1e-6)
@@ -72,7 +72,7 @@ def test_noise_corrupts_only_the_input_and_only_in_training():
 
 def test_mask_noise_zeroes_about_the_requested_fraction():
     x = np.ones((200, 8, 8), np.float32)
-    masked = regularizers.noise("mask:0.3", np.random.default_rng(0))(x)
+    masked = regularizers.noise("mask", 0.3, np.random.default_rng(0))(x)
     assert set(np.unique(masked)) <= {0.0, 1.0}
     assert (masked == 0).mean() == pytest.approx(0.3, abs=0.02)
 
@@ -80,7 +80,7 @@ def test_mask_noise_zeroes_about_the_requested_fraction():
 def test_sparsity_adds_l1_of_the_code_not_of_the_output():
     x = batch()
     plain = SimpleAE((8, 8))
-    sparse = SimpleAE((8, 8), penalty=regularizers.sparsity(0.01))
+    sparse = SimpleAE((8, 8)).regularize(penalty=regularizers.sparsity(0.01))
     sparse.copyparams(plain)
     code = plain.encode(x).array
     expected = float(plain(x).array) + 0.01 * np.abs(code).sum() / len(x)

@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import aezoo
 import aezoo.run
-from aezoo import metrics, render, snapshot, video
+from aezoo.data import load
+from aezoo import render
+from aezoo.record import metrics
+from aezoo.viz import frame, snapshot, video
 from conftest import tree_state
 
 EPOCHS = 5
@@ -61,10 +65,10 @@ def test_a_frame_per_saved_epoch_in_both_videos(run_dir):
     assert [e["depth"] for e in events if e["event"] == "growth"] == [2, 3]  # events to mark
     for path in written:
         frames = decode(path)
-        width, height = render.FRAME_SIZE
+        width, height = frame.FRAME_SIZE
         assert frames.shape == (EPOCHS + 1, height, width, 3), path
         assert height % 16 == 0 and width % 16 == 0  # no resizing by the H.264 writer
-        grid, curves = region(frames, render.GRID_BOX), region(frames, render.LOSS_BOX)
+        grid, curves = region(frames, frame.GRID_BOX), region(frames, frame.LOSS_BOX)
         # Reconstructions change over training, and the loss panel draws its curves.
         assert np.abs(grid[-1] - grid[0]).mean() > 2, path
         assert np.abs(curves[-1] - curves[0]).mean() > 1, path
@@ -99,19 +103,59 @@ def test_mp4_is_h264_yuv420p_at_the_run_fps(run_dir):
     assert iio.immeta(run_dir / "progress.mp4", plugin="FFMPEG")["fps"] == 4.0  # the run's --fps
 
 
-@pytest.mark.parametrize("shape, count", [((8, 8), 10), ((8, 8), 4), ((8, 8), 2), ((40, 5), 10),
-                                          ((28, 28), 10), ((49,), 6)])
-def test_the_grid_box_frames_exactly_the_snapshot_grid(tmp_path, shape, count):
-    """The video cuts the grid out of recon PNGs by layout: check it against the pixels."""
-    black = np.zeros((count,) + shape, np.float32)  # black cells, white gutters
-    path = str(tmp_path / "grid.png")
-    snapshot.save(path, black, black, "a title that must not be cut in")
-    png = iio.imread(path)[..., :3].mean(axis=2)
-    top, bottom, left, right = snapshot.grid_box(shape, count)
-    assert (png[top + 2:bottom - 2, left + 2:right - 2] < 128).mean() > 0.6
-    for outside in (png[top - 3, left:right], png[bottom + 2, left:right],
-                    png[top:bottom, left - 3], png[top:bottom, right + 2]):
-        assert (outside > 200).mean() > 0.85  # the white figure around the grid
+def test_each_epoch_keeps_its_arrays_and_the_png_is_their_tile(trained):
+    """recon/epoch_NNNN.npz: the fixed test samples, the model's outputs and codes, labels."""
+    digits = load("digits")
+    indices = snapshot.fixed_indices(len(digits.test), 10)
+    model = aezoo.load(trained)
+    for epoch in range(EPOCHS + 1):
+        arrays = snapshot.read(trained / snapshot.FOLDER, epoch)
+        np.testing.assert_array_equal(arrays["inputs"], digits.test[indices])
+        np.testing.assert_array_equal(arrays["labels"], digits.test_labels[indices])
+        assert str(arrays["kind"]) == "image" and int(arrays["epoch"]) == epoch
+        png = iio.imread(snapshot.path(trained / snapshot.FOLDER, epoch))
+        np.testing.assert_array_equal(png, (snapshot.grid(arrays) * 255).round().astype(np.uint8))
+        assert png.shape == (2 * 56 + 2, 10 * 56 + 9 * 2)  # two rows of ten 8x8 cells, 7x up
+    last = snapshot.read(trained / snapshot.FOLDER, EPOCHS)
+    np.testing.assert_allclose(last["outputs"], model.reconstruct(last["inputs"]), atol=1e-6)
+    np.testing.assert_allclose(last["codes"], model.encode(last["inputs"]), atol=1e-6)
+    assert last["codes"].shape == (10, 32)  # grown to depth 3: 64-128-64-32
+    first = snapshot.read(trained / snapshot.FOLDER, 0)
+    assert first["codes"].shape == (10, 128) and np.abs(first["outputs"] - last["outputs"]).max() > 0.1
+
+
+def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
+    render.render(run_dir, formats=("gif",))
+    before = decode(run_dir / "progress.gif")
+    for png in (run_dir / snapshot.FOLDER).glob("*.png"):
+        png.unlink()
+    render.render(run_dir, formats=("gif",))
+    np.testing.assert_array_equal(decode(run_dir / "progress.gif"), before)
+    # Change the last epoch's reconstructions: only the last frame's grid changes.
+    path = snapshot.path(run_dir / snapshot.FOLDER, EPOCHS, "npz")
+    arrays = dict(np.load(path))
+    arrays["outputs"] = 1 - arrays["outputs"]
+    np.savez(path, **arrays)
+    render.render(run_dir, formats=("gif",))
+    after = decode(run_dir / "progress.gif")
+    grid_before, grid_after = region(before, frame.GRID_BOX), region(after, frame.GRID_BOX)
+    assert np.abs(grid_after[-1] - grid_before[-1]).mean() > 10
+    # The others keep their pixels, up to the GIF palette, which the new last frame shifts.
+    assert np.abs(grid_after[:-1] - grid_before[:-1]).max() <= 3
+
+
+@pytest.mark.parametrize("shape, kind", [((6, 5), "image"), ((49,), "vector"), ((10,), "vector")])
+def test_the_grid_tiles_images_and_vectors_at_their_value_range(shape, kind):
+    inputs = np.zeros((3,) + shape, np.float32)
+    outputs = np.full((3,) + shape, 2.0, np.float32)  # the top of a [-2, 2] range: white
+    grid = snapshot.grid({"inputs": inputs, "outputs": outputs, "kind": np.array(kind),
+                          "value_range": np.array([-2.0, 2.0])})
+    cells = snapshot.as_images(inputs, kind)
+    scale = max(1, snapshot.TARGET_CELL // max(cells.shape[1:]))
+    h, w = cells.shape[1] * scale, cells.shape[2] * scale
+    assert grid.shape == (2 * h + snapshot.GAP, 3 * w + 2 * snapshot.GAP)
+    assert np.all(grid[:h, :w] == 0.5) and np.all(grid[h + snapshot.GAP:, :w] == 1.0)
+    assert np.all(grid[h:h + snapshot.GAP] == 1.0)  # the white gap between the rows
 
 
 def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):

@@ -4,11 +4,13 @@ import shutil
 
 import pytest
 
-import aezoo.trainer
-from aezoo import checkpoint, metrics, rundir, sweep
-from aezoo.build import planned_widths
-from aezoo.growth import Schedule
+from aezoo import sweep
 from aezoo.models import NAMES
+from aezoo.models.deep import DeepAE
+from aezoo.record import metrics, rundir
+from aezoo.train import checkpoint
+from aezoo.train.growth import Schedule
+from aezoo.train.loop import Trainer
 from conftest import REPO_ROOT, tree_state
 
 TINY = """
@@ -61,14 +63,14 @@ def test_every_run_trains_into_the_sweep_folder_and_is_compared(finished):
 
 def test_restart_skips_finished_runs_and_resumes_the_interrupted_one(tmp_path, monkeypatch, capsys):
     path, out = write(tmp_path, TINY), tmp_path / "out"
-    real = aezoo.trainer.Trainer.train_epoch
+    real = Trainer.train_epoch
 
     def interrupted(self):  # Ctrl-C in the deep run's third epoch
         if self.epoch == 3 and type(self.model).__name__ == "DeepAE":
             raise KeyboardInterrupt
         return real(self)
 
-    monkeypatch.setattr(aezoo.trainer.Trainer, "train_epoch", interrupted)
+    monkeypatch.setattr(Trainer, "train_epoch", interrupted)
     assert sweep.main([str(path), "--out", str(out)]) == 130
     assert "interrupted in run deep; repeat the command to continue" in capsys.readouterr().err
     assert finished_epoch(out / "simple") == 2 and finished_epoch(out / "deep") == 2
@@ -76,7 +78,7 @@ def test_restart_skips_finished_runs_and_resumes_the_interrupted_one(tmp_path, m
     simple_before = tree_state(out / "simple")
     deep_epochs_before, _ = metrics.read(out / "deep")
 
-    monkeypatch.setattr(aezoo.trainer.Trainer, "train_epoch", real)
+    monkeypatch.setattr(Trainer, "train_epoch", real)
     assert sweep.main([str(path), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "[1/2] simple: skip (finished, 2 epochs)" in err
@@ -156,11 +158,11 @@ def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path
     configs = plan("growth", tmp_path)
     assert {cfg.data for cfg in configs.values()} == {"digits"}
     assert {cfg.epochs for cfg in configs.values()} == {40}
-    assert {tuple(planned_widths(cfg)) for cfg in configs.values()} == {(128, 64, 32)}
+    assert {tuple(DeepAE.growth_plan(vars(cfg))) for cfg in configs.values()} == {(128, 64, 32)}
     grown = {name: cfg for name, cfg in configs.items() if cfg.grow_every}
     assert set(configs) - set(grown) == {"no-growth"} and configs["no-growth"].depth == 3
     for cfg in grown.values():  # depth 1 to 3, reached at epoch 9
-        schedule = Schedule(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
+        schedule = Schedule.from_config(cfg)
         assert (cfg.depth, schedule.depth_at(8), schedule.depth_at(9)) == (1, 2, 3)
     assert {(c.grow_init, c.fade_in, c.freeze_old) for c in grown.values()} == {
         ("random", 0, 0), ("identity", 0, 0), ("random", 2, 0), ("random", 0, 2)}

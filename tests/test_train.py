@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo import checkpoint, metrics
-from aezoo.config import UsageError
+from aezoo.errors import UsageError
+from aezoo.record import metrics, rundir
+from aezoo.train import checkpoint
 from aezoo.data import load
 from aezoo.models import NAMES
 from aezoo.run import main
-from aezoo.trainer import Trainer
+from aezoo.train.loop import Trainer
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
 
@@ -52,7 +53,8 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     assert epochs[-1]["test_bce"] < epochs[0]["test_bce"] - 0.02
     for r in epochs[1:]:
         assert {"train_loss", "test_bce", "test_sqerr", "seconds", "params", "lr"} <= set(r)
-    assert sorted(os.listdir(os.path.join(run, "recon"))) == [f"epoch_{e:04d}.png" for e in range(4)]
+    assert sorted(os.listdir(os.path.join(run, "recon"))) == \
+        [f"epoch_{e:04d}.{ext}" for e in range(4) for ext in ("npz", "png")]
     assert os.path.exists(os.path.join(run, "loss.png"))
     assert checkpoint.read_meta(run)["epoch"] == 3
     config = json.load(open(os.path.join(run, "config.json")))
@@ -60,6 +62,9 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     assert config["model"]["arch"] == checkpoint.read_meta(run)["arch"]
     assert None not in config["model"]["arch"].values() or name in ("conv", "denoising")
     assert config["model"]["params"] == epochs[-1]["params"]
+    assert sum(layer["params"] for layer in config["model"]["layers"]) == epochs[-1]["params"]
+    (entry,) = json.load(open(os.path.join(run, config["architecture"])))  # it never grew
+    assert entry == {"epoch": 0, **config["model"]}
     assert config["versions"]["chainer"] == "7.8.1"
 
 
@@ -173,12 +178,17 @@ def test_resume_to_fewer_epochs_than_trained_is_refused(tmp_path, capsys, epochs
 def test_resume_drops_a_torn_last_line_and_events_newer_than_the_checkpoint(tmp_path):
     run = train(tmp_path / "run", "deep", "--grow-every", "1", "--epochs", "2")
     metrics.append(run, {"event": "growth", "epoch": 3, "depth": 3})  # killed before checkpoint 3
+    rundir.write_architecture(run, 3, {"params": -1})  # ... and after recording the growth
+    rundir.write_architecture(run, 4, {"params": -1})
     with open(os.path.join(run, metrics.FILE), "a") as f:
         f.write('{"epoch": 3, "test_b')  # and in the middle of a line
     assert main(["--resume", run, "--epochs", "3"]) == 0
     epochs, events = metrics.read(run)
     assert [r["epoch"] for r in epochs] == [0, 1, 2, 3]
     assert [(e["epoch"], e["depth"]) for e in events if e["event"] == "growth"] == [(2, 2), (3, 3)]
+    entries = rundir.read_architecture(run)
+    assert [e["epoch"] for e in entries] == [0, 2, 3]
+    assert entries[-1]["params"] == epochs[-1]["params"] == aezoo.load(run).model.n_params()
 
 
 def test_a_damaged_checkpoint_is_one_line_and_left_alone(tmp_path, capsys):

@@ -1,84 +1,99 @@
 """The contract every autoencoder honours.
 
-    encode(x) -> code            x: (N, *input_shape) in [0, 1]
-    decode_logits(code) -> a     a: (N, *input_shape); sigmoid(a) is the image
-    decode(code), reconstruct(x) -> images in [0, 1]
-    model(x) -> loss             reports its terms with chainer.report
-    arch() -> dict               the keyword arguments that rebuild this shape
+    encode(x) -> code            x: (N, *input_shape)
+    decode_raw(code) -> a        the decoder's output before the head (logits for sigmoid)
+    decode(code), reconstruct(x) -> reconstructions, through the model's head
+    model(x) -> loss             reports its terms with chainer.report; under
+                                 train=False also the head's scores (bce, mse, sqerr)
+    arch() -> dict               the options that rebuild this shape
+    layers() -> list of dicts    the current layers, uniformly (see layers.py)
+
+A model's options are the keyword-only arguments of its constructor: their
+names, defaults and annotations are declared there once, `option_help` says
+what each means, and the command line and config files derive from them.
 
 Models know nothing of files, plots or epochs. Regularizers come in as
-functions: `noise` corrupts the training input, `penalty` scores the code.
+functions (`regularize`): `noise` corrupts the training input, `penalty`
+scores the code.
 """
+import inspect
+from collections import namedtuple
+
 import chainer
-import chainer.functions as F
-import chainer.initializers as I
-import chainer.links as L
-import numpy as np
 
-from aezoo.losses import LOSSES
+from aezoo.models.heads import Bernoulli
 
-
-# Weights start Glorot-uniform, Keras' default, not Chainer's LeCun-normal: on the
-# MNIST split of experiments/reproduce.toml, 784-32-784 reaches test BCE 0.107
-# with it and 0.118-0.121 without, after the same 50 epochs.
-def dense(n_in, n_out, **initial):
-    return L.Linear(n_in, n_out, **{"initialW": I.GlorotUniform(), **initial})
-
-
-def conv3x3(c_in, c_out):
-    return L.Convolution2D(c_in, c_out, 3, pad=1, initialW=I.GlorotUniform())
-
-
-def glorot_uniform(rng, n_out, n_in):
-    """The same initialization as a numpy array drawn from `rng` (layers added by growth)."""
-    limit = np.sqrt(6.0 / (n_in + n_out))
-    return rng.uniform(-limit, limit, (n_out, n_in)).astype(np.float32)
+Option = namedtuple("Option", "default type help")
 
 
 class Autoencoder(chainer.Chain):
-    # Options of Config this model understands, with the model's defaults.
-    defaults = {}
+    option_help = {}  # option name -> one line of --help
 
-    def __init__(self, input_shape, loss="bce", noise=None, penalty=None):
+    def __init__(self, input_shape):
         super().__init__()
         self.input_shape = tuple(input_shape)
-        self.loss_name = loss
-        self.noise = noise
-        self.penalty = penalty
+        self.head = Bernoulli()
+        self.noise = self.penalty = None
 
     @classmethod
-    def arch_from_config(cls, cfg):
-        """Constructor keywords for the shape `cfg` describes (the options in `defaults`)."""
-        return {k: getattr(cfg, k) for k in cls.defaults}
+    def options(cls):
+        """{name: Option(default, type, help)} from the constructor's keyword-only arguments."""
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return {p.name: Option(list(p.default) if isinstance(p.default, tuple) else p.default,
+                               p.annotation, cls.option_help.get(p.name, ""))
+                for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+    @classmethod
+    def fit_to_data(cls, options, input_shape, given):
+        """Options adapted to the data's sample shape; `given` names those the user set."""
+        return options
+
+    def regularize(self, noise=None, penalty=None):
+        self.noise, self.penalty = noise, penalty
+        return self
+
+    def use_loss(self, name):
+        """Train with the head's loss `name` (ValueError if the head has no such loss)."""
+        self.head = type(self.head)(name)
+        return self
 
     def encode(self, x):
         raise NotImplementedError
 
-    def decode_logits(self, code):
+    def decode_raw(self, code):
         raise NotImplementedError
 
     def arch(self):
         raise NotImplementedError
 
+    def layers(self):
+        raise NotImplementedError
+
+    def n_params(self):
+        return int(sum(p.size for p in self.params()))
+
     def decode(self, code):
-        return F.sigmoid(self.decode_logits(code))
+        return self.head.output(self.decode_raw(code))
 
     def reconstruct(self, x):
-        return F.sigmoid(self.encode_decode(x)[1])
+        return self.head.output(self.encode_decode(x)[1])
 
     def encode_decode(self, x):
-        """(code, logits); a model that blends paths (growth fade-in) overrides this."""
+        """(code, raw output); a model that blends paths (growth fade-in) overrides this."""
         code = self.encode(x)
-        return code, self.decode_logits(code)
+        return code, self.decode_raw(code)
 
     def forward(self, x):
-        noisy = self.noise(x) if self.noise is not None and chainer.config.train else x
-        code, logits = self.encode_decode(noisy)
-        reconstruction = LOSSES[self.loss_name](logits, x)
+        training = chainer.config.train
+        noisy = self.noise(x) if self.noise is not None and training else x
+        code, raw = self.encode_decode(noisy)
+        reconstruction = self.head.loss(raw, x)  # against the clean input
         loss = reconstruction
         terms = {"reconstruction": reconstruction}
         if self.penalty is not None:
             terms["penalty"] = self.penalty(code)
             loss = loss + terms["penalty"]
         chainer.report({"loss": loss, **terms}, self)
+        if not training:
+            chainer.report(self.head.scores(raw, x), self)
         return loss

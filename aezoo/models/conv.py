@@ -10,14 +10,19 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
-from aezoo.models.base import Autoencoder, conv3x3, dense
+from aezoo.models.base import Autoencoder
+from aezoo.models.layers import conv3x3, dense, describe, reshape
 
 
 class ConvAE(Autoencoder):
-    defaults = {"hidden": [16, 8, 8], "code_dim": None}
+    option_help = {
+        "hidden": "channels of the conv stages, e.g. 16,8,8 (fewer stages by default "
+                  "where a map would fall below 2x2)",
+        "code_dim": "a dense code of this width on top of the last map (default: the map)",
+    }
 
-    def __init__(self, input_shape, hidden=(16, 8, 8), code_dim=None, **regularizers):
-        super().__init__(input_shape, **regularizers)
+    def __init__(self, input_shape, *, hidden: list = (16, 8, 8), code_dim: int = None):
+        super().__init__(input_shape)
         if len(self.input_shape) != 2:
             raise ValueError(f"model conv needs images (N, H, W), got samples of shape {self.input_shape}")
         self.channels, self.code_dim = list(hidden), code_dim
@@ -39,22 +44,46 @@ class ConvAE(Autoencoder):
                 self.to_code = dense(int(np.prod(self.map_shape)), code_dim)
                 self.from_code = dense(code_dim, int(np.prod(self.map_shape)))
 
-    @staticmethod
-    def fit_default_hidden(channels, input_shape):
-        """Drop the default's last pooling stages that would shrink the map below 2x2
-        (8x8 digits: [16, 8], a 2x2x8 code; 28x28 keeps all three, 4x4x8)."""
-        if len(input_shape) != 2:
-            return channels
+    @classmethod
+    def fit_to_data(cls, options, input_shape, given):
+        """Unless --hidden is given, drop the last pooling stages that would shrink the map
+        below 2x2 (8x8 digits: [16, 8], a 2x2x8 code; 28x28 keeps all three, 4x4x8)."""
+        if "hidden" in given or len(input_shape) != 2:
+            return options
         size, fitted = min(input_shape), []
-        for c in channels:
+        for c in options["hidden"]:
             size = (size + 1) // 2
             if size < 2 and fitted:
                 break
             fitted.append(c)
-        return fitted
+        return {**options, "hidden": fitted}
 
     def arch(self):
         return {"hidden": self.channels, "code_dim": self.code_dim}
+
+    def layers(self):
+        out = [reshape(self.input_shape, (1,) + self.input_shape)]
+        maps = [(c,) + size for c, size in zip([1] + self.channels, self.sizes)]
+        for i, conv in enumerate(self.encoders):
+            full = (self.channels[i],) + self.sizes[i]
+            out.append(describe("conv3x3", maps[i], full, "relu", conv))
+            out.append(describe("maxpool2", full, maps[i + 1], code=i == len(self.encoders) - 1
+                                and not self.code_dim))
+        if self.code_dim:
+            flat = [int(np.prod(self.map_shape))]
+            out += [reshape(self.map_shape, flat),
+                    describe("dense", flat, [self.code_dim], "relu", self.to_code, code=True),
+                    describe("dense", [self.code_dim], flat, "relu", self.from_code),
+                    reshape(flat, self.map_shape)]
+        for i in reversed(range(len(self.channels))):
+            conv = self.decoders[i]
+            small = (conv.out_channels,) + self.sizes[i + 1]
+            out.append(describe("conv3x3", (conv.in_channels,) + self.sizes[i + 1], small, "relu",
+                                conv))
+            out.append(describe("unpool2", small, (conv.out_channels,) + self.sizes[i]))
+        out.append(describe("conv3x3", (self.channels[0],) + self.input_shape,
+                            (1,) + self.input_shape, "sigmoid", self.output))
+        return out + [reshape((1,) + self.input_shape, self.input_shape)]
 
     def encode(self, x):
         h = x.reshape((len(x), 1) + self.input_shape)
@@ -64,7 +93,7 @@ class ConvAE(Autoencoder):
             h = F.relu(self.to_code(h))
         return h
 
-    def decode_logits(self, code):
+    def decode_raw(self, code):
         h = code
         if self.code_dim:
             h = F.relu(self.from_code(h)).reshape((len(h),) + self.map_shape)

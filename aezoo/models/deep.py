@@ -1,6 +1,7 @@
 """Stacked fully connected autoencoder that can grow (Keras blog's 784-128-64-32).
 
-`add_layer(width)` inserts a new innermost pair: an encoder layer from the
+A growable model (train/growth.py) offers growth_plan, add_layer, innermost_pair,
+depth and fade_alpha. `add_layer(width)` inserts a new innermost pair: an encoder layer from the
 current code width to `width` and its mirror in the decoder, so the code
 shrinks while training goes on. While a new pair fades in (`fade_alpha` < 1),
 the reconstruction blends the old path (the old code straight into the old
@@ -10,36 +11,54 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
-from aezoo.device import infer
-from aezoo.models.base import Autoencoder, dense, glorot_uniform
+from aezoo.models.base import Autoencoder
+from aezoo.models.layers import dense, describe, glorot_uniform, reshape
 
 
 class DeepAE(Autoencoder):
-    defaults = {"hidden": [128, 64], "code_dim": 32, "linear_code": False}
+    option_help = {
+        "hidden": "layer widths, outermost first, e.g. 128,64",
+        "code_dim": "width of the code, the innermost layer",
+        "linear_code": "no ReLU on the code layer (Hinton & Salakhutdinov's 30-unit code)",
+        "depth": "encoder layers to build at the start, the outermost of hidden + code_dim "
+                 "(default: all, or 1 when growing)",
+    }
 
-    def __init__(self, input_shape, widths=(128, 64, 32), linear_code=False, **regularizers):
-        super().__init__(input_shape, **regularizers)
+    def __init__(self, input_shape, *, hidden: list = (128, 64), code_dim: int = 32,
+                 linear_code: bool = False, depth: int = None):
+        super().__init__(input_shape)
         self.linear_code = linear_code
         self.widths = [int(np.prod(input_shape))]  # [input, layer 1, ..., code]
         self.add_persistent("fade_alpha", 1.0)  # saved with the weights: a run may end mid-fade
         with self.init_scope():
             self.encoders = chainer.ChainList()
             self.decoders = chainer.ChainList()  # decoders[i] undoes encoders[i]
-        for width in widths:
+        for width in (list(hidden) + [code_dim])[:depth]:
             self._append(dense(self.widths[-1], width), dense(width, self.widths[-1]), width)
 
-    @classmethod
-    def arch_from_config(cls, cfg):
-        """The starting shape: the first `depth` of the hidden widths and the code."""
-        return {"widths": (list(cfg.hidden) + [cfg.code_dim])[:cfg.depth],
-                "linear_code": cfg.linear_code}
+    @staticmethod
+    def growth_plan(options):
+        """The widths growth goes through: the full no-growth architecture, hidden then code."""
+        return list(options["hidden"]) + [options["code_dim"]]
 
     @property
     def depth(self):
         return len(self.encoders)
 
     def arch(self):
-        return {"widths": self.widths[1:], "linear_code": self.linear_code}
+        return {"hidden": self.widths[1:-1], "code_dim": self.widths[-1],
+                "linear_code": self.linear_code}
+
+    def layers(self):
+        w, out = self.widths, []
+        for i, encoder in enumerate(self.encoders):
+            code = i == self.depth - 1
+            out.append(describe("dense", [w[i]], [w[i + 1]], None if code and self.linear_code
+                                else "relu", encoder, code=code))
+        for i in reversed(range(self.depth)):
+            out.append(describe("dense", [w[i + 1]], [w[i]], "relu" if i else "sigmoid",
+                                self.decoders[i]))
+        return [reshape(self.input_shape, [w[0]])] + out + [reshape([w[0]], self.input_shape)]
 
     def innermost_pair(self):
         return self.encoders[-1], self.decoders[-1]
@@ -55,7 +74,7 @@ class DeepAE(Autoencoder):
     def encode(self, x):
         return self._encode(x, self.depth)
 
-    def decode_logits(self, code):
+    def decode_raw(self, code):
         return self._decode(code, self.depth)
 
     def _encode(self, x, depth):
@@ -105,7 +124,9 @@ class DeepAE(Autoencoder):
     def _pca_pair(self, sample, width, rng):
         if sample is None:
             raise ValueError("identity initialization needs sample inputs")
-        code = infer(self.encode, sample, self.device)  # (N, old)
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            code = self.encode(self.device.send(sample))
+        code = chainer.backends.cuda.to_cpu(code.array)  # (N, old)
         mean = code.mean(axis=0)
         _, _, vt = np.linalg.svd(code - mean, full_matrices=False)
         k = min(width, vt.shape[0])

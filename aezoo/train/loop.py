@@ -1,7 +1,9 @@
 """The training loop: any model, any device, mini-batches, evaluation, callbacks.
 
 What it does not know about: which model it trains (only the contract in
-models/base.py), files, plots, checkpoints and growth. Those are callbacks,
+models/base.py: a call returns the loss and reports its terms), the model's
+output head and scores (evaluation averages whatever the model reports under
+train=False), files, plots, checkpoints and growth. Those are callbacks,
 registered for "epoch_start", "batch_start", "batch_end" and "epoch_end",
 that receive the trainer and read what they need from it:
     trainer.epoch       epoch in progress, or just finished (0: before training)
@@ -17,8 +19,6 @@ from collections import defaultdict
 import chainer
 import numpy as np
 from tqdm import tqdm
-
-from aezoo.losses import bce, mse, squared_error_per_image
 
 EVAL_BATCH = 1000
 
@@ -69,7 +69,7 @@ class Trainer:
     def train_epoch(self):
         """One pass over shuffled training data; the averages of what the model reported."""
         order = self.device.send(self.rng.permutation(len(self.train_x)))
-        sums, seen = defaultdict(float), 0
+        sums = Averages()
         bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False,
                    disable=not self.progress, unit="batch")
         for self.batch in bar:
@@ -86,25 +86,40 @@ class Trainer:
             if not math.isfinite(self.loss):
                 raise NonFiniteLoss(f"loss became {self.loss} in epoch {self.epoch}, "
                                     f"batch {self.batch + 1}")
-            for key, value in observation.items():
-                sums[key.split("/")[-1]] += float(chainer.as_array(value)) * len(x)
-            seen += len(x)
+            sums.add(observation, len(x))
             bar.set_postfix(loss=f"{self.loss:.4f}")
             self.fire("batch_end")
-        return {f"train_{key}": total / seen for key, total in sums.items()}
+        return sums.means("train_")
 
     def evaluate(self):
-        """Test scores whatever the training loss: per-pixel BCE and MSE, per-image squared error."""
-        totals = defaultdict(float)
+        """Test scores: the averages of what the model reports in evaluation mode."""
+        sums = Averages()
         with chainer.using_config("train", False), chainer.no_backprop_mode(), \
                 np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, len(self.test_x), EVAL_BATCH):
                 x = self.test_x[start:start + EVAL_BATCH]
-                _, logits = self.model.encode_decode(x)
-                for name, fn in (("test_bce", bce), ("test_mse", mse),
-                                 ("test_sqerr", squared_error_per_image)):
-                    totals[name] += float(fn(logits, x).array) * len(x)
-        scores = {name: total / len(self.test_x) for name, total in totals.items()}
-        if not all(math.isfinite(v) for v in scores.values()):  # the last update diverged
-            raise NonFiniteLoss(f"test loss became {scores['test_bce']} after epoch {self.epoch}")
+                observation = {}
+                with self.reporter.scope(observation):
+                    self.model(x)
+                sums.add(observation, len(x))
+        scores = sums.means("test_")
+        bad = [k for k, v in scores.items() if not math.isfinite(v)]
+        if bad:  # the last update diverged
+            raise NonFiniteLoss(f"test loss became {scores.get('test_loss', scores[bad[0]])} "
+                                f"after epoch {self.epoch}")
         return scores
+
+
+class Averages:
+    """Sample-weighted means of reported values, named by their last part ("main/loss" -> loss)."""
+
+    def __init__(self):
+        self.sums, self.seen = defaultdict(float), 0
+
+    def add(self, observation, n):
+        for key, value in observation.items():
+            self.sums[key.split("/")[-1]] += float(chainer.as_array(value)) * n
+        self.seen += n
+
+    def means(self, prefix):
+        return {prefix + key: total / self.seen for key, total in self.sums.items()}

@@ -2,17 +2,22 @@
 
 Noise corrupts only the training input; the loss still compares with the
 clean input. Noise draws from the run's one numpy Generator, whose state the
-checkpoint saves, so a resumed run draws the same noise.
+checkpoint saves, so a resumed run draws the same noise. The command-line
+spelling (gaussian:0.5) is parsed in aezoo/config.py, from NOISES below.
 """
 import chainer
 import chainer.functions as F
 import numpy as np
 
-from aezoo.config import UsageError
-
 
 class GaussianNoise:
     """x + N(0, std^2), clipped back to [0, 1] (the Keras blog's denoising input)."""
+
+    usage = "gaussian:STD (STD > 0)"
+
+    @staticmethod
+    def valid(std):
+        return std > 0
 
     def __init__(self, std, rng):
         self.std, self.rng = std, rng
@@ -25,6 +30,12 @@ class GaussianNoise:
 
 class MaskNoise:
     """Set a random fraction p of the inputs to zero (Vincent et al.'s masking noise)."""
+
+    usage = "mask:P (0 < P < 1)"
+
+    @staticmethod
+    def valid(p):
+        return 0 < p < 1
 
     def __init__(self, p, rng):
         self.p, self.rng = p, rng
@@ -45,20 +56,12 @@ class L1Code:
         return self.weight * F.sum(F.absolute(code)) / code.shape[0]
 
 
-def noise(spec, rng):
-    """'gaussian:0.5' or 'mask:0.3' -> a corruption function; None -> None."""
-    if not spec:
-        return None
-    kind, _, level = spec.partition(":")
-    try:
-        value = float(level)
-    except ValueError:
-        value = None
-    if kind == "gaussian" and value is not None and value > 0:
-        return GaussianNoise(value, rng)
-    if kind == "mask" and value is not None and 0 < value < 1:
-        return MaskNoise(value, rng)
-    raise UsageError(f"--noise {spec!r}: expected gaussian:STD (STD > 0) or mask:P (0 < P < 1)")
+NOISES = {"gaussian": GaussianNoise, "mask": MaskNoise}  # --noise KIND:LEVEL
+
+
+def noise(kind, level, rng):
+    """The corruption function of a parsed --noise spec; None for no noise."""
+    return NOISES[kind](level, rng) if kind else None
 
 
 def sparsity(weight):

@@ -13,8 +13,8 @@ import zipfile
 import numpy as np
 from chainer import serializers
 
-from aezoo.config import UsageError
-from aezoo.files import atomic
+from aezoo.errors import UsageError
+from aezoo.record.files import atomic
 
 FILE = "checkpoint.npz"
 
@@ -56,13 +56,3 @@ def load(run_dir, model, optimizer=None, rng=None):
     if rng is not None:
         rng.bit_generator.state = meta["rng"]
     return meta
-
-
-class Checkpointer:
-    """Callback: a checkpoint at the end of every epoch."""
-
-    def __init__(self, run_dir, version):
-        self.run_dir, self.version = run_dir, version
-
-    def __call__(self, trainer):
-        save(self.run_dir, trainer, self.version)

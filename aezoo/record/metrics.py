@@ -7,7 +7,7 @@ except that resume drops lines newer than the checkpoint it continues from.
 import json
 import os
 
-from aezoo.files import atomic
+from aezoo.record.files import atomic
 
 FILE = "metrics.jsonl"
 
@@ -45,13 +45,3 @@ def truncate(run_dir, last_epoch):
     kept = [r for r in _records(path) if r["epoch"] <= last_epoch]
     with atomic(path) as f:
         f.writelines(json.dumps(r) + "\n" for r in kept)
-
-
-class MetricsLog:
-    """Callback: append the epoch's metrics, with the run's static facts."""
-
-    def __init__(self, run_dir, static):
-        self.run_dir, self.static = run_dir, static  # e.g. params, lr
-
-    def __call__(self, trainer):
-        append(self.run_dir, {**trainer.metrics, **self.static(trainer)})

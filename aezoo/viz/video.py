@@ -1,4 +1,4 @@
-"""Frames to files, shared by `aezoo.render` and `aezoo.compare`.
+"""Frames to files, shared by every video aezoo writes (progress, comparison).
 
     GIF  Pillow through imageio v3: loops forever, 1000/fps ms a frame, the last held longer
     MP4  H.264 / yuv420p through imageio-ffmpeg (its wheel bundles ffmpeg, so offline works)
@@ -15,13 +15,21 @@ import imageio.v3 as iio
 import numpy as np
 from PIL import Image
 
-from aezoo.config import UsageError
+from aezoo.errors import UsageError
 
 MAX_FRAMES = 120     # hundreds of epochs still render in seconds and stay a few MB
 BLOCK = 16           # H.264 macro block: frame sides are padded to a multiple of it
 HOLD_LAST_MS = 2000  # the GIF lingers on the final epoch before it loops
 MIN_GIF_MS = 20      # browsers play GIF delays below 20 ms as 100 ms
 FORMATS = ("gif", "mp4")
+FPS_RANGE = (0.1, 120.0)  # a GIF frame can last at most 655 s; faster than 120 fps nobody sees
+
+
+def check_fps(fps):
+    """Frames per second for videos, or a UsageError (NaN, inf, 0 and 1e-9 included)."""
+    if not (isinstance(fps, (int, float)) and FPS_RANGE[0] <= fps <= FPS_RANGE[1]):
+        raise UsageError(f"--fps {fps}: expected a number from {FPS_RANGE[0]:g} to {FPS_RANGE[1]:g}")
+    return float(fps)
 
 
 def pick(n, limit=None):

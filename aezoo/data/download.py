@@ -8,7 +8,7 @@ import urllib.request
 
 from tqdm import tqdm
 
-from aezoo.config import UsageError
+from aezoo.errors import UsageError
 
 TIMEOUT = 30  # seconds without an answer before trying the next mirror
 

@@ -1,14 +1,20 @@
-"""Run folders: outputs/<model>-<timestamp>[-name], config.json first, never overwritten."""
+"""Run folders: outputs/<model>-<timestamp>[-name], config.json first, never overwritten.
+
+config.json keeps the options and the model as the run started; architecture.json
+keeps the model's layers as they were at the start and after every growth, so
+its last entry is the model the checkpoint holds.
+"""
 import json
 import os
 import platform
 import subprocess
 import time
 
-from aezoo.config import UsageError
-from aezoo.files import atomic
+from aezoo.errors import UsageError
+from aezoo.record.files import atomic
 
 CONFIG = "config.json"
+ARCHITECTURE = "architecture.json"
 
 
 def choose(cfg, root="outputs"):
@@ -82,3 +88,32 @@ def read_config(path):
         raise UsageError(f"{file} cannot be read ({e.strerror or e})")
     except json.JSONDecodeError as e:
         raise UsageError(f"{file} is not valid JSON ({e})")
+
+
+def read_architecture(path):
+    """The entries of architecture.json, oldest first ([] before the first is written)."""
+    file = os.path.join(path, ARCHITECTURE)
+    if not os.path.exists(file):
+        return []
+    with open(file) as f:
+        return json.load(f)
+
+
+def write_architecture(path, epoch, description):
+    """Record the model as it is from `epoch` on (a dict: arch, params, layers).
+
+    An entry for `epoch` or later is replaced: a resumed run grows again at the
+    epoch where the interrupted one grew.
+    """
+    _write_architecture(path, [e for e in read_architecture(path) if e["epoch"] < epoch]
+                        + [{"epoch": epoch, **description}])
+
+
+def truncate_architecture(path, last_epoch):
+    """Drop entries after `last_epoch` (growth the checkpoint does not hold)."""
+    _write_architecture(path, [e for e in read_architecture(path) if e["epoch"] <= last_epoch])
+
+
+def _write_architecture(path, entries):
+    with atomic(os.path.join(path, ARCHITECTURE)) as f:
+        json.dump(entries, f, indent=1)

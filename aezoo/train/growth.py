@@ -1,18 +1,77 @@
-"""Progressive growth: add_layer every K epochs, fade-in, freeze-old, jump measurement.
+"""Progressive growth, all of it: options, schedule, new layers bound to the optimizer, callbacks.
 
     python -m aezoo.run deep --grow-every 4 [--grow-init identity] [--fade-in 2] [--freeze-old 1]
 
 The schedule is a pure function of the epoch (and batch), so a resumed run
 needs no hidden state: growth happens at the start of epochs K+1, 2K+1, ...
 until --max-depth; alpha and the frozen flag follow from the last growth.
-A growable model has add_layer(width, init, sample, rng) -> (new links),
-innermost_pair(), depth, widths and fade_alpha (see models/deep.py).
+A growable model offers growth_plan(options), add_layer(width, init, sample,
+rng) -> new links, innermost_pair(), depth, widths and fade_alpha (models/deep.py).
 """
 import numpy as np
 
-from aezoo.build import bind_new_params, count_params, growth_width
+from aezoo.config import flag
+from aezoo.errors import UsageError
 
 JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
+OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in", "freeze_old")
+
+
+def growable(cls):
+    return hasattr(cls, "add_layer")
+
+
+def resolve(cfg, given, cls, names):
+    """Check the growth options against the model `cls`; fill depth and max_depth.
+
+    `names` lists the growable models, for the error of a model that is not.
+    """
+    if not growable(cls):
+        for option in OPTIONS:
+            if option in given:
+                raise UsageError(f"{flag(option)}: model {cfg.model} cannot grow (growable: {names})")
+        return
+    plan = cls.growth_plan(vars(cfg))
+    if not cfg.grow_every:
+        for option in OPTIONS[1:]:
+            if option in given:
+                raise UsageError(f"{flag(option)} only applies with --grow-every K")
+        cfg.depth = cfg.max_depth = len(plan)
+        return
+    if cfg.depth is None:
+        cfg.depth = 1
+    if cfg.depth > len(plan):
+        raise UsageError(f"--depth {cfg.depth}: the widths {plan} allow at most {len(plan)}")
+    if cfg.max_depth is None:
+        cfg.max_depth = len(plan)
+    if cfg.max_depth < cfg.depth:
+        raise UsageError(f"--max-depth {cfg.max_depth} is below --depth {cfg.depth}")
+    for option in ("fade_in", "freeze_old"):  # a pair settles before the next one comes
+        if getattr(cfg, option) > cfg.grow_every:
+            raise UsageError(f"{flag(option)} {getattr(cfg, option)} is longer than "
+                             f"--grow-every {cfg.grow_every}")
+    if cfg.linear_code:
+        raise UsageError("--linear-code with --grow-every: a grown model's old code layer "
+                         "would change function; use one or the other")
+
+
+def growth_width(cfg, plan, depth, current):
+    """Width of the layer that takes the model from `depth` to depth + 1."""
+    if cfg.grow_width:
+        return cfg.grow_width
+    return plan[depth] if depth < len(plan) else max(current // 2, 1)
+
+
+def bind_new_params(optimizer, link):
+    """Give parameters added after optimizer.setup() an update rule.
+
+    Chainer silently skips parameters without one, so a grown layer would never
+    train. Old parameters keep their rules and state (Adam moments, step count).
+    aezoo trains in float32 only, so no rule needs use_fp32_update().
+    """
+    for param in link.params():
+        if param.update_rule is None:
+            param.update_rule = optimizer.create_update_rule()
 
 
 class Schedule:
@@ -22,6 +81,10 @@ class Schedule:
         # Epochs at whose start the model grows: K+1, 2K+1, ... (asked every batch: kept)
         self._growth_epochs = [k * grow_every + 1 for k in range(1, max_depth - start_depth + 1)
                                ] if grow_every else []
+
+    @classmethod
+    def from_config(cls, cfg):
+        return cls(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
 
     def growth_epochs(self):
         return self._growth_epochs
@@ -48,14 +111,15 @@ class Schedule:
 
 
 class Growth:
-    """Trainer callbacks that grow the model and record the loss jump in metrics.jsonl.
+    """Trainer callbacks that grow the model and record the loss jump.
 
     The batch losses around a growth live in trainer.state, which the checkpoint
-    keeps, so a resumed run measures the same jump as an unbroken one.
+    keeps, so a resumed run measures the same jump as an unbroken one. `log`
+    receives the event records (a process that writes nothing passes a no-op).
     """
 
-    def __init__(self, cfg, schedule, sample, log):
-        self.cfg, self.schedule = cfg, schedule
+    def __init__(self, cfg, sample, log):
+        self.cfg, self.schedule = cfg, Schedule.from_config(cfg)
         self.sample = sample  # training inputs for identity (PCA) initialization
         self.log = log        # log(record): append an event line
 
@@ -92,7 +156,7 @@ class Growth:
     def grow(self, trainer):
         model, cfg = trainer.model, self.cfg
         before = trainer.metrics["test_bce"]
-        width = growth_width(cfg, model.depth, model.widths[-1])
+        width = growth_width(cfg, type(model).growth_plan(vars(cfg)), model.depth, model.widths[-1])
         rng = np.random.RandomState([cfg.seed, model.depth])  # same draw on resume
         for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
             bind_new_params(trainer.optimizer, link)
@@ -100,7 +164,7 @@ class Growth:
             model.fade_alpha = 0.0
         after = trainer.evaluate()["test_bce"]
         self.log({"event": "growth", "epoch": trainer.epoch, "depth": model.depth,
-                  "widths": model.arch()["widths"], "params": count_params(model),
+                  "widths": model.widths[1:], "params": model.n_params(),
                   "init": cfg.grow_init, "test_bce_before": before, "test_bce_after": after,
                   "test_bce_jump": after - before})
         losses = self.losses(trainer)

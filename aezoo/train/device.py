@@ -1,7 +1,7 @@
 """One device-placement path for models, new layers and batches (CPU or CuPy)."""
 import chainer
 
-from aezoo.config import UsageError
+from aezoo.errors import UsageError
 
 
 def get(spec):

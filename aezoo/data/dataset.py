@@ -1,0 +1,48 @@
+"""Dataset: train and test arrays with what a model and a picture need to know of them.
+
+    kind          "image" for (N, H, W) samples, "vector" for (N, D); later "sequence"
+    value_range   (min, max) over both splits; models whose loss needs [0, 1] check it
+    labels        class labels of the test samples when the data set has them, else None
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from aezoo.errors import UsageError
+
+KINDS = {2: "vector", 3: "image"}  # array rank -> kind
+
+
+@dataclass
+class Dataset:
+    name: str
+    train: np.ndarray  # (N, *shape) float32
+    test: np.ndarray
+    train_labels: np.ndarray = None
+    test_labels: np.ndarray = None
+
+    def __post_init__(self):
+        self.kind = KINDS[self.train.ndim]
+        both = (self.train, self.test)
+        self.value_range = (float(min(a.min() for a in both)), float(max(a.max() for a in both)))
+
+    @property
+    def shape(self):
+        return tuple(self.train.shape[1:])
+
+    def describe(self):
+        return dict(name=self.name, kind=self.kind, shape=list(self.shape),
+                    value_range=list(self.value_range), n_train=len(self.train),
+                    n_test=len(self.test), labels=self.test_labels is not None)
+
+
+def split(name, samples, test_fraction, labels=None):
+    """The last `test_fraction` of `samples` (and of `labels`) is the test split."""
+    n_test = int(round(len(samples) * test_fraction))
+    if n_test < 1 or n_test >= len(samples):
+        raise UsageError(f"--data {name}: {len(samples)} samples cannot be split with "
+                         f"--test-fraction {test_fraction}")
+    if labels is not None and len(labels) != len(samples):
+        labels = None  # a label file of another set: show no labels rather than wrong ones
+    train_labels, test_labels = (None, None) if labels is None else (labels[:-n_test], labels[-n_test:])
+    return Dataset(name, samples[:-n_test], samples[-n_test:], train_labels, test_labels)

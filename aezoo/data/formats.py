@@ -1,0 +1,78 @@
+"""File formats: IDX (gz or plain) and .npy, read into float32 arrays with clear errors."""
+import gzip
+import hashlib
+import zlib
+
+import numpy as np
+
+from aezoo.errors import UsageError
+
+
+def md5_of(path):
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_idx(path):
+    """An IDX file of uint8 images (gz or plain) as float32 (N, H, W) in [0, 1]."""
+    return _read_idx(path, (2, 3)).astype(np.float32) / 255.0
+
+
+def read_labels(path):
+    """An IDX file of uint8 labels (N,), such as MNIST's t10k-labels-idx1-ubyte.gz, as int64."""
+    return _read_idx(path, (1,)).astype(np.int64)
+
+
+def _read_idx(path, ranks):
+    try:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file")
+    except (OSError, EOFError, zlib.error) as e:
+        raise UsageError(f"{path}: not a readable gzip file ({e})")
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise UsageError(f"{path}: not an IDX file (bad magic number)")
+    dtype_code, ndim = raw[2], raw[3]
+    if dtype_code != 0x08 or ndim not in ranks:
+        what = "labels (type 0x08, 1 dim)" if ranks == (1,) else "images (type 0x08, 2 or 3 dims)"
+        raise UsageError(f"{path}: expected an IDX file of uint8 {what}, "
+                         f"got type 0x{dtype_code:02x} with {ndim} dims")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise UsageError(f"{path}: truncated IDX header")
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    expected = header + int(np.prod(dims))
+    if len(raw) != expected:
+        raise UsageError(f"{path}: truncated or padded IDX file: dims {dims} need {expected} bytes, "
+                         f"file has {len(raw)}")
+    if 0 in dims:
+        raise UsageError(f"{path}: empty IDX file (dims {dims})")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def read_npy(path):
+    """A .npy array of shape (N, H, W) or (N, D) as float32: uint8 scaled to [0, 1],
+    floats as they are (the Dataset records their range)."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file")
+    except (ValueError, OSError) as e:
+        raise UsageError(f"{path}: not a readable .npy file ({e})")
+    if array.ndim not in (2, 3):
+        raise UsageError(f"{path}: expected an array of shape (N, H, W) or (N, D), got {array.shape}")
+    if array.size == 0:
+        raise UsageError(f"{path}: empty array of shape {array.shape}")
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise UsageError(f"{path}: expected a real numeric array, got dtype {array.dtype}")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise UsageError(f"{path}: contains NaN or infinite values")
+    return array

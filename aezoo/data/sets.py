@@ -1,0 +1,114 @@
+"""The data sets aezoo knows by name.
+
+    digits          8x8 handwritten digits bundled with scikit-learn (offline), with labels
+    mnist           28x28, downloaded once into the cache, or read from --data-dir
+    fashion-mnist   same, Zalando's clothes
+    idx:PATH        any IDX image file; its last --test-fraction is the test split (labels
+                    are read from the matching *-labels-idx1-ubyte file when one lies beside it)
+    npy:PATH        any (N, H, W) or (N, D) numpy array, same split
+"""
+import os
+
+import numpy as np
+
+from aezoo.data.dataset import Dataset, split
+from aezoo.data.download import fetch
+from aezoo.data.formats import md5_of, read_idx, read_labels, read_npy
+from aezoo.errors import UsageError
+
+DIGITS_SPLIT_SEED = 0  # the digits split never changes, whatever --seed says
+
+
+def load(spec, data_dir=None, test_fraction=0.2):
+    """The Dataset named by `spec` (see the module docstring)."""
+    if spec == "digits":
+        return _digits()
+    if spec in IDX_SETS:
+        return _idx_set(spec, data_dir)
+    kind, _, path = spec.partition(":")
+    if kind == "idx" and path:
+        return split(spec, read_idx(path), test_fraction, _labels_beside(path))
+    if kind == "npy" and path:
+        return split(spec, read_npy(path), test_fraction)
+    raise UsageError(f"--data {spec!r}: expected digits, mnist, fashion-mnist, idx:PATH or npy:PATH")
+
+
+def _digits():
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    images = digits.images.astype(np.float32) / 16.0  # (1797, 8, 8), 0..16
+    order = np.random.RandomState(DIGITS_SPLIT_SEED).permutation(len(images))
+    n_test = len(images) // 5
+    train, test = order[n_test:], order[:n_test]
+    return Dataset("digits", images[train], images[test], digits.target[train], digits.target[test])
+
+
+def _labels_beside(images_path):
+    """The labels of an IDX image file, from the file MNIST's naming puts beside it, or None."""
+    folder, name = os.path.split(images_path)
+    if "images-idx3" not in name:
+        return None
+    path = os.path.join(folder, name.replace("images-idx3", "labels-idx1"))
+    return read_labels(path) if os.path.exists(path) else None
+
+
+# name -> (mirrors, {split: (file name, md5 of the .gz)})
+IDX_SETS = {
+    "mnist": (
+        ["https://ossci-datasets.s3.amazonaws.com/mnist/",
+         "https://storage.googleapis.com/cvdf-datasets/mnist/"],
+        {"train": ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+         "test": ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3")}),
+    "fashion-mnist": (
+        ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+        {"train": ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+         "test": ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79")}),
+}
+
+
+def cache_dir():
+    """Where downloads live: $AEZOO_CACHE, else $XDG_CACHE_HOME/aezoo, else ~/.cache/aezoo."""
+    if os.environ.get("AEZOO_CACHE"):
+        return os.environ["AEZOO_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "aezoo")
+
+
+def _idx_set(name, data_dir):
+    mirrors, files = IDX_SETS[name]
+    arrays = {}
+    for split, (filename, md5) in files.items():
+        if data_dir:
+            path = _find_in_dir(data_dir, filename)
+            _check_md5sums(data_dir, path)
+        else:
+            path = os.path.join(cache_dir(), name, filename)
+            if not os.path.exists(path):
+                fetch([m + filename for m in mirrors], path, md5, hint=(
+                    f"--data {name} needs {filename}: use --data digits (bundled, offline) "
+                    f"or --data-dir DIR holding the IDX files"))
+            elif md5_of(path) != md5:
+                raise UsageError(f"{path}: checksum mismatch (expected MD5 {md5}); "
+                                 f"delete it to download again")
+        arrays[split] = read_idx(path)
+    return Dataset(name, arrays["train"], arrays["test"])
+
+
+def _find_in_dir(data_dir, filename):
+    for candidate in (filename, filename[:-3]):  # gz or plain
+        path = os.path.join(data_dir, candidate)
+        if os.path.exists(path):
+            return path
+    raise UsageError(f"--data-dir {data_dir}: no {filename} (or {filename[:-3]}) in it")
+
+
+def _check_md5sums(data_dir, path):
+    """Verify `path` against an MD5SUMS file beside it, when there is one."""
+    sums = os.path.join(data_dir, "MD5SUMS")
+    if not os.path.exists(sums):
+        return
+    with open(sums) as f:
+        expected = {line.split()[-1].lstrip("*"): line.split()[0] for line in f if line.strip()}
+    name = os.path.basename(path)
+    if name in expected and md5_of(path) != expected[name]:
+        raise UsageError(f"{path}: checksum mismatch (MD5SUMS says {expected[name]})")

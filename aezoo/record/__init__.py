@@ -1,0 +1,10 @@
+"""What a run folder holds and how it is written and read back.
+
+    config.json        the resolved options, the initial model, data, versions (rundir.py)
+    architecture.json  the model's layers at the start and after every growth (rundir.py)
+    metrics.jsonl      a line per epoch and per event (metrics.py)
+
+Written atomically (files.py), so a crash leaves the old version or the new.
+Training writes these files and the videos and comparisons read them: both
+import this part, which imports nothing of aezoo but aezoo.errors.
+"""

@@ -1,0 +1,24 @@
+"""Writing files so that a crash leaves the old version or the new, never half of one."""
+import os
+from contextlib import contextmanager
+
+
+@contextmanager
+def atomic(path, mode="w", sync=True):
+    """Open a temporary file beside `path`; on success it replaces `path`.
+
+    The rename alone survives a killed process; `sync` also waits for the disk,
+    for files that must survive a power cut (checkpoints, config). Snapshots
+    skip it: losing the last one costs a frame, and the wait costs time every epoch.
+    """
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, mode) as f:
+            yield f
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

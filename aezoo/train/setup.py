@@ -1,0 +1,204 @@
+"""From a Config to a run ready to train: data, model, optimizer, run folder, callbacks.
+
+    prepared = prepare(cfg, given, resume=None, is_main=True)
+    prepared.trainer.run(cfg.epochs)
+
+Shared by `aezoo.run` (training, resume), `aezoo.sweep` (checking a file before
+anything trains) and `aezoo.load` (inference), so a model is always rebuilt the
+same way. With is_main=False (another process of the same run) nothing is
+written: no run folder, no config, no snapshots, metrics or checkpoints.
+"""
+import datetime
+import sys
+from collections import namedtuple
+
+import chainer
+import numpy as np
+
+from aezoo import __version__
+from aezoo.config import MODEL_OPTIONS, Config, flag, merge, parse_noise, validate
+from aezoo.data import load as load_data
+from aezoo.errors import UsageError
+from aezoo.models import MODELS, NAMES, PRESETS, model_class
+from aezoo.models.regularizers import noise, sparsity
+from aezoo.record import metrics, rundir
+from aezoo.train import checkpoint, device as devices, growth
+from aezoo.train.loop import Trainer
+from aezoo.viz import curves, snapshot
+
+IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
+LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (and at the end)
+
+Prepared = namedtuple("Prepared", "cfg dataset trainer run_dir")
+
+
+def model_cls(name):
+    try:
+        return model_class(name)
+    except KeyError:
+        raise UsageError(f"model {name!r} is unknown; expected one of {', '.join(NAMES)}")
+
+
+def default_config(model):
+    """Config() with the preset's changes for `model` applied (denoising: noise; sparse: sparsity)."""
+    return merge(Config(model=model), PRESETS[model][1] if model in PRESETS else {},
+                 f"preset {model}")
+
+
+def resolve(cfg, given):
+    """Fill the model's own defaults into `cfg`; reject options it does not take.
+
+    `given` is the set of option names the user set (file or command line).
+    Everything that needs no data is checked here, before any download.
+    """
+    cls = model_cls(cfg.model)
+    accepted = cls.options()
+    for option in MODEL_OPTIONS:
+        if option not in accepted:
+            if option in given and option not in growth.OPTIONS:
+                raise UsageError(f"{flag(option)} does not apply to model {cfg.model}")
+        elif getattr(cfg, option) is None:
+            setattr(cfg, option, accepted[option].default)
+    growable = ", ".join(n for n, c in MODELS.items() if growth.growable(c))
+    growth.resolve(cfg, given, cls, growable)
+    return validate(cfg)
+
+
+def options_of(cfg):
+    """The constructor keywords of cfg's model, from cfg."""
+    return {name: getattr(cfg, name) for name in model_cls(cfg.model).options()}
+
+
+def fit_to_data(cfg, given, input_shape):
+    """Let the model fit its default shape to the data (conv: fewer stages on small images)."""
+    for name, value in model_cls(cfg.model).fit_to_data(options_of(cfg), input_shape, given).items():
+        setattr(cfg, name, value)
+    return cfg
+
+
+def build_model(cfg, input_shape, rng, arch=None):
+    """The model `cfg` describes (or, given `arch` from a checkpoint, that shape).
+
+    Weights are drawn from numpy's global RNG, seeded here for repeatability.
+    """
+    np.random.seed(cfg.seed)
+    try:
+        model = model_cls(cfg.model)(input_shape, **(arch or options_of(cfg)))
+        model.use_loss(cfg.loss)
+    except ValueError as e:  # a shape the model cannot take, e.g. conv on vectors
+        raise UsageError(f"--data {cfg.data}: {e}")
+    return model.regularize(noise(*parse_noise(cfg.noise), rng), sparsity(cfg.sparsity))
+
+
+def check_range(model, cfg, dataset):
+    """Models whose head needs data in [0, 1] (sigmoid, BCE) refuse data outside it."""
+    low, high = dataset.value_range
+    if model.head.needs_unit_range and (low < 0 or high > 1):
+        raise UsageError(f"--data {cfg.data}: values span [{low:g}, {high:g}], but model "
+                         f"{cfg.model}'s sigmoid output needs data in [0, 1] (or uint8 0..255)")
+
+
+def build_optimizer(cfg, model):
+    lr = cfg.lr
+    if cfg.optimizer == "adam":
+        optimizer = chainer.optimizers.Adam(alpha=lr or 1e-3)
+    elif cfg.optimizer == "rmsprop":
+        optimizer = chainer.optimizers.RMSprop(lr=lr or 1e-3)
+    elif cfg.optimizer == "sgd":
+        optimizer = chainer.optimizers.SGD(lr=lr or 0.01)
+    else:
+        if lr not in (None, 1.0):
+            raise UsageError(f"--lr {lr}: adadelta has no learning rate (leave --lr unset)")
+        optimizer = chainer.optimizers.AdaDelta()
+    return optimizer.setup(model)
+
+
+def learning_rate(optimizer):
+    """The optimizer's step size under whatever name it uses (AdaDelta: none, 1.0)."""
+    hp = optimizer.hyperparam
+    return float(getattr(hp, "alpha", None) or getattr(hp, "lr", None) or 1.0)
+
+
+def describe(model):
+    """The model as config.json and architecture.json record it."""
+    return {"class": type(model).__name__, "arch": model.arch(), "params": model.n_params(),
+            "layers": model.layers()}
+
+
+def prepare(cfg, given, resume=None, is_main=True):
+    """Everything a run needs, checked before the disk is touched (see the module docstring)."""
+    device = devices.get(cfg.device)
+    dataset = load_data(cfg.data, cfg.data_dir, cfg.test_fraction)
+    if not resume:  # a resumed run's config.json holds the fitted shape already
+        cfg = fit_to_data(cfg, given, dataset.shape)
+    rng = np.random.default_rng(cfg.seed)
+    meta = checkpoint.read_meta(resume) if resume else None
+    if meta and cfg.epochs < meta["epoch"]:
+        raise UsageError(f"--epochs {cfg.epochs}: {resume} has trained {meta['epoch']} "
+                         f"epochs already; expected at least that")
+    model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
+    check_range(model, cfg, dataset)
+    model.to_device(device)
+    optimizer = build_optimizer(cfg, model)
+    # Everything is validated: only now touch the disk.
+    run_dir = resume or (rundir.create(rundir.choose(cfg)) if is_main else None)
+    if resume:
+        checkpoint.load(run_dir, model, optimizer, rng)
+    if is_main:
+        record_start(run_dir, cfg, model, dataset, meta)
+
+    trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
+                      progress=is_main and sys.stderr.isatty())
+    if resume:
+        trainer.epoch, trainer.state = meta["epoch"], meta["state"]
+        trainer.metrics = metrics.read(run_dir)[0][-1]  # what callbacks saw at that epoch's end
+    attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
+    return Prepared(cfg, dataset, trainer, run_dir)
+
+
+def record_start(run_dir, cfg, model, dataset, meta):
+    """config.json (the initial model) and architecture.json; a resume drops what the
+    checkpoint does not hold and keeps the model the run started with."""
+    now = datetime.datetime.now().isoformat(timespec="seconds")
+    history, initial = {"created": now, "resumed": []}, describe(model)
+    if meta:
+        metrics.truncate(run_dir, meta["epoch"])
+        rundir.truncate_architecture(run_dir, meta["epoch"])
+        previous = rundir.read_config(run_dir)
+        history = {"created": previous.get("created"), "resumed": previous.get("resumed", []) + [now]}
+        initial = previous.get("model", initial)
+    else:
+        rundir.write_architecture(run_dir, 0, describe(model))
+    rundir.write_config(run_dir, {
+        "config": cfg.to_dict(), "model": initial, "architecture": rundir.ARCHITECTURE,
+        "data": dataset.describe(), "versions": rundir.versions(), "git_commit": rundir.git_commit(),
+        **history})
+
+
+def attach_callbacks(trainer, cfg, dataset, run_dir):
+    """Growth for every process; with a run folder, the callbacks that write into it."""
+    def log(record):
+        if run_dir is None:
+            return
+        metrics.append(run_dir, record)
+        if record["event"] == "growth":
+            rundir.write_architecture(run_dir, record["epoch"], describe(trainer.model))
+
+    if cfg.grow_every:
+        growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log).attach(trainer)
+    if run_dir is None:
+        return
+
+    def facts(t):
+        found = {"params": t.model.n_params(), "lr": learning_rate(t.optimizer)}
+        if getattr(t.model, "depth", None):
+            found["depth"] = t.model.depth
+        return found
+
+    indices = snapshot.fixed_indices(len(dataset.test), cfg.show)
+    labels = None if dataset.test_labels is None else dataset.test_labels[indices]
+    trainer.add_callback("epoch_end", snapshot.Snapshots(run_dir, dataset, indices, labels))
+    trainer.add_callback("epoch_end", lambda t: metrics.append(run_dir, {**t.metrics, **facts(t)}))
+    trainer.add_callback("epoch_end", curves.LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY))
+    # Last, so a checkpoint never runs ahead of the metrics it continues.
+    trainer.add_callback("epoch_end", lambda t: checkpoint.save(run_dir, t, __version__))

@@ -1,0 +1,12 @@
+"""Pictures of training: per-epoch snapshots, loss curves, video frames and files.
+
+    snapshot.py   recon/epoch_NNNN.npz (arrays) and .png (a numpy tile) every epoch
+    curves.py     loss curves: loss.png and the curve panel of frames
+    frame.py      the one frame composer (panels chosen by the data's kind)
+    runfolder.py  a run folder read back for pictures
+    video.py      frames to GIF and MP4
+
+May import aezoo.errors and aezoo.record (the run folder's files); never a
+model, the training loop or a command. Snapshots receive the trainer and use
+only the model contract (encode_decode, head).
+"""

@@ -1,0 +1,57 @@
+"""A run folder read back for pictures: options, epoch records, events and snapshot arrays."""
+import os
+
+from aezoo.errors import UsageError
+from aezoo.record import metrics, rundir
+from aezoo.viz import snapshot
+
+
+class RunFolder:
+    """What a video or comparison needs from one run folder (nothing is written)."""
+
+    def __init__(self, run_dir):
+        self.dir = run_dir
+        self.record = rundir.read_config(run_dir)
+        self.config = self.record["config"]
+        self.loss = self.config.get("loss", "bce")
+        self.kind = self.record["data"].get("kind", "image")
+        self.epochs, self.events = metrics.read(run_dir)
+        self.folder = os.path.join(run_dir, snapshot.FOLDER)
+        # Epochs with both a metrics line and a snapshot; a run killed between the
+        # two writes has one without the other.
+        have = set(snapshot.saved_epochs(self.folder))
+        self.saved = [r for r in self.epochs if r["epoch"] in have]
+        if not self.saved:
+            raise UsageError(f"{run_dir} has no epoch with both a metrics.jsonl line and "
+                             f"{snapshot.FOLDER}/epoch_NNNN.npz; nothing to render")
+        self.by_epoch = {r["epoch"]: r for r in self.saved}
+        self.last = self.saved[-1]["epoch"]
+        self._cached = (None, None)
+
+    @property
+    def name(self):
+        return os.path.basename(os.path.normpath(self.dir))
+
+    @property
+    def data_name(self):
+        spec = self.record["data"]["name"]
+        kind, _, path = spec.partition(":")
+        return f"{kind}:{os.path.basename(path)}" if path else spec
+
+    def at(self, epoch):
+        """The saved epoch shown at `epoch`: itself, or the last before it (a finished run holds)."""
+        earlier = [e for e in self.by_epoch if e <= epoch]
+        return max(earlier) if earlier else self.saved[0]["epoch"]
+
+    def arrays(self, epoch):
+        """The snapshot arrays shown at `epoch` (inputs, outputs, codes, labels, kind, range)."""
+        shown = self.at(epoch)
+        if self._cached[0] != shown:
+            self._cached = (shown, snapshot.read(self.folder, shown))
+        return self._cached[1]
+
+    def test_loss(self, epoch):
+        return self.by_epoch[self.at(epoch)][f"test_{self.loss}"]
+
+    def depth(self, epoch):
+        return self.by_epoch[self.at(epoch)].get("depth")

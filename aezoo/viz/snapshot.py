@@ -1,0 +1,113 @@
+"""Per-epoch snapshots: the same test samples every epoch, as arrays and as a quick PNG.
+
+    recon/epoch_0000.npz   inputs, outputs (reconstructions), codes, labels (when the
+                           data set has them), kind and value range; epoch 0 is untrained
+    recon/epoch_0000.png   inputs above outputs, tiled with numpy, written by imageio
+
+Videos, comparisons and later views draw from the arrays, never from the PNG.
+Names are zero-padded so they sort in epoch order. Writing both costs a few
+milliseconds: no matplotlib here (the titled figures belong to video frames).
+"""
+import os
+
+import chainer
+import imageio.v3 as iio
+import numpy as np
+
+from aezoo.record.files import atomic
+
+FOLDER = "recon"
+TARGET_CELL = 56  # pixels an image cell is scaled up to (8x8 digits become 56x56)
+GAP = 2           # white pixels between cells
+
+
+def path(folder, epoch, ext="png"):
+    return os.path.join(folder, f"epoch_{epoch:04d}.{ext}")
+
+
+def fixed_indices(n_test, count, seed=0):
+    """The seeded test indices shown every epoch (the same for every run on a data set)."""
+    count = min(count, n_test)
+    return np.sort(np.random.RandomState(seed).choice(n_test, count, replace=False))
+
+
+def as_images(batch, kind):
+    """Samples as 2-D pictures: images stay; vectors become squares when D is one, else strips."""
+    batch = np.asarray(batch)
+    if kind == "image":
+        return batch
+    flat = batch.reshape(len(batch), -1)
+    side = int(round(np.sqrt(flat.shape[1])))
+    if side * side == flat.shape[1]:
+        return flat.reshape(len(batch), side, side)
+    return flat.reshape(len(batch), 1, -1)
+
+
+def tile(rows, value_range=(0.0, 1.0)):
+    """Rows of equally sized pictures as one grey array in [0, 1], GAP pixels apart, upscaled."""
+    low, high = value_range
+    h, w = rows[0].shape[1:]
+    scale = max(1, TARGET_CELL // max(h, w))
+    cell_h, cell_w = h * scale, w * scale
+    n = max(len(r) for r in rows)
+    grid = np.ones((len(rows) * (cell_h + GAP) - GAP, n * (cell_w + GAP) - GAP), np.float32)
+    for r, row in enumerate(rows):
+        scaled = np.clip((np.asarray(row, np.float32) - low) / ((high - low) or 1.0), 0, 1)
+        big = scaled.repeat(scale, axis=1).repeat(scale, axis=2)  # (n, cell_h, cell_w)
+        for c, image in enumerate(big):
+            top, left = r * (cell_h + GAP), c * (cell_w + GAP)
+            grid[top:top + cell_h, left:left + cell_w] = image
+    return grid
+
+
+def grid(arrays):
+    """The inputs-over-outputs grid of a snapshot's arrays (what the PNG shows)."""
+    kind = str(arrays["kind"])
+    return tile([as_images(arrays["inputs"], kind), as_images(arrays["outputs"], kind)],
+                tuple(arrays["value_range"]))
+
+
+def save(folder, epoch, arrays):
+    """epoch_NNNN.npz, then epoch_NNNN.png; each written whole or not at all."""
+    with atomic(path(folder, epoch, "npz"), "wb", sync=False) as f:
+        np.savez(f, **arrays)
+    pixels = (grid(arrays) * 255).round().astype(np.uint8)
+    with atomic(path(folder, epoch, "png"), "wb", sync=False) as f:
+        iio.imwrite(f, pixels, extension=".png", compress_level=1)  # 1 ms less than the default
+
+
+def read(folder, epoch):
+    """The arrays of one epoch's snapshot as a dict."""
+    with np.load(path(folder, epoch, "npz"), allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files}
+
+
+def saved_epochs(folder):
+    """Epochs with a snapshot's arrays, ascending."""
+    if not os.path.isdir(folder):
+        return []
+    names = [n for n in os.listdir(folder) if n.startswith("epoch_") and n.endswith(".npz")]
+    return sorted(int(n[len("epoch_"):-len(".npz")]) for n in names)
+
+
+class Snapshots:
+    """Callback: recon/epoch_NNNN.npz and .png of the fixed test samples after every epoch."""
+
+    def __init__(self, run_dir, dataset, indices, labels=None):
+        self.folder = os.path.join(run_dir, FOLDER)
+        os.makedirs(self.folder, exist_ok=True)
+        self.indices = indices
+        self.static = {"inputs": dataset.test[indices], "kind": np.array(dataset.kind),
+                       "value_range": np.array(dataset.value_range, np.float32)}
+        if labels is not None:
+            self.static["labels"] = np.asarray(labels)
+
+    def __call__(self, trainer):
+        model = trainer.model
+        x = trainer.test_x[trainer.device.send(self.indices)]
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            code, raw = model.encode_decode(x)  # the path training uses, fade-in included
+            outputs = model.head.output(raw)
+        to_cpu = chainer.backends.cuda.to_cpu
+        save(self.folder, trainer.epoch, {**self.static, "outputs": to_cpu(outputs.array),
+                                          "codes": to_cpu(code.array), "epoch": trainer.epoch})
