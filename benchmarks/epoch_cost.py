@@ -1,0 +1,75 @@
+"""What saving a run's per-epoch files costs, as a share of the training they record.
+
+    .venv/bin/python benchmarks/epoch_cost.py [--epochs 10] [--model simple]
+
+Trains one run on the bundled digits and one on MNIST-sized data (the 10,000
+images of ../shared/data/mnist split 8,000 / 2,000, or random images of that
+size when the file is absent), batch 128, and times, in the same process and
+the same epochs, the training (updates and evaluation) and the epoch-end
+callbacks that write files: snapshot arrays and PNG, metrics line and
+checkpoint every epoch; loss.png at the end (and every 30 s of a long run),
+reported apart as the number of epochs of training it equals. Prints ratios
+only; README's figures come from here.
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from aezoo.run import configure
+from aezoo.train.loop import Trainer
+from aezoo.train.setup import prepare
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist",
+                      "t10k-images-idx3-ubyte.gz")
+
+
+def measure(model, data, epochs, folder):
+    cfg, given, _ = configure([model, "--data", data, "--epochs", str(epochs), "--batch-size", "128",
+                               "--no-video", "--out", os.path.join(folder, "run")])
+    cfg, _, trainer, _ = prepare(cfg, given)
+    spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0}
+
+    def timed(fn, key):
+        def wrapper(*args):
+            start = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                spent[key] += time.perf_counter() - start
+        return wrapper
+
+    trainer.train_epoch = timed(trainer.train_epoch, "training")
+    trainer.evaluate = timed(trainer.evaluate, "training")
+    trainer.callbacks["epoch_end"] = [
+        timed(fn, "loss.png" if type(fn).__name__ == "LossPlot" else "files")
+        for fn in trainer.callbacks["epoch_end"]]
+    trainer.run(epochs)
+    return spent
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--model", default="simple")
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        mnist = f"idx:{SHARED}"
+        if not os.path.exists(SHARED):
+            images = np.random.RandomState(0).randint(0, 256, (10000, 28, 28)).astype(np.uint8)
+            np.save(os.path.join(folder, "mnist-sized.npy"), images)
+            mnist = f"npy:{os.path.join(folder, 'mnist-sized.npy')}"
+        for name, data in (("digits", "digits"), ("MNIST-sized", mnist)):
+            spent = measure(args.model, data, args.epochs, os.path.join(folder, name))
+            epoch = spent["training"] / (args.epochs + 1)  # the untrained epoch 0 is evaluated too
+            print(f"{args.model} on {name}, {args.epochs} epochs: per-epoch files cost "
+                  f"{100 * spent['files'] / spent['training']:.0f} % of the training time; "
+                  f"loss.png at the end, {spent['loss.png'] / epoch:.1f} epochs of it", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
