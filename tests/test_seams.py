@@ -82,8 +82,8 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
     x = np.zeros((2,) + shape, np.float32)
     assert list(model.encode(x).shape[1:]) == code["out"]
     for layer in layers:
-        assert set(layer) <= {"type", "in", "out", "activation", "params", "code"}
-        assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape")
+        assert set(layer) <= {"type", "in", "out", "activation", "params", "code", "name", "alpha", "path"}
+        assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape", "fade")
 
 
 def test_a_model_declares_its_options_once_in_its_constructor():

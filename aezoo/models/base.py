@@ -22,6 +22,7 @@ from collections import namedtuple
 import chainer
 
 from aezoo.models.heads import Bernoulli
+from aezoo.models.layers import plain
 
 Option = namedtuple("Option", "default type help")
 
@@ -66,8 +67,14 @@ class Autoencoder(chainer.Chain):
     def arch(self):
         raise NotImplementedError
 
-    def layers(self):
+    def _layers(self):
+        """The layers as layers.describe() builds them (with their links)."""
         raise NotImplementedError
+
+    def layers(self):
+        """The current layers, uniformly described as plain JSON (see layers.py)."""
+        names = {id(link): path for path, link in self.namedlinks(skipself=True)}
+        return [plain(entry, names) for entry in self._layers()]
 
     def n_params(self):
         return int(sum(p.size for p in self.params()))

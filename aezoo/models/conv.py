@@ -61,7 +61,7 @@ class ConvAE(Autoencoder):
     def arch(self):
         return {"hidden": self.channels, "code_dim": self.code_dim}
 
-    def layers(self):
+    def _layers(self):
         out = [reshape(self.input_shape, (1,) + self.input_shape)]
         maps = [(c,) + size for c, size in zip([1] + self.channels, self.sizes)]
         for i, conv in enumerate(self.encoders):

@@ -5,7 +5,8 @@ depth and fade_alpha. `add_layer(width)` inserts a new innermost pair: an encode
 current code width to `width` and its mirror in the decoder, so the code
 shrinks while training goes on. While a new pair fades in (`fade_alpha` < 1),
 the reconstruction blends the old path (the old code straight into the old
-decoder) with the new one:  h = (1 - alpha) * old_code + alpha * new_path.
+decoder) with the new one:  h = (1 - alpha) * old_code + alpha * new_path,
+and the old code is the model's code until alpha reaches 1.
 """
 import chainer
 import chainer.functions as F
@@ -49,16 +50,22 @@ class DeepAE(Autoencoder):
         return {"hidden": self.widths[1:-1], "code_dim": self.widths[-1],
                 "linear_code": self.linear_code}
 
-    def layers(self):
-        w, out = self.widths, []
-        for i, encoder in enumerate(self.encoders):
-            code = i == self.depth - 1
+    def _layers(self):
+        w, depth = self.widths, self.depth - 1 if self.fading else self.depth
+        out = [reshape(self.input_shape, [w[0]])]
+        for i in range(depth):
+            code = i == depth - 1
             out.append(describe("dense", [w[i]], [w[i + 1]], None if code and self.linear_code
-                                else "relu", encoder, code=code))
-        for i in reversed(range(self.depth)):
+                                else "relu", self.encoders[i], code=code))
+        if self.fading:  # the new pair, blended into the old code
+            old, new = w[depth], w[depth + 1]
+            out.append(describe("fade", [old], [old], alpha=float(self.fade_alpha), path=[
+                describe("dense", [old], [new], "relu", self.encoders[depth]),
+                describe("dense", [new], [old], "relu", self.decoders[depth])]))
+        for i in reversed(range(depth)):
             out.append(describe("dense", [w[i + 1]], [w[i]], "relu" if i else "sigmoid",
                                 self.decoders[i]))
-        return [reshape(self.input_shape, [w[0]])] + out + [reshape([w[0]], self.input_shape)]
+        return out + [reshape([w[0]], self.input_shape)]
 
     def innermost_pair(self):
         return self.encoders[-1], self.decoders[-1]
@@ -71,11 +78,23 @@ class DeepAE(Autoencoder):
         self.decoders.append(decoder)
         self.widths.append(width)
 
+    @property
+    def fading(self):
+        """True while the newest pair fades in (alpha < 1)."""
+        return self.fade_alpha < 1.0 and self.depth >= 2
+
+    # While the newest pair fades in, the old code is the bottleneck: the new pair
+    # is part of decoding it, h = (1 - alpha) * code + alpha * pair(code). So
+    # decode(encode(x)) is exactly what training uses.
     def encode(self, x):
-        return self._encode(x, self.depth)
+        return self._encode(x, self.depth - 1 if self.fading else self.depth)
 
     def decode_raw(self, code):
-        return self._decode(code, self.depth)
+        if not self.fading:
+            return self._decode(code, self.depth)
+        new_path = F.relu(self.decoders[-1](F.relu(self.encoders[-1](code))))
+        return self._decode((1.0 - self.fade_alpha) * code + self.fade_alpha * new_path,
+                            self.depth - 1)
 
     def _encode(self, x, depth):
         h = x.reshape(len(x), -1)
@@ -91,15 +110,6 @@ class DeepAE(Autoencoder):
             if i > 0:
                 h = F.relu(h)
         return h.reshape((len(h),) + self.input_shape)
-
-    def encode_decode(self, x):
-        if self.fade_alpha >= 1.0 or self.depth < 2:
-            return super().encode_decode(x)
-        old_code = self._encode(x, self.depth - 1)
-        code = F.relu(self.encoders[-1](old_code))
-        new_path = F.relu(self.decoders[-1](code))
-        h = (1.0 - self.fade_alpha) * old_code + self.fade_alpha * new_path
-        return code, self._decode(h, self.depth - 1)
 
     def add_layer(self, width, init="random", sample=None, rng=None):
         """Insert a new innermost encoder/decoder pair; returns the two new links.

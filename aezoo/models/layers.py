@@ -6,9 +6,14 @@ with it and 0.118-0.121 without, after the same 50 epochs. Faster kernels
 (the speed issue) plug in here, so every model gets them.
 
 A layer's description is a plain dict, the same for every model:
-    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape",
+    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "fade",
      "in": [...], "out": [...], "activation": "relu" | "sigmoid" | None,
-     "params": count, "code": True on the layer whose output is the code}
+     "params": count, "name": the link's path in the model ("/encoders/0") when it has
+     weights, "code": True on the layer whose output is the code}
+A "fade" layer blends its input with the output of its own "path" of layers:
+(1 - alpha) * x + alpha * path(x) (a growing model's new pair while it fades in).
+Models build the list with describe(..., link=...); Autoencoder.layers() turns
+each link into its name and parameter count, so the list is plain JSON.
 """
 import chainer.initializers as I
 import chainer.links as L
@@ -29,13 +34,25 @@ def glorot_uniform(rng, n_out, n_in):
     return rng.uniform(-limit, limit, (n_out, n_in)).astype(np.float32)
 
 
-def describe(kind, shape_in, shape_out, activation=None, link=None, code=False):
-    """One layer's description; `link` (a Chainer link) gives the parameter count."""
+def describe(kind, shape_in, shape_out, activation=None, link=None, code=False, **more):
+    """One layer's description, still holding its Chainer `link` (see the module docstring)."""
     entry = {"type": kind, "in": [int(v) for v in shape_in], "out": [int(v) for v in shape_out],
-             "activation": activation,
-             "params": int(sum(p.size for p in link.params())) if link is not None else 0}
+             "activation": activation, "link": link, **more}
     if code:
         entry["code"] = True
+    return entry
+
+
+def plain(entry, names):
+    """`entry` with its link replaced by the link's name (from {id: path}) and parameter count."""
+    entry = dict(entry)
+    link = entry.pop("link", None)
+    entry["params"] = int(sum(p.size for p in link.params())) if link is not None else 0
+    if link is not None:
+        entry["name"] = names[id(link)]
+    if "path" in entry:
+        entry["path"] = [plain(e, names) for e in entry["path"]]
+        entry["params"] = sum(e["params"] for e in entry["path"])
     return entry
 
 

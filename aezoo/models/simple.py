@@ -26,7 +26,7 @@ class SimpleAE(Autoencoder):
     def arch(self):
         return {"code_dim": self.code_dim}
 
-    def layers(self):
+    def _layers(self):
         flat, code = [self.size], [self.code_dim]
         return [reshape(self.input_shape, flat),
                 describe("dense", flat, code, "relu", self.encoder, code=True),

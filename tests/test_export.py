@@ -1,0 +1,150 @@
+"""aezoo.export: every model of the zoo as weights.npz + forward.py, run where Chainer cannot be
+imported, against aezoo.load(...); the numpy layers against direct loops; bad input."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import aezoo
+from aezoo import export
+from aezoo.data import load as load_data
+from aezoo.models import numpy_forward
+from aezoo.run import main as run
+from conftest import tree_state
+
+# name -> aezoo.run arguments of a tiny run
+RUNS = {
+    "simple": ["simple", "--epochs", "1"],
+    "sparse": ["sparse", "--epochs", "1"],
+    "deep-grown": ["deep", "--grow-every", "1", "--epochs", "3", "--batch-size", "64"],
+    "deep-mid-fade": ["deep", "--grow-every", "2", "--fade-in", "2", "--epochs", "3"],
+    "conv": ["conv", "--epochs", "1"],
+    "conv-code": ["conv", "--code-dim", "10", "--epochs", "1"],
+    "denoising-7x9": ["denoising", "--data", "npy:{odd}", "--epochs", "1"],
+}
+
+# Runs in a fresh interpreter where `import chainer` fails: only numpy and forward.py.
+NUMPY_ONLY = """
+import sys
+sys.modules["chainer"] = None
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import forward
+model = forward.load(sys.argv[1] + "/weights.npz")
+x = np.load(sys.argv[2])
+code = model.encode(x)
+np.savez(sys.argv[3], code=code, decoded=model.decode(code), reconstructed=model.reconstruct(x),
+         single=model.reconstruct(x[:1]))
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("export")
+    odd = root / "odd.npy"
+    np.save(odd, np.random.RandomState(0).randint(0, 256, (60, 7, 9)).astype(np.uint8))
+    done = {}
+    for name, argv in RUNS.items():
+        argv = [a.format(odd=odd) for a in argv]
+        if "--data" not in argv:
+            argv += ["--data", "digits"]
+        assert run(argv + ["--no-video", "--out", str(root / name)]) == 0
+        assert export.main([str(root / name), str(root / f"{name}-export")]) == 0
+        done[name] = (root / name, root / f"{name}-export")
+    return done
+
+
+def test_a_mid_fade_run_exports_its_blend_and_its_code_decodes_as_training_did(exported):
+    run_dir, out = exported["deep-mid-fade"]
+    with np.load(out / "weights.npz", allow_pickle=False) as npz:
+        header = json.loads(str(npz["header"]))
+    (fade,) = [layer for layer in header["layers"] if layer["type"] == "fade"]
+    assert 0 < fade["alpha"] < 1 and [layer["type"] for layer in fade["path"]] == ["dense", "dense"]
+    model, x = aezoo.load(run_dir), load_data("digits").test[:20]
+    assert model.encode(x).shape == (20, 128)  # the old code is the bottleneck until alpha is 1
+    np.testing.assert_allclose(model.decode(model.encode(x)), model.reconstruct(x), atol=1e-6)
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_forward_py_alone_equals_the_chainer_model(exported, name, tmp_path):
+    run_dir, out = exported[name]
+    assert sorted(os.listdir(out)) == ["forward.py", "weights.npz"]
+    with np.load(out / "weights.npz", allow_pickle=False) as npz:  # plain arrays only
+        header = json.loads(str(npz["header"]))
+        assert all(npz[k].dtype == np.float32 for k in npz.files if k != "header")
+    assert header["aezoo_version"] == aezoo.__version__
+    model = aezoo.load(run_dir)
+    assert header["layers"] == model.model.layers()
+    cfg = model.config
+    x = load_data(cfg.data, cfg.data_dir, cfg.test_fraction).test[:7]
+    np.save(tmp_path / "x.npy", x)
+    done = subprocess.run([sys.executable, "-c", NUMPY_ONLY, str(out), str(tmp_path / "x.npy"),
+                           str(tmp_path / "y.npz")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    y = np.load(tmp_path / "y.npz")
+    np.testing.assert_allclose(y["reconstructed"], model.reconstruct(x), atol=1e-5)
+    np.testing.assert_allclose(y["code"], model.encode(x), atol=1e-5)
+    np.testing.assert_allclose(y["decoded"], model.decode(model.encode(x)), atol=1e-5)
+    np.testing.assert_allclose(y["single"], model.reconstruct(x[:1]), atol=1e-5)  # batch of 1
+
+
+def test_numpy_layers_match_direct_loops():
+    rng = np.random.RandomState(0)
+    x = rng.randn(2, 3, 5, 7).astype(np.float32)  # odd sides
+    w = {"W": rng.randn(4, 3, 3, 3).astype(np.float32), "b": rng.randn(4).astype(np.float32)}
+    conv = np.zeros((2, 4, 5, 7))
+    for n, o, i, j in np.ndindex(2, 4, 5, 7):  # the kernel over the zero-padded image, one pixel at a time
+        for c, dy, dx in np.ndindex(3, 3, 3):
+            y, z = i + dy - 1, j + dx - 1
+            if 0 <= y < 5 and 0 <= z < 7:
+                conv[n, o, i, j] += w["W"][o, c, dy, dx] * x[n, c, y, z]
+        conv[n, o, i, j] += w["b"][o]
+    np.testing.assert_allclose(numpy_forward.conv3x3(x, {}, w), conv, atol=1e-5)
+    pooled = numpy_forward.maxpool2(x, {}, None)
+    assert pooled.shape == (2, 3, 3, 4)
+    for n, c, i, j in np.ndindex(*pooled.shape):
+        assert pooled[n, c, i, j] == x[n, c, 2 * i:2 * i + 2, 2 * j:2 * j + 2].max()
+    up = numpy_forward.unpool2(pooled, {"out": [3, 5, 7]}, None)
+    assert up.shape == (2, 3, 5, 7)
+    for n, c, i, j in np.ndindex(*up.shape):
+        assert up[n, c, i, j] == pooled[n, c, i // 2, j // 2]
+
+
+def test_a_layer_type_the_exporter_does_not_know_is_one_line(exported, tmp_path, monkeypatch, capsys):
+    run_dir, _ = exported["conv"]
+    monkeypatch.delitem(numpy_forward.LAYERS, "maxpool2")
+    assert export.main([str(run_dir), str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("aezoo.export: error: model conv has layers that cannot be exported: maxpool2")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_out_dir_with_other_files_is_refused_and_left_alone(exported, tmp_path, capsys):
+    run_dir, earlier = exported["simple"]
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    (out / "weights.npz").write_text("not an export")
+    before = tree_state(out)
+    assert export.main([str(run_dir), str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "holds files that aezoo.export did not write (notes.txt)" in line
+    assert tree_state(out) == before
+    assert export.main([str(run_dir), str(earlier)]) == 0  # an earlier export is redone in place
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{tmp}/missing", "{tmp}/out"], "is not a run folder (no config.json)"),
+    (["{run}"], "the following arguments are required: out_dir"),
+    (["{run}", "{run}/config.json"], "is a file; expected a folder"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(exported, tmp_path, capsys, argv, message):
+    run_dir, _ = exported["simple"]
+    before = tree_state(run_dir)
+    assert export.main([a.format(tmp=tmp_path, run=run_dir) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("aezoo.export: error: ") and message in err
+    assert not (tmp_path / "out").exists() and tree_state(run_dir) == before
