@@ -4,7 +4,7 @@
 
 and, from Python, `aezoo.load(run_dir)` for a trained model.
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def load(run_dir, device="cpu"):

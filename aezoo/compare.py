@@ -26,6 +26,7 @@ from aezoo.errors import UsageError
 from aezoo.models import pca
 from aezoo.record import rundir
 from aezoo.record.files import atomic
+from aezoo.train import checkpoint
 from aezoo.viz import curves, frame, video
 from aezoo.viz.runfolder import RunFolder
 
@@ -69,10 +70,13 @@ def labels(runs):
     return names
 
 
-def code_size(run_dir):
-    """Numbers per sample in the code of the run's current model (None if not recorded)."""
-    entries = rundir.read_architecture(run_dir)
-    codes = [layer for layer in entries[-1]["layers"] if layer.get("code")] if entries else []
+def code_size(run):
+    """Numbers per sample in the code of the model the run's checkpoint holds (None if unknown)."""
+    epoch = run.epochs[-1]["epoch"]
+    if os.path.exists(os.path.join(run.dir, checkpoint.FILE)):
+        epoch = checkpoint.read_meta(run.dir)["epoch"]
+    entry = rundir.architecture_at(run.dir, epoch)
+    codes = [layer for layer in entry["layers"] if layer.get("code")] if entry else []
     return int(np.prod(codes[0]["out"])) if codes else None
 
 
@@ -83,7 +87,7 @@ def score(run, label):
     seconds = [r["seconds"] for r in records if "seconds" in r]
     return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
             "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
-            "code_size": code_size(run.dir), "final_test_bce": final["test_bce"],
+            "code_size": code_size(run), "final_test_bce": final["test_bce"],
             "best_test_bce": best["test_bce"], "best_epoch": best["epoch"],
             "final_test_sqerr": final["test_sqerr"],
             "best_test_sqerr": min(r["test_sqerr"] for r in records),

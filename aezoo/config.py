@@ -150,11 +150,13 @@ def validate(cfg):
     for name in NON_NEGATIVE:
         if getattr(cfg, name) < 0:
             raise bad(name, "a number >= 0")
-    for name in ("code_dim", "depth", "max_depth", "grow_width"):
-        if getattr(cfg, name) is not None and getattr(cfg, name) <= 0:
+    # Sizes: the growth options, and every whole-number option a model declares.
+    for name in ("max_depth", "grow_width") + MODEL_OPTIONS:
+        value, kind = getattr(cfg, name), OPTIONS[name].type
+        if kind is int and value is not None and value <= 0:
             raise bad(name, "a positive integer")
-    if cfg.hidden is not None and (not cfg.hidden or min(cfg.hidden) <= 0):
-        raise bad("hidden", "positive widths like 128,64")
+        if kind is list and value is not None and (not value or min(value) <= 0):
+            raise bad(name, "positive sizes like 128,64")
     if not 0 < cfg.test_fraction < 1:
         raise bad("test_fraction", "a number between 0 and 1")
     if cfg.lr is not None and cfg.lr <= 0:

@@ -112,13 +112,21 @@ def train(cfg, given, resume):
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
         return 1
-    last = trainer.metrics
-    print(f"aezoo: {cfg.model} epoch {trainer.epoch}: test BCE {last['test_bce']:.4f}, "
-          f"squared error per image {last['test_sqerr']:.3f} -> {run_dir}", file=sys.stderr)
+    print(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}",
+          file=sys.stderr)
     if cfg.video:  # python -m aezoo.render RUN_DIR makes it later for a --no-video run
         for path in render(run_dir, fps=cfg.fps):
             print(f"aezoo: video {path}", file=sys.stderr)
     return 0
+
+
+def summary(trainer):
+    """'test BCE 0.2895, squared error per image 1.409' from what the model reported."""
+    last, score = trainer.metrics, trainer.model.head.primary
+    text = f"test {score.upper()} {last[f'test_{score}']:.4f}"
+    if "test_sqerr" in last:
+        text += f", squared error per image {last['test_sqerr']:.3f}"
+    return text
 
 
 def saved_epochs(run_dir):

@@ -38,7 +38,7 @@ from aezoo.config import OPTIONS, RESUMABLE, Config, flag, merge, read_toml
 from aezoo.errors import UsageError
 from aezoo.record import rundir
 from aezoo.train import checkpoint
-from aezoo.train.setup import build_model, fit_to_data
+from aezoo.train.setup import build_model, check_range, fit_to_data
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 SAME_FOR_ALL = ("data", "data_dir", "test_fraction")  # compared runs share one data split
@@ -105,12 +105,12 @@ def argv_for(options, out):
 
 def plan(experiments, out, source="sweep"):
     """A Step for every run, in file order; checks everything and touches nothing."""
-    steps, shapes = [], {}
+    steps, datasets = [], {}
     for name, options in experiments.items():
         folder = os.path.join(out, name)
         argv = argv_for(options, folder)
         try:
-            cfg = resolved(argv, shapes)
+            cfg = resolved(argv, datasets)
         except UsageError as e:
             raise UsageError(f"{source} [runs.{name}]: {e}")
         steps.append(Step(name, folder, *action(name, folder, cfg, argv), cfg))
@@ -124,17 +124,19 @@ def plan(experiments, out, source="sweep"):
     return steps
 
 
-def resolved(argv, shapes):
+def resolved(argv, datasets):
     """The Config aezoo.run would train with `argv`, checked as far as building the model.
 
-    `shapes` caches each data set's sample shape: models fit defaults to it.
+    `datasets` caches the data sets loaded so far: models fit defaults to their shape.
     """
     cfg, given, _ = run.configure(argv)
     key = (cfg.data, cfg.data_dir, cfg.test_fraction)
-    if key not in shapes:
-        shapes[key] = data.load(*key).shape
-    cfg = fit_to_data(cfg, given, shapes[key])
-    build_model(cfg, shapes[key], np.random.default_rng(cfg.seed))  # e.g. conv on vectors fails here
+    if key not in datasets:
+        datasets[key] = data.load(*key)
+    dataset = datasets[key]
+    cfg = fit_to_data(cfg, given, dataset.shape)
+    model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
+    check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here
     return cfg
 
 

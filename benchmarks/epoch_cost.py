@@ -67,7 +67,9 @@ def main(argv=None):
             epoch = spent["training"] / (args.epochs + 1)  # the untrained epoch 0 is evaluated too
             print(f"{args.model} on {name}, {args.epochs} epochs: per-epoch files cost "
                   f"{100 * spent['files'] / spent['training']:.0f} % of the training time; "
-                  f"loss.png at the end, {spent['loss.png'] / epoch:.1f} epochs of it", flush=True)
+                  f"loss.png at the end, {spent['loss.png'] / epoch:.1f} epochs of it; all files "
+                  f"{100 * (spent['files'] + spent['loss.png']) / spent['training']:.0f} %",
+                  flush=True)
     return 0
 
 

@@ -11,7 +11,7 @@ import aezoo
 import aezoo.run
 from aezoo import compare, data
 from aezoo.models import pca
-from aezoo.record import metrics
+from aezoo.record import metrics, rundir
 from aezoo.viz import frame
 from conftest import tree_state
 
@@ -116,6 +116,18 @@ def test_compare_is_repeatable_into_the_same_folder(runs, compared, tmp_path):
     table = (out / "scores.csv").read_text()
     assert compare.main([str(r) for r in runs] + ["--out", str(out), "--format", "gif"]) == 0
     assert (out / "scores.csv").read_text() == table
+
+
+def test_the_code_size_is_the_checkpoint_models_even_after_a_growth_it_does_not_hold(runs, tmp_path):
+    long = shutil.copytree(runs[1], tmp_path / "long")
+    grown = rundir.read_architecture(long)[-1]
+    assert grown["epoch"] == 3  # the model grew to a 64-number code at epoch 3, and holds it
+    smaller = [dict(layer, out=[16]) if layer.get("code") else layer for layer in grown["layers"]]
+    described = {k: v for k, v in grown.items() if k != "epoch"}
+    rundir.write_architecture(long, 5, {**described, "layers": smaller})  # a growth, then killed
+    rows = compare.table(compare.load_runs([str(long)]))
+    assert rows[0]["code_size"] == 64 == aezoo.load(long).code_size
+    assert [r["run"] for r in rows[1:]] == ["pca-64"]
 
 
 def test_runs_on_different_data_are_refused_in_one_line(runs, tmp_path, capsys):

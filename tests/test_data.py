@@ -469,3 +469,26 @@ def test_mirror_that_never_answers_times_out(monkeypatch, isolated_cache):
         assert time.monotonic() - start < 5
     finally:
         silent.close()
+
+
+def test_labels_come_from_the_files_beside_the_images(tmp_path):
+    labels = np.arange(13) % 10
+    write_idx(tmp_path / TRAIN, random_images(9, seed=1))
+    write_idx(tmp_path / TEST[:-3], random_images(4, seed=2))  # plain images, gzipped labels
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels[:9])))
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels[9:])))
+    ds = data.load("mnist", data_dir=str(tmp_path))
+    np.testing.assert_array_equal(ds.train_labels, labels[:9])
+    np.testing.assert_array_equal(ds.test_labels, labels[9:])
+    ds = data.load(f"idx:{tmp_path / TRAIN}", test_fraction=1 / 3)  # one file: split with it
+    np.testing.assert_array_equal(ds.test_labels, labels[6:9])
+    (tmp_path / "MD5SUMS").write_text("0" * 32 + "  t10k-labels-idx1-ubyte.gz\n")
+    with pytest.raises(UsageError, match="t10k-labels-idx1-ubyte.gz: checksum mismatch"):
+        data.load("mnist", data_dir=str(tmp_path))
+
+
+@pytest.mark.skipif(not (SHARED_MNIST / "t10k-labels-idx1-ubyte.gz").exists(),
+                    reason="the shared MNIST labels (../shared/data/mnist) are not here")
+def test_real_mnist_labels_load_beside_the_test_images():
+    ds = data.load(f"idx:{SHARED_MNIST / TEST}")
+    assert ds.test_labels.shape == (2000,) and set(ds.test_labels) == set(range(10))

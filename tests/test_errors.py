@@ -188,6 +188,12 @@ CASES = {
     "adadelta lr": (lambda p, r: ["simple", "--optimizer", "adadelta", "--lr", "0.5"] + D,
                     r"0\.5.*adadelta|adadelta.*0\.5"),
     "bad choice": (lambda p, r: ["simple", "--loss", "hinge"] + D, r"hinge"),
+    # every size a model declares is checked, whatever the model
+    "code_dim 0": (lambda p, r: ["simple", "--code-dim", "0"] + D, r"--code-dim 0: expected a pos"),
+    "depth 0": (lambda p, r: ["deep", "--grow-every", "2", "--depth", "0"] + D, r"--depth 0: exp"),
+    "hidden 0": (lambda p, r: ["conv", "--hidden", "8,0"] + D, r"--hidden 8,0: expected positive"),
+    "linear code grows": (lambda p, r: ["deep", "--grow-every", "2", "--linear-code"] + D,
+                          r"--grow-every 2: a linear code .*cannot grow"),
 }
 
 

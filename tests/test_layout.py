@@ -51,16 +51,26 @@ def part(module):
 def aezoo_imports(source, module):
     """The aezoo modules `source` imports, as dotted names."""
     found = set()
+    package = module.split(".") if is_package(module) else module.split(".")[:-1]
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "aezoo"}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "aezoo":
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # `from ..train import loop` inside aezoo.models.deep
+                base = ".".join(package[:len(package) - node.level + 1] + ([base] if base else []))
+            if base.split(".")[0] != "aezoo":
+                continue
             for alias in node.names:  # `from aezoo.train import loop` imports aezoo.train.loop
-                sub = f"{node.module}.{alias.name}"
+                sub = f"{base}.{alias.name}"
                 is_module = (PACKAGE.parent / Path(*sub.split("."))).with_suffix(".py").exists() \
                     or (PACKAGE.parent / Path(*sub.split("."))).is_dir()
-                found.add(sub if is_module else node.module)
+                found.add(sub if is_module else base)
     return found
+
+
+def is_package(module):
+    return (PACKAGE.parent / Path(*module.split("."))).is_dir()
 
 
 def violations(module, imported):
@@ -97,6 +107,10 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
     ("aezoo.train.setup", "from aezoo import render"),
     ("aezoo.data.sets", "from aezoo.config import Config"),
     ("aezoo.record.rundir", "import aezoo.data"),
+    ("aezoo.models.deep", "from ..train import loop"),
+    ("aezoo.models.deep", "from .. import run"),
+    ("aezoo.viz", "from ..models.base import Autoencoder"),
+    ("aezoo.viz.frame", "from ..viz import snapshot\nfrom ..train.setup import prepare"),
 ])
 def test_the_check_catches_a_broken_rule(module, source):
     assert violations(module, aezoo_imports(source, module)) != []

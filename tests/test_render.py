@@ -144,6 +144,13 @@ def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
     assert np.abs(grid_after[:-1] - grid_before[:-1]).max() <= 3
 
 
+def test_data_within_unit_range_keeps_one_grey_scale():
+    half = np.full((2, 4, 4), 0.5, np.float32)
+    grid = snapshot.grid({"inputs": half, "outputs": half, "kind": np.array("image"),
+                          "value_range": np.array([0.2, 0.5])})  # not stretched to white
+    assert set(np.unique(grid)) == {0.5, 1.0}  # cells grey, gaps white
+
+
 @pytest.mark.parametrize("shape, kind", [((6, 5), "image"), ((49,), "vector"), ((10,), "vector")])
 def test_the_grid_tiles_images_and_vectors_at_their_value_range(shape, kind):
     inputs = np.zeros((3,) + shape, np.float32)

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo.config import MODEL_OPTIONS, OPTIONS
 from aezoo.data import Dataset, load
 from aezoo.models import MODELS, NAMES
 from aezoo.models.base import Autoencoder
@@ -18,7 +17,7 @@ from aezoo.record import metrics, rundir
 from aezoo.run import configure, main
 from aezoo.train import device
 from aezoo.train.loop import Trainer
-from aezoo.train.setup import build_model, default_config, prepare, resolve
+from aezoo.train.setup import build_model, default_config, fit_to_data, prepare, resolve
 from conftest import tree_state
 
 
@@ -86,17 +85,20 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
         assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape", "fade")
 
 
-def test_a_model_declares_its_options_once_in_its_constructor():
-    for name, cls in MODELS.items():
-        options = cls.options()
-        assert set(cls.option_help) == set(options), name  # help for exactly those
-        assert set(options) <= set(MODEL_OPTIONS), name     # each is a Config option ...
-        for option, spec in options.items():                 # ... of the constructor's type
-            assert OPTIONS[option].type is spec.type, (name, option)
-    # and the model gets exactly what was asked, by the same name
-    cfg, given, _ = configure(["conv", "--hidden", "4,2", "--code-dim", "5"])
+@pytest.mark.parametrize("argv, arch", [
+    (["conv", "--hidden", "4,2", "--code-dim", "5"], {"hidden": [4, 2], "code_dim": 5}),
+    (["conv"], {"hidden": [16, 8], "code_dim": None}),  # its own default, fitted to 8x8
+    (["deep", "--hidden", "16", "--code-dim", "4", "--linear-code"],
+     {"hidden": [16], "code_dim": 4, "linear_code": True}),
+    (["deep"], {"hidden": [128, 64], "code_dim": 32, "linear_code": False}),
+    (["sparse", "--code-dim", "7"], {"code_dim": 7}),
+])
+def test_a_model_gets_its_options_by_the_names_its_constructor_declares(argv, arch, tmp_path):
+    cfg, given, _ = configure(argv + ["--data", "digits"])
+    cfg = fit_to_data(cfg, given, (8, 8))
     model = build_model(cfg, (8, 8), np.random.default_rng(0))
-    assert model.arch() == {"hidden": [4, 2], "code_dim": 5}
+    assert model.arch() == arch
+    assert set(type(model).option_help) == set(type(model).options())  # --help for each
 
 
 def test_datasets_carry_kind_range_and_labels(tmp_path):

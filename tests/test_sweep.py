@@ -2,6 +2,7 @@
 import csv
 import shutil
 
+import numpy as np
 import pytest
 
 from aezoo import sweep
@@ -126,6 +127,16 @@ def test_a_sweep_can_be_repeated_from_its_own_copy_of_the_file(finished, tmp_pat
     assert sweep.main([str(out / "sweep.toml"), "--out", str(out)]) == 0
     assert "skip (finished" in capsys.readouterr().err
     assert (out / "sweep.toml").read_text() == before
+
+
+def test_data_a_model_cannot_take_is_refused_before_anything_is_written(tmp_path, capsys):
+    np.save(tmp_path / "wide.npy", np.linspace(-1, 2, 30 * 16, dtype=np.float32).reshape(30, 16))
+    path = write(tmp_path, f"[runs.a]\nmodel = \"simple\"\ndata = \"npy:{tmp_path / 'wide.npy'}\"\n",
+                 "range.toml")
+    assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "[runs.a]" in line and "values span [-1, 2]" in line and "needs data in [0, 1]" in line
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):

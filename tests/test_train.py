@@ -202,3 +202,31 @@ def test_a_damaged_checkpoint_is_one_line_and_left_alone(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "is damaged" in err[0]
     assert open(path, "rb").read() == damaged
+
+
+def test_a_run_of_aezoo_0_1_loads_resumes_and_says_why_it_has_no_video(tmp_path, capsys):
+    """0.1 saved a deep model's shape as {"widths": ...}, no architecture.json, PNGs only."""
+    from aezoo import render
+    run = train(tmp_path / "old", "deep", "--epochs", "1")
+    x = load("digits").test[:5]
+    expected = aezoo.load(run).reconstruct(x)
+    path = os.path.join(run, checkpoint.FILE)
+    with np.load(path) as npz:
+        saved = {k: npz[k] for k in npz.files}
+    meta = json.loads(str(saved["meta"]))
+    meta["arch"] = {"widths": [128, 64, 32], "linear_code": False}
+    saved["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **saved)
+    os.remove(os.path.join(run, rundir.ARCHITECTURE))
+    for name in os.listdir(os.path.join(run, "recon")):
+        if name.endswith(".npz"):
+            os.remove(os.path.join(run, "recon", name))
+    np.testing.assert_allclose(aezoo.load(run).reconstruct(x), expected, atol=1e-7)
+    capsys.readouterr()
+    assert render.main([run]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "snapshots as pictures only (made by aezoo 0.1)" in line
+    assert main(["--resume", run, "--epochs", "2"]) == 0
+    (entry,) = rundir.read_architecture(run)
+    assert entry["epoch"] == 0 and entry["arch"] == {"hidden": [128, 64], "code_dim": 32,
+                                                     "linear_code": False}

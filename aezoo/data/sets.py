@@ -1,7 +1,8 @@
 """The data sets aezoo knows by name.
 
     digits          8x8 handwritten digits bundled with scikit-learn (offline), with labels
-    mnist           28x28, downloaded once into the cache, or read from --data-dir
+    mnist           28x28, downloaded once into the cache, or read from --data-dir (with
+                    labels when the t10k/train-labels-idx1-ubyte files lie beside the images)
     fashion-mnist   same, Zalando's clothes
     idx:PATH        any IDX image file; its last --test-fraction is the test split (labels
                     are read from the matching *-labels-idx1-ubyte file when one lies beside it)
@@ -43,13 +44,21 @@ def _digits():
     return Dataset("digits", images[train], images[test], digits.target[train], digits.target[test])
 
 
-def _labels_beside(images_path):
-    """The labels of an IDX image file, from the file MNIST's naming puts beside it, or None."""
+def _labels_path(images_path):
+    """The label file MNIST's naming puts beside an IDX image file (gz or plain), or None."""
     folder, name = os.path.split(images_path)
     if "images-idx3" not in name:
         return None
-    path = os.path.join(folder, name.replace("images-idx3", "labels-idx1"))
-    return read_labels(path) if os.path.exists(path) else None
+    name = name.replace("images-idx3", "labels-idx1")
+    for candidate in (name, name[:-3] if name.endswith(".gz") else name + ".gz"):
+        if os.path.exists(os.path.join(folder, candidate)):
+            return os.path.join(folder, candidate)
+    return None
+
+
+def _labels_beside(images_path):
+    path = _labels_path(images_path)
+    return read_labels(path) if path else None
 
 
 # name -> (mirrors, {split: (file name, md5 of the .gz)})
@@ -91,7 +100,12 @@ def _idx_set(name, data_dir):
                 raise UsageError(f"{path}: checksum mismatch (expected MD5 {md5}); "
                                  f"delete it to download again")
         arrays[split] = read_idx(path)
-    return Dataset(name, arrays["train"], arrays["test"])
+        labels = _labels_path(path)
+        if labels and data_dir:
+            _check_md5sums(data_dir, labels)
+        arrays[split + "_labels"] = read_labels(labels) if labels else None
+    return Dataset(name, arrays["train"], arrays["test"], arrays["train_labels"],
+                   arrays["test_labels"])
 
 
 def _find_in_dir(data_dir, filename):

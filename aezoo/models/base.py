@@ -49,6 +49,11 @@ class Autoencoder(chainer.Chain):
         """Options adapted to the data's sample shape; `given` names those the user set."""
         return options
 
+    @classmethod
+    def upgrade_arch(cls, arch):
+        """A shape saved by an older aezoo, in today's constructor keywords."""
+        return arch
+
     def regularize(self, noise=None, penalty=None):
         self.noise, self.penalty = noise, penalty
         return self

@@ -1,6 +1,6 @@
 """Stacked fully connected autoencoder that can grow (Keras blog's 784-128-64-32).
 
-A growable model (train/growth.py) offers growth_plan, add_layer, innermost_pair,
+A growable model (train/growth.py) offers growth_plan, check_growth, add_layer, innermost_pair,
 depth and fade_alpha. `add_layer(width)` inserts a new innermost pair: an encoder layer from the
 current code width to `width` and its mirror in the decoder, so the code
 shrinks while training goes on. While a new pair fades in (`fade_alpha` < 1),
@@ -41,6 +41,20 @@ class DeepAE(Autoencoder):
     def growth_plan(options):
         """The widths growth goes through: the full no-growth architecture, hidden then code."""
         return list(options["hidden"]) + [options["code_dim"]]
+
+    @classmethod
+    def upgrade_arch(cls, arch):
+        if "widths" in arch:  # aezoo 0.1: {"widths": [hidden..., code], "linear_code": ...}
+            arch = {"hidden": arch["widths"][:-1], "code_dim": arch["widths"][-1],
+                    "linear_code": arch.get("linear_code", False)}
+        return arch
+
+    @staticmethod
+    def check_growth(options):
+        """ValueError for options that cannot grow."""
+        if options["linear_code"]:
+            raise ValueError("a linear code (--linear-code) cannot grow: the old code layer "
+                             "would change function when a new pair goes under it")
 
     @property
     def depth(self):

@@ -12,6 +12,7 @@ class Bernoulli:
 
     needs_unit_range = True
     losses = ("bce", "mse")
+    primary = "bce"  # the score that growth jumps and run summaries speak of
 
     def __init__(self, loss="bce"):
         if loss not in self.losses:

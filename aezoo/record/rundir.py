@@ -1,8 +1,10 @@
 """Run folders: outputs/<model>-<timestamp>[-name], config.json first, never overwritten.
 
 config.json keeps the options and the model as the run started; architecture.json
-keeps the model's layers as they were at the start and after every growth, so
-its last entry is the model the checkpoint holds.
+keeps the model's layers as they were at the start and after every growth. The
+entry at the checkpoint's epoch, or the last before it, is the model the
+checkpoint holds (a run stopped within a growth epoch has one entry more, which
+its resume replaces).
 """
 import json
 import os
@@ -97,6 +99,12 @@ def read_architecture(path):
         return []
     with open(file) as f:
         return json.load(f)
+
+
+def architecture_at(path, epoch):
+    """The entry describing the model at the end of `epoch`, or None."""
+    entries = [e for e in read_architecture(path) if e["epoch"] <= epoch]
+    return entries[-1] if entries else None
 
 
 def write_architecture(path, epoch, description):

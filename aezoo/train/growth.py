@@ -5,7 +5,7 @@
 The schedule is a pure function of the epoch (and batch), so a resumed run
 needs no hidden state: growth happens at the start of epochs K+1, 2K+1, ...
 until --max-depth; alpha and the frozen flag follow from the last growth.
-A growable model offers growth_plan(options), add_layer(width, init, sample,
+A growable model offers growth_plan(options), check_growth(options), add_layer(width, init, sample,
 rng) -> new links, innermost_pair(), depth, widths and fade_alpha (models/deep.py).
 """
 import numpy as np
@@ -50,9 +50,10 @@ def resolve(cfg, given, cls, names):
         if getattr(cfg, option) > cfg.grow_every:
             raise UsageError(f"{flag(option)} {getattr(cfg, option)} is longer than "
                              f"--grow-every {cfg.grow_every}")
-    if cfg.linear_code:
-        raise UsageError("--linear-code with --grow-every: a grown model's old code layer "
-                         "would change function; use one or the other")
+    try:
+        cls.check_growth(vars(cfg))
+    except ValueError as e:
+        raise UsageError(f"--grow-every {cfg.grow_every}: {e}")
 
 
 def growth_width(cfg, plan, depth, current):
@@ -155,18 +156,19 @@ class Growth:
 
     def grow(self, trainer):
         model, cfg = trainer.model, self.cfg
-        before = trainer.metrics["test_bce"]
+        score = f"test_{model.head.primary}"  # test_bce for today's models
+        before = trainer.metrics[score]
         width = growth_width(cfg, type(model).growth_plan(vars(cfg)), model.depth, model.widths[-1])
         rng = np.random.RandomState([cfg.seed, model.depth])  # same draw on resume
         for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
             bind_new_params(trainer.optimizer, link)
         if cfg.fade_in:
             model.fade_alpha = 0.0
-        after = trainer.evaluate()["test_bce"]
+        after = trainer.evaluate()[score]
         self.log({"event": "growth", "epoch": trainer.epoch, "depth": model.depth,
                   "widths": model.widths[1:], "params": model.n_params(),
-                  "init": cfg.grow_init, "test_bce_before": before, "test_bce_after": after,
-                  "test_bce_jump": after - before})
+                  "init": cfg.grow_init, f"{score}_before": before, f"{score}_after": after,
+                  f"{score}_jump": after - before})
         losses = self.losses(trainer)
         losses["before"], losses["after"] = list(losses["recent"]), []
 

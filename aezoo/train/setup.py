@@ -82,11 +82,15 @@ def build_model(cfg, input_shape, rng, arch=None):
     Weights are drawn from numpy's global RNG, seeded here for repeatability.
     """
     np.random.seed(cfg.seed)
+    cls = model_cls(cfg.model)
     try:
-        model = model_cls(cfg.model)(input_shape, **(arch or options_of(cfg)))
-        model.use_loss(cfg.loss)
+        model = cls(input_shape, **(cls.upgrade_arch(arch) if arch else options_of(cfg)))
     except ValueError as e:  # a shape the model cannot take, e.g. conv on vectors
         raise UsageError(f"--data {cfg.data}: {e}")
+    try:
+        model.use_loss(cfg.loss)
+    except ValueError as e:
+        raise UsageError(f"--loss {cfg.loss}: {e}")
     return model.regularize(noise(*parse_noise(cfg.noise), rng), sparsity(cfg.sparsity))
 
 
@@ -167,6 +171,9 @@ def record_start(run_dir, cfg, model, dataset, meta):
         previous = rundir.read_config(run_dir)
         history = {"created": previous.get("created"), "resumed": previous.get("resumed", []) + [now]}
         initial = previous.get("model", initial)
+        if not rundir.read_architecture(run_dir):  # a run of aezoo 0.1: record what it is now
+            rundir.write_architecture(run_dir, meta["epoch"] if cfg.grow_every else 0,
+                                      describe(model))
     else:
         rundir.write_architecture(run_dir, 0, describe(model))
     rundir.write_config(run_dir, {

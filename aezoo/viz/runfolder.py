@@ -21,6 +21,9 @@ class RunFolder:
         # two writes has one without the other.
         have = set(snapshot.saved_epochs(self.folder))
         self.saved = [r for r in self.epochs if r["epoch"] in have]
+        if not self.saved and os.path.isdir(self.folder) and os.listdir(self.folder):
+            raise UsageError(f"{run_dir} holds snapshots as pictures only (made by aezoo 0.1): "
+                             f"frames are drawn from recon/epoch_NNNN.npz, which it lacks")
         if not self.saved:
             raise UsageError(f"{run_dir} has no epoch with both a metrics.jsonl line and "
                              f"{snapshot.FOLDER}/epoch_NNNN.npz; nothing to render")

@@ -44,8 +44,14 @@ def as_images(batch, kind):
 
 
 def tile(rows, value_range=(0.0, 1.0)):
-    """Rows of equally sized pictures as one grey array in [0, 1], GAP pixels apart, upscaled."""
+    """Rows of equally sized pictures as one grey array in [0, 1], GAP pixels apart, upscaled.
+
+    Values map to grey over [0, 1], or over the data's range where it leaves [0, 1]
+    (outputs beyond it are clipped).
+    """
     low, high = value_range
+    if low >= 0 and high <= 1:  # data in [0, 1]: one fixed grey scale, never stretched
+        low, high = 0.0, 1.0
     h, w = rows[0].shape[1:]
     scale = max(1, TARGET_CELL // max(h, w))
     cell_h, cell_w = h * scale, w * scale
