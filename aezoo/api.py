@@ -11,7 +11,7 @@ from aezoo.config import Config, merge
 from aezoo.record import rundir
 from aezoo.train import checkpoint, device as devices
 from aezoo.train.device import infer
-from aezoo.train.setup import build_model
+from aezoo.train.setup import build_model, model_cls
 
 
 class Trained:
@@ -40,7 +40,9 @@ class Trained:
 def load(run_dir, device="cpu"):
     record = rundir.read_config(run_dir)
     cfg = merge(Config(), record["config"], f"{run_dir}/config.json")
-    arch = checkpoint.read_meta(run_dir)["arch"]
+    meta = checkpoint.read_meta(run_dir)
+    checkpoint.check_model(meta, model_cls(cfg.model), run_dir)
+    arch = meta["arch"]
     model = build_model(cfg, tuple(record["data"]["shape"]), np.random.default_rng(cfg.seed), arch)
     target = devices.get(device)
     model.to_device(target)

@@ -104,6 +104,9 @@ RESUMABLE = ("epochs", "device", "video", "fps")
 
 POSITIVE = ("epochs", "batch_size", "show")
 NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old")
+MAX_SIZE = 1 << 16  # units or channels of one layer
+MAX_DEPTH = 64      # layers of a stack, and growth steps
+LIMITS = {"epochs": 10 ** 6, "batch_size": 10 ** 7, "show": 1000}
 OPTIONS = {f.name: f for f in fields(Config)}
 MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))
 
@@ -150,13 +153,21 @@ def validate(cfg):
     for name in NON_NEGATIVE:
         if getattr(cfg, name) < 0:
             raise bad(name, "a number >= 0")
-    # Sizes: the growth options, and every whole-number option a model declares.
+    # Sizes: the growth options, and every whole-number option a model declares. Bounded
+    # too, so that a typo is one line, not a machine out of memory.
     for name in ("max_depth", "grow_width") + MODEL_OPTIONS:
         value, kind = getattr(cfg, name), OPTIONS[name].type
-        if kind is int and value is not None and value <= 0:
-            raise bad(name, "a positive integer")
-        if kind is list and value is not None and (not value or min(value) <= 0):
-            raise bad(name, "positive sizes like 128,64")
+        limit = MAX_DEPTH if name in ("max_depth", "depth") else MAX_SIZE
+        if kind is int and value is not None and not 0 < value <= limit:
+            raise bad(name, f"a positive integer up to {limit}")
+        if kind is list and value is not None and (not value or not 0 < min(value) <= max(value)
+                                                   <= limit or len(value) > MAX_DEPTH):
+            raise bad(name, f"up to {MAX_DEPTH} sizes from 1 to {limit}, like 128,64")
+    for name, limit in LIMITS.items():
+        if getattr(cfg, name) > limit:
+            raise bad(name, f"at most {limit}")
+    if not 0 <= cfg.seed < 2 ** 32:
+        raise bad("seed", f"a whole number from 0 to {2 ** 32 - 1}")
     if not 0 < cfg.test_fraction < 1:
         raise bad("test_fraction", "a number between 0 and 1")
     if cfg.lr is not None and cfg.lr <= 0:
@@ -175,7 +186,7 @@ def parse_noise(spec):
         value = float(level)
     except ValueError:
         value = None
-    if kind in NOISES and value is not None and NOISES[kind].valid(value):
+    if kind in NOISES and value is not None and math.isfinite(value) and NOISES[kind].valid(value):
         return kind, value
     raise UsageError(f"--noise {spec!r}: expected {' or '.join(c.usage for c in NOISES.values())}")
 

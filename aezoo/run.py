@@ -11,6 +11,7 @@ written is touched. The run itself is set up by aezoo/train/setup.py.
 """
 import argparse
 import os
+import shutil
 import sys
 
 from aezoo import cli
@@ -20,7 +21,7 @@ from aezoo.models import MODELS, NAMES, PRESETS
 from aezoo.record import rundir
 from aezoo.render import render
 from aezoo.train import checkpoint
-from aezoo.train.loop import NonFiniteLoss
+from aezoo.train.loop import Diverged
 from aezoo.train.setup import default_config, prepare, resolve
 from aezoo.viz import curves
 
@@ -100,14 +101,15 @@ def train(cfg, given, resume):
         trainer.run(cfg.epochs, evaluate_untrained=not resume)
     except KeyboardInterrupt:
         if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
-            print(f"aezoo.run: interrupted before the first checkpoint; nothing to resume in "
-                  f"{run_dir}", file=sys.stderr)
+            shutil.rmtree(run_dir)  # made by this process a moment ago: free the name again
+            print(f"aezoo.run: interrupted before the first checkpoint; {run_dir} removed, "
+                  f"nothing to resume", file=sys.stderr)
         else:
             curves.save_run(run_dir, cfg)
             print(f"aezoo.run: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
                   f"python -m aezoo.run --resume {run_dir}", file=sys.stderr)
         return 130
-    except NonFiniteLoss as e:
+    except Diverged as e:
         curves.save_run(run_dir, cfg)
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)

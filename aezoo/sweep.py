@@ -35,6 +35,7 @@ import numpy as np
 
 from aezoo import cli, compare, data, run
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, merge, read_toml
+from aezoo.models import NAMES
 from aezoo.errors import UsageError
 from aezoo.record import rundir
 from aezoo.train import checkpoint
@@ -82,6 +83,9 @@ def read(path):
         if not options.get("model"):
             raise UsageError(f"{where}: no model; set model = \"deep\" (or another) "
                              f"in it or in [defaults]")
+        if options["model"] not in NAMES:  # it becomes a command-line word: never an option
+            raise UsageError(f"{where}: model = {options['model']!r}, expected one of "
+                             f"{', '.join(NAMES)}")
         experiments[name] = options
     return experiments
 
@@ -162,11 +166,21 @@ def action(name, folder, cfg, argv):
         "--fps", str(cfg.fps), "--video" if cfg.video else "--no-video"]
 
 
+def check_out(out):
+    """A sweep writes only into a new or empty folder, or one an earlier sweep made."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out} is a file; expected a folder")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, "sweep.toml")):
+        raise UsageError(f"--out {out} holds files that aezoo.sweep did not write (no sweep.toml); "
+                         f"choose a new or empty folder")
+
+
 def sweep(path, out=None):
     """Run the sweep file at `path`; returns an exit status (0, 1 if a run failed, 130)."""
     experiments = read(path)
     folder_given = out
     out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
+    check_out(out)
     steps = plan(experiments, out, path)
     rundir.make_folder(out)
     copy = os.path.join(out, "sweep.toml")  # what the runs were last asked to be

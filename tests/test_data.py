@@ -134,7 +134,8 @@ def test_test_fraction_reaches_the_run(tmp_path):
     described = json.loads((out / "config.json").read_text())["data"]
     assert described == {"name": f"npy:{tmp_path / 'a.npy'}", "kind": "image", "shape": [4, 4],
                          "value_range": [float(array.min()), float(array.max())],
-                         "n_train": 15, "n_test": 5, "labels": False}
+                         "n_train": 15, "n_test": 5, "labels": False,
+                         "fingerprint": data.load(f"npy:{tmp_path / 'a.npy'}", None, 0.25).fingerprint()}
 
 
 @pytest.mark.parametrize("make", ["empty_float", "empty_uint8", "one_sample"])

@@ -92,6 +92,20 @@ def make_inputs(tmp_path):
     np.save(p["nan"], nan)
     p["not_npy"] = tmp_path / "text.npy"
     p["not_npy"].write_text("hello\n")
+    # data files that lie
+    p["zero_npy"] = tmp_path / "zero.npy"
+    p["zero_npy"].write_bytes(b"")
+    p["npz_as_npy"] = tmp_path / "archive.npy"
+    with open(p["npz_as_npy"], "wb") as f:
+        np.savez(f, a=np.zeros((4, 3, 3)))
+    p["huge_header"] = tmp_path / "huge.npy"
+    np.save(p["huge_header"], np.zeros((2, 3, 3), np.float32))
+    old, new = b"(2, 3, 3), }        ", b"(20000000000, 3, 3)}"  # same length: header stays valid
+    assert len(old) == len(new)
+    p["huge_header"].write_bytes(p["huge_header"].read_bytes().replace(old, new))
+    p["idx_overflow"] = tmp_path / "overflow.idx"
+    p["idx_overflow"].write_bytes(bytes([0, 0, 8, 3]) + (0xFFFFFFFF).to_bytes(4, "big") * 3
+                                  + bytes(100))
 
     for name, text in (("unknown_key", "epochs = 1\ncolour = 'red'\n"),
                        ("not_toml", "epochs = = 1\n[[\n"),
@@ -159,6 +173,22 @@ CASES = {
                        r"strings\.npy"),
     "npy not npy": (lambda p, r: ["simple", "--data", f"npy:{p['not_npy']}", "--epochs", "1"],
                     r"text\.npy"),
+    "npy zero bytes": (lambda p, r: ["simple", "--data", f"npy:{p['zero_npy']}", "--epochs", "1"],
+                       r"zero\.npy: not a readable"),
+    "npz named npy": (lambda p, r: ["simple", "--data", f"npy:{p['npz_as_npy']}", "--epochs", "1"],
+                      r"archive\.npy: an \.npz archive"),
+    "npy huge header": (lambda p, r: ["simple", "--data", f"npy:{p['huge_header']}", "--epochs", "1"],
+                        r"huge\.npy: not a readable"),
+    "idx dims overflow": (lambda p, r: ["simple", "--data", f"idx:{p['idx_overflow']}", "--epochs",
+                                        "1"], r"overflow\.idx: truncated or padded"),
+    "seed -1": (lambda p, r: ["simple", "--seed", "-1"] + D, r"--seed -1: expected a whole number"),
+    "seed 2**40": (lambda p, r: ["simple", "--seed", str(2 ** 40)] + D, r"--seed \d+: expected"),
+    "huge max depth": (lambda p, r: ["deep", "--grow-every", "1", "--max-depth", "10000000000"] + D,
+                       r"--max-depth 10000000000: expected a positive integer up to 64"),
+    "huge layer": (lambda p, r: ["deep", "--hidden", "100000000"] + D, r"--hidden 100000000"),
+    "abbreviated option": (lambda p, r: ["simple", "--epoch", "2", "--data", "digits"],
+                           r"unrecognized arguments: --epoch"),
+    "infinite noise": (lambda p, r: ["simple", "--noise", "gaussian:inf"] + D, r"gaussian:inf"),
     "toml unknown key": (lambda p, r: ["simple", "--config", str(p["unknown_key"])] + D,
                          r"unknown_key\.toml.*colour"),
     "toml invalid": (lambda p, r: ["simple", "--config", str(p["not_toml"])] + D,
@@ -191,7 +221,7 @@ CASES = {
     # every size a model declares is checked, whatever the model
     "code_dim 0": (lambda p, r: ["simple", "--code-dim", "0"] + D, r"--code-dim 0: expected a pos"),
     "depth 0": (lambda p, r: ["deep", "--grow-every", "2", "--depth", "0"] + D, r"--depth 0: exp"),
-    "hidden 0": (lambda p, r: ["conv", "--hidden", "8,0"] + D, r"--hidden 8,0: expected positive"),
+    "hidden 0": (lambda p, r: ["conv", "--hidden", "8,0"] + D, r"--hidden 8,0: expected up to 64 sizes"),
     "linear code grows": (lambda p, r: ["deep", "--grow-every", "2", "--linear-code"] + D,
                           r"--grow-every 2: a linear code .*cannot grow"),
 }

@@ -4,6 +4,7 @@
     value_range   (min, max) over both splits; models whose loss needs [0, 1] check it
     labels        class labels of the test samples when the data set has them, else None
 """
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,10 +31,30 @@ class Dataset:
     def shape(self):
         return tuple(self.train.shape[1:])
 
+    def fingerprint(self):
+        """A hash of both splits' values and shapes: the same data gives the same one."""
+        digest = hashlib.sha1()
+        for part in (self.train, self.test):
+            digest.update(str(part.shape).encode())
+            digest.update(np.ascontiguousarray(part, np.float32).tobytes())
+        return digest.hexdigest()
+
     def describe(self):
         return dict(name=self.name, kind=self.kind, shape=list(self.shape),
                     value_range=list(self.value_range), n_train=len(self.train),
-                    n_test=len(self.test), labels=self.test_labels is not None)
+                    n_test=len(self.test), labels=self.test_labels is not None,
+                    fingerprint=self.fingerprint())
+
+    def difference(self, described):
+        """How this data differs from a run's record of its data (describe()), or None."""
+        now = (list(self.shape), len(self.train), len(self.test))
+        then = (list(described["shape"]), described["n_train"], described["n_test"])
+        if now != then:
+            return (f"it now has samples of shape {now[0]}, {now[1]} train / {now[2]} test; "
+                    f"the run had {then[0]}, {then[1]} / {then[2]}")
+        if described.get("fingerprint", self.fingerprint()) != self.fingerprint():
+            return "its values differ from those the run was trained on"
+        return None
 
 
 def split(name, samples, test_fraction, labels=None):

@@ -1,6 +1,7 @@
 """File formats: IDX (gz or plain) and .npy, read into float32 arrays with clear errors."""
 import gzip
 import hashlib
+import math
 import zlib
 
 import numpy as np
@@ -46,7 +47,7 @@ def _read_idx(path, ranks):
     if len(raw) < header:
         raise UsageError(f"{path}: truncated IDX header")
     dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    expected = header + int(np.prod(dims))
+    expected = header + math.prod(dims)  # Python ints: dims that overflow int64 cannot wrap
     if len(raw) != expected:
         raise UsageError(f"{path}: truncated or padded IDX file: dims {dims} need {expected} bytes, "
                          f"file has {len(raw)}")
@@ -59,11 +60,16 @@ def read_npy(path):
     """A .npy array of shape (N, H, W) or (N, D) as float32: uint8 scaled to [0, 1],
     floats as they are (the Dataset records their range)."""
     try:
-        array = np.load(path, allow_pickle=False)
+        # Mapped, not read: a header that claims more than the file holds fails here,
+        # before anything that large is allocated.
+        array = np.load(path, allow_pickle=False, mmap_mode="r")
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file")
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, EOFError) as e:
         raise UsageError(f"{path}: not a readable .npy file ({e})")
+    if not isinstance(array, np.ndarray):  # an .npz archive under another name
+        array.close()
+        raise UsageError(f"{path}: an .npz archive, not a single .npy array")
     if array.ndim not in (2, 3):
         raise UsageError(f"{path}: expected an array of shape (N, H, W) or (N, D), got {array.shape}")
     if array.size == 0:

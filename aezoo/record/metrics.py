@@ -7,6 +7,7 @@ except that resume drops lines newer than the checkpoint it continues from.
 import json
 import os
 
+from aezoo.errors import UsageError
 from aezoo.record.files import atomic
 
 FILE = "metrics.jsonl"
@@ -18,18 +19,29 @@ def append(run_dir, record):
 
 
 def _records(path):
-    """The parsed lines; a torn last line (a run killed mid-write) is dropped."""
+    """The parsed lines; a torn last line (a run killed mid-write) is dropped.
+
+    Any other line that is not a JSON object with a whole-number "epoch" is a UsageError.
+    """
     if not os.path.exists(path):
         return []
-    with open(path) as f:
-        lines = [line for line in f if line.strip()]
+    try:
+        with open(path) as f:
+            lines = [line for line in f if line.strip()]
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{path} is not text ({e})")
     records = []
     for i, line in enumerate(lines):
         try:
-            records.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
-            if i != len(lines) - 1:
-                raise
+            if i == len(lines) - 1:
+                continue
+            raise UsageError(f"{path} line {i + 1} is not valid JSON; was it edited?")
+        epoch = record.get("epoch") if isinstance(record, dict) else None
+        if not isinstance(epoch, int) or isinstance(epoch, bool):
+            raise UsageError(f"{path} line {i + 1} has no whole-number \"epoch\"; was it edited?")
+        records.append(record)
     return records
 
 

@@ -37,8 +37,15 @@ def check_new(path):
 
 
 def create(path):
+    """Make the run folder and claim it: of two runs started at once, one gets it."""
     check_new(path)
-    return make_folder(path)
+    make_folder(path)
+    try:  # O_EXCL: only one process can create config.json; it is written in full later
+        os.close(os.open(os.path.join(path, CONFIG), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        raise UsageError(f"run folder {path} was just taken by another run; choose another "
+                         f"--out/--name")
+    return path
 
 
 def make_folder(path):
@@ -83,13 +90,19 @@ def read_config(path):
     file = os.path.join(path, CONFIG)
     try:
         with open(file) as f:
-            return json.load(f)
+            record = json.load(f)
     except (FileNotFoundError, NotADirectoryError):
         raise UsageError(f"{path} is not a run folder (no {CONFIG})")
     except OSError as e:
         raise UsageError(f"{file} cannot be read ({e.strerror or e})")
-    except json.JSONDecodeError as e:
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise UsageError(f"{file} is not valid JSON ({e})")
+    if not (isinstance(record, dict) and isinstance(record.get("config"), dict)
+            and isinstance(record.get("data"), dict)
+            and {"name", "shape", "n_train", "n_test"} <= set(record["data"])):
+        raise UsageError(f"{file} is not an aezoo run's config (it needs \"config\" and \"data\" "
+                         f"objects); was it edited?")
+    return record
 
 
 def read_architecture(path):

@@ -9,6 +9,8 @@ dict in which callbacks keep what they need across a resume.
 import json
 import os
 import zipfile
+import zlib
+from contextlib import contextmanager
 
 import numpy as np
 from chainer import serializers
@@ -23,36 +25,67 @@ def save(run_dir, trainer, version):
     target = serializers.DictionarySerializer()
     target["model"].save(trainer.model)
     target["optimizer"].save(trainer.optimizer)
-    meta = {"epoch": trainer.epoch, "arch": trainer.model.arch(),
+    meta = {"epoch": trainer.epoch, "model": type(trainer.model).__name__, "arch": trainer.model.arch(),
             "rng": trainer.rng.bit_generator.state, "state": trainer.state,
             "aezoo_version": version}
     with atomic(os.path.join(run_dir, FILE), "wb") as f:
         np.savez(f, meta=np.array(json.dumps(meta)), **target.target)
 
 
+# What a damaged file raises, and when: numpy reads an npz's members lazily, so
+# these come from reading a member as much as from opening the file.
+DAMAGE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error,
+          json.JSONDecodeError)
+
+
+@contextmanager
 def _open(run_dir):
+    """The checkpoint as an NpzFile; any damage, on opening or reading, is a UsageError."""
     path = os.path.join(run_dir, FILE)
-    try:
-        return np.load(path)
-    except FileNotFoundError:
+    if not os.path.exists(path):
         raise UsageError(f"{run_dir} has no {FILE}")
-    except (OSError, ValueError, zipfile.BadZipFile) as e:
-        raise UsageError(f"{path} is damaged ({e}); it cannot be resumed or loaded")
+    try:
+        with zipfile.ZipFile(path) as archive:  # numpy reads members without checking their CRC
+            bad = archive.testzip()
+        if bad:
+            raise ValueError(f"{bad} fails its checksum")
+        with np.load(path, allow_pickle=False) as npz:
+            yield npz
+    except UsageError:
+        raise
+    except DAMAGE as e:
+        raise UsageError(f"{path} is damaged ({type(e).__name__}: {e}); it cannot be resumed "
+                         f"or loaded")
+
+
+def _meta(npz):
+    meta = json.loads(str(npz["meta"]))
+    if not (isinstance(meta, dict) and isinstance(meta.get("epoch"), int)
+            and isinstance(meta.get("arch"), dict)):
+        raise ValueError("its meta record has no epoch and shape")
+    return meta
+
+
+def check_model(meta, cls, run_dir):
+    """The checkpoint must hold the model class that config.json names."""
+    if meta.get("model", cls.__name__) != cls.__name__:
+        raise UsageError(f"{run_dir}: its checkpoint holds a {meta['model']}, but config.json "
+                         f"names a {cls.__name__}; config.json and the checkpoint disagree")
 
 
 def read_meta(run_dir):
     with _open(run_dir) as npz:
-        return json.loads(str(npz["meta"]))
+        return _meta(npz)
 
 
 def load(run_dir, model, optimizer=None, rng=None):
     """Load weights (and optimizer and RNG state when given); returns the meta dict."""
     with _open(run_dir) as npz:
-        meta = json.loads(str(npz["meta"]))
+        meta = _meta(npz)
         serializers.NpzDeserializer(npz, path="model/").load(model)
         if optimizer is not None:
             # Not strict: a rule that never stepped (epoch 0, a frozen layer) saved no moments.
             serializers.NpzDeserializer(npz, path="optimizer/", strict=False).load(optimizer)
-    if rng is not None:
-        rng.bit_generator.state = meta["rng"]
+        if rng is not None:
+            rng.bit_generator.state = meta["rng"]
     return meta

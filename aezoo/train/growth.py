@@ -8,6 +8,7 @@ until --max-depth; alpha and the frozen flag follow from the last growth.
 A growable model offers growth_plan(options), check_growth(options), add_layer(width, init, sample,
 rng) -> new links, innermost_pair(), depth, widths and fade_alpha (models/deep.py).
 """
+import chainer
 import numpy as np
 
 from aezoo.config import flag
@@ -160,25 +161,38 @@ class Growth:
         before = trainer.metrics[score]
         width = growth_width(cfg, type(model).growth_plan(vars(cfg)), model.depth, model.widths[-1])
         rng = np.random.RandomState([cfg.seed, model.depth])  # same draw on resume
+        sample = trainer.device.send(self.sample)
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            old_code = model.encode(sample)
         for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
             bind_new_params(trainer.optimizer, link)
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            new_units = model.innermost_pair()[0](old_code).array
+        # ReLU units that no sample switches on get no gradient and never train.
+        dead = int((new_units <= 0).all(axis=0).sum())
         if cfg.fade_in:
             model.fade_alpha = 0.0
         after = trainer.evaluate()[score]
         self.log({"event": "growth", "epoch": trainer.epoch, "depth": model.depth,
                   "widths": model.widths[1:], "params": model.n_params(),
-                  "init": cfg.grow_init, f"{score}_before": before, f"{score}_after": after,
+                  "init": cfg.grow_init, "dead_units": dead, f"{score}_before": before, f"{score}_after": after,
                   f"{score}_jump": after - before})
         losses = self.losses(trainer)
         losses["before"], losses["after"] = list(losses["recent"]), []
 
     def on_epoch_end(self, trainer):
-        """After a growth epoch: mean loss of its first batches against the last ones before."""
+        """When a fade-in ends: say so (the model's code is the new one from now on). After a
+        growth epoch: mean loss of its first batches against as many last ones before."""
+        grown = self.schedule.last_growth(trainer.epoch)
+        if self.cfg.fade_in and grown is not None and trainer.epoch == grown + self.cfg.fade_in - 1:
+            self.log({"event": "faded_in", "epoch": trainer.epoch, "depth": trainer.model.depth})
         if trainer.epoch not in self.schedule.growth_epochs():
             return
         losses = self.losses(trainer)
-        before, after = float(np.mean(losses["before"])), float(np.mean(losses["after"]))
+        # Equal windows: as many batches before the growth as the growth epoch had after it.
+        window = losses["before"][-len(losses["after"]):]
+        before, after = float(np.mean(window)), float(np.mean(losses["after"]))
         self.log({"event": "growth_batches", "epoch": trainer.epoch, "depth": trainer.model.depth,
-                  "batches_before": len(losses["before"]), "batches_after": len(losses["after"]),
+                  "batches_before": len(window), "batches_after": len(losses["after"]),
                   "batch_loss_before": before, "batch_loss_after": after,
                   "batch_loss_jump": after - before})

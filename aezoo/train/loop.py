@@ -13,7 +13,10 @@ that receive the trainer and read what they need from it:
     trainer.state       a JSON-able dict the checkpoint keeps for callbacks
 """
 import math
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from collections import defaultdict
 
 import chainer
@@ -23,18 +26,24 @@ from tqdm import tqdm
 EVAL_BATCH = 1000
 
 
-class NonFiniteLoss(Exception):
-    pass
+DIVERGED = 10.0  # a test loss this many times the untrained model's: the run has diverged
+RISING = 2.0     # this many times: say so once, the run goes on
+
+
+class Diverged(Exception):
+    """The loss stopped being finite or rose far above the untrained model's."""
 
 
 class Trainer:
 
-    def __init__(self, model, optimizer, train, test, batch_size, device, rng, progress=True):
+    def __init__(self, model, optimizer, train, test, batch_size, device, rng, progress=True,
+                 warn=None):
         self.model, self.optimizer = model, optimizer
         self.device, self.rng = device, rng
         self.train_x = device.send(train)  # the whole set lives on the device
         self.test_x = device.send(test)
         self.batch_size, self.progress = batch_size, progress
+        self.warn = warn or (lambda message: None)
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, {}
         self.callbacks = defaultdict(list)
@@ -48,6 +57,26 @@ class Trainer:
         for fn in self.callbacks[event]:
             fn(self)
 
+    def end_epoch(self):
+        """Check the epoch's test loss, then the epoch_end callbacks, which Ctrl-C does not cut
+        in two: the files an epoch writes (metrics, snapshot, checkpoint) all land, or none."""
+        self.check_divergence(self.metrics["test_loss"])
+        with deferred_interrupt():
+            self.fire("epoch_end")
+
+    def check_divergence(self, loss):
+        untrained = self.state.setdefault("untrained_test_loss", loss)
+        if not untrained > 0:
+            return
+        ratio = loss / untrained
+        if ratio > DIVERGED:
+            raise Diverged(f"test loss {loss:.4g} after epoch {self.epoch} is {ratio:.0f} times "
+                           f"the untrained model's {untrained:.4g}: training diverged")
+        if ratio > RISING and not self.state.get("warned_rising"):
+            self.state["warned_rising"] = True
+            self.warn(f"test loss {loss:.4g} after epoch {self.epoch} is {ratio:.1f} times the "
+                      f"untrained model's {untrained:.4g}; if it keeps rising, try a smaller --lr")
+
     def n_batches(self):
         return math.ceil(len(self.train_x) / self.batch_size)
 
@@ -56,7 +85,7 @@ class Trainer:
         unless this continues a run that did that already."""
         if self.epoch == 0 and evaluate_untrained:
             self.metrics = {"epoch": 0, **self.evaluate()}
-            self.fire("epoch_end")
+            self.end_epoch()
         while self.epoch < epochs:
             self.epoch += 1
             self.fire("epoch_start")
@@ -64,7 +93,7 @@ class Trainer:
             averages = self.train_epoch()
             seconds = time.perf_counter() - start
             self.metrics = {"epoch": self.epoch, **averages, **self.evaluate(), "seconds": seconds}
-            self.fire("epoch_end")
+            self.end_epoch()
 
     def train_epoch(self):
         """One pass over shuffled training data; the averages of what the model reported."""
@@ -84,7 +113,7 @@ class Trainer:
                 self.optimizer.update()
             self.loss = float(loss.array)
             if not math.isfinite(self.loss):
-                raise NonFiniteLoss(f"loss became {self.loss} in epoch {self.epoch}, "
+                raise Diverged(f"loss became {self.loss} in epoch {self.epoch}, "
                                     f"batch {self.batch + 1}")
             sums.add(observation, len(x))
             bar.set_postfix(loss=f"{self.loss:.4f}")
@@ -105,7 +134,7 @@ class Trainer:
         scores = sums.means("test_")
         bad = [k for k, v in scores.items() if not math.isfinite(v)]
         if bad:  # the last update diverged
-            raise NonFiniteLoss(f"test loss became {scores.get('test_loss', scores[bad[0]])} "
+            raise Diverged(f"test loss became {scores.get('test_loss', scores[bad[0]])} "
                                 f"after epoch {self.epoch}")
         return scores
 
@@ -123,3 +152,19 @@ class Averages:
 
     def means(self, prefix):
         return {prefix + key: total / self.seen for key, total in self.sums.items()}
+
+
+@contextmanager
+def deferred_interrupt():
+    """Hold a Ctrl-C (SIGINT) until the block is done, then raise it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt

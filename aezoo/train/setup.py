@@ -79,14 +79,21 @@ def fit_to_data(cfg, given, input_shape):
 def build_model(cfg, input_shape, rng, arch=None):
     """The model `cfg` describes (or, given `arch` from a checkpoint, that shape).
 
-    Weights are drawn from numpy's global RNG, seeded here for repeatability.
+    Weights are drawn from numpy's global RNG, seeded here for repeatability; the
+    caller's state of that RNG is restored afterwards.
     """
-    np.random.seed(cfg.seed)
     cls = model_cls(cfg.model)
+    caller = np.random.get_state()  # the caller's random state is theirs (aezoo.load)
+    np.random.seed(cfg.seed)
     try:
         model = cls(input_shape, **(cls.upgrade_arch(arch) if arch else options_of(cfg)))
     except ValueError as e:  # a shape the model cannot take, e.g. conv on vectors
         raise UsageError(f"--data {cfg.data}: {e}")
+    except TypeError as e:  # a checkpoint's shape for another model (an edited config.json)
+        raise UsageError(f"model {cfg.model} cannot take the shape {arch} ({e}); "
+                         f"config.json and the checkpoint disagree")
+    finally:
+        np.random.set_state(caller)
     try:
         model.use_loss(cfg.loss)
     except ValueError as e:
@@ -137,9 +144,17 @@ def prepare(cfg, given, resume=None, is_main=True):
         cfg = fit_to_data(cfg, given, dataset.shape)
     rng = np.random.default_rng(cfg.seed)
     meta = checkpoint.read_meta(resume) if resume else None
+    if meta:
+        checkpoint.check_model(meta, model_cls(cfg.model), resume)
     if meta and cfg.epochs < meta["epoch"]:
         raise UsageError(f"--epochs {cfg.epochs}: {resume} has trained {meta['epoch']} "
                          f"epochs already; expected at least that")
+    if meta:
+        logged = [r for r in metrics.read(resume)[0] if r["epoch"] == meta["epoch"]]
+        if not logged:
+            raise UsageError(f"{resume}/{metrics.FILE} has no line for epoch {meta['epoch']}, "
+                             f"the checkpoint's; the run cannot continue its record")
+        check_fingerprint(resume, dataset)
     model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
     check_range(model, cfg, dataset)
     model.to_device(device)
@@ -152,12 +167,23 @@ def prepare(cfg, given, resume=None, is_main=True):
         record_start(run_dir, cfg, model, dataset, meta)
 
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
-                      progress=is_main and sys.stderr.isatty())
+                      progress=is_main and sys.stderr.isatty(), warn=warn if is_main else None)
     if resume:
         trainer.epoch, trainer.state = meta["epoch"], meta["state"]
-        trainer.metrics = metrics.read(run_dir)[0][-1]  # what callbacks saw at that epoch's end
+        trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
     return Prepared(cfg, dataset, trainer, run_dir)
+
+
+def check_fingerprint(run_dir, dataset):
+    """A run continues only on the data it began with (same shape, split and values)."""
+    changed = dataset.difference(rundir.read_config(run_dir)["data"])
+    if changed:
+        raise UsageError(f"--data {dataset.name} changed since {run_dir} began: {changed}")
+
+
+def warn(message):
+    print(f"aezoo: warning: {message}", file=sys.stderr)
 
 
 def record_start(run_dir, cfg, model, dataset, meta):
@@ -188,7 +214,7 @@ def attach_callbacks(trainer, cfg, dataset, run_dir):
         if run_dir is None:
             return
         metrics.append(run_dir, record)
-        if record["event"] == "growth":
+        if record["event"] in ("growth", "faded_in"):  # the model's layers changed
             rundir.write_architecture(run_dir, record["epoch"], describe(trainer.model))
 
     if cfg.grow_every:

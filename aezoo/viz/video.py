@@ -1,17 +1,20 @@
 """Frames to files, shared by every video aezoo writes (progress, comparison).
 
     GIF  Pillow through imageio v3: loops forever, 1000/fps ms a frame, the last held longer
-    MP4  H.264 / yuv420p through imageio-ffmpeg (its wheel bundles ffmpeg, so offline works)
+    MP4  H.264 / yuv420p by the ffmpeg that imageio-ffmpeg's wheel bundles (offline works),
+         with a timeout: a hung ffmpeg costs the MP4, never the run
 
 Frames are uint8 RGB arrays of one size, drawn with matplotlib (Agg). Both
-sides are padded to a multiple of 16: imageio would otherwise *resize* the
-frames to fit H.264's macro blocks. A missing or broken ffmpeg costs the MP4
-only: the GIF is still written and one line says why the MP4 is not.
+sides are padded to a multiple of 16, H.264's macro block (and yuv420p needs
+even sides). A missing, broken or hung ffmpeg costs the MP4 only: the GIF is
+still written and one line says why the MP4 is not.
 """
 import os
+import subprocess
 import sys
 
 import imageio.v3 as iio
+import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
@@ -22,6 +25,7 @@ BLOCK = 16           # H.264 macro block: frame sides are padded to a multiple o
 HOLD_LAST_MS = 2000  # the GIF lingers on the final epoch before it loops
 MIN_GIF_MS = 20      # browsers play GIF delays below 20 ms as 100 ms
 FORMATS = ("gif", "mp4")
+FFMPEG_TIMEOUT = 300  # seconds an MP4 may take before ffmpeg counts as hung (the GIF stays)
 FPS_RANGE = (0.1, 120.0)  # a GIF frame can last at most 655 s; faster than 120 fps nobody sees
 
 
@@ -76,15 +80,28 @@ def shared_palette(frames, samples=8):
 def write_gif(path, frames, fps):
     # Pillow merges a frame identical to the one before it (adding the delays):
     # our frames always differ, at least in the epoch of their title.
+    durations = gif_durations(len(frames), fps)
     iio.imwrite(path, np.stack(shared_palette(frames)), extension=".gif",
-                duration=gif_durations(len(frames), fps), loop=0)
+                duration=durations if len(frames) > 1 else durations[0], loop=0)  # Pillow: an int for one
 
 
 def write_mp4(path, frames, fps):
-    # +faststart puts the index first, so a browser starts playing before the download ends.
-    iio.imwrite(path, np.stack(frames), extension=".mp4", plugin="FFMPEG", fps=fps, codec="libx264",
-                pixelformat="yuv420p", macro_block_size=BLOCK, ffmpeg_log_level="error",
-                output_params=["-movflags", "+faststart"])
+    """H.264 by imageio-ffmpeg's own ffmpeg, fed raw frames, within FFMPEG_TIMEOUT seconds.
+
+    +faststart puts the index first, so a browser starts playing before the download ends.
+    """
+    height, width = frames[0].shape[:2]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "rawvideo",
+               "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-", "-an",
+               "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path]
+    try:
+        done = subprocess.run(command, input=np.stack(frames).tobytes(), capture_output=True,
+                              timeout=FFMPEG_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"it did not finish within {FFMPEG_TIMEOUT:g} s")
+    if done.returncode:
+        raise RuntimeError(done.stderr.decode(errors="replace").strip() or
+                           f"exit status {done.returncode}")
 
 
 WRITERS = {"gif": write_gif, "mp4": write_mp4}

@@ -1,0 +1,383 @@
+"""What the hardening audit found: growth measured fairly, fade-in pinned through the trainer,
+the exact Adam step after growth, divergence, kill -9, one writer per run folder, damaged or
+inconsistent run folders, interrupts and full disks: one line each, nothing lost."""
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import chainer
+import numpy as np
+import pytest
+
+import aezoo
+from aezoo import compare, render, sweep
+from aezoo.config import merge
+from aezoo.data import load
+from aezoo.errors import UsageError
+from aezoo.record import metrics, rundir
+from aezoo.run import main
+from aezoo.train import checkpoint, device
+from aezoo.train.growth import Growth
+from aezoo.train.loop import Diverged, Trainer
+from aezoo.train.setup import build_model, build_optimizer, default_config, resolve
+from aezoo.viz import video
+from conftest import tree_state
+
+TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
+
+
+def trainer_that_grows(events, **options):
+    """deep on digits growing by one pair at the start of epoch 2; growth events into `events`."""
+    options = {"grow_every": 1, "max_depth": 2, "hidden": [32], "code_dim": 16, **options}
+    cfg = resolve(merge(default_config("deep"), options, "test"), set(options))
+    data = load("digits")
+    rng = np.random.default_rng(0)
+    model = build_model(cfg, data.shape, rng)
+    trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
+                      device.get("cpu"), rng, progress=False)
+    Growth(cfg, data.train[:500], events.append).attach(trainer)
+    return trainer
+
+
+def test_fade_in_alpha_follows_its_schedule_through_the_trainer_and_reaches_one():
+    events = []
+    trainer = trainer_that_grows(events, grow_every=2, fade_in=2)  # grows at epoch 3
+    seen = []
+    trainer.add_callback("batch_start", lambda t: seen.append((t.epoch, t.model.fade_alpha)))
+    trainer.run(5)
+    n = trainer.n_batches()
+    alphas = [a for epoch, a in seen if epoch in (3, 4)]
+    np.testing.assert_allclose(alphas, np.arange(1, 2 * n + 1) / (2 * n))  # set before each batch
+    assert all(a == 1.0 for epoch, a in seen if epoch in (1, 2, 5))
+    (growth,) = [e for e in events if e["event"] == "growth"]
+    assert growth["test_bce_jump"] == pytest.approx(0, abs=1e-7)  # evaluated at alpha = 0
+    (faded,) = [e for e in events if e["event"] == "faded_in"]
+    assert faded["epoch"] == 4 and not trainer.model.fading
+    assert trainer.model.encode(load("digits").test[:3]).shape == (3, 16)  # the new code
+
+
+def test_the_first_step_after_growth_is_adams_with_bias_correction():
+    trainer = trainer_that_grows([])
+    trainer.run(1)
+    hp = trainer.optimizer.hyperparam
+    seen = {}
+
+    def before(t):
+        if t.epoch == 2 and t.batch == 0:
+            seen["before"] = {path: (p.array.copy(), p.update_rule.t,
+                                     {k: v.copy() for k, v in p.update_rule.state.items()}
+                                     if p.update_rule.state else None)
+                              for path, p in t.model.namedparams()}
+
+    def after(t):
+        if t.epoch == 2 and t.batch == 0:
+            seen["after"] = {path: (p.array.copy(), p.grad.copy()) for path, p in t.model.namedparams()}
+    trainer.add_callback("batch_start", before)
+    trainer.add_callback("batch_end", after)
+    trainer.run(2)
+    new = [path for path, (_, t, _) in seen["before"].items() if t == 0]
+    assert len(new) == 4  # the grown pair: W and b twice
+    for path, (value, t, state) in seen["before"].items():
+        grad = seen["after"][path][1]
+        m = (state["m"] if state else 0) * hp.beta1 + (1 - hp.beta1) * grad
+        v = (state["v"] if state else 0) * hp.beta2 + (1 - hp.beta2) * grad * grad
+        step = t + 1  # Chainer's Adam: lr = alpha * sqrt(1 - beta2^t) / (1 - beta1^t)
+        lr = hp.alpha * np.sqrt(1 - hp.beta2 ** step) / (1 - hp.beta1 ** step)
+        expected = value - lr * m / (np.sqrt(v) + hp.eps)
+        np.testing.assert_allclose(seen["after"][path][0], expected, rtol=1e-5, atol=1e-7,
+                                   err_msg=path)
+
+
+def growth_events(run):
+    return [e for e in metrics.read(run)[1] if e["event"] in ("growth", "growth_batches")]
+
+
+def test_growth_compares_equal_windows_and_counts_dead_units(tmp_path):
+    runs = {}
+    for init in ("random", "identity"):
+        runs[init] = str(tmp_path / init)
+        assert main(["deep", "--grow-every", "3", "--epochs", "4", "--grow-init", init, *TINY,
+                     "--out", runs[init]]) == 0
+    for init, run in runs.items():
+        growth, batches = growth_events(run)
+        assert batches["batches_before"] == batches["batches_after"] == 23  # 1438 / 64
+        assert 0 <= growth["dead_units"] <= 64
+    assert growth_events(runs["identity"])[0]["dead_units"] == 0  # every unit starts switched on
+    assert growth_events(runs["random"])[0]["dead_units"] > 0
+
+
+def test_loading_a_run_keeps_the_callers_random_state(tmp_path):
+    run = str(tmp_path / "run")
+    assert main(["simple", "--epochs", "1", *TINY, "--out", run]) == 0
+    np.random.seed(123)
+    expected = np.random.rand(3)
+    np.random.seed(123)
+    aezoo.load(run)
+    np.testing.assert_array_equal(np.random.rand(3), expected)
+
+
+def test_a_loss_far_above_the_untrained_models_stops_the_run_and_keeps_the_last_good_epoch(
+        tmp_path, capsys):
+    run = str(tmp_path / "run")
+    assert main(["simple", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3", *TINY,
+                 "--out", run]) == 1
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "times the untrained model's" in line and "training diverged" in line
+    assert "try a smaller --lr" in line
+    assert checkpoint.read_meta(run)["epoch"] == 0 and len(metrics.read(run)[0]) == 1
+
+
+def test_a_rising_loss_is_said_once_and_a_diverged_one_stops():
+    said = []
+    trainer = Trainer.__new__(Trainer)
+    trainer.state, trainer.epoch, trainer.warn = {}, 0, said.append
+    trainer.check_divergence(0.5)  # the untrained model
+    for trainer.epoch, loss in ((1, 0.4), (2, 1.2), (3, 1.5)):
+        trainer.check_divergence(loss)
+    assert len(said) == 1 and "2.4 times the untrained model's 0.5" in said[0]
+    with pytest.raises(Diverged, match="is 12 times"):
+        trainer.check_divergence(6.0)
+
+
+def test_kill_9_mid_run_then_resume_equals_the_unbroken_run(tmp_path):
+    args = ["deep", "--grow-every", "2", "--noise", "mask:0.2", "--seed", "4", *TINY]
+    unbroken = str(tmp_path / "unbroken")
+    assert main([*args, "--epochs", "5", "--out", unbroken]) == 0
+    run = str(tmp_path / "killed")
+    proc = subprocess.Popen([sys.executable, "-m", "aezoo.run", *args, "--epochs", "5", "--out", run],
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not os.path.exists(os.path.join(run, "recon", "epoch_0002.npz")):
+        time.sleep(0.01)
+    proc.kill()  # SIGKILL: no handler runs
+    proc.wait(timeout=30)
+    assert main(["--resume", run, "--epochs", "5"]) == 0
+    a, b = (np.load(os.path.join(r, checkpoint.FILE)) for r in (unbroken, run))
+    for key in a.files:
+        if key != "meta":
+            np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
+    strip = lambda r: [{k: v for k, v in x.items() if k != "seconds"}  # noqa: E731
+                       for x in sum(metrics.read(r), [])]
+    assert strip(unbroken) == strip(run)
+    assert rundir.read_architecture(unbroken) == rundir.read_architecture(run)
+
+
+def test_two_runs_started_at_once_on_one_folder_never_share_it(tmp_path):
+    run = str(tmp_path / "shared")
+    argv = [sys.executable, "-m", "aezoo.run", "simple", "--epochs", "2", *TINY, "--out", run]
+    procs = [subprocess.Popen(argv, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = sorted((p.wait(timeout=120), p.stderr.read()) for p in procs)
+    assert [code for code, _ in results] == [0, 2], results
+    assert "error: run folder" in results[1][1]
+    assert [r["epoch"] for r in metrics.read(run)[0]] == [0, 1, 2]  # one writer
+
+
+def test_the_claim_itself_is_atomic(tmp_path, monkeypatch):
+    monkeypatch.setattr(rundir, "check_new", lambda path: None)  # both passed the check
+    rundir.create(str(tmp_path / "run"))
+    with pytest.raises(UsageError, match="just taken by another run"):
+        rundir.create(str(tmp_path / "run"))
+
+
+@pytest.fixture(scope="module")
+def stopped_at_epoch_0(tmp_path_factory):
+    """A run that diverged in epoch 1: it holds only the untrained epoch."""
+    run = tmp_path_factory.mktemp("zero") / "run"
+    assert main(["simple", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "3", *TINY,
+                 "--out", str(run)]) == 1
+    return run
+
+
+def test_a_run_of_one_epoch_renders_and_compares(stopped_at_epoch_0, tmp_path):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    assert render.main([str(run)]) == 0
+    assert (run / "progress.gif").exists() and (run / "progress.mp4").exists()
+    assert compare.main([str(run), "--out", str(tmp_path / "cmp"), "--format", "gif"]) == 0
+
+
+def damage(path, how):
+    raw = path.read_bytes()
+    if how == "zero bytes":
+        path.write_bytes(b"")
+    elif how == "flipped bytes":  # inside the stored arrays, past the zip's own header
+        middle = bytearray(raw)
+        for i in range(len(raw) // 3, len(raw) // 3 + 200):
+            middle[i] ^= 0xFF
+        path.write_bytes(bytes(middle))
+    elif how == "object array":
+        with np.load(path) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        arrays["meta"] = np.array([{"epoch": 1}], dtype=object)
+        np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize("how", ["zero bytes", "flipped bytes", "object array"])
+def test_a_damaged_checkpoint_is_one_line_everywhere(stopped_at_epoch_0, tmp_path, capsys, how):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    damage(run / checkpoint.FILE, how)
+    before = tree_state(run)
+    capsys.readouterr()
+    for command in (lambda: main(["--resume", str(run), "--epochs", "2"]),
+                    lambda: compare.main([str(run), "--out", str(tmp_path / "cmp")])):
+        assert command() == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert "checkpoint.npz is damaged" in line
+    with pytest.raises(UsageError, match="is damaged"):
+        aezoo.load(str(run))
+    assert tree_state(run) == before
+
+
+def edit_config(run, change):
+    record = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps(change(record)))
+
+
+@pytest.mark.parametrize("case, pattern", [
+    ("another model", r"config.json and the checkpoint disagree"),
+    ("not an object", r"is not an aezoo run's config"),
+    ("no data", r"is not an aezoo run's config"),
+    ("metrics missing", r"metrics.jsonl has no line for epoch 0"),
+    ("metrics corrupt", r"metrics.jsonl line 1 is not valid JSON"),
+    ("event without epoch", r"metrics.jsonl line 2 has no whole-number \"epoch\""),
+])
+def test_a_run_folder_that_disagrees_with_itself_is_one_line(stopped_at_epoch_0, tmp_path, capsys,
+                                                             case, pattern):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    log = run / metrics.FILE
+    if case == "another model":
+        edit_config(run, lambda r: {**r, "config": {**r["config"], "model": "conv"}})
+    elif case == "not an object":
+        (run / "config.json").write_text("[1, 2]")
+    elif case == "no data":
+        edit_config(run, lambda r: {k: v for k, v in r.items() if k != "data"})
+    elif case == "metrics missing":
+        log.unlink()
+    elif case == "metrics corrupt":
+        log.write_text("{not json\n" + log.read_text())
+    elif case == "event without epoch":
+        log.write_text(log.read_text() + '{"event": "growth"}\n{"epoch": 0}\n')
+    before = tree_state(run)
+    capsys.readouterr()
+    assert main(["--resume", str(run), "--epochs", "2"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("aezoo.run: error: ")
+    assert __import__("re").search(pattern, line), line
+    assert tree_state(run) == before
+
+
+@pytest.mark.parametrize("change", ["values", "size"])
+def test_data_changed_since_the_run_began_is_refused(tmp_path, capsys, change):
+    images = np.random.RandomState(0).randint(0, 256, (50, 6, 6)).astype(np.uint8)
+    path = tmp_path / "data.npy"
+    np.save(path, images)
+    run = tmp_path / "run"
+    assert main(["simple", "--data", f"npy:{path}", "--epochs", "1", "--no-video", "--out", str(run)]) == 0
+    np.save(path, 255 - images if change == "values" else images[:40])
+    before = tree_state(run)
+    capsys.readouterr()
+    assert main(["--resume", str(run), "--epochs", "2"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"data.npy changed since {run} began" in line
+    assert ("values differ" if change == "values" else "32 train / 8 test") in line
+    assert compare.main([str(run), "--out", str(tmp_path / "cmp")]) == 2
+    assert "changed since" in capsys.readouterr().err
+    assert tree_state(run) == before and not (tmp_path / "cmp").exists()
+
+
+def test_ctrl_c_before_the_first_checkpoint_frees_the_folder(tmp_path, monkeypatch, capsys):
+    run = tmp_path / "run"
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(Trainer, "evaluate", interrupted)
+    assert main(["simple", "--epochs", "2", *TINY, "--out", str(run)]) == 130
+    assert "removed, nothing to resume" in capsys.readouterr().err
+    assert not run.exists()
+    monkeypatch.undo()
+    assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0  # the name is free
+
+
+def test_ctrl_c_while_an_epoch_is_saved_lands_after_all_its_files(tmp_path, monkeypatch, capsys):
+    run = tmp_path / "run"
+    real = metrics.append
+
+    def append_then_ctrl_c(run_dir, record):
+        real(run_dir, record)
+        if record.get("epoch") == 2 and "event" not in record:
+            os.kill(os.getpid(), signal.SIGINT)  # between the metrics line and the checkpoint
+    monkeypatch.setattr(metrics, "append", append_then_ctrl_c)
+    assert main(["simple", "--epochs", "4", *TINY, "--out", str(run)]) == 130
+    assert "epoch 2 saved" in capsys.readouterr().err
+    assert checkpoint.read_meta(str(run))["epoch"] == 2 == metrics.read(run)[0][-1]["epoch"]
+
+
+def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tmp_path, monkeypatch,
+                                                        capsys):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(video, "write", interrupted)
+    assert render.main([str(run)]) == 130
+    assert capsys.readouterr().err == "aezoo.render: interrupted\n"
+
+
+def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monkeypatch, capsys):
+    run = tmp_path / "run"
+    assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0
+    saved = (run / checkpoint.FILE).read_bytes()
+    real = np.savez
+
+    def full(file, *args, **kwargs):
+        if getattr(file, "name", "").endswith(".tmp") and "checkpoint" in file.name:
+            raise OSError(errno.ENOSPC, "No space left on device", file.name)
+        return real(file, *args, **kwargs)
+    monkeypatch.setattr(checkpoint.np, "savez", full)
+    capsys.readouterr()
+    assert main(["--resume", str(run), "--epochs", "2"]) == 1
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "error" in x]
+    assert line.startswith("aezoo.run: error: cannot write or read") and "No space left" in line
+    assert (run / checkpoint.FILE).read_bytes() == saved
+    assert checkpoint.read_meta(str(run))["epoch"] == 1
+
+
+@pytest.mark.parametrize("model", ["-h", "--config=other.toml"])
+def test_a_sweep_model_is_a_model_name_never_an_option(tmp_path, capsys, model):
+    path = tmp_path / "s.toml"
+    path.write_text(f'[runs.a]\nmodel = "{model}"\ndata = "digits"\n')
+    assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"model = '{model}', expected one of simple" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_never_writes_into_a_folder_it_did_not_make(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "scores.csv").write_text("my own scores")
+    before = tree_state(out)
+    path = tmp_path / "s.toml"
+    path.write_text('[runs.a]\nmodel = "simple"\ndata = "digits"\nepochs = 1\n')
+    assert sweep.main([str(path), "--out", str(out)]) == 2
+    assert "holds files that aezoo.sweep did not write" in capsys.readouterr().err
+    assert tree_state(out) == before
+
+
+def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypatch, capsys):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    hang = tmp_path / "ffmpeg"
+    hang.write_text("#!/bin/sh\nsleep 60\n")
+    hang.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(hang))
+    monkeypatch.setattr(video, "FFMPEG_TIMEOUT", 1)
+    start = time.time()
+    assert render.main([str(run)]) == 0
+    assert time.time() - start < 30
+    err = capsys.readouterr().err
+    assert "progress.mp4 not written" in err and "did not finish within 1 s" in err
+    assert (run / "progress.gif").exists() and not (run / "progress.mp4").exists()
