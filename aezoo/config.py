@@ -68,6 +68,8 @@ class _Base:
         help="width of each new layer (default: the next of hidden + code_dim, then half)"))
     grow_init: str = field(default="random", metadata=dict(
         choices=("random", "identity"), help="initialization of a new layer pair"))
+    kl_warmup: int = field(default=0, metadata=dict(
+        help="vae: raise the KL weight linearly from 0 to beta over N epochs (0: none)"))
     fade_in: int = field(default=0, metadata=dict(
         help="blend a new pair in over N epochs (0: at once)"))
     freeze_old: int = field(default=0, metadata=dict(
@@ -84,8 +86,9 @@ class _Base:
 
 def _model_fields():
     """Config fields for the models' options: None means "the model's own default"."""
-    return [(name, spec.type, field(default=None, metadata=dict(help=spec.help, model=True)))
-            for name, spec in all_options().items()]
+    return [(name, spec.type, field(default=None, metadata=dict(
+        help=spec.help, model=True, **({"choices": spec.choices} if spec.choices else {}))))
+        for name, spec in all_options().items()]
 
 
 def _fields_of(cls):
@@ -103,7 +106,7 @@ Config.__doc__ = "The resolved options of a run; fields from the models' options
 RESUMABLE = ("epochs", "device", "video", "fps")
 
 POSITIVE = ("epochs", "batch_size", "show")
-NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old")
+NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "kl_warmup")
 MAX_SIZE = 1 << 16  # units or channels of one layer
 MAX_DEPTH = 64      # layers of a stack, and growth steps
 LIMITS = {"epochs": 10 ** 6, "batch_size": 10 ** 7, "show": 1000}
@@ -163,6 +166,9 @@ def validate(cfg):
         if kind is list and value is not None and (not value or not 0 < min(value) <= max(value)
                                                    <= limit or len(value) > MAX_DEPTH):
             raise bad(name, f"up to {MAX_DEPTH} sizes from 1 to {limit}, like 128,64")
+    for name in MODEL_OPTIONS:
+        if OPTIONS[name].type is float and getattr(cfg, name) is not None and getattr(cfg, name) < 0:
+            raise bad(name, "a number >= 0")
     for name, limit in LIMITS.items():
         if getattr(cfg, name) > limit:
             raise bad(name, f"at most {limit}")

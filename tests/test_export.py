@@ -24,6 +24,8 @@ RUNS = {
     "conv": ["conv", "--epochs", "1"],
     "conv-code": ["conv", "--code-dim", "10", "--epochs", "1"],
     "denoising-7x9": ["denoising", "--data", "npy:{odd}", "--epochs", "1"],
+    "vae": ["vae", "--hidden", "32,16", "--code-dim", "2", "--epochs", "1"],  # its mean path
+    "vae-conv-7x9": ["vae", "--encoder", "conv", "--data", "npy:{odd}", "--epochs", "1"],
 }
 
 # Runs in a fresh interpreter where `import chainer` fails: only numpy and forward.py.

@@ -76,7 +76,8 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
     assert layers[0]["in"] == list(shape) and layers[-1]["out"] == list(shape)
     for before, after in zip(layers, layers[1:]):
         assert before["out"] == after["in"], (before, after)
-    assert sum(layer["params"] for layer in layers) == model.n_params()
+    # the mean path's layers; a VAE's log-variance head serves sampling in training only
+    assert sum(layer["params"] for layer in layers) + model.training_only_params() == model.n_params()
     (code,) = [layer for layer in layers if layer.get("code")]
     x = np.zeros((2,) + shape, np.float32)
     assert list(model.encode(x).shape[1:]) == code["out"]

@@ -181,10 +181,11 @@ def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path
 
 def test_reproduce_is_the_published_setup():
     runs = sweep.read(EXPERIMENTS / "reproduce.toml")
-    for options in runs.values():
+    for name, options in runs.items():
         assert options["data"] == "idx:../shared/data/mnist/t10k-images-idx3-ubyte.gz"
+        batch = 100 if options["model"] == "vae" else 256  # the VAE references' batch
         assert (options["optimizer"], options["lr"], options["batch_size"], options["loss"],
-                options["test_fraction"]) == ("adam", 1e-3, 256, "bce", 0.2)
+                options["test_fraction"]) == ("adam", 1e-3, batch, "bce", 0.2)
     shape = {name: (o["model"], o.get("hidden"), o.get("code_dim"), o.get("linear_code"),
                     o.get("noise"), o["epochs"]) for name, o in runs.items()}
     assert shape == {
@@ -193,4 +194,6 @@ def test_reproduce_is_the_published_setup():
         "deep-hinton": ("deep", [1000, 500, 250], 30, True, None, 100),
         "conv": ("conv", [16, 8, 8], None, None, None, 50),
         "conv-noise": ("conv", [16, 8, 8], None, None, "gaussian:0.5", 50),
+        "vae": ("vae", [500], 20, None, None, 100),       # Chainer's examples/vae
+        "vae-keras": ("vae", [256], 2, None, None, 50),   # the Keras blog's
     }

@@ -60,9 +60,10 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["config"]["model"] == name
     assert config["model"]["arch"] == checkpoint.read_meta(run)["arch"]
-    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising")
+    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising", "vae")
     assert config["model"]["params"] == epochs[-1]["params"]
-    assert sum(layer["params"] for layer in config["model"]["layers"]) == epochs[-1]["params"]
+    assert sum(layer["params"] for layer in config["model"]["layers"]) + \
+        config["model"].get("training_only_params", 0) == epochs[-1]["params"]
     (entry,) = json.load(open(os.path.join(run, config["architecture"])))  # it never grew
     assert entry == {"epoch": 0, **config["model"]}
     assert config["versions"]["chainer"] == "7.8.1"

@@ -11,11 +11,13 @@ of aezoo's training, data, pictures or commands.
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
 from aezoo.models.simple import SimpleAE
+from aezoo.models.vae import VAE
 
 MODELS = {
     "simple": SimpleAE,
     "deep": DeepAE,
     "conv": ConvAE,
+    "vae": VAE,
 }
 
 # preset name -> (model, option defaults it changes)

@@ -24,11 +24,13 @@ import chainer
 from aezoo.models.heads import Bernoulli
 from aezoo.models.layers import plain
 
-Option = namedtuple("Option", "default type help")
+Option = namedtuple("Option", "default type help choices")
 
 
 class Autoencoder(chainer.Chain):
-    option_help = {}  # option name -> one line of --help
+    option_help = {}     # option name -> one line of --help
+    option_choices = {}  # option name -> the values it may take, where they are few
+    generative = False   # True: decode(z ~ N(0, I)) is a sample of the model
 
     def __init__(self, input_shape):
         super().__init__()
@@ -41,7 +43,8 @@ class Autoencoder(chainer.Chain):
         """{name: Option(default, type, help)} from the constructor's keyword-only arguments."""
         parameters = inspect.signature(cls.__init__).parameters.values()
         return {p.name: Option(list(p.default) if isinstance(p.default, tuple) else p.default,
-                               p.annotation, cls.option_help.get(p.name, ""))
+                               p.annotation, cls.option_help.get(p.name, ""),
+                               cls.option_choices.get(p.name))
                 for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
     @classmethod
@@ -83,6 +86,10 @@ class Autoencoder(chainer.Chain):
 
     def n_params(self):
         return int(sum(p.size for p in self.params()))
+
+    def training_only_params(self):
+        """Parameters that layers() leaves out, being used only in training (0 for most)."""
+        return 0
 
     def decode(self, code):
         return self.head.output(self.decode_raw(code))

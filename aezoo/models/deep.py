@@ -84,6 +84,10 @@ class DeepAE(Autoencoder):
     def innermost_pair(self):
         return self.encoders[-1], self.decoders[-1]
 
+    def grow_point(self, x):
+        """What the next new layer takes as input: the code."""
+        return self.encode(x)
+
     def _append(self, encoder, decoder, width):
         # New layers go wherever the model already is: one placement path.
         for link in (encoder, decoder):

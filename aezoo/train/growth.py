@@ -6,7 +6,8 @@ The schedule is a pure function of the epoch (and batch), so a resumed run
 needs no hidden state: growth happens at the start of epochs K+1, 2K+1, ...
 until --max-depth; alpha and the frozen flag follow from the last growth.
 A growable model offers growth_plan(options), check_growth(options), add_layer(width, init, sample,
-rng) -> new links, innermost_pair(), depth, widths and fade_alpha (models/deep.py).
+rng) -> new links, innermost_pair(), grow_point(x), depth, widths and fade_alpha
+(models/deep.py, models/vae.py).
 """
 import chainer
 import numpy as np
@@ -163,7 +164,7 @@ class Growth:
         rng = np.random.RandomState([cfg.seed, model.depth])  # same draw on resume
         sample = trainer.device.send(self.sample)
         with chainer.using_config("train", False), chainer.no_backprop_mode():
-            old_code = model.encode(sample)
+            old_code = model.grow_point(sample)
         for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
             bind_new_params(trainer.optimizer, link)
         with chainer.using_config("train", False), chainer.no_backprop_mode():

@@ -22,7 +22,7 @@ from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS, model_class
 from aezoo.models.regularizers import noise, sparsity
 from aezoo.record import metrics, rundir
-from aezoo.train import checkpoint, device as devices, growth
+from aezoo.train import checkpoint, device as devices, growth, schedules
 from aezoo.train.loop import Trainer
 from aezoo.viz import curves, snapshot
 
@@ -61,6 +61,9 @@ def resolve(cfg, given):
             setattr(cfg, option, accepted[option].default)
     growable = ", ".join(n for n, c in MODELS.items() if growth.growable(c))
     growth.resolve(cfg, given, cls, growable)
+    if "kl_warmup" in given and not cls.generative:
+        raise UsageError(f"--kl-warmup: model {cfg.model} has no KL term "
+                         f"(vae has: {', '.join(n for n, c in MODELS.items() if c.generative)})")
     return validate(cfg)
 
 
@@ -98,6 +101,8 @@ def build_model(cfg, input_shape, rng, arch=None):
         model.use_loss(cfg.loss)
     except ValueError as e:
         raise UsageError(f"--loss {cfg.loss}: {e}")
+    if hasattr(model, "set_rng"):  # a model that samples draws from the run's Generator
+        model.set_rng(rng)
     return model.regularize(noise(*parse_noise(cfg.noise), rng), sparsity(cfg.sparsity))
 
 
@@ -132,8 +137,11 @@ def learning_rate(optimizer):
 
 def describe(model):
     """The model as config.json and architecture.json record it."""
-    return {"class": type(model).__name__, "arch": model.arch(), "params": model.n_params(),
-            "layers": model.layers()}
+    found = {"class": type(model).__name__, "arch": model.arch(), "params": model.n_params(),
+             "layers": model.layers()}
+    if model.training_only_params():  # in params, not in layers (a VAE's log-variance head)
+        found["training_only_params"] = model.training_only_params()
+    return found
 
 
 def prepare(cfg, given, resume=None, is_main=True):
@@ -219,6 +227,7 @@ def attach_callbacks(trainer, cfg, dataset, run_dir):
 
     if cfg.grow_every:
         growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log).attach(trainer)
+    schedules.attach(trainer, cfg)
     if run_dir is None:
         return
 

@@ -20,7 +20,11 @@ FILE = "loss.png"
 def draw(ax, epochs, events, loss_name, upto=None, limits=None):
     """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`)."""
     shown = [r for r in epochs if upto is None or r["epoch"] <= upto]
-    train = [(r["epoch"], r["train_reconstruction"]) for r in shown if "train_reconstruction" in r]
+    # The train curve in the test curve's unit: a model that reports the score itself
+    # (vae: BCE per pixel beside its per-image loss) gives it; else its reconstruction term.
+    key = next((k for k in (f"train_{loss_name}", "train_reconstruction")
+                if any(k in r for r in shown)), "train_reconstruction")
+    train = [(r["epoch"], r[key]) for r in shown if key in r]
     test = [(r["epoch"], r[f"test_{loss_name}"]) for r in shown]
     if train:
         ax.plot(*zip(*train), label=f"train {loss_name}", color="tab:blue")

@@ -27,21 +27,23 @@ def column_width(n):
 
 
 class GridPanel:
-    """Inputs above reconstructions, as grey pictures (images; vectors as squares or strips)."""
+    """Inputs above reconstructions, as grey pictures (images; vectors as squares or strips),
+    and a generative model's samples and code-space manifold below them."""
 
     def __init__(self, ax):
         self.ax, self.image = ax, None
 
     def show(self, arrays):
-        pixels = snapshot.grid(arrays)
+        pixels, labels, titles = snapshot.labelled_grid(arrays)
         if self.image is not None:
             self.image.set_data(pixels)  # same size every epoch: no relayout
             return
         self.image = self.ax.imshow(pixels, cmap="gray", vmin=0, vmax=1, interpolation="antialiased")
-        self.ax.set_xticks([])
-        h = pixels.shape[0]
-        self.ax.set_yticks([h / 4, 3 * h / 4])
-        self.ax.set_yticklabels(["input", "output"], fontsize=9)
+        self.ax.set_xticks([x for x, _ in titles])
+        self.ax.set_xticklabels([title for _, title in titles], fontsize=9)
+        self.ax.tick_params(axis="x", length=0)
+        self.ax.set_yticks([y for y, _ in labels])
+        self.ax.set_yticklabels([label for _, label in labels], fontsize=9)
         for spine in self.ax.spines.values():
             spine.set_visible(False)
 
@@ -52,7 +54,8 @@ PANELS = {"image": GridPanel, "vector": GridPanel}  # data kind -> reconstructio
 def loss_limits(runs, loss):
     """Fixed (x, y) limits for the curves of `runs` in `loss`: all epochs, all values."""
     values = [r[key] for run in runs for r in run.saved
-              for key in (f"test_{loss}", "train_reconstruction") if key in r]
+              for key in (f"test_{loss}", f"train_{loss}" if f"train_{loss}" in r
+                          else "train_reconstruction") if key in r]
     last = max(run.last for run in runs)
     low, high = min(values), max(values)
     return (-0.5, last + 0.5), (low / 1.15, high * 1.15)  # log axis: margins are factors

@@ -9,6 +9,7 @@ Names are zero-padded so they sort in epoch order. Writing both costs a few
 milliseconds: no matplotlib here (the titled figures belong to video frames).
 """
 import os
+from statistics import NormalDist
 
 import chainer
 import imageio.v3 as iio
@@ -67,10 +68,31 @@ def tile(rows, value_range=(0.0, 1.0)):
 
 
 def grid(arrays):
-    """The inputs-over-outputs grid of a snapshot's arrays (what the PNG shows)."""
-    kind = str(arrays["kind"])
-    return tile([as_images(arrays["inputs"], kind), as_images(arrays["outputs"], kind)],
-                tuple(arrays["value_range"]))
+    """The picture of a snapshot's arrays (what the PNG shows): inputs above outputs, then the
+    samples of a generative model, and beside them its manifold of a 2-D code."""
+    return labelled_grid(arrays)[0]
+
+
+def labelled_grid(arrays):
+    """(grid, [(row centre y, label)], [(block centre x, title)]) of a snapshot's arrays:
+    the rows on the left; a 2-D code's manifold, when there is one, to their right."""
+    kind, value_range = str(arrays["kind"]), tuple(arrays["value_range"])
+    rows = [as_images(arrays[name], kind) for name in ("inputs", "outputs", "samples") if name in arrays]
+    names = ["input", "output", "sample"][:len(rows)]
+    left = tile(rows, value_range)
+    row = (left.shape[0] + GAP) / len(rows)
+    labels = [(row * i + (row - GAP) / 2, name) for i, name in enumerate(names)]
+    if "manifold" not in arrays:
+        return left, labels, []
+    pictures = as_images(arrays["manifold"], kind)  # (n * n, ...) over a grid of the code
+    n = int(round(np.sqrt(len(pictures))))
+    right = tile([pictures[i * n:(i + 1) * n] for i in range(n)], value_range)
+    space = 8 * GAP
+    picture = np.ones((max(left.shape[0], right.shape[0]), left.shape[1] + space + right.shape[1]),
+                      np.float32)
+    picture[:left.shape[0], :left.shape[1]] = left
+    picture[:right.shape[0], left.shape[1] + space:] = right
+    return picture, labels, [(left.shape[1] + space + right.shape[1] / 2, "code space (2-D)")]
 
 
 def save(folder, epoch, arrays):
@@ -111,9 +133,26 @@ class Snapshots:
     def __call__(self, trainer):
         model = trainer.model
         x = trainer.test_x[trainer.device.send(self.indices)]
+        to_cpu = chainer.backends.cuda.to_cpu
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             code, raw = model.encode_decode(x)  # the path training uses, fade-in included
-            outputs = model.head.output(raw)
-        to_cpu = chainer.backends.cuda.to_cpu
-        save(self.folder, trainer.epoch, {**self.static, "outputs": to_cpu(outputs.array),
-                                          "codes": to_cpu(code.array), "epoch": trainer.epoch})
+            arrays = {**self.static, "outputs": to_cpu(model.head.output(raw).array),
+                      "codes": to_cpu(code.array), "epoch": trainer.epoch}
+            if model.generative:  # the same prior draws every epoch: the video shows them sharpen
+                for name, z in prior_codes(code.shape[1], len(self.indices)).items():
+                    arrays[name] = to_cpu(model.decode(trainer.device.send(z)).array)
+        save(self.folder, trainer.epoch, arrays)
+
+
+MANIFOLD = 10  # a 10 x 10 grid over the prior's quantiles when the code is 2-D
+
+
+def prior_codes(code_dim, count, seed=0):
+    """{"samples": `count` seeded draws of z ~ N(0, I)} and, for a 2-D code, "manifold":
+    z on a grid over the prior's 5 % to 95 % quantiles (the Keras blog's picture)."""
+    codes = {"samples": np.random.RandomState(seed).standard_normal((count, code_dim))
+             .astype(np.float32)}
+    if code_dim == 2:
+        ticks = [NormalDist().inv_cdf(q) for q in np.linspace(0.05, 0.95, MANIFOLD)]
+        codes["manifold"] = np.array([[x, y] for y in reversed(ticks) for x in ticks], np.float32)
+    return codes
