@@ -7,7 +7,7 @@
 """
 import numpy as np
 
-from aezoo.config import Config, merge
+from aezoo.config import Config, merge, validate
 from aezoo.record import rundir
 from aezoo.train import checkpoint, device as devices
 from aezoo.train.device import infer
@@ -39,7 +39,7 @@ class Trained:
 
 def load(run_dir, device="cpu"):
     record = rundir.read_config(run_dir)
-    cfg = merge(Config(), record["config"], f"{run_dir}/config.json")
+    cfg = validate(merge(Config(), record["config"], f"{run_dir}/config.json"))
     meta = checkpoint.read_meta(run_dir)
     checkpoint.check_model(meta, model_cls(cfg.model), run_dir)
     arch = meta["arch"]

@@ -46,6 +46,8 @@ def load_runs(run_dirs):
             raise UsageError(f"run folder {d} is given twice")
         seen.add(os.path.realpath(d))
     runs = [RunFolder(d) for d in run_dirs]
+    for run in runs:  # the table's columns
+        run.require("test_bce", "test_sqerr")
     keys = {data_key(r) for r in runs}
     if len(keys) > 1:
         named = ", ".join(f"{r.dir} ({describe(r.record['data'])})" for r in runs)

@@ -94,22 +94,27 @@ def main(argv=None):
 
 
 def train(cfg, given, resume):
-    cfg, dataset, trainer, run_dir = prepare(cfg, given, resume)
+    prepared = prepare(cfg, given, resume)
+    cfg, trainer, run_dir = prepared.cfg, prepared.trainer, prepared.run_dir
     verb = f"resuming from epoch {trainer.epoch}" if resume else "training"
-    print(f"aezoo: {verb} {cfg.model} on {cfg.data} {dataset.shape} into {run_dir}", file=sys.stderr)
+    print(f"aezoo: {verb} {cfg.model} on {cfg.data} {prepared.dataset.shape} into {run_dir}",
+          file=sys.stderr)
     try:
         trainer.run(cfg.epochs, evaluate_untrained=not resume)
     except KeyboardInterrupt:
         if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
-            shutil.rmtree(run_dir)  # made by this process a moment ago: free the name again
-            print(f"aezoo.run: interrupted before the first checkpoint; {run_dir} removed, "
-                  f"nothing to resume", file=sys.stderr)
+            print(f"aezoo.run: interrupted before the first checkpoint; {free(prepared)}",
+                  file=sys.stderr)
         else:
             curves.save_run(run_dir, cfg)
             print(f"aezoo.run: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
                   f"python -m aezoo.run --resume {run_dir}", file=sys.stderr)
         return 130
     except Diverged as e:
+        if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
+            print(f"aezoo.run: error: {e}; stopped before the first checkpoint, so "
+                  f"{free(prepared)} (try a smaller --lr)", file=sys.stderr)
+            return 1
         curves.save_run(run_dir, cfg)
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
@@ -120,6 +125,19 @@ def train(cfg, given, resume):
         for path in render(run_dir, fps=cfg.fps):
             print(f"aezoo: video {path}", file=sys.stderr)
     return 0
+
+
+def free(prepared):
+    """Undo a new run that saved no epoch: its folder goes (or, if the user made it, empties
+    again), so the name can be used at once. Returns what was done, for the message."""
+    run_dir = prepared.run_dir
+    if prepared.fresh:
+        shutil.rmtree(run_dir)
+        return f"{run_dir} removed, nothing to resume"
+    for name in os.listdir(run_dir):  # it was empty when the run began
+        target = os.path.join(run_dir, name)
+        shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
+    return f"{run_dir} emptied again, nothing to resume"
 
 
 def summary(trainer):

@@ -30,7 +30,7 @@ SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "
 def measure(model, data, epochs, folder):
     cfg, given, _ = configure([model, "--data", data, "--epochs", str(epochs), "--batch-size", "128",
                                "--no-video", "--out", os.path.join(folder, "run")])
-    cfg, _, trainer, _ = prepare(cfg, given)
+    cfg, _, trainer, *_ = prepare(cfg, given)
     spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0}
 
     def timed(fn, key):

@@ -155,7 +155,8 @@ def test_kill_9_mid_run_then_resume_equals_the_unbroken_run(tmp_path):
     while time.time() < deadline and not os.path.exists(os.path.join(run, "recon", "epoch_0002.npz")):
         time.sleep(0.01)
     proc.kill()  # SIGKILL: no handler runs
-    proc.wait(timeout=30)
+    assert proc.wait(timeout=30) == -signal.SIGKILL  # it was still training
+    assert checkpoint.read_meta(run)["epoch"] < 5
     assert main(["--resume", run, "--epochs", "5"]) == 0
     a, b = (np.load(os.path.join(r, checkpoint.FILE)) for r in (unbroken, run))
     for key in a.files:
@@ -241,7 +242,7 @@ def edit_config(run, change):
     ("another model", r"config.json and the checkpoint disagree"),
     ("not an object", r"is not an aezoo run's config"),
     ("no data", r"is not an aezoo run's config"),
-    ("metrics missing", r"metrics.jsonl has no line for epoch 0"),
+    ("metrics missing", r"metrics.jsonl has no line with test_bce for epoch 0"),
     ("metrics corrupt", r"metrics.jsonl line 1 is not valid JSON"),
     ("event without epoch", r"metrics.jsonl line 2 has no whole-number \"epoch\""),
 ])
@@ -328,21 +329,39 @@ def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tm
 
 
 def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monkeypatch, capsys):
+    from aezoo.record import files
     run = tmp_path / "run"
     assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0
     saved = (run / checkpoint.FILE).read_bytes()
-    real = np.savez
 
-    def full(file, *args, **kwargs):
-        if getattr(file, "name", "").endswith(".tmp") and "checkpoint" in file.name:
-            raise OSError(errno.ENOSPC, "No space left on device", file.name)
-        return real(file, *args, **kwargs)
-    monkeypatch.setattr(checkpoint.np, "savez", full)
+    class Full:  # a file on a disk that fills up after a few bytes
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            self.f.write(bytes(data)[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.f.__exit__(*exc)
+
+    def opener(path, mode="r"):
+        f = open(path, mode)
+        return Full(f) if str(path).endswith(checkpoint.FILE + ".tmp") else f
+    monkeypatch.setattr(files, "open", opener, raising=False)
     capsys.readouterr()
     assert main(["--resume", str(run), "--epochs", "2"]) == 1
-    (line,) = [x for x in capsys.readouterr().err.splitlines() if "error" in x]
-    assert line.startswith("aezoo.run: error: cannot write or read") and "No space left" in line
-    assert (run / checkpoint.FILE).read_bytes() == saved
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("aezoo: resuming from epoch 1"), lines
+    assert lines[1] == (f"aezoo.run: error: cannot write or read {run / checkpoint.FILE}: "
+                        f"No space left on device")
+    assert (run / checkpoint.FILE).read_bytes() == saved and not (run / "checkpoint.npz.tmp").exists()
     assert checkpoint.read_meta(str(run))["epoch"] == 1
 
 
@@ -381,3 +400,145 @@ def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "progress.mp4 not written" in err and "did not finish within 1 s" in err
     assert (run / "progress.gif").exists() and not (run / "progress.mp4").exists()
+
+
+def test_a_held_back_ctrl_c_respects_a_process_that_ignores_it():
+    from aezoo.train.loop import deferred_interrupt
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as for `cmd &` in a script
+    try:
+        with deferred_interrupt():
+            os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_an_empty_folder_the_user_made_stays_after_an_early_stop(tmp_path, monkeypatch, capsys):
+    run = tmp_path / "mine"
+    run.mkdir()
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(Trainer, "evaluate", interrupted)
+    assert main(["simple", "--epochs", "2", *TINY, "--out", str(run)]) == 130
+    assert "emptied again" in capsys.readouterr().err
+    assert run.is_dir() and list(run.iterdir()) == []
+
+
+def test_a_run_that_diverges_before_its_first_checkpoint_frees_its_folder(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["simple", "--sparsity", "1e308", "--epochs", "1", *TINY, "--out", str(run)]) == 1
+    assert "stopped before the first checkpoint" in capsys.readouterr().err
+    assert not run.exists()
+
+
+def test_a_folder_being_trained_cannot_be_resumed_at_the_same_time(stopped_at_epoch_0, tmp_path,
+                                                                  capsys):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    held = rundir.lock(str(run))  # as another process training it would
+    try:
+        capsys.readouterr()
+        assert main(["--resume", str(run), "--epochs", "2"]) == 2
+        assert "is being trained by another process" in capsys.readouterr().err
+    finally:
+        held.close()
+    assert main(["--resume", str(run), "--epochs", "1"]) == 1  # free again: it trains (and
+    assert "being trained" not in capsys.readouterr().err      # diverges again, as before)
+
+
+def test_a_checkpoint_of_0_1_takes_its_untrained_loss_from_the_record(tmp_path):
+    run = tmp_path / "run"
+    assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0
+    path = run / checkpoint.FILE
+    with np.load(path) as npz:
+        saved = {k: npz[k] for k in npz.files}
+    meta = json.loads(str(saved["meta"]))
+    del meta["state"]["untrained_test_loss"]
+    saved["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **saved)
+    assert main(["--resume", str(run), "--epochs", "2"]) == 0
+    epoch_0 = metrics.read(run)[0][0]["test_loss"]
+    assert checkpoint.read_meta(str(run))["state"]["untrained_test_loss"] == epoch_0
+
+
+def test_load_and_export_check_the_options_too(stopped_at_epoch_0, tmp_path, capsys):
+    from aezoo import export
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    edit_config(run, lambda r: {**r, "config": {**r["config"], "seed": -1}})
+    with pytest.raises(UsageError, match="--seed -1"):
+        aezoo.load(str(run))
+    assert export.main([str(run), str(tmp_path / "out")]) == 2
+    assert "--seed -1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case, message", [
+    ("architecture not json", "architecture.json is not valid JSON"),
+    ("architecture entries", "architecture.json is not a list of entries"),
+    ("snapshot cut", "epoch_0000.npz is damaged"),
+    ("snapshot keys", "epoch_0000.npz is damaged: it has no inputs"),
+    ("metrics without scores", "the line of epoch 0 has no test_bce"),
+    ("data shape", "is not an aezoo run's config"),
+    ("no model", "is not an aezoo run's config"),
+])
+def test_damaged_parts_of_a_run_folder_are_one_line_in_render_and_compare(stopped_at_epoch_0,
+                                                                           tmp_path, capsys, case,
+                                                                           message):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    snap = run / "recon" / "epoch_0000.npz"
+    if case == "architecture not json":
+        (run / rundir.ARCHITECTURE).write_text("{bad")
+    elif case == "architecture entries":
+        (run / rundir.ARCHITECTURE).write_text('[{"epoch": "x"}]')
+    elif case == "snapshot cut":
+        snap.write_bytes(snap.read_bytes()[:300])
+    elif case == "snapshot keys":
+        np.savez(snap, other=np.zeros(3))
+    elif case == "metrics without scores":
+        (run / metrics.FILE).write_text('{"epoch": 0, "test_loss": 0.7}\n')
+    elif case == "data shape":
+        edit_config(run, lambda r: {**r, "data": {**r["data"], "shape": 5}})
+    elif case == "no model":
+        edit_config(run, lambda r: {**r, "config": {k: v for k, v in r["config"].items()
+                                                    if k != "model"}})
+    before = tree_state(run)
+    commands = [lambda: compare.main([str(run), "--out", str(tmp_path / "cmp"), "--format", "gif"])]
+    if not case.startswith("architecture"):  # render never reads it
+        commands.append(lambda: render.main([str(run)]))
+    for command in commands:
+        capsys.readouterr()
+        assert command() == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert message in line, line
+    assert tree_state(run) == before
+
+
+def test_a_model_too_large_for_memory_is_one_line(tmp_path, capsys):
+    assert main(["conv", "--hidden", "65536,65536", *TINY, "--out", str(tmp_path / "run")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "does not fit in memory" in line and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("code, status", [(errno.EACCES, 2), (errno.ENOTDIR, 2), (errno.ENOSPC, 1),
+                                          (errno.EIO, 1)])
+def test_an_os_error_is_one_line_with_the_status_of_its_cause(capsys, code, status):
+    from aezoo import cli
+
+    def body(argv):
+        raise OSError(code, os.strerror(code), "/some/file")
+    assert cli.guarded("aezoo.x", body, []) == status
+    assert capsys.readouterr().err == f"aezoo.x: error: cannot write or read /some/file: " \
+                                      f"{os.strerror(code)}\n"
+
+
+def test_the_end_of_a_fade_in_is_recorded_and_compare_sees_the_new_code(tmp_path):
+    run = tmp_path / "run"
+    assert main(["deep", "--grow-every", "2", "--fade-in", "2", "--epochs", "5", *TINY,
+                 "--out", str(run)]) == 0
+    entries = rundir.read_architecture(run)
+    assert [e["epoch"] for e in entries] == [0, 3, 4, 5]  # grow, faded in, grow (fading)
+    codes = [[layer["out"] for layer in e["layers"] if layer.get("code")][0] for e in entries]
+    assert codes == [[128], [128], [64], [64]]  # fading: the old code is the model's code
+    faded = [e for e in metrics.read(run)[1] if e["event"] == "faded_in"]
+    assert [e["epoch"] for e in faded] == [4]
+    rows = compare.table(compare.load_runs([str(run)]))
+    assert rows[0]["code_size"] == 64 == aezoo.load(str(run)).code_size

@@ -179,8 +179,8 @@ def test_resume_to_fewer_epochs_than_trained_is_refused(tmp_path, capsys, epochs
 def test_resume_drops_a_torn_last_line_and_events_newer_than_the_checkpoint(tmp_path):
     run = train(tmp_path / "run", "deep", "--grow-every", "1", "--epochs", "2")
     metrics.append(run, {"event": "growth", "epoch": 3, "depth": 3})  # killed before checkpoint 3
-    rundir.write_architecture(run, 3, {"params": -1})  # ... and after recording the growth
-    rundir.write_architecture(run, 4, {"params": -1})
+    rundir.write_architecture(run, 3, {"params": -1, "layers": []})  # ... after recording it
+    rundir.write_architecture(run, 4, {"params": -1, "layers": []})
     with open(os.path.join(run, metrics.FILE), "a") as f:
         f.write('{"epoch": 3, "test_b')  # and in the middle of a line
     assert main(["--resume", run, "--epochs", "3"]) == 0

@@ -19,6 +19,10 @@ def atomic(path, mode="w", sync=True):
                 f.flush()
                 os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as e:  # a full disk: say which file could not be written
+        if e.filename:
+            raise
+        raise OSError(e.errno, e.strerror, path) from e
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -17,6 +17,7 @@ from aezoo.record.files import atomic
 
 CONFIG = "config.json"
 ARCHITECTURE = "architecture.json"
+LOCK = ".lock"  # held (flock) by the one process that trains the folder
 
 
 def choose(cfg, root="outputs"):
@@ -46,6 +47,19 @@ def create(path):
         raise UsageError(f"run folder {path} was just taken by another run; choose another "
                          f"--out/--name")
     return path
+
+
+def lock(path):
+    """Hold the run folder for this process (released when it exits, however it exits);
+    a second process that trains the same folder, a resume included, is refused."""
+    import fcntl
+    handle = open(os.path.join(path, LOCK), "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise UsageError(f"run folder {path} is being trained by another process")
+    return handle
 
 
 def make_folder(path):
@@ -97,9 +111,13 @@ def read_config(path):
         raise UsageError(f"{file} cannot be read ({e.strerror or e})")
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise UsageError(f"{file} is not valid JSON ({e})")
-    if not (isinstance(record, dict) and isinstance(record.get("config"), dict)
-            and isinstance(record.get("data"), dict)
-            and {"name", "shape", "n_train", "n_test"} <= set(record["data"])):
+    data = record.get("data") if isinstance(record, dict) else None
+    config = record.get("config") if isinstance(record, dict) else None
+    if not (isinstance(config, dict) and isinstance(config.get("model"), str)
+            and isinstance(config.get("data"), str) and isinstance(data, dict)
+            and isinstance(data.get("name"), str) and isinstance(data.get("shape"), list)
+            and all(isinstance(v, int) and v > 0 for v in data["shape"])
+            and isinstance(data.get("n_train"), int) and isinstance(data.get("n_test"), int)):
         raise UsageError(f"{file} is not an aezoo run's config (it needs \"config\" and \"data\" "
                          f"objects); was it edited?")
     return record
@@ -110,8 +128,16 @@ def read_architecture(path):
     file = os.path.join(path, ARCHITECTURE)
     if not os.path.exists(file):
         return []
-    with open(file) as f:
-        return json.load(f)
+    try:
+        with open(file) as f:
+            entries = json.load(f)
+    except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError
+        raise UsageError(f"{file} is not valid JSON ({e})")
+    if not (isinstance(entries, list) and all(
+            isinstance(e, dict) and isinstance(e.get("epoch"), int)
+            and isinstance(e.get("layers"), list) for e in entries)):
+        raise UsageError(f"{file} is not a list of entries with an epoch and layers; was it edited?")
+    return entries
 
 
 def architecture_at(path, epoch):

@@ -6,6 +6,7 @@ draws noise, and the epoch. Also the model's shape (arch), so a run that grew
 is rebuilt at its grown size before loading, and `state`, the small JSON
 dict in which callbacks keep what they need across a resume.
 """
+import io
 import json
 import os
 import zipfile
@@ -28,8 +29,10 @@ def save(run_dir, trainer, version):
     meta = {"epoch": trainer.epoch, "model": type(trainer.model).__name__, "arch": trainer.model.arch(),
             "rng": trainer.rng.bit_generator.state, "state": trainer.state,
             "aezoo_version": version}
+    buffer = io.BytesIO()  # built in memory: a full disk fails one plain write, not the zip
+    np.savez(buffer, meta=np.array(json.dumps(meta)), **target.target)
     with atomic(os.path.join(run_dir, FILE), "wb") as f:
-        np.savez(f, meta=np.array(json.dumps(meta)), **target.target)
+        f.write(buffer.getbuffer())
 
 
 # What a damaged file raises, and when: numpy reads an npz's members lazily, so
@@ -61,8 +64,9 @@ def _open(run_dir):
 def _meta(npz):
     meta = json.loads(str(npz["meta"]))
     if not (isinstance(meta, dict) and isinstance(meta.get("epoch"), int)
-            and isinstance(meta.get("arch"), dict)):
-        raise ValueError("its meta record has no epoch and shape")
+            and isinstance(meta.get("arch"), dict) and isinstance(meta.get("state"), dict)
+            and isinstance(meta.get("rng"), dict)):
+        raise ValueError("its meta record lacks the epoch, shape, RNG or callback state")
     return meta
 
 

@@ -157,8 +157,9 @@ class Averages:
 @contextmanager
 def deferred_interrupt():
     """Hold a Ctrl-C (SIGINT) until the block is done, then raise it (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield  # another thread, or SIGINT ignored (`cmd &`) or handled by someone else
         return
     caught = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))

@@ -9,6 +9,7 @@ same way. With is_main=False (another process of the same run) nothing is
 written: no run folder, no config, no snapshots, metrics or checkpoints.
 """
 import datetime
+import os
 import sys
 from collections import namedtuple
 
@@ -29,7 +30,8 @@ from aezoo.viz import curves, snapshot
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
 LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (and at the end)
 
-Prepared = namedtuple("Prepared", "cfg dataset trainer run_dir")
+# fresh: this process made run_dir; lock: held while this process trains it
+Prepared = namedtuple("Prepared", "cfg dataset trainer run_dir fresh lock")
 
 
 def model_cls(name):
@@ -95,6 +97,9 @@ def build_model(cfg, input_shape, rng, arch=None):
     except TypeError as e:  # a checkpoint's shape for another model (an edited config.json)
         raise UsageError(f"model {cfg.model} cannot take the shape {arch} ({e}); "
                          f"config.json and the checkpoint disagree")
+    except MemoryError:
+        raise UsageError(f"model {cfg.model} with {arch or options_of(cfg)} does not fit in "
+                         f"memory; choose smaller sizes")
     finally:
         np.random.set_state(caller)
     try:
@@ -157,18 +162,32 @@ def prepare(cfg, given, resume=None, is_main=True):
     if meta and cfg.epochs < meta["epoch"]:
         raise UsageError(f"--epochs {cfg.epochs}: {resume} has trained {meta['epoch']} "
                          f"epochs already; expected at least that")
-    if meta:
-        logged = [r for r in metrics.read(resume)[0] if r["epoch"] == meta["epoch"]]
-        if not logged:
-            raise UsageError(f"{resume}/{metrics.FILE} has no line for epoch {meta['epoch']}, "
-                             f"the checkpoint's; the run cannot continue its record")
-        check_fingerprint(resume, dataset)
     model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
     check_range(model, cfg, dataset)
+    if meta:
+        epochs = metrics.read(resume)[0]
+        logged = [r for r in epochs if r["epoch"] == meta["epoch"]]
+        score = f"test_{model.head.primary}"
+        if not logged or score not in logged[-1]:
+            raise UsageError(f"{resume}/{metrics.FILE} has no line with {score} for epoch "
+                             f"{meta['epoch']}, the checkpoint's; the run cannot continue its record")
+        check_fingerprint(resume, dataset)
+        untrained = [r for r in epochs if r["epoch"] == 0]  # a 0.1 checkpoint lacks it
+        if untrained and "untrained_test_loss" not in meta["state"]:
+            meta["state"]["untrained_test_loss"] = untrained[0].get("test_loss", untrained[0][score])
     model.to_device(device)
     optimizer = build_optimizer(cfg, model)
     # Everything is validated: only now touch the disk.
-    run_dir = resume or (rundir.create(rundir.choose(cfg)) if is_main else None)
+    fresh = False
+    if resume:
+        run_dir = resume
+    elif is_main:
+        path = rundir.choose(cfg)
+        fresh = not os.path.exists(path)  # else an empty folder the user made: it stays
+        run_dir = rundir.create(path)
+    else:
+        run_dir = None
+    held = rundir.lock(run_dir) if is_main else None
     if resume:
         checkpoint.load(run_dir, model, optimizer, rng)
     if is_main:
@@ -180,7 +199,7 @@ def prepare(cfg, given, resume=None, is_main=True):
         trainer.epoch, trainer.state = meta["epoch"], meta["state"]
         trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
-    return Prepared(cfg, dataset, trainer, run_dir)
+    return Prepared(cfg, dataset, trainer, run_dir, fresh, held)
 
 
 def check_fingerprint(run_dir, dataset):

@@ -16,6 +16,7 @@ class RunFolder:
         self.loss = self.config.get("loss", "bce")
         self.kind = self.record["data"].get("kind", "image")
         self.epochs, self.events = metrics.read(run_dir)
+        self.require(f"test_{self.loss}")
         self.folder = os.path.join(run_dir, snapshot.FOLDER)
         # Epochs with both a metrics line and a snapshot; a run killed between the
         # two writes has one without the other.
@@ -30,6 +31,14 @@ class RunFolder:
         self.by_epoch = {r["epoch"]: r for r in self.saved}
         self.last = self.saved[-1]["epoch"]
         self._cached = (None, None)
+
+    def require(self, *scores):
+        """A UsageError unless every epoch line has these scores (an edited metrics.jsonl)."""
+        for score in scores:
+            lacking = [r["epoch"] for r in self.epochs if score not in r]
+            if lacking:
+                raise UsageError(f"{self.dir}/{metrics.FILE}: the line of epoch {lacking[0]} has "
+                                 f"no {score}; was it edited?")
 
     @property
     def name(self):

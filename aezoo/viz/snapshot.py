@@ -8,13 +8,17 @@ Videos, comparisons and later views draw from the arrays, never from the PNG.
 Names are zero-padded so they sort in epoch order. Writing both costs a few
 milliseconds: no matplotlib here (the titled figures belong to video frames).
 """
+import io
 import os
+import zipfile
+import zlib
 from statistics import NormalDist
 
 import chainer
 import imageio.v3 as iio
 import numpy as np
 
+from aezoo.errors import UsageError
 from aezoo.record.files import atomic
 
 FOLDER = "recon"
@@ -97,17 +101,30 @@ def labelled_grid(arrays):
 
 def save(folder, epoch, arrays):
     """epoch_NNNN.npz, then epoch_NNNN.png; each written whole or not at all."""
+    buffer = io.BytesIO()  # a full disk fails one plain write, not the zip writer
+    np.savez(buffer, **arrays)
     with atomic(path(folder, epoch, "npz"), "wb", sync=False) as f:
-        np.savez(f, **arrays)
+        f.write(buffer.getbuffer())
     pixels = (grid(arrays) * 255).round().astype(np.uint8)
     with atomic(path(folder, epoch, "png"), "wb", sync=False) as f:
         iio.imwrite(f, pixels, extension=".png", compress_level=1)  # 1 ms less than the default
 
 
+REQUIRED = ("inputs", "outputs", "kind", "value_range")
+
+
 def read(folder, epoch):
-    """The arrays of one epoch's snapshot as a dict."""
-    with np.load(path(folder, epoch, "npz"), allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
+    """The arrays of one epoch's snapshot as a dict; a damaged file is a UsageError."""
+    file = path(folder, epoch, "npz")
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise UsageError(f"{file} is damaged ({type(e).__name__}: {e})")
+    missing = [key for key in REQUIRED if key not in arrays]
+    if missing:
+        raise UsageError(f"{file} is damaged: it has no {', '.join(missing)}")
+    return arrays
 
 
 def saved_epochs(folder):
