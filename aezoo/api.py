@@ -37,14 +37,16 @@ class Trained:
         return int(np.prod(self.encode(sample).shape[1:]))
 
 
-def load(run_dir, device="cpu"):
+def load(run_dir, device="cpu", which="last"):
+    """The model of a run folder: its last checkpoint, or with which="best" the epoch with
+    the lowest test loss (checkpoint-best.npz)."""
     record = rundir.read_config(run_dir)
     cfg = validate(merge(Config(), record["config"], f"{run_dir}/config.json"))
-    meta = checkpoint.read_meta(run_dir)
+    meta = checkpoint.read_meta(run_dir, which)
     checkpoint.check_model(meta, model_cls(cfg.model), run_dir)
     arch = meta["arch"]
     model = build_model(cfg, tuple(record["data"]["shape"]), np.random.default_rng(cfg.seed), arch)
     target = devices.get(device)
     model.to_device(target)
-    checkpoint.load(run_dir, model)
+    checkpoint.load(run_dir, model, which=which)
     return Trained(model, cfg, target)

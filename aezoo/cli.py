@@ -5,9 +5,13 @@ full disk: exit 1, the last complete files stay, as every write is atomic) and
 Ctrl-C outside training (exit 130).
 """
 import argparse
+import difflib
 import errno
+import re
 import sys
 
+from aezoo import __version__
+from aezoo.config import int_list as config_int_list
 from aezoo.errors import UsageError
 
 # A folder or file the user named that cannot be used: their input, so exit 2.
@@ -16,14 +20,39 @@ BAD_PATH = {errno.EACCES, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises UsageError instead of printing usage and exiting, and takes
-    options only as spelled (no silent abbreviations: --epoch is not --epochs)."""
+    """argparse that raises UsageError instead of printing usage and exiting, takes options
+    only as spelled (no silent abbreviations: --epoch is not --epochs) but suggests the
+    nearest when one is misspelled, and answers --version."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, allow_abbrev=False, **kwargs)
+        self.add_argument("--version", action="version", version=f"aezoo {__version__}")
 
     def error(self, message):
-        raise UsageError(message)
+        raise UsageError(message + self.suggestion(message))
+
+    def suggestion(self, message):
+        """'; did you mean --grow-every?' for an unknown --grow-evry (or a model name)."""
+        words = []
+        if "unrecognized arguments:" in message:
+            words = [w.split("=")[0] for w in message.split(":", 1)[1].split() if w.startswith("-")]
+            known = [s for s in self._option_string_actions if s.startswith("--")]
+        elif "invalid choice:" in message:
+            words = re.findall(r"invalid choice: '([^']*)'", message)
+            known = [c for action in self._actions for c in (action.choices or [])]
+        for word in words:
+            close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+            if close:
+                return f"; did you mean {close[0]}?"
+        return ""
+
+
+def int_list(text):
+    """An argparse type for '128,64': the error names the option (argument --hidden: ...)."""
+    try:
+        return config_int_list(text)
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e))
 
 
 def guarded(name, body, argv):

@@ -214,9 +214,17 @@ def _main(argv):
     p.add_argument("--fps", type=float, default=4.0, help="video frames per second (default 4)")
     p.add_argument("--format", default="gif,mp4", help="video formats: gif, mp4 or gif,mp4")
     args = p.parse_args(argv)
-    for path in compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format)):
+    written = compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format))
+    print_table(written[1])
+    for path in written:
         print(path)
     return 0
+
+
+def print_table(scores_md):
+    """The table of scores.md on stdout, as the terminal's first answer."""
+    with open(scores_md) as f:
+        print("".join(line for line in f if line.startswith("|")))
 
 
 if __name__ == "__main__":

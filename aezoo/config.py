@@ -46,7 +46,8 @@ class _Base:
         help="share of a single idx:/npy: file held out for testing (its last part)"))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
-        help="corrupt the training input: gaussian:STD or mask:P (target stays clean)"))
+        help="corrupt the training input: gaussian:STD or mask:P, fresh every batch, or with "
+             ":once one noise per image for the run (target stays clean)"))
     sparsity: float = field(default=0.0, metadata=dict(help="L1 weight on the code activations"))
     loss: str = field(default="bce", metadata=dict(choices=("bce", "mse"),
                       help="training loss (evaluation always reports both)"))
@@ -57,6 +58,11 @@ class _Base:
         choices=("adam", "rmsprop", "adadelta", "sgd"), help="optimizer"))
     lr: float = field(default=None, metadata=dict(
         help="learning rate (optimizer default: adam/rmsprop 1e-3, sgd 0.01; adadelta has none)"))
+    lr_schedule: str = field(default="constant", metadata=dict(
+        choices=("constant", "step", "cosine"),
+        help="learning rate over the run: step (x0.1 at 1/2 and 3/4 of it) or cosine (to 0)"))
+    patience: int = field(default=0, metadata=dict(
+        help="stop when the test loss has not improved for N epochs (0: never)"))
     seed: int = field(default=0, metadata=dict(help="seed for weights, batch order and noise"))
     device: str = field(default="cpu", metadata=dict(help="cpu, or a CuPy GPU id such as 0"))
     # growth (deep model)
@@ -81,6 +87,7 @@ class _Base:
     show: int = field(default=10, metadata=dict(help="test images in each reconstruction grid"))
     video: bool = field(default=True, metadata=dict(help="render progress.gif/mp4 at the end"))
     fps: float = field(default=4.0, metadata=dict(help="frames per second of the video"))
+    quiet: bool = field(default=False, metadata=dict(help="print only errors and warnings"))
 
 
 
@@ -103,10 +110,10 @@ Config.__doc__ = "The resolved options of a run; fields from the models' options
 
 # Options that may differ when a run is resumed; everything else comes from
 # the run's config.json so the continued run is the same experiment.
-RESUMABLE = ("epochs", "device", "video", "fps")
+RESUMABLE = ("epochs", "device", "video", "fps", "quiet")
 
 POSITIVE = ("epochs", "batch_size", "show")
-NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "kl_warmup")
+NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "kl_warmup", "patience")
 MAX_SIZE = 1 << 16  # units or channels of one layer
 MAX_DEPTH = 64      # layers of a stack, and growth steps
 LIMITS = {"epochs": 10 ** 6, "batch_size": 10 ** 7, "show": 1000}
@@ -184,17 +191,21 @@ def validate(cfg):
 
 
 def parse_noise(spec):
-    """'gaussian:0.5' -> ('gaussian', 0.5); None -> (None, None); else a UsageError."""
+    """'gaussian:0.5' -> ('gaussian', 0.5, False); 'mask:0.3:once' -> ('mask', 0.3, True);
+    None -> (None, None, False); else a UsageError."""
     if not spec:
-        return None, None
+        return None, None, False
     kind, _, level = spec.partition(":")
+    level, _, once = level.partition(":")
     try:
         value = float(level)
     except ValueError:
         value = None
-    if kind in NOISES and value is not None and math.isfinite(value) and NOISES[kind].valid(value):
-        return kind, value
-    raise UsageError(f"--noise {spec!r}: expected {' or '.join(c.usage for c in NOISES.values())}")
+    if (kind in NOISES and value is not None and math.isfinite(value) and NOISES[kind].valid(value)
+            and once in ("", "once")):
+        return kind, value, once == "once"
+    raise UsageError(f"--noise {spec!r}: expected {' or '.join(c.usage for c in NOISES.values())}, "
+                     f"each with :once for one noise per image for the whole run")
 
 
 def merge(base, overrides, where):

@@ -15,7 +15,7 @@ import shutil
 import sys
 
 from aezoo import cli
-from aezoo.config import OPTIONS, RESUMABLE, Config, flag, int_list, merge, read_toml, validate
+from aezoo.config import OPTIONS, RESUMABLE, Config, flag, merge, read_toml, validate
 from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS
 from aezoo.record import rundir
@@ -52,7 +52,7 @@ def parser():
             p.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
                            help=help_text)
             continue
-        kind = {list: int_list, int: int, float: float}.get(option.type, str)
+        kind = {list: cli.int_list, int: int, float: float}.get(option.type, str)
         p.add_argument(flag(name), type=kind, choices=option.metadata.get("choices"),
                        default=argparse.SUPPRESS, metavar=name.upper() if kind is not str or
                        not option.metadata.get("choices") else None, help=help_text)
@@ -96,9 +96,9 @@ def main(argv=None):
 def train(cfg, given, resume):
     prepared = prepare(cfg, given, resume)
     cfg, trainer, run_dir = prepared.cfg, prepared.trainer, prepared.run_dir
+    say = trainer.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if resume else "training"
-    print(f"aezoo: {verb} {cfg.model} on {cfg.data} {prepared.dataset.shape} into {run_dir}",
-          file=sys.stderr)
+    say(f"aezoo: {verb} {cfg.model} on {cfg.data} {prepared.dataset.shape} into {run_dir}")
     try:
         trainer.run(cfg.epochs, evaluate_untrained=not resume)
     except KeyboardInterrupt:
@@ -119,11 +119,15 @@ def train(cfg, given, resume):
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
         return 1
-    print(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}",
-          file=sys.stderr)
+    finally:
+        trainer.terminal.close()
+    if trainer.stopped:  # early stopping: the last loss.png was not drawn yet
+        curves.save_run(run_dir, cfg)
+        say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")
+    say(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}")
     if cfg.video:  # python -m aezoo.render RUN_DIR makes it later for a --no-video run
         for path in render(run_dir, fps=cfg.fps):
-            print(f"aezoo: video {path}", file=sys.stderr)
+            say(f"aezoo: video {path}")
     return 0
 
 

@@ -158,9 +158,12 @@ def action(name, folder, cfg, argv):
         k = changed[0]
         raise UsageError(f"{folder} was trained with {k} = {saved.get(k)!r}, the file now says "
                          f"{getattr(cfg, k)!r}; rename run {name} or delete its folder")
-    done = checkpoint.read_meta(folder)["epoch"]
+    meta = checkpoint.read_meta(folder)
+    done = meta["epoch"]
     if done >= cfg.epochs:
         return f"skip (finished, {done} epochs)", None
+    if meta["state"].get("stopped_early"):  # --patience ended it: nothing to continue
+        return f"skip (stopped early, {done} epochs)", None
     return f"resume from epoch {done}", [
         "--resume", folder, "--epochs", str(cfg.epochs), "--device", str(cfg.device),
         "--fps", str(cfg.fps), "--video" if cfg.video else "--no-video"]
@@ -201,8 +204,10 @@ def sweep(path, out=None):
             failed.append(step.name)
     trained = [s.folder for s in steps if os.path.exists(os.path.join(s.folder, checkpoint.FILE))]
     if trained:
-        for written in compare.compare(trained, out, fps=steps[0].cfg.fps, owned=True):
-            print(written)
+        written = compare.compare(trained, out, fps=steps[0].cfg.fps, owned=True)
+        compare.print_table(written[1])
+        for path in written:
+            print(path)
     if failed:
         print(f"aezoo.sweep: {len(failed)} run(s) failed: {', '.join(failed)}"
               + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)

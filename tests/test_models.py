@@ -57,7 +57,7 @@ def test_conv_with_dense_code_has_that_many_code_units():
 def test_noise_corrupts_only_the_input_and_only_in_training():
     x = batch()
     rng = np.random.default_rng(5)
-    model = SimpleAE((8, 8)).regularize(noise=regularizers.noise("gaussian", 0.5, rng))
+    model = SimpleAE((8, 8)).regularize(noise=regularizers.noise("gaussian", 0.5, False, rng))
     twin = np.random.default_rng(5)  # the same draws, to rebuild the expected loss
     with chainer.using_config("train", True):
         loss = float(model(x).array)
@@ -72,7 +72,7 @@ def test_noise_corrupts_only_the_input_and_only_in_training():
 
 def test_mask_noise_zeroes_about_the_requested_fraction():
     x = np.ones((200, 8, 8), np.float32)
-    masked = regularizers.noise("mask", 0.3, np.random.default_rng(0))(x)
+    masked = regularizers.noise("mask", 0.3, False, np.random.default_rng(0))(x)
     assert set(np.unique(masked)) <= {0.0, 1.0}
     assert (masked == 0).mean() == pytest.approx(0.3, abs=0.02)
 

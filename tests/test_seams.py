@@ -87,8 +87,9 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
 
 
 @pytest.mark.parametrize("argv, arch", [
-    (["conv", "--hidden", "4,2", "--code-dim", "5"], {"hidden": [4, 2], "code_dim": 5}),
-    (["conv"], {"hidden": [16, 8], "code_dim": None}),  # its own default, fitted to 8x8
+    (["conv", "--hidden", "4,2", "--code-dim", "5", "--decoder", "keras"],
+     {"hidden": [4, 2], "code_dim": 5, "decoder": "keras"}),
+    (["conv"], {"hidden": [16, 8], "code_dim": None, "decoder": "mirror"}),  # fitted to 8x8
     (["deep", "--hidden", "16", "--code-dim", "4", "--linear-code"],
      {"hidden": [16], "code_dim": 4, "linear_code": True}),
     (["deep"], {"hidden": [128, 64], "code_dim": 32, "linear_code": False}),

@@ -157,7 +157,8 @@ def test_divergence_in_the_last_update_is_caught_by_the_evaluation(tmp_path, cap
     code = main(["simple", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2", "--data", "digits",
                  "--no-video", "--batch-size", "5000", "--out", run])  # one batch per epoch
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and len(err) == 2  # the "training ..." line and the error
+    assert code == 1 and len(err) == 3  # the "training ..." line, epoch 0's, the error
+    assert err[1].startswith("epoch 0/2  test ") and err[1].endswith("untrained")
     assert err[-1].startswith("aezoo.run: error: test loss became nan after epoch 1")
     assert checkpoint.read_meta(run)["epoch"] == 0
     assert [r["epoch"] for r in metrics.read(run)[0]] == [0]

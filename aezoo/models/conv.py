@@ -1,10 +1,13 @@
 """Convolutional autoencoder for any image size (the Keras blog's conv AE).
 
 Encoder: for each width in `channels`, 3x3 conv + ReLU, then 2x2 max-pooling
-(rounding up, so 28 -> 14 -> 7 -> 4 and 8 -> 4 -> 2 -> 1). Decoder: the
-mirror, unpooling back to exactly the sizes the encoder saw, and a last 3x3
-conv to one channel. The code is the last feature map, or a dense layer of
-`code_dim` units on top of it when code_dim is given.
+(rounding up, so 28 -> 14 -> 7 -> 4 and 8 -> 4 -> 2 -> 1). Decoder
+(`--decoder mirror`, the default): the mirror, unpooling back to exactly the
+sizes the encoder saw, and a last 3x3 conv to one channel. `--decoder keras`
+is the Keras blog's: every stage doubles the map (4 -> 8 -> 16), and where
+that overshoots the image the last stage's conv is "valid" (16 -> 14 -> 28);
+sizes that still do not fit are cut at the end. The code is the last feature
+map, or a dense layer of `code_dim` units on top of it when code_dim is given.
 """
 import chainer
 import chainer.functions as F
@@ -19,10 +22,17 @@ class ConvAE(Autoencoder):
         "hidden": "channels of the conv stages, e.g. 16,8,8 (fewer stages by default "
                   "where a map would fall below 2x2)",
         "code_dim": "a dense code of this width on top of the last map (default: the map)",
+        "decoder": "mirror (unpool to the encoder's sizes) or keras (double each stage, "
+                   "a valid conv last, as the Keras blog)",
     }
+    option_choices = {"decoder": ("mirror", "keras")}
 
-    def __init__(self, input_shape, *, hidden: list = (16, 8, 8), code_dim: int = None):
+    def __init__(self, input_shape, *, hidden: list = (16, 8, 8), code_dim: int = None,
+                 decoder: str = "mirror"):
         super().__init__(input_shape)
+        if decoder not in self.option_choices["decoder"]:
+            raise ValueError(f"decoder {decoder!r}: expected mirror or keras")
+        self.decoder = decoder
         if len(self.input_shape) != 2:
             raise ValueError(f"model conv needs images (N, H, W), got samples of shape {self.input_shape}")
         self.channels, self.code_dim = list(hidden), code_dim
@@ -34,11 +44,14 @@ class ConvAE(Autoencoder):
         self.map_shape = (self.channels[-1],) + self.sizes[-1]  # (C, h, w) of the last map
         inward = [1] + self.channels[:-1]
         outward = [self.channels[min(i + 1, len(hidden) - 1)] for i in range(len(hidden))]
+        self.steps = self._decoder_steps()
+        pads = {i: pad for i, pad, _, _ in self.steps}
         with self.init_scope():
             self.encoders = chainer.ChainList(*[
                 conv3x3(c_in, c_out) for c_in, c_out in zip(inward, self.channels)])
             self.decoders = chainer.ChainList(*[
-                conv3x3(c_in, c_out) for c_in, c_out in zip(outward, self.channels)])
+                conv3x3(c_in, c_out, pads[i]) for i, (c_in, c_out)
+                in enumerate(zip(outward, self.channels))])
             self.output = conv3x3(self.channels[0], 1)
             if code_dim:
                 self.to_code = dense(int(np.prod(self.map_shape)), code_dim)
@@ -58,8 +71,25 @@ class ConvAE(Autoencoder):
             fitted.append(c)
         return {**options, "hidden": fitted}
 
+    def _decoder_steps(self):
+        """[(stage, conv padding, map size into the conv, size after unpooling)], innermost first."""
+        steps, size = [], self.sizes[-1]
+        for i in reversed(range(len(self.channels))):
+            if self.decoder == "mirror":
+                steps.append((i, 1, size, self.sizes[i]))
+                size = self.sizes[i]
+                continue
+            target = self.input_shape if i == 0 else None
+            valid = target is not None and all(2 * (s - 2) == t for s, t in zip(size, target))
+            conv = tuple(s - 2 for s in size) if valid else size
+            doubled = tuple(2 * s for s in conv)
+            after = tuple(min(d, t) for d, t in zip(doubled, target)) if target else doubled
+            steps.append((i, 0 if valid else 1, size, after))
+            size = after
+        return steps
+
     def arch(self):
-        return {"hidden": self.channels, "code_dim": self.code_dim}
+        return {"hidden": self.channels, "code_dim": self.code_dim, "decoder": self.decoder}
 
     def _layers(self):
         out = [reshape(self.input_shape, (1,) + self.input_shape)]
@@ -75,12 +105,12 @@ class ConvAE(Autoencoder):
                     describe("dense", flat, [self.code_dim], "relu", self.to_code, code=True),
                     describe("dense", [self.code_dim], flat, "relu", self.from_code),
                     reshape(flat, self.map_shape)]
-        for i in reversed(range(len(self.channels))):
+        for i, pad, size, after in self.steps:
             conv = self.decoders[i]
-            small = (conv.out_channels,) + self.sizes[i + 1]
-            out.append(describe("conv3x3", (conv.in_channels,) + self.sizes[i + 1], small, "relu",
-                                conv))
-            out.append(describe("unpool2", small, (conv.out_channels,) + self.sizes[i]))
+            small = (conv.out_channels,) + tuple(v + 2 * pad - 2 for v in size)
+            out.append(describe("conv3x3", (conv.in_channels,) + size, small, "relu", conv,
+                                **({} if pad else {"pad": 0})))
+            out.append(describe("unpool2", small, (conv.out_channels,) + after))
         out.append(describe("conv3x3", (self.channels[0],) + self.input_shape,
                             (1,) + self.input_shape, "sigmoid", self.output))
         return out + [reshape((1,) + self.input_shape, self.input_shape)]
@@ -97,7 +127,10 @@ class ConvAE(Autoencoder):
         h = code
         if self.code_dim:
             h = F.relu(self.from_code(h)).reshape((len(h),) + self.map_shape)
-        for i in reversed(range(len(self.channels))):
+        for i, _, _, after in self.steps:
             h = F.relu(self.decoders[i](h))
-            h = F.unpooling_2d(h, 2, outsize=self.sizes[i], cover_all=True)
+            if self.decoder == "mirror":
+                h = F.unpooling_2d(h, 2, outsize=self.sizes[i], cover_all=True)
+            else:  # nearest-neighbour doubling, cut where the image is smaller
+                h = F.unpooling_2d(h, 2, cover_all=False)[:, :, :after[0], :after[1]]
         return self.output(h).reshape((len(h),) + self.input_shape)

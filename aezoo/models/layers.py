@@ -24,8 +24,9 @@ def dense(n_in, n_out, **initial):
     return L.Linear(n_in, n_out, **{"initialW": I.GlorotUniform(), **initial})
 
 
-def conv3x3(c_in, c_out):
-    return L.Convolution2D(c_in, c_out, 3, pad=1, initialW=I.GlorotUniform())
+def conv3x3(c_in, c_out, pad=1):
+    """3x3 convolution; pad=1 keeps the size ("same"), pad=0 takes 2 off each side ("valid")."""
+    return L.Convolution2D(c_in, c_out, 3, pad=pad, initialW=I.GlorotUniform())
 
 
 def glorot_uniform(rng, n_out, n_in):

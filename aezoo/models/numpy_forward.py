@@ -22,9 +22,11 @@ def dense(x, layer, w):
 
 
 def conv3x3(x, layer, w):
-    """3x3 convolution with 1 pixel of zero padding: (N, C, H, W) -> (N, C_out, H, W)."""
-    n, c, h, width = x.shape
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    """3x3 convolution with `pad` pixels of zero padding (1, "same", unless the layer says 0,
+    "valid"): (N, C, H, W) -> (N, C_out, H + 2 pad - 2, W + 2 pad - 2)."""
+    pad = layer.get("pad", 1)
+    padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, h, width = len(x), padded.shape[2] - 2, padded.shape[3] - 2
     out = np.zeros((n, w["W"].shape[0], h, width), x.dtype)
     for dy in range(3):
         for dx in range(3):  # each kernel tap is a 1x1 convolution of the shifted image

@@ -2,9 +2,14 @@
 
 Noise corrupts only the training input; the loss still compares with the
 clean input. Noise draws from the run's one numpy Generator, whose state the
-checkpoint saves, so a resumed run draws the same noise. The command-line
-spelling (gaussian:0.5) is parsed in aezoo/config.py, from NOISES below.
+checkpoint saves, so a resumed run draws the same noise. With `once`, each
+image instead gets one noise for the whole run, drawn from a hash of its own
+pixels (the Keras blog's one noisy copy of the training set, without the loop
+having to know which image is which). The command-line spelling (gaussian:0.5,
+gaussian:0.5:once) is parsed in aezoo/config.py, from NOISES below.
 """
+import hashlib
+
 import chainer
 import chainer.functions as F
 import numpy as np
@@ -19,11 +24,12 @@ class GaussianNoise:
     def valid(std):
         return std > 0
 
-    def __init__(self, std, rng):
-        self.std, self.rng = std, rng
+    def __init__(self, std, rng, once=False):
+        self.std, self.rng, self.once = std, rng, once
 
     def __call__(self, x):
-        noise = self.rng.standard_normal(x.shape, dtype=np.float32) * self.std
+        draw = per_image(x) if self.once else self.rng
+        noise = draw.standard_normal(x.shape, dtype=np.float32) * self.std
         xp = chainer.backend.get_array_module(x)
         return xp.clip(x + xp.asarray(noise), 0.0, 1.0)
 
@@ -37,11 +43,12 @@ class MaskNoise:
     def valid(p):
         return 0 < p < 1
 
-    def __init__(self, p, rng):
-        self.p, self.rng = p, rng
+    def __init__(self, p, rng, once=False):
+        self.p, self.rng, self.once = p, rng, once
 
     def __call__(self, x):
-        keep = (self.rng.random(x.shape, dtype=np.float32) >= self.p).astype(np.float32)
+        draw = per_image(x) if self.once else self.rng
+        keep = (draw.random(x.shape, dtype=np.float32) >= self.p).astype(np.float32)
         xp = chainer.backend.get_array_module(x)
         return x * xp.asarray(keep)
 
@@ -56,12 +63,31 @@ class L1Code:
         return self.weight * F.sum(F.absolute(code)) / code.shape[0]
 
 
-NOISES = {"gaussian": GaussianNoise, "mask": MaskNoise}  # --noise KIND:LEVEL
+class PerImage:
+    """Draws like a numpy Generator, each image's from a generator seeded by its pixels."""
+
+    def __init__(self, x):
+        rows = chainer.backends.cuda.to_cpu(x).reshape(len(x), -1)
+        self.rngs = [np.random.default_rng(int.from_bytes(
+            hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little")) for row in rows]
+
+    def standard_normal(self, shape, dtype):
+        return np.stack([rng.standard_normal(shape[1:], dtype=dtype) for rng in self.rngs])
+
+    def random(self, shape, dtype):
+        return np.stack([rng.random(shape[1:], dtype=dtype) for rng in self.rngs])
 
 
-def noise(kind, level, rng):
+def per_image(x):
+    return PerImage(x)
+
+
+NOISES = {"gaussian": GaussianNoise, "mask": MaskNoise}  # --noise KIND:LEVEL[:once]
+
+
+def noise(kind, level, once, rng):
     """The corruption function of a parsed --noise spec; None for no noise."""
-    return NOISES[kind](level, rng) if kind else None
+    return NOISES[kind](level, rng, once) if kind else None
 
 
 def sparsity(weight):

@@ -20,6 +20,8 @@ from aezoo.errors import UsageError
 from aezoo.record.files import atomic
 
 FILE = "checkpoint.npz"
+BEST = "checkpoint-best.npz"  # the epoch with the lowest test loss so far (train/best.py)
+FILES = {"last": FILE, "best": BEST}
 
 
 def save(run_dir, trainer, version):
@@ -42,11 +44,13 @@ DAMAGE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile
 
 
 @contextmanager
-def _open(run_dir):
+def _open(run_dir, which="last"):
     """The checkpoint as an NpzFile; any damage, on opening or reading, is a UsageError."""
-    path = os.path.join(run_dir, FILE)
+    if which not in FILES:
+        raise UsageError(f"which={which!r}: expected {' or '.join(FILES)}")
+    path = os.path.join(run_dir, FILES[which])
     if not os.path.exists(path):
-        raise UsageError(f"{run_dir} has no {FILE}")
+        raise UsageError(f"{run_dir} has no {FILES[which]}")
     try:
         with zipfile.ZipFile(path) as archive:  # numpy reads members without checking their CRC
             bad = archive.testzip()
@@ -77,14 +81,14 @@ def check_model(meta, cls, run_dir):
                          f"names a {cls.__name__}; config.json and the checkpoint disagree")
 
 
-def read_meta(run_dir):
-    with _open(run_dir) as npz:
+def read_meta(run_dir, which="last"):
+    with _open(run_dir, which) as npz:
         return _meta(npz)
 
 
-def load(run_dir, model, optimizer=None, rng=None):
+def load(run_dir, model, optimizer=None, rng=None, which="last"):
     """Load weights (and optimizer and RNG state when given); returns the meta dict."""
-    with _open(run_dir) as npz:
+    with _open(run_dir, which) as npz:
         meta = _meta(npz)
         serializers.NpzDeserializer(npz, path="model/").load(model)
         if optimizer is not None:

@@ -46,6 +46,7 @@ class Trainer:
         self.warn = warn or (lambda message: None)
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, {}
+        self.stopped = None  # a callback sets a reason to end the run after this epoch
         self.callbacks = defaultdict(list)
         self.reporter = chainer.Reporter()  # collects what the model reports
         self.reporter.add_observer("main", model)
@@ -86,7 +87,7 @@ class Trainer:
         if self.epoch == 0 and evaluate_untrained:
             self.metrics = {"epoch": 0, **self.evaluate()}
             self.end_epoch()
-        while self.epoch < epochs:
+        while self.epoch < epochs and not self.stopped:
             self.epoch += 1
             self.fire("epoch_start")
             start = time.perf_counter()
@@ -99,7 +100,7 @@ class Trainer:
         """One pass over shuffled training data; the averages of what the model reported."""
         order = self.device.send(self.rng.permutation(len(self.train_x)))
         sums = Averages()
-        bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False,
+        bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False, position=1,
                    disable=not self.progress, unit="batch")
         for self.batch in bar:
             x = self.train_x[order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]]

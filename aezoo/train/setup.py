@@ -23,8 +23,9 @@ from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS, model_class
 from aezoo.models.regularizers import noise, sparsity
 from aezoo.record import metrics, rundir
-from aezoo.train import checkpoint, device as devices, growth, schedules
+from aezoo.train import best, checkpoint, device as devices, growth, schedules
 from aezoo.train.loop import Trainer
+from aezoo.train.terminal import Terminal
 from aezoo.viz import curves, snapshot
 
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
@@ -63,6 +64,9 @@ def resolve(cfg, given):
             setattr(cfg, option, accepted[option].default)
     growable = ", ".join(n for n, c in MODELS.items() if growth.growable(c))
     growth.resolve(cfg, given, cls, growable)
+    if cfg.lr_schedule != "constant" and cfg.optimizer == "adadelta":
+        raise UsageError(f"--lr-schedule {cfg.lr_schedule}: adadelta has no learning rate to "
+                         f"schedule")
     if "kl_warmup" in given and not cls.generative:
         raise UsageError(f"--kl-warmup: model {cfg.model} has no KL term "
                          f"(vae has: {', '.join(n for n, c in MODELS.items() if c.generative)})")
@@ -193,8 +197,11 @@ def prepare(cfg, given, resume=None, is_main=True):
     if is_main:
         record_start(run_dir, cfg, model, dataset, meta)
 
+    tty = is_main and sys.stderr.isatty() and not cfg.quiet
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
-                      progress=is_main and sys.stderr.isatty(), warn=warn if is_main else None)
+                      progress=tty, warn=warn if is_main else None)
+    trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
+                                cfg.quiet or not is_main)
     if resume:
         trainer.epoch, trainer.state = meta["epoch"], meta["state"]
         trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
@@ -238,6 +245,7 @@ def record_start(run_dir, cfg, model, dataset, meta):
 def attach_callbacks(trainer, cfg, dataset, run_dir):
     """Growth for every process; with a run folder, the callbacks that write into it."""
     def log(record):
+        trainer.terminal.event(record, trainer.model)
         if run_dir is None:
             return
         metrics.append(run_dir, record)
@@ -247,6 +255,8 @@ def attach_callbacks(trainer, cfg, dataset, run_dir):
     if cfg.grow_every:
         growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log).attach(trainer)
     schedules.attach(trainer, cfg)
+    trainer.add_callback("epoch_end", best.track(cfg.patience))
+    trainer.add_callback("epoch_end", trainer.terminal.epoch_end)
     if run_dir is None:
         return
 
@@ -263,3 +273,4 @@ def attach_callbacks(trainer, cfg, dataset, run_dir):
     trainer.add_callback("epoch_end", curves.LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY))
     # Last, so a checkpoint never runs ahead of the metrics it continues.
     trainer.add_callback("epoch_end", lambda t: checkpoint.save(run_dir, t, __version__))
+    trainer.add_callback("epoch_end", best.save(run_dir))  # a copy of the last, when it is best

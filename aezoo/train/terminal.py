@@ -1,0 +1,60 @@
+"""What a run prints while it trains, as Keras users expect.
+
+    epoch 7/40  train 0.4120  test 0.4050  best  0.1 s
+    grew to depth 2: 64-128-64, 33,152 params, test BCE +0.160
+
+One line kept per epoch, growth and other events as lines, and in a terminal a
+run-level bar with the ETA below them (tqdm; the loop's batch bar sits under it).
+Where stderr is not a terminal (CI, `| tee`) the same lines, plain, as they come.
+--quiet prints none of it.
+"""
+import sys
+
+from tqdm import tqdm
+
+
+class Terminal:
+    def __init__(self, total, start, tty, quiet, stream=None):
+        self.total, self.quiet, self.stream = total, quiet, stream or sys.stderr
+        self.bar = None
+        if tty and not quiet:
+            self.bar = tqdm(total=total, initial=start, desc="run", unit="epoch", position=0,
+                            file=self.stream, dynamic_ncols=True)
+
+    def say(self, line):
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.write(line, file=self.stream)
+        else:
+            print(line, file=self.stream, flush=True)
+
+    def epoch_end(self, trainer):
+        m, best = trainer.metrics, trainer.state.get("best", {})
+        parts = [f"epoch {trainer.epoch}/{self.total}"]
+        if "train_loss" in m:
+            parts.append(f"train {m['train_loss']:.4f}")
+        parts.append(f"test {m['test_loss']:.4f}")
+        if trainer.epoch == 0:
+            parts.append("untrained")
+        elif best.get("epoch") == trainer.epoch:
+            parts.append("best")
+        if "seconds" in m:
+            parts.append(f"{m['seconds']:.1f} s")
+        self.say("  ".join(parts))
+        if self.bar is not None and trainer.epoch > 0:
+            self.bar.update(1)
+
+    def event(self, record, model):
+        if record["event"] == "growth":
+            score = next(k for k in record if k.endswith("_jump") and k.startswith("test_"))
+            name = score[len("test_"):-len("_jump")].upper()
+            shape = "-".join(str(w) for w in [model.widths[0]] + record["widths"])  # input to code
+            self.say(f"grew to depth {record['depth']}: {shape}, {record['params']:,} params, "
+                     f"test {name} {record[score]:+.3f}")
+        elif record["event"] == "faded_in":
+            self.say(f"faded in: depth {record['depth']}'s new code is the model's code now")
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
