@@ -20,7 +20,6 @@ import time
 import numpy as np
 
 from aezoo.run import configure
-from aezoo.train.loop import Trainer
 from aezoo.train.setup import prepare
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist",

@@ -20,8 +20,9 @@ from aezoo.train.loop import Trainer
 from test_train import TINY, comparable, weights
 
 
-def growing_trainer(**options):
-    """A deep model on digits that grows by one pair at the start of epoch 2."""
+def growing_trainer(events=None, **options):
+    """A deep model on digits that grows by one pair at the start of epoch 2 (growth
+    events into the list `events` when given)."""
     options = {"grow_every": 1, "max_depth": 2, "hidden": [32], "code_dim": 16, **options}
     cfg = resolve(merge(default_config("deep"), options, "test"), set(options))
     data = load("digits")
@@ -29,7 +30,8 @@ def growing_trainer(**options):
     model = build_model(cfg, data.shape, rng)
     trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
                       device.get("cpu"), rng, progress=False)
-    Growth(cfg, data.train[:500], lambda record: None).attach(trainer)
+    Growth(cfg, data.train[:500], events.append if events is not None else lambda r: None
+           ).attach(trainer)
     return trainer
 
 

@@ -10,38 +10,27 @@ import subprocess
 import sys
 import time
 
-import chainer
 import numpy as np
 import pytest
 
 import aezoo
 from aezoo import compare, render, sweep
-from aezoo.config import merge
 from aezoo.data import load
 from aezoo.errors import UsageError
 from aezoo.record import metrics, rundir
 from aezoo.run import main
-from aezoo.train import checkpoint, device
-from aezoo.train.growth import Growth
+from aezoo.train import checkpoint
 from aezoo.train.loop import Diverged, Trainer
-from aezoo.train.setup import build_model, build_optimizer, default_config, resolve
 from aezoo.viz import video
 from conftest import tree_state
+from test_growth import growing_trainer
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
 
 
 def trainer_that_grows(events, **options):
     """deep on digits growing by one pair at the start of epoch 2; growth events into `events`."""
-    options = {"grow_every": 1, "max_depth": 2, "hidden": [32], "code_dim": 16, **options}
-    cfg = resolve(merge(default_config("deep"), options, "test"), set(options))
-    data = load("digits")
-    rng = np.random.default_rng(0)
-    model = build_model(cfg, data.shape, rng)
-    trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
-                      device.get("cpu"), rng, progress=False)
-    Growth(cfg, data.train[:500], events.append).attach(trainer)
-    return trainer
+    return growing_trainer(events, **options)
 
 
 def test_fade_in_alpha_follows_its_schedule_through_the_trainer_and_reaches_one():

@@ -10,7 +10,7 @@ import pytest
 
 import aezoo
 from aezoo.data import Dataset, load
-from aezoo.models import MODELS, NAMES
+from aezoo.models import NAMES
 from aezoo.models.base import Autoencoder
 from aezoo.models.layers import dense
 from aezoo.record import metrics, rundir

@@ -2,7 +2,6 @@
 score tables on stdout; suggestions for misspelled options; the best checkpoint, early
 stopping and learning-rate schedules, resume-exact; the Keras blog's conv decoder and
 noise drawn once per image."""
-import json
 import re
 
 import numpy as np

@@ -86,7 +86,7 @@ def cache_dir():
 def _idx_set(name, data_dir):
     mirrors, files = IDX_SETS[name]
     arrays = {}
-    for split, (filename, md5) in files.items():
+    for part, (filename, md5) in files.items():
         if data_dir:
             path = _find_in_dir(data_dir, filename)
             _check_md5sums(data_dir, path)
@@ -99,11 +99,11 @@ def _idx_set(name, data_dir):
             elif md5_of(path) != md5:
                 raise UsageError(f"{path}: checksum mismatch (expected MD5 {md5}); "
                                  f"delete it to download again")
-        arrays[split] = read_idx(path)
+        arrays[part] = read_idx(path)
         labels = _labels_path(path)
         if labels and data_dir:
             _check_md5sums(data_dir, labels)
-        arrays[split + "_labels"] = read_labels(labels) if labels else None
+        arrays[part + "_labels"] = read_labels(labels) if labels else None
     return Dataset(name, arrays["train"], arrays["test"], arrays["train_labels"],
                    arrays["test_labels"])
 
