@@ -37,9 +37,12 @@ class Parser(argparse.ArgumentParser):
         if "unrecognized arguments:" in message:
             words = [w.split("=")[0] for w in message.split(":", 1)[1].split() if w.startswith("-")]
             known = [s for s in self._option_string_actions if s.startswith("--")]
-        elif "invalid choice:" in message:
+        elif "invalid choice:" in message:  # "argument --optimizer: invalid choice: 'adm' ..."
             words = re.findall(r"invalid choice: '([^']*)'", message)
-            known = [c for action in self._actions for c in (action.choices or [])]
+            named = re.match(r"argument (\S+):", message)
+            known = [c for action in self._actions if named and named.group(1) in
+                     (action.option_strings or [action.dest, action.metavar])
+                     for c in (action.choices or [])]
         for word in words:
             close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
             if close:

@@ -100,7 +100,10 @@ def train(cfg, given, resume):
     verb = f"resuming from epoch {trainer.epoch}" if resume else "training"
     say(f"aezoo: {verb} {cfg.model} on {cfg.data} {prepared.dataset.shape} into {run_dir}")
     try:
-        trainer.run(cfg.epochs, evaluate_untrained=not resume)
+        try:
+            trainer.run(cfg.epochs, evaluate_untrained=not resume)
+        finally:
+            trainer.terminal.close()  # the bar goes before any message below
     except KeyboardInterrupt:
         if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
             print(f"aezoo.run: interrupted before the first checkpoint; {free(prepared)}",
@@ -119,8 +122,6 @@ def train(cfg, given, resume):
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
         return 1
-    finally:
-        trainer.terminal.close()
     if trainer.stopped:  # early stopping: the last loss.png was not drawn yet
         curves.save_run(run_dir, cfg)
         say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")

@@ -162,7 +162,7 @@ def action(name, folder, cfg, argv):
     done = meta["epoch"]
     if done >= cfg.epochs:
         return f"skip (finished, {done} epochs)", None
-    if meta["state"].get("stopped_early"):  # --patience ended it: nothing to continue
+    if meta["state"].get("stopped_early") == done:  # --patience ended it there
         return f"skip (stopped early, {done} epochs)", None
     return f"resume from epoch {done}", [
         "--resume", folder, "--epochs", str(cfg.epochs), "--device", str(cfg.device),

@@ -24,6 +24,8 @@ RUNS = {
     "conv": ["conv", "--epochs", "1"],
     "conv-code": ["conv", "--code-dim", "10", "--epochs", "1"],
     "denoising-7x9": ["denoising", "--data", "npy:{odd}", "--epochs", "1"],
+    "conv-keras-28": ["conv", "--decoder", "keras", "--data", "npy:{mnist_sized}", "--epochs", "1"],
+    "conv-keras-7x9": ["conv", "--decoder", "keras", "--data", "npy:{odd}", "--epochs", "1"],
     "vae": ["vae", "--hidden", "32,16", "--code-dim", "2", "--epochs", "1"],  # its mean path
     "vae-conv-7x9": ["vae", "--encoder", "conv", "--data", "npy:{odd}", "--epochs", "1"],
 }
@@ -48,9 +50,11 @@ def exported(tmp_path_factory):
     root = tmp_path_factory.mktemp("export")
     odd = root / "odd.npy"
     np.save(odd, np.random.RandomState(0).randint(0, 256, (60, 7, 9)).astype(np.uint8))
+    mnist_sized = root / "28.npy"
+    np.save(mnist_sized, np.random.RandomState(1).randint(0, 256, (40, 28, 28)).astype(np.uint8))
     done = {}
     for name, argv in RUNS.items():
-        argv = [a.format(odd=odd) for a in argv]
+        argv = [a.format(odd=odd, mnist_sized=mnist_sized) for a in argv]
         if "--data" not in argv:
             argv += ["--data", "digits"]
         assert run(argv + ["--no-video", "--out", str(root / name)]) == 0

@@ -4,7 +4,8 @@
     decode_raw(code) -> a        the decoder's output before the head (logits for sigmoid)
     decode(code), reconstruct(x) -> reconstructions, through the model's head
     model(x) -> loss             reports its terms with chainer.report; under
-                                 train=False also the head's scores (bce, mse, sqerr)
+                                 train=False also the head's scores (bce, mse, sqerr),
+                                 and with input noise denoised_* on corrupted inputs
     arch() -> dict               the options that rebuild this shape
     layers() -> list of dicts    the current layers, uniformly (see layers.py)
 
@@ -31,6 +32,7 @@ class Autoencoder(chainer.Chain):
     option_help = {}     # option name -> one line of --help
     option_choices = {}  # option name -> the values it may take, where they are few
     generative = False   # True: decode(z ~ N(0, I)) is a sample of the model
+    best_score = "loss"  # the reported test value whose lowest epoch is the best (train/best.py)
 
     def __init__(self, input_shape):
         super().__init__()
@@ -115,4 +117,8 @@ class Autoencoder(chainer.Chain):
         chainer.report({"loss": loss, **terms}, self)
         if not training:
             chainer.report(self.head.scores(raw, x), self)
+            if self.noise is not None:  # the denoising task itself: corrupted test inputs
+                _, raw = self.encode_decode(self.noise.fixed(x))
+                chainer.report({f"denoised_{k}": v for k, v in self.head.scores(raw, x).items()},
+                               self)
         return loss

@@ -24,11 +24,15 @@ class GaussianNoise:
     def valid(std):
         return std > 0
 
-    def __init__(self, std, rng, once=False):
-        self.std, self.rng, self.once = std, rng, once
+    def __init__(self, std, rng, once=False, seed=0):
+        self.std, self.rng, self.once, self.seed = std, rng, once, seed
+
+    def fixed(self, x):
+        """The noise `once` would give: the same for an image every time (for evaluation)."""
+        return GaussianNoise(self.std, None, once=True, seed=self.seed)(x)
 
     def __call__(self, x):
-        draw = per_image(x) if self.once else self.rng
+        draw = per_image(x, self.seed) if self.once else self.rng
         noise = draw.standard_normal(x.shape, dtype=np.float32) * self.std
         xp = chainer.backend.get_array_module(x)
         return xp.clip(x + xp.asarray(noise), 0.0, 1.0)
@@ -43,11 +47,15 @@ class MaskNoise:
     def valid(p):
         return 0 < p < 1
 
-    def __init__(self, p, rng, once=False):
-        self.p, self.rng, self.once = p, rng, once
+    def __init__(self, p, rng, once=False, seed=0):
+        self.p, self.rng, self.once, self.seed = p, rng, once, seed
+
+    def fixed(self, x):
+        """The noise `once` would give: the same for an image every time (for evaluation)."""
+        return MaskNoise(self.p, None, once=True, seed=self.seed)(x)
 
     def __call__(self, x):
-        draw = per_image(x) if self.once else self.rng
+        draw = per_image(x, self.seed) if self.once else self.rng
         keep = (draw.random(x.shape, dtype=np.float32) >= self.p).astype(np.float32)
         xp = chainer.backend.get_array_module(x)
         return x * xp.asarray(keep)
@@ -64,12 +72,15 @@ class L1Code:
 
 
 class PerImage:
-    """Draws like a numpy Generator, each image's from a generator seeded by its pixels."""
+    """Draws like a numpy Generator, each image's from a generator seeded by its pixels and
+    the run's seed. (On a GPU the batch is copied to the CPU to be hashed.)"""
 
-    def __init__(self, x):
+    def __init__(self, x, seed=0):
         rows = chainer.backends.cuda.to_cpu(x).reshape(len(x), -1)
+        key = int(seed).to_bytes(8, "little")
         self.rngs = [np.random.default_rng(int.from_bytes(
-            hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little")) for row in rows]
+            hashlib.blake2b(row.tobytes(), digest_size=8, key=key).digest(), "little"))
+            for row in rows]
 
     def standard_normal(self, shape, dtype):
         return np.stack([rng.standard_normal(shape[1:], dtype=dtype) for rng in self.rngs])
@@ -78,16 +89,16 @@ class PerImage:
         return np.stack([rng.random(shape[1:], dtype=dtype) for rng in self.rngs])
 
 
-def per_image(x):
-    return PerImage(x)
+def per_image(x, seed=0):
+    return PerImage(x, seed)
 
 
 NOISES = {"gaussian": GaussianNoise, "mask": MaskNoise}  # --noise KIND:LEVEL[:once]
 
 
-def noise(kind, level, once, rng):
+def noise(kind, level, once, rng, seed=0):
     """The corruption function of a parsed --noise spec; None for no noise."""
-    return NOISES[kind](level, rng, once) if kind else None
+    return NOISES[kind](level, rng, once, seed) if kind else None
 
 
 def sparsity(weight):

@@ -42,6 +42,7 @@ class VAE(Autoencoder):
     }
     option_choices = {"encoder": ENCODERS}
     generative = True  # decode(z) of z ~ N(0, I) is a sample: snapshots keep some every epoch
+    best_score = "elbo"  # unlike the loss, not moved by a KL warm-up
 
     def __init__(self, input_shape, *, hidden: list = (500,), code_dim: int = 20,
                  encoder: str = "dense", beta: float = 1.0, iw_samples: int = None,

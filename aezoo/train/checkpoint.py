@@ -24,7 +24,7 @@ BEST = "checkpoint-best.npz"  # the epoch with the lowest test loss so far (trai
 FILES = {"last": FILE, "best": BEST}
 
 
-def save(run_dir, trainer, version):
+def save(run_dir, trainer, version, name=FILE):
     target = serializers.DictionarySerializer()
     target["model"].save(trainer.model)
     target["optimizer"].save(trainer.optimizer)
@@ -33,7 +33,7 @@ def save(run_dir, trainer, version):
             "aezoo_version": version}
     buffer = io.BytesIO()  # built in memory: a full disk fails one plain write, not the zip
     np.savez(buffer, meta=np.array(json.dumps(meta)), **target.target)
-    with atomic(os.path.join(run_dir, FILE), "wb") as f:
+    with atomic(os.path.join(run_dir, name), "wb") as f:
         f.write(buffer.getbuffer())
 
 

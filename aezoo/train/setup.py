@@ -112,7 +112,7 @@ def build_model(cfg, input_shape, rng, arch=None):
         raise UsageError(f"--loss {cfg.loss}: {e}")
     if hasattr(model, "set_rng"):  # a model that samples draws from the run's Generator
         model.set_rng(rng)
-    return model.regularize(noise(*parse_noise(cfg.noise), rng), sparsity(cfg.sparsity))
+    return model.regularize(noise(*parse_noise(cfg.noise), rng, cfg.seed), sparsity(cfg.sparsity))
 
 
 def check_range(model, cfg, dataset):
@@ -204,6 +204,7 @@ def prepare(cfg, given, resume=None, is_main=True):
                                 cfg.quiet or not is_main)
     if resume:
         trainer.epoch, trainer.state = meta["epoch"], meta["state"]
+        best.resumed(trainer.state, trainer.epoch)
         trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
     return Prepared(cfg, dataset, trainer, run_dir, fresh, held)
@@ -272,5 +273,5 @@ def attach_callbacks(trainer, cfg, dataset, run_dir):
     trainer.add_callback("epoch_end", lambda t: metrics.append(run_dir, {**t.metrics, **facts(t)}))
     trainer.add_callback("epoch_end", curves.LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY))
     # Last, so a checkpoint never runs ahead of the metrics it continues.
+    trainer.add_callback("epoch_end", best.save(run_dir, __version__))  # before the last: see best.py
     trainer.add_callback("epoch_end", lambda t: checkpoint.save(run_dir, t, __version__))
-    trainer.add_callback("epoch_end", best.save(run_dir))  # a copy of the last, when it is best
