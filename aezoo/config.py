@@ -65,6 +65,9 @@ class _Base:
         help="stop when the test loss has not improved for N epochs (0: never)"))
     seed: int = field(default=0, metadata=dict(help="seed for weights, batch order and noise"))
     device: str = field(default="cpu", metadata=dict(help="cpu, or a CuPy GPU id such as 0"))
+    distributed: bool = field(default=False, metadata=dict(
+        help="data-parallel over the processes mpiexec started (ChainerMN); on when mpiexec "
+             "starts several"))
     # growth (deep model)
     grow_every: int = field(default=0, metadata=dict(
         help="add a layer pair at the start of epochs K+1, 2K+1, ... (0: no growth)"))
@@ -110,7 +113,7 @@ Config.__doc__ = "The resolved options of a run; fields from the models' options
 
 # Options that may differ when a run is resumed; everything else comes from
 # the run's config.json so the continued run is the same experiment.
-RESUMABLE = ("epochs", "device", "video", "fps", "quiet")
+RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed")
 
 POSITIVE = ("epochs", "batch_size", "show")
 NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "kl_warmup", "patience")

@@ -105,6 +105,8 @@ def train(cfg, given, resume):
         finally:
             trainer.terminal.close()  # the bar goes before any message below
     except KeyboardInterrupt:
+        if not prepared.is_main:  # rank 0 of a distributed run speaks for the run
+            return 130
         if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
             print(f"aezoo.run: interrupted before the first checkpoint; {free(prepared)}",
                   file=sys.stderr)
@@ -114,6 +116,8 @@ def train(cfg, given, resume):
                   f"python -m aezoo.run --resume {run_dir}", file=sys.stderr)
         return 130
     except Diverged as e:
+        if not prepared.is_main:
+            return 1
         if not os.path.exists(os.path.join(run_dir, checkpoint.FILE)):
             print(f"aezoo.run: error: {e}; stopped before the first checkpoint, so "
                   f"{free(prepared)} (try a smaller --lr)", file=sys.stderr)
@@ -122,11 +126,11 @@ def train(cfg, given, resume):
         print(f"aezoo.run: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
         return 1
-    if trainer.stopped:  # early stopping: the last loss.png was not drawn yet
+    if trainer.stopped and prepared.is_main:  # early stopping: loss.png was not drawn yet
         curves.save_run(run_dir, cfg)
         say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")
     say(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}")
-    if cfg.video:  # python -m aezoo.render RUN_DIR makes it later for a --no-video run
+    if cfg.video and prepared.is_main:  # python -m aezoo.render RUN_DIR makes it later
         for path in render(run_dir, fps=cfg.fps):
             say(f"aezoo: video {path}")
     return 0

@@ -167,6 +167,7 @@ class Growth:
             old_code = model.grow_point(sample)
         for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
             bind_new_params(trainer.optimizer, link)
+        trainer.fire("params_changed")  # e.g. the multi-node optimizer takes note
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             new_units = model.innermost_pair()[0](old_code).array
         # ReLU units that no sample switches on get no gradient and never train.

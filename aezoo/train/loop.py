@@ -37,13 +37,14 @@ class Diverged(Exception):
 class Trainer:
 
     def __init__(self, model, optimizer, train, test, batch_size, device, rng, progress=True,
-                 warn=None):
+                 warn=None, cluster=None):
         self.model, self.optimizer = model, optimizer
         self.device, self.rng = device, rng
         self.train_x = device.send(train)  # the whole set lives on the device
         self.test_x = device.send(test)
         self.batch_size, self.progress = batch_size, progress
         self.warn = warn or (lambda message: None)
+        self.cluster = cluster  # several processes: each takes a share (train/distributed.py)
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, {}
         self.stopped = None  # a callback sets a reason to end the run after this epoch
@@ -103,7 +104,8 @@ class Trainer:
         bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False, position=1,
                    disable=not self.progress, unit="batch")
         for self.batch in bar:
-            x = self.train_x[order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]]
+            indices = order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]
+            x = self.train_x[self.cluster.share(indices) if self.cluster else indices]
             self.fire("batch_start")
             observation = {}
             # A diverging run is caught below by its loss, not by numpy's warnings.
@@ -119,7 +121,7 @@ class Trainer:
             sums.add(observation, len(x))
             bar.set_postfix(loss=f"{self.loss:.4f}")
             self.fire("batch_end")
-        return sums.means("train_")
+        return sums.means("train_", self.cluster)
 
     def evaluate(self):
         """Test scores: the averages of what the model reports in evaluation mode."""
@@ -128,11 +130,13 @@ class Trainer:
                 np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, len(self.test_x), EVAL_BATCH):
                 x = self.test_x[start:start + EVAL_BATCH]
+                if self.cluster:
+                    x = x[self.cluster.share(np.arange(len(x)))]
                 observation = {}
                 with self.reporter.scope(observation):
                     self.model(x)
                 sums.add(observation, len(x))
-        scores = sums.means("test_")
+        scores = sums.means("test_", self.cluster)
         bad = [k for k, v in scores.items() if not math.isfinite(v)]
         if bad:  # the last update diverged
             raise Diverged(f"test loss became {scores.get('test_loss', scores[bad[0]])} "
@@ -151,8 +155,9 @@ class Averages:
             self.sums[key.split("/")[-1]] += float(chainer.as_array(value)) * n
         self.seen += n
 
-    def means(self, prefix):
-        return {prefix + key: total / self.seen for key, total in self.sums.items()}
+    def means(self, prefix, cluster=None):
+        sums, seen = cluster.combine(self.sums, self.seen) if cluster else (self.sums, self.seen)
+        return {prefix + key: total / seen for key, total in sums.items()}
 
 
 @contextmanager

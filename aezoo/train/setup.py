@@ -23,8 +23,8 @@ from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS, model_class
 from aezoo.models.regularizers import noise, sparsity
 from aezoo.record import metrics, rundir
-from aezoo.train import best, checkpoint, device as devices, growth, schedules
-from aezoo.train.loop import Trainer
+from aezoo.train import best, checkpoint, device as devices, distributed, growth, schedules
+from aezoo.train.loop import EVAL_BATCH, Trainer
 from aezoo.train.terminal import Terminal
 from aezoo.viz import curves, snapshot
 
@@ -32,7 +32,7 @@ IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an id
 LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (and at the end)
 
 # fresh: this process made run_dir; lock: held while this process trains it
-Prepared = namedtuple("Prepared", "cfg dataset trainer run_dir fresh lock")
+Prepared = namedtuple("Prepared", "cfg dataset trainer run_dir fresh lock is_main")
 
 
 def model_cls(name):
@@ -155,6 +155,11 @@ def describe(model):
 
 def prepare(cfg, given, resume=None, is_main=True):
     """Everything a run needs, checked before the disk is touched (see the module docstring)."""
+    cluster = None
+    if cfg.distributed or distributed.started_by_mpi():
+        cluster = distributed.Cluster(cfg.device)
+        is_main = is_main and cluster.is_main
+        cfg.device = cluster.device if cfg.device != "cpu" else "cpu"
     device = devices.get(cfg.device)
     dataset = load_data(cfg.data, cfg.data_dir, cfg.test_fraction)
     if not resume:  # a resumed run's config.json holds the fitted shape already
@@ -181,6 +186,9 @@ def prepare(cfg, given, resume=None, is_main=True):
             meta["state"]["untrained_test_loss"] = untrained[0].get("test_loss", untrained[0][score])
     model.to_device(device)
     optimizer = build_optimizer(cfg, model)
+    if cluster:
+        check_shares(cluster, cfg, dataset)
+        optimizer = cluster.wrap(optimizer, model)
     # Everything is validated: only now touch the disk.
     fresh = False
     if resume:
@@ -199,7 +207,9 @@ def prepare(cfg, given, resume=None, is_main=True):
 
     tty = is_main and sys.stderr.isatty() and not cfg.quiet
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
-                      progress=tty, warn=warn if is_main else None)
+                      progress=tty, warn=warn if is_main else None, cluster=cluster)
+    if cluster:
+        trainer.add_callback("params_changed", cluster.params_changed)
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
                                 cfg.quiet or not is_main)
     if resume:
@@ -207,7 +217,17 @@ def prepare(cfg, given, resume=None, is_main=True):
         best.resumed(trainer.state, trainer.epoch)
         trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
-    return Prepared(cfg, dataset, trainer, run_dir, fresh, held)
+    return Prepared(cfg, dataset, trainer, run_dir, fresh, held, is_main)
+
+
+def check_shares(cluster, cfg, dataset):
+    """Every process needs a part of every batch, the last ones included."""
+    for what, n, size in (("training", len(dataset.train), cfg.batch_size),
+                          ("test", len(dataset.test), EVAL_BATCH)):
+        last = n % size or size
+        if min(size, n, last) < cluster.size:
+            raise UsageError(f"--distributed with {cluster.size} processes: the last {what} batch "
+                             f"has {last} samples, fewer than the processes; change --batch-size")
 
 
 def check_fingerprint(run_dir, dataset):

@@ -1,0 +1,67 @@
+"""Data-parallel training over MPI with ChainerMN: one run, several processes.
+
+    mpiexec -n 2 python -m aezoo.run deep --grow-every 4 --data digits --distributed
+
+Every process builds the same model from the same seed (rank 0's weights are
+broadcast anyway), walks the same shuffled order, and takes its share of each
+global batch (--batch-size stays the global batch: 2 processes take 32 each of
+64). ChainerMN's multi-node optimizer averages the gradients (allreduce), so
+the run follows a one-process run of the same seed. Test scores and the
+epoch's train averages are summed over the processes. Only rank 0 writes.
+"""
+import os
+
+import numpy as np
+
+from aezoo.errors import UsageError
+
+SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS")
+
+
+def started_by_mpi():
+    """True when mpiexec started this process as one of several."""
+    return any(int(os.environ.get(name, "1") or 1) > 1 for name in SIZE_VARIABLES)
+
+
+class Cluster:
+    """The processes of one run: rank, size, and what the loop needs from them."""
+
+    def __init__(self, device_spec):
+        try:
+            import chainermn
+        except ImportError as e:
+            raise UsageError(f"--distributed needs mpi4py and an MPI: pip install 'aezoo[mpi]' ({e})")
+        self.chainermn = chainermn
+        gpu = str(device_spec) not in ("cpu", "-1", "@numpy")
+        self.comm = chainermn.create_communicator("pure_nccl" if gpu else "naive")
+        self.rank, self.size = self.comm.rank, self.comm.size
+        self.device = str(self.comm.intra_rank) if gpu else "cpu"  # one GPU a process
+
+    @property
+    def is_main(self):
+        return self.rank == 0
+
+    def wrap(self, optimizer, model):
+        """The multi-node optimizer, primed so that its first update averages gradients
+        (ChainerMN would otherwise spend it broadcasting, and skip the step)."""
+        self.comm.bcast_data(model)
+        wrapped = self.chainermn.create_multi_node_optimizer(optimizer, self.comm)
+        wrapped.is_changed(model)
+        return wrapped
+
+    def params_changed(self, trainer):
+        """After a growth: the new layers are identical everywhere (same seed); prime again."""
+        trainer.optimizer.is_changed(trainer.model)
+
+    def share(self, indices):
+        """This process's part of a batch (contiguous, as equal as the batch allows)."""
+        return np.array_split(indices, self.size)[self.rank]
+
+    def combine(self, sums, seen):
+        """Sums of reported values and sample counts, over every process."""
+        parts = self.comm.mpi_comm.allgather((dict(sums), seen))
+        total = {}
+        for part, _ in parts:
+            for key, value in part.items():
+                total[key] = total.get(key, 0.0) + value
+        return total, sum(n for _, n in parts)
