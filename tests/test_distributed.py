@@ -108,3 +108,25 @@ def test_a_rank_that_dies_ends_the_job_and_keeps_the_last_checkpoint(tmp_path):
     job.communicate(timeout=120)  # the job ends: no rank waits forever in an allreduce
     assert job.returncode != 0
     assert checkpoint.read_meta(run)["epoch"] >= 1  # the last finished epoch is intact
+
+
+def test_ctrl_c_reaching_the_ranks_stops_them_together_with_the_resume_line(tmp_path):
+    run = str(tmp_path / "run")
+    command = [MPIEXEC, "--oversubscribe", "-n", "2"]
+    if os.geteuid() == 0:
+        command.insert(1, "--allow-run-as-root")
+    job = subprocess.Popen(command + [sys.executable, "-m", "aezoo.run", "deep", "--epochs", "500",
+                                      *TINY, "--distributed", "--out", run],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while time.time() < deadline and not os.path.exists(os.path.join(run, "recon", "epoch_0002.npz")):
+        time.sleep(0.1)
+    ranks = subprocess.run(["pgrep", "-f", "--", f"--out {run}"], capture_output=True, text=True)
+    for pid in (int(p) for p in ranks.stdout.split() if int(p) != job.pid):
+        os.kill(pid, signal.SIGINT)  # each rank, at its own moment of its epoch
+    _, err = job.communicate(timeout=120)
+    saved = checkpoint.read_meta(run)["epoch"]
+    assert f"aezoo.run: interrupted; epoch {saved} saved. Continue with:" in err
+    assert metrics.read(run)[0][-1]["epoch"] == saved  # the files agree
+    assert "Traceback" not in err

@@ -10,6 +10,8 @@ the run follows a one-process run of the same seed. Test scores and the
 epoch's train averages are summed over the processes. Only rank 0 writes.
 """
 import os
+import signal
+import threading
 
 import numpy as np
 
@@ -40,6 +42,21 @@ class Cluster:
     @property
     def is_main(self):
         return self.rank == 0
+
+    def attach(self, trainer):
+        """Ctrl-C reaches every rank at once, but a rank inside an allreduce cannot act on it
+        until the others arrive: so each rank only notes it, and at every batch the ranks
+        agree (one tiny allreduce) to stop together, as one process would."""
+        self.noted = False
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, lambda signum, frame: setattr(self, "noted", True))
+        trainer.add_callback("batch_start", self.stop_together)
+        trainer.add_callback("params_changed", self.params_changed)
+
+    def stop_together(self, trainer):
+        if self.comm.mpi_comm.allreduce(int(self.noted)):
+            raise KeyboardInterrupt
 
     def wrap(self, optimizer, model):
         """The multi-node optimizer, primed so that its first update averages gradients

@@ -209,7 +209,7 @@ def prepare(cfg, given, resume=None, is_main=True):
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
                       progress=tty, warn=warn if is_main else None, cluster=cluster)
     if cluster:
-        trainer.add_callback("params_changed", cluster.params_changed)
+        cluster.attach(trainer)
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
                                 cfg.quiet or not is_main)
     if resume:
