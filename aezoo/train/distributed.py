@@ -11,6 +11,7 @@ epoch's train averages are summed over the processes. Only rank 0 writes.
 """
 import os
 import signal
+import sys
 import threading
 
 import numpy as np
@@ -53,6 +54,26 @@ class Cluster:
             signal.signal(signal.SIGINT, lambda signum, frame: setattr(self, "noted", True))
         trainer.add_callback("batch_start", self.stop_together)
         trainer.add_callback("params_changed", self.params_changed)
+
+    def on_terminate(self, say):
+        """When mpiexec ends the job (a rank died, or it got the Ctrl-C), it sends SIGTERM to
+        the ranks still running. Their main thread may sit in an allreduce that will never
+        return, so the signal is read from a wakeup pipe by a thread, which says `say()`
+        once (rank 0) and ends the process."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        read, write = os.pipe()
+        os.set_blocking(write, False)
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)  # the byte goes to the pipe
+        signal.set_wakeup_fd(write)
+
+        def watch():
+            while os.read(read, 1)[0] != signal.SIGTERM:
+                pass
+            if self.is_main:
+                print(say(), file=sys.stderr, flush=True)
+            os._exit(1)
+        threading.Thread(target=watch, daemon=True).start()
 
     def stop_together(self, trainer):
         if self.comm.mpi_comm.allreduce(int(self.noted)):

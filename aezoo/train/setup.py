@@ -210,6 +210,7 @@ def prepare(cfg, given, resume=None, is_main=True):
                       progress=tty, warn=warn if is_main else None, cluster=cluster)
     if cluster:
         cluster.attach(trainer)
+        cluster.on_terminate(lambda: stopped_by_mpiexec(run_dir))
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
                                 cfg.quiet or not is_main)
     if resume:
@@ -218,6 +219,16 @@ def prepare(cfg, given, resume=None, is_main=True):
         trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
     return Prepared(cfg, dataset, trainer, run_dir, fresh, held, is_main)
+
+
+def stopped_by_mpiexec(run_dir):
+    """Rank 0's one line when mpiexec ends the job under it."""
+    try:
+        kept = f"epoch {checkpoint.read_meta(run_dir)['epoch']} kept"
+    except UsageError:
+        kept = "no epoch kept"
+    return (f"aezoo.run: error: mpiexec stopped the run (a process of it ended, or it was "
+            f"interrupted); {kept} in {run_dir}. Continue with: python -m aezoo.run --resume {run_dir}")
 
 
 def check_shares(cluster, cfg, dataset):
