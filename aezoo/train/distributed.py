@@ -17,6 +17,8 @@ import threading
 import numpy as np
 
 from aezoo.errors import UsageError
+from aezoo.train import checkpoint
+from aezoo.train.loop import EVAL_BATCH
 
 SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS")
 
@@ -91,6 +93,15 @@ class Cluster:
         """After a growth: the new layers are identical everywhere (same seed); prime again."""
         trainer.optimizer.is_changed(trainer.model)
 
+    def check_shares(self, batch_size, n_train, n_test):
+        """Every process needs a part of every batch, the last ones included."""
+        for what, n, size in (("training", n_train, batch_size), ("test", n_test, EVAL_BATCH)):
+            last = n % size or size
+            if min(size, n, last) < self.size:
+                raise UsageError(f"--distributed with {self.size} processes: the last {what} "
+                                 f"batch has {last} samples, fewer than the processes; change "
+                                 f"--batch-size")
+
     def share(self, indices):
         """This process's part of a batch (contiguous, as equal as the batch allows)."""
         return np.array_split(indices, self.size)[self.rank]
@@ -103,3 +114,13 @@ class Cluster:
             for key, value in part.items():
                 total[key] = total.get(key, 0.0) + value
         return total, sum(n for _, n in parts)
+
+
+def stopped_by_mpiexec(run_dir):
+    """Rank 0's one line when mpiexec ends the job under it."""
+    try:
+        kept = f"epoch {checkpoint.read_meta(run_dir)['epoch']} kept"
+    except UsageError:
+        kept = "no epoch kept"
+    return (f"aezoo.run: error: mpiexec stopped the run (a process of it ended, or it was "
+            f"interrupted); {kept} in {run_dir}. Continue with: python -m aezoo.run --resume {run_dir}")

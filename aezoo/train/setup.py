@@ -24,7 +24,7 @@ from aezoo.models import MODELS, NAMES, PRESETS, model_class
 from aezoo.models.regularizers import noise, sparsity
 from aezoo.record import metrics, rundir
 from aezoo.train import best, checkpoint, device as devices, distributed, growth, schedules
-from aezoo.train.loop import EVAL_BATCH, Trainer
+from aezoo.train.loop import Trainer
 from aezoo.train.terminal import Terminal
 from aezoo.viz import curves, snapshot
 
@@ -187,7 +187,7 @@ def prepare(cfg, given, resume=None, is_main=True):
     model.to_device(device)
     optimizer = build_optimizer(cfg, model)
     if cluster:
-        check_shares(cluster, cfg, dataset)
+        cluster.check_shares(cfg.batch_size, len(dataset.train), len(dataset.test))
         optimizer = cluster.wrap(optimizer, model)
     # Everything is validated: only now touch the disk.
     fresh = False
@@ -210,7 +210,7 @@ def prepare(cfg, given, resume=None, is_main=True):
                       progress=tty, warn=warn if is_main else None, cluster=cluster)
     if cluster:
         cluster.attach(trainer)
-        cluster.on_terminate(lambda: stopped_by_mpiexec(run_dir))
+        cluster.on_terminate(lambda: distributed.stopped_by_mpiexec(run_dir))
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
                                 cfg.quiet or not is_main)
     if resume:
@@ -219,26 +219,6 @@ def prepare(cfg, given, resume=None, is_main=True):
         trainer.metrics = logged[-1]  # what callbacks saw at that epoch's end
     attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
     return Prepared(cfg, dataset, trainer, run_dir, fresh, held, is_main)
-
-
-def stopped_by_mpiexec(run_dir):
-    """Rank 0's one line when mpiexec ends the job under it."""
-    try:
-        kept = f"epoch {checkpoint.read_meta(run_dir)['epoch']} kept"
-    except UsageError:
-        kept = "no epoch kept"
-    return (f"aezoo.run: error: mpiexec stopped the run (a process of it ended, or it was "
-            f"interrupted); {kept} in {run_dir}. Continue with: python -m aezoo.run --resume {run_dir}")
-
-
-def check_shares(cluster, cfg, dataset):
-    """Every process needs a part of every batch, the last ones included."""
-    for what, n, size in (("training", len(dataset.train), cfg.batch_size),
-                          ("test", len(dataset.test), EVAL_BATCH)):
-        last = n % size or size
-        if min(size, n, last) < cluster.size:
-            raise UsageError(f"--distributed with {cluster.size} processes: the last {what} batch "
-                             f"has {last} samples, fewer than the processes; change --batch-size")
 
 
 def check_fingerprint(run_dir, dataset):
