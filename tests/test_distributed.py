@@ -25,12 +25,30 @@ pytestmark = pytest.mark.skipif(MPIEXEC is None or mpi4py is None,
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64", "--quiet"]  # 1438 = 22 x 64 + 30
 
 
-def mpiexec(n, argv, **kwargs):
-    command = [MPIEXEC, "--oversubscribe", "-n", str(n)]
+def command(n):
+    found = [MPIEXEC, "--oversubscribe", "-n", str(n)]
     if os.geteuid() == 0:
-        command.insert(1, "--allow-run-as-root")  # Open MPI refuses root without it
-    return subprocess.run(command + [sys.executable] + argv, capture_output=True, text=True,
+        found.insert(1, "--allow-run-as-root")  # Open MPI refuses root without it
+    return found
+
+
+def mpiexec(n, argv, **kwargs):
+    return subprocess.run(command(n) + [sys.executable] + argv, capture_output=True, text=True,
                           timeout=300, **kwargs)
+
+
+def long_job(run):
+    """A 2-process run of many epochs, once it has saved epoch 2: (the mpiexec job, rank pids).
+    SIGINT is left at its default in the ranks, as in a terminal."""
+    job = subprocess.Popen(command(2) + [sys.executable, "-m", "aezoo.run", "deep", "--epochs", "500",
+                                         *TINY, "--distributed", "--out", run],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while time.time() < deadline and not os.path.exists(os.path.join(run, "recon", "epoch_0002.npz")):
+        time.sleep(0.1)
+    ranks = subprocess.run(["pgrep", "-f", "--", f"--out {run}"], capture_output=True, text=True)
+    return job, sorted(int(p) for p in ranks.stdout.split() if int(p) != job.pid)
 
 
 def losses(run):
@@ -93,17 +111,7 @@ def test_a_two_process_run_resumes_with_one(tmp_path):
 
 def test_a_rank_that_dies_ends_the_job_and_keeps_the_last_checkpoint(tmp_path):
     run = str(tmp_path / "run")
-    command = [MPIEXEC, "--oversubscribe", "-n", "2"]
-    if os.geteuid() == 0:
-        command.insert(1, "--allow-run-as-root")
-    job = subprocess.Popen(command + [sys.executable, "-m", "aezoo.run", "deep", "--epochs", "500",
-                                      *TINY, "--distributed", "--out", run],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not os.path.exists(os.path.join(run, "recon", "epoch_0002.npz")):
-        time.sleep(0.1)
-    ranks = subprocess.run(["pgrep", "-f", "--", f"--out {run}"], capture_output=True, text=True)
-    pids = sorted(int(p) for p in ranks.stdout.split() if int(p) != job.pid)
+    job, pids = long_job(run)
     os.kill(pids[-1], signal.SIGKILL)  # one of the ranks
     start = time.time()
     _, err = job.communicate(timeout=120)  # the job ends: no rank waits forever in an allreduce
@@ -118,18 +126,8 @@ def test_a_rank_that_dies_ends_the_job_and_keeps_the_last_checkpoint(tmp_path):
 
 def test_ctrl_c_reaching_the_ranks_stops_them_together_with_the_resume_line(tmp_path):
     run = str(tmp_path / "run")
-    command = [MPIEXEC, "--oversubscribe", "-n", "2"]
-    if os.geteuid() == 0:
-        command.insert(1, "--allow-run-as-root")
-    job = subprocess.Popen(command + [sys.executable, "-m", "aezoo.run", "deep", "--epochs", "500",
-                                      *TINY, "--distributed", "--out", run],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.time() + 120
-    while time.time() < deadline and not os.path.exists(os.path.join(run, "recon", "epoch_0002.npz")):
-        time.sleep(0.1)
-    ranks = subprocess.run(["pgrep", "-f", "--", f"--out {run}"], capture_output=True, text=True)
-    for pid in (int(p) for p in ranks.stdout.split() if int(p) != job.pid):
+    job, pids = long_job(run)
+    for pid in pids:
         os.kill(pid, signal.SIGINT)  # each rank, at its own moment of its epoch
     _, err = job.communicate(timeout=120)
     saved = checkpoint.read_meta(run)["epoch"]

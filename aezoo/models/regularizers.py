@@ -15,7 +15,22 @@ import chainer.functions as F
 import numpy as np
 
 
-class GaussianNoise:
+class Noise:
+    """What both noises share: a level, the run's Generator, and `once` keyed by `seed`."""
+
+    def __init__(self, level, rng, once=False, seed=0):
+        self.level, self.rng, self.once, self.seed = level, rng, once, seed
+
+    def draw(self, x):
+        """Where the random numbers come from: the run's Generator, or each image's own."""
+        return per_image(x, self.seed) if self.once else self.rng
+
+    def fixed(self, x):
+        """The noise `once` would give: the same for an image every time (for evaluation)."""
+        return type(self)(self.level, None, once=True, seed=self.seed)(x)
+
+
+class GaussianNoise(Noise):
     """x + N(0, std^2), clipped back to [0, 1] (the Keras blog's denoising input)."""
 
     usage = "gaussian:STD (STD > 0)"
@@ -24,21 +39,13 @@ class GaussianNoise:
     def valid(std):
         return std > 0
 
-    def __init__(self, std, rng, once=False, seed=0):
-        self.std, self.rng, self.once, self.seed = std, rng, once, seed
-
-    def fixed(self, x):
-        """The noise `once` would give: the same for an image every time (for evaluation)."""
-        return GaussianNoise(self.std, None, once=True, seed=self.seed)(x)
-
     def __call__(self, x):
-        draw = per_image(x, self.seed) if self.once else self.rng
-        noise = draw.standard_normal(x.shape, dtype=np.float32) * self.std
+        noise = self.draw(x).standard_normal(x.shape, dtype=np.float32) * self.level
         xp = chainer.backend.get_array_module(x)
         return xp.clip(x + xp.asarray(noise), 0.0, 1.0)
 
 
-class MaskNoise:
+class MaskNoise(Noise):
     """Set a random fraction p of the inputs to zero (Vincent et al.'s masking noise)."""
 
     usage = "mask:P (0 < P < 1)"
@@ -47,16 +54,8 @@ class MaskNoise:
     def valid(p):
         return 0 < p < 1
 
-    def __init__(self, p, rng, once=False, seed=0):
-        self.p, self.rng, self.once, self.seed = p, rng, once, seed
-
-    def fixed(self, x):
-        """The noise `once` would give: the same for an image every time (for evaluation)."""
-        return MaskNoise(self.p, None, once=True, seed=self.seed)(x)
-
     def __call__(self, x):
-        draw = per_image(x, self.seed) if self.once else self.rng
-        keep = (draw.random(x.shape, dtype=np.float32) >= self.p).astype(np.float32)
+        keep = (self.draw(x).random(x.shape, dtype=np.float32) >= self.level).astype(np.float32)
         xp = chainer.backend.get_array_module(x)
         return x * xp.asarray(keep)
 
