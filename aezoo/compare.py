@@ -31,8 +31,8 @@ from aezoo.viz import curves, frame, video
 from aezoo.viz.runfolder import RunFolder
 
 COLUMNS = ("run", "model", "data", "epochs", "params", "code_size", "final_test_bce",
-           "best_test_bce", "best_epoch", "final_test_sqerr", "best_test_sqerr", "sqerr_vs_pca",
-           "seconds_per_epoch")
+           "best_test_bce", "best_epoch", "final_test_mse", "best_test_mse", "final_test_sqerr",
+           "best_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
 LOSSLESS = 1e-9  # PCA squared error below this (as many components as pixels): no ratio
 
 
@@ -46,8 +46,8 @@ def load_runs(run_dirs):
             raise UsageError(f"run folder {d} is given twice")
         seen.add(os.path.realpath(d))
     runs = [RunFolder(d) for d in run_dirs]
-    for run in runs:  # the table's columns
-        run.require("test_bce", "test_sqerr")
+    for run in runs:  # the table's columns (BCE too where every run has it: see metric())
+        run.require("test_mse", "test_sqerr")
     keys = {data_key(r) for r in runs}
     if len(keys) > 1:
         named = ", ".join(f"{r.dir} ({describe(r.record['data'])})" for r in runs)
@@ -82,15 +82,24 @@ def code_size(run):
     return int(np.prod(codes[0]["out"])) if codes else None
 
 
+def metric(runs):
+    """The score runs are ranked and plotted by: BCE when every run has it (models of images
+    in [0, 1]), else MSE, which every model reports."""
+    return "bce" if all("test_bce" in r for run in runs for r in run.epochs) else "mse"
+
+
 def score(run, label):
     records = run.epochs
     final = records[-1]
-    best = min(records, key=lambda r: r["test_bce"])
+    best = min(records, key=lambda r: r[f"test_{run.loss}"])  # the run's own loss
     seconds = [r["seconds"] for r in records if "seconds" in r]
     return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
             "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
-            "code_size": code_size(run), "final_test_bce": final["test_bce"],
-            "best_test_bce": best["test_bce"], "best_epoch": best["epoch"],
+            "code_size": code_size(run), "final_test_bce": final.get("test_bce"),
+            "best_test_bce": min((r["test_bce"] for r in records if "test_bce" in r),
+                                 default=None), "best_epoch": best["epoch"],
+            "final_test_mse": final["test_mse"],
+            "best_test_mse": min(r["test_mse"] for r in records),
             "final_test_sqerr": final["test_sqerr"],
             "best_test_sqerr": min(r["test_sqerr"] for r in records),
             "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None}
@@ -99,17 +108,21 @@ def score(run, label):
 def baselines(runs, sizes):
     """{code size: PCA row} on the runs' own split (the data is loaded as they loaded it)."""
     cfg = runs[0].config
-    dataset = data.load(cfg["data"], cfg.get("data_dir"), cfg.get("test_fraction", 0.2))
+    dataset = data.load(cfg["data"], cfg.get("data_dir"), cfg.get("test_fraction", 0.2),
+                        cfg.get("seq_len", 30))
     for run in runs:  # the baseline is fitted on the data the runs were trained on, or none
         changed = dataset.difference(run.record["data"])
         if changed:
             raise UsageError(f"data {cfg['data']} changed since {run.dir} was trained: {changed}")
     rows = {}
+    if dataset.padded:  # sequences of different lengths: no fixed-size vector to fit
+        return rows
     for k in sorted(sizes):
         fit = pca.baseline(dataset, k)
         rows[k] = {"run": f"pca-{fit['code_size']}", "model": "pca", "data": dataset.name,
                    "epochs": None, "params": fit["params"], "code_size": fit["code_size"],
                    "final_test_bce": fit["test_bce"], "best_test_bce": fit["test_bce"],
+                   "final_test_mse": fit["test_mse"], "best_test_mse": fit["test_mse"],
                    "best_epoch": None, "final_test_sqerr": fit["test_sqerr"],
                    "best_test_sqerr": fit["test_sqerr"], "seconds_per_epoch": None}
     return rows
@@ -142,19 +155,22 @@ def write_markdown(path, rows, runs):
     def fmt(value, spec):
         return "–" if value is None else format(value, spec)
 
+    name = metric(runs)
+    per = "value" if runs[0].kind == "sequence" else "pixel"
     lines = [f"# Scores on {describe(runs[0].record['data'])}", "",
-             "Test scores from each run's metrics.jsonl; BCE per pixel, squared error summed "
-             "over an image's pixels. `vs PCA` is the final squared error over that of PCA with "
-             "the same code size on the same split (below 1: better than PCA).", "",
-             "| run | model | epochs | params | code | final BCE | best BCE (epoch) | "
-             "final sq. err | best sq. err | vs PCA | s/epoch |",
+             f"Test scores from each run's metrics.jsonl; {name.upper()} per {per}, squared "
+             f"error summed over a sample's {per}s. `vs PCA` is the final squared error over "
+             f"that of PCA with the same code size on the same split (below 1: better than "
+             f"PCA).", "",
+             f"| run | model | epochs | params | code | final {name.upper()} | best "
+             f"{name.upper()} (epoch) | final sq. err | best sq. err | vs PCA | s/epoch |",
              "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in rows:
-        best = fmt(r["best_test_bce"], ".4f") + (f" ({r['best_epoch']})" if r["best_epoch"]
-                                                  is not None else "")
+        best = fmt(r[f"best_test_{name}"], ".4f") + (f" ({r['best_epoch']})" if r["best_epoch"]
+                                                      is not None else "")
         lines.append(
             f"| {r['run']} | {r['model']} | {fmt(r['epochs'], 'd')} | {r['params']:,} | "
-            f"{fmt(r['code_size'], 'd')} | {r['final_test_bce']:.4f} | {best} | "
+            f"{fmt(r['code_size'], 'd')} | {fmt(r[f'final_test_{name}'], '.4f')} | {best} | "
             f"{r['final_test_sqerr']:.3f} | {r['best_test_sqerr']:.3f} | "
             f"{fmt(r['sqerr_vs_pca'], '.2f')} | {fmt(r['seconds_per_epoch'], '.3g')} |")
     with atomic(path) as f:
@@ -190,8 +206,10 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
     written = [os.path.join(out, name) for name in ("scores.csv", "scores.md", "compare.png")]
     write_csv(written[0], rows)
     write_markdown(written[1], rows, runs)
-    curves.save_comparison(written[2], runs, labels(runs),
-                           [(r["run"], r["final_test_bce"]) for r in rows if r["model"] == "pca"])
+    name = metric(runs)
+    curves.save_comparison(written[2], runs, labels(runs), name,
+                           [(r["run"], r[f"final_test_{name}"]) for r in rows
+                            if r["model"] == "pca"])
     epochs = frame_epochs(runs)
     if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
         print(f"aezoo.compare: video shows {len(epochs)} of the epochs, spread evenly "

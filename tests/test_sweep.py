@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aezoo import sweep
-from aezoo.models import NAMES
+from aezoo.models import NAMES, model_class
 from aezoo.models.deep import DeepAE
 from aezoo.record import metrics, rundir
 from aezoo.train import checkpoint
@@ -159,10 +159,12 @@ def plan(name, tmp_path):
     return {step.name: step.cfg for step in steps}
 
 
-def test_quick_covers_every_model_on_digits(tmp_path):
+def test_quick_covers_every_image_model_on_digits_and_sequences_every_sequence_model(tmp_path):
     configs = plan("quick", tmp_path)
-    assert set(NAMES) <= {cfg.model for cfg in configs.values()}
+    sequence_models = {n for n in NAMES if model_class(n).masks_padding}
+    assert sequence_models and set(NAMES) - sequence_models <= {c.model for c in configs.values()}
     assert {cfg.data for cfg in configs.values()} == {"digits"}
+    assert sequence_models <= {c.model for c in plan("sequences", tmp_path).values()}
 
 
 def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path):

@@ -6,12 +6,17 @@ with it and 0.118-0.121 without, after the same 50 epochs. Faster kernels
 (the speed issue) plug in here, so every model gets them.
 
 A layer's description is a plain dict, the same for every model:
-    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "fade",
+    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "fade" | sequence
+             layers (below),
      "in": [...], "out": [...], "activation": "relu" | "sigmoid" | None,
      "params": count, "name": the link's path in the model ("/encoders/0") when it has
      weights, "code": True on the layer whose output is the code}
 A "fade" layer blends its input with the output of its own "path" of layers:
 (1 - alpha) * x + alpha * path(x) (a growing model's new pair while it fades in).
+Sequence layers (models/gru.py): "gru" (every step's state; with "units",
+"reset_after", "recurrent_activation", "keras_version"), "last" (the last step),
+and "unroll", which runs its "path" [a "gru_step", a "dense" readout] for
+"steps" steps from a state, each frame fed back as the next input.
 Models build the list with describe(..., link=...); Autoencoder.layers() turns
 each link into its name and parameter count, so the list is plain JSON.
 """

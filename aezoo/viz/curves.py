@@ -12,12 +12,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from aezoo.record import metrics  # noqa: E402
+from aezoo.record import metrics, rundir  # noqa: E402
 
 FILE = "loss.png"
 
 
-def draw(ax, epochs, events, loss_name, upto=None, limits=None):
+def unit(kind):
+    """What a per-element score is per: a pixel of an image, a value of a sequence or vector."""
+    return "pixel" if kind == "image" else "value"
+
+
+def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image"):
     """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`)."""
     shown = [r for r in epochs if upto is None or r["epoch"] <= upto]
     # The train curve in the test curve's unit: a model that reports the score itself
@@ -39,7 +44,7 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None):
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
     ax.set_xlabel("epoch")
-    ax.set_ylabel(f"{loss_name} per pixel")
+    ax.set_ylabel(f"{loss_name} per {unit(kind)}")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8)
 
@@ -55,13 +60,13 @@ def log_axis(ax, limits):
     ax.yaxis.set_minor_formatter(plain)
 
 
-def save(path, epochs, events, loss_name, title):
+def save(path, epochs, events, loss_name, title, kind="image"):
     # A bare Figure with fixed margins: pyplot's figure manager and tight_layout
     # would add about 30 ms to the 50 ms this costs.
     fig = Figure(figsize=(6, 4), dpi=100)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.92)
     ax = fig.add_subplot()
-    draw(ax, epochs, events, loss_name)
+    draw(ax, epochs, events, loss_name, kind=kind)
     ax.set_title(title, fontsize=10)
     fig.savefig(path)
 
@@ -69,8 +74,10 @@ def save(path, epochs, events, loss_name, title):
 def save_run(run_dir, cfg):
     """loss.png of a run folder from its metrics.jsonl."""
     epochs, events = metrics.read(run_dir)
+    kind = rundir.read_config(run_dir)["data"].get("kind", "image")
     if epochs:
-        save(os.path.join(run_dir, FILE), epochs, events, cfg.loss, f"{cfg.model} on {cfg.data}")
+        save(os.path.join(run_dir, FILE), epochs, events, cfg.loss, f"{cfg.model} on {cfg.data}",
+             kind)
 
 
 class LossPlot:
@@ -90,12 +97,13 @@ class LossPlot:
             self.last = time.monotonic()
 
 
-def save_comparison(path, runs, labels, baselines):
-    """Test BCE of every run against epoch; `baselines` [(name, test BCE)] as dotted lines."""
+def save_comparison(path, runs, labels, metric, baselines):
+    """Test `metric` (bce, mse) of every run against epoch; `baselines` [(name, value)] as
+    dotted lines."""
     fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
     for i, (run, label) in enumerate(zip(runs, labels)):
         color = f"C{i % 10}"
-        ax.plot([r["epoch"] for r in run.epochs], [r["test_bce"] for r in run.epochs],
+        ax.plot([r["epoch"] for r in run.epochs], [r[f"test_{metric}"] for r in run.epochs],
                 label=label, color=color, marker="." if len(run.epochs) < 60 else None)
         for event in run.events:
             if event.get("event") == "growth":
@@ -108,8 +116,9 @@ def save_comparison(path, runs, labels, baselines):
     log_axis(ax, ax.get_ylim())
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
-    ax.set_ylabel("test BCE per pixel")
-    ax.set_title(f"test BCE on {runs[0].data_name} (dashed: growth; dotted: PCA)", fontsize=10)
+    ax.set_ylabel(f"test {metric.upper()} per {unit(runs[0].kind)}")
+    ax.set_title(f"test {metric.upper()} on {runs[0].data_name} (dashed: growth; dotted: PCA)",
+                 fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -7,6 +7,7 @@ draw both, chosen by the data's kind, so a new view (latent space, the
 architecture) is one more panel here, not a third copy of the layout.
 """
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -48,7 +49,41 @@ class GridPanel:
             spine.set_visible(False)
 
 
-PANELS = {"image": GridPanel, "vector": GridPanel}  # data kind -> reconstruction panel
+class LinePanel:
+    """Sequences of a few values a step as curves: the target dark, the output in red, each
+    shown sequence in its own slot along the x axis, each value a band of its own."""
+
+    def __init__(self, ax):
+        self.ax, self.outputs = ax, None
+
+    def show(self, arrays):
+        truth = arrays["targets"] if "targets" in arrays else arrays["inputs"]
+        n, steps, features = truth.shape
+        low, high = (float(v) for v in arrays["value_range"])
+        band = (high - low) * 1.2 or 1.0
+        x = [i * (steps + max(2, steps // 5)) + np.arange(steps) for i in range(n)]
+        if self.outputs is None:
+            self.outputs = []
+            for i in range(n):
+                for d in range(features):
+                    self.ax.plot(x[i], truth[i, :, d] - d * band, color="0.2", linewidth=1)
+                    self.outputs.append(self.ax.plot(x[i], truth[i, :, d] - d * band,
+                                                     color="tab:red", linewidth=1.2)[0])
+            self.ax.set_xticks([])
+            self.ax.set_yticks([])
+            self.ax.set_ylim(low - (features - 1) * band - 0.1 * band, high + 0.1 * band)
+            self.ax.plot([], [], color="0.2", label="target")
+            self.ax.plot([], [], color="tab:red", label="output")
+            self.ax.legend(loc="upper right", fontsize=7, ncol=2, frameon=False,
+                           bbox_to_anchor=(1.0, 1.12))
+        for k, line in enumerate(self.outputs):
+            i, d = divmod(k, features)
+            line.set_ydata(arrays["outputs"][i, :, d] - d * band)
+
+
+# view of the data (kind, or for sequences lines / heatmap / rows) -> reconstruction panel
+PANELS = {"image": GridPanel, "vector": GridPanel, "rows": GridPanel, "heatmap": GridPanel,
+          "lines": LinePanel}
 
 
 def loss_limits(runs, loss):
@@ -70,7 +105,7 @@ def draw_curves(ax, run, epoch, limits):
     shown = run.at(epoch)
     for artist in ax.lines + ax.texts:
         artist.remove()
-    curves.draw(ax, run.saved, run.events, run.loss, upto=shown, limits=limits)
+    curves.draw(ax, run.saved, run.events, run.loss, upto=shown, limits=limits, kind=run.kind)
     if ax.get_yscale() != "log":
         curves.log_axis(ax, limits[1])
     ax.set_ylim(*limits[1])
@@ -97,7 +132,7 @@ class Column:
 
     def __init__(self, run, text, recon_ax, loss_ax, limits, long, legend_size=None):
         self.run, self.text, self.loss_ax, self.limits = run, text, loss_ax, limits
-        self.recon = PANELS[run.kind](recon_ax)
+        self.recon = PANELS[run.view](recon_ax)
         self.long, self.legend_size = long, legend_size
 
     def show(self, epoch):

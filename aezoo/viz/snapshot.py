@@ -1,7 +1,9 @@
 """Per-epoch snapshots: the same test samples every epoch, as arrays and as a quick PNG.
 
     recon/epoch_0000.npz   inputs, outputs (reconstructions), codes, labels (when the
-                           data set has them), kind and value range; epoch 0 is untrained
+                           data set has them), kind, view and value range, and targets
+                           when the model reconstructs something other than its input
+                           (a GRU: the sequence reversed); epoch 0 is untrained
     recon/epoch_0000.png   inputs above outputs, tiled with numpy, written by imageio
 
 Videos, comparisons and later views draw from the arrays, never from the PNG.
@@ -20,6 +22,7 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.record.files import atomic
+from aezoo.viz import sequences
 
 FOLDER = "recon"
 TARGET_CELL = 56  # pixels an image cell is scaled up to (8x8 digits become 56x56)
@@ -81,9 +84,15 @@ def labelled_grid(arrays):
     """(grid, [(row centre y, label)], [(block centre x, title)]) of a snapshot's arrays:
     the rows on the left; a 2-D code's manifold, when there is one, to their right."""
     kind, value_range = str(arrays["kind"]), tuple(arrays["value_range"])
-    rows = [as_images(arrays[name], kind) for name in ("inputs", "outputs", "samples") if name in arrays]
-    names = ["input", "output", "sample"][:len(rows)]
-    left = tile(rows, value_range)
+    names = [name for name in ("inputs", "targets", "outputs", "samples") if name in arrays]
+    if kind == "sequence":
+        view = str(arrays["view"])
+        rows = [sequences.pictures(arrays[name], view, value_range) for name in names]
+        left = tile(rows, (0.0, 1.0))
+    else:
+        rows = [as_images(arrays[name], kind) for name in names]
+        left = tile(rows, value_range)
+    names = [name[:-1] for name in names]  # "inputs" -> "input"
     row = (left.shape[0] + GAP) / len(rows)
     labels = [(row * i + (row - GAP) / 2, name) for i, name in enumerate(names)]
     if "manifold" not in arrays:
@@ -143,6 +152,7 @@ class Snapshots:
         os.makedirs(self.folder, exist_ok=True)
         self.indices = indices
         self.static = {"inputs": dataset.test[indices], "kind": np.array(dataset.kind),
+                       "view": np.array(dataset.view),
                        "value_range": np.array(dataset.value_range, np.float32)}
         if labels is not None:
             self.static["labels"] = np.asarray(labels)
@@ -153,8 +163,12 @@ class Snapshots:
         to_cpu = chainer.backends.cuda.to_cpu
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             code, raw = model.encode_decode(x)  # the path training uses, fade-in included
-            arrays = {**self.static, "outputs": to_cpu(model.head.output(raw).array),
-                      "codes": to_cpu(code.array), "epoch": trainer.epoch}
+            outputs, target = to_cpu(model.head.output(raw).array), model.target(x)
+            arrays = {**self.static, "outputs": outputs, "codes": to_cpu(code.array),
+                      "epoch": trainer.epoch}
+            if target is not x:  # the model reconstructs something else (a GRU: x reversed)
+                arrays["targets"] = to_cpu(target)
+                outputs[np.isnan(arrays["targets"])] = np.nan  # padding has no output
             if model.generative:  # the same prior draws every epoch: the video shows them sharpen
                 for name, z in prior_codes(code.shape[1], len(self.indices)).items():
                     arrays[name] = to_cpu(model.decode(trainer.device.send(z)).array)
