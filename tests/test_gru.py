@@ -9,7 +9,6 @@ import pytest
 
 import aezoo
 from aezoo.models.gru import GRUAE
-from aezoo.models.keras_gru import KerasGRU
 from aezoo.run import main
 from aezoo.train.setup import default_config, resolve
 from aezoo.train.optimizers import build_optimizer
@@ -192,7 +191,6 @@ def test_seq2seq_learns_digit_rows_with_and_without_teacher_forcing(tmp_path, te
 
 def test_keras_weights_start_a_run_from_a_keras_model(tmp_path):
     path = os.path.join(FIXTURES, "keras3_gru_reset_after_true.npz")
-    fixture = np.load(path)
     data = tmp_path / "seq.npz"
     np.savez(data, x=np.random.RandomState(0).randn(40, 6, 5).astype(np.float32))
     out = tmp_path / "run"
@@ -203,3 +201,15 @@ def test_keras_weights_start_a_run_from_a_keras_model(tmp_path):
     start = np.load(out / "recon" / "epoch_0000.npz")  # the untrained epoch: Keras's model
     model = aezoo.from_keras(path, keras_version=3)
     np.testing.assert_allclose(start["outputs"], model.reconstruct(start["inputs"]), atol=1e-5)
+
+
+def test_a_gru_on_sine_beats_predicting_the_per_step_mean(tmp_path):
+    from aezoo.data import load
+    out = tmp_path / "run"
+    assert main(["gru", "--data", "sine", "--seq-len", "12", "--hidden", "16", "--epochs", "3",
+                 "--batch-size", "32", "--no-video", "--out", str(out)]) == 0
+    sine = load("sine", seq_len=12)
+    target = sine.test[:, ::-1]  # reversed, as the model is asked
+    mean = np.mean(np.square(target - sine.train[:, ::-1].mean(axis=0)))
+    final = [json.loads(l) for l in open(out / "metrics.jsonl") if '"test_mse"' in l][-1]
+    assert mean > 0.4 and final["test_mse"] < 0.5 * mean

@@ -145,14 +145,14 @@ class GRUAE(Autoencoder):
         t, widths = self.steps, [self.features] + self.hidden
         out = []
         for i, gru in enumerate(self.encoders):
-            out.append(describe("gru", [t, widths[i]], [t, widths[i + 1]], "tanh", gru,
+            out.append(describe("gru", [t, widths[i]], [t, widths[i + 1]], None, gru,
                                 code=self.mode == "keras" and i == len(self.encoders) - 1,
                                 **gru.describe()))
         if self.mode == "keras":
-            return out + [describe("gru", [t, widths[-1]], [t, self.features], "tanh",
+            return out + [describe("gru", [t, widths[-1]], [t, self.features], None,
                                    self.decoder, **self.decoder.describe())]
         width = widths[-1]
-        step = describe("gru_step", [self.features], [width], "tanh", self.decoder,
+        step = describe("gru_step", [self.features], [width], None, self.decoder,
                         **self.decoder.describe())
         readout = describe("dense", [width], [self.features], None, self.readout)
         return out + [describe("last", [t, width], [width]),
