@@ -199,3 +199,41 @@ def test_reproduce_is_the_published_setup():
         "vae": ("vae", [500], 20, None, None, 100),       # Chainer's examples/vae
         "vae-keras": ("vae", [256], 2, None, None, 50),   # the Keras blog's
     }
+
+
+def test_runs_on_several_data_sets_are_compared_data_set_by_data_set(tmp_path):
+    path = write(tmp_path, """
+[defaults]
+epochs = 1
+batch_size = 256
+video = false
+
+[runs.deep]
+model = "deep"
+data = "digits"
+
+[runs.gru-rows]
+model = "gru"
+data = "digits-rows"
+hidden = [4]
+
+[runs.gru-sine]
+model = "gru"
+data = "sine"
+seq_len = 6
+hidden = [4]
+""")
+    out = tmp_path / "out"
+    assert sweep.main([str(path), "--out", str(out)]) == 0
+    for data, runs in [("digits", ["deep"]), ("digits-rows", ["gru-rows"]), ("sine", ["gru-sine"])]:
+        table = (out / f"compare-{data}" / "scores.md").read_text()
+        names = [line.split("|")[1].strip() for line in table.splitlines()
+                 if line.startswith("| ") and not line.startswith("| run")]
+        assert [n for n in names if not n.startswith("pca-")] == runs
+    assert not (out / "scores.md").exists()
+
+
+def test_a_run_may_not_take_a_comparison_folder_name(tmp_path, capsys):
+    path = write(tmp_path, TINY.replace("[runs.deep]", "[runs.compare-x]"))
+    assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "compare-x" in capsys.readouterr().err and not (tmp_path / "out").exists()
