@@ -1,4 +1,4 @@
-"""File formats: IDX (gz or plain) and .npy, read into float32 arrays with clear errors."""
+"""File formats: IDX (gz or plain), .npy and .npz, read into arrays with clear errors."""
 import gzip
 import hashlib
 import math
@@ -82,3 +82,14 @@ def read_npy(path):
     if not np.isfinite(array).all():
         raise UsageError(f"{path}: contains NaN or infinite values")
     return array
+
+
+def read_npz(path, where=""):
+    """{name: array} of an .npz archive (no pickle); `where` prefixes the error ("--flag ")."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except FileNotFoundError:
+        raise UsageError(f"{where}{path}: no such file")
+    except (ValueError, OSError, EOFError, AttributeError) as e:
+        raise UsageError(f"{where}{path}: not a readable .npz file ({e})")

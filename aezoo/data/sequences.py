@@ -15,6 +15,7 @@ a model that cannot do that refuses such data.
 """
 import numpy as np
 
+from aezoo.data import formats
 from aezoo.data.dataset import Dataset, split
 from aezoo.errors import UsageError
 
@@ -47,13 +48,7 @@ def rows(dataset, name):
 
 def read_npz(path, test_fraction):
     """x (N, T, D), finite on its real steps, and optional lengths (N,) from 1 to T."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file")
-    except (ValueError, OSError, EOFError) as e:
-        raise UsageError(f"{path}: not a readable .npz file ({e})")
+    arrays = formats.read_npz(path)
     x = arrays.get("x")
     if x is None or x.ndim != 3 or x.size == 0:
         raise UsageError(f"{path}: expected an array x of shape (N, T, D), got "

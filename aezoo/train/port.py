@@ -7,6 +7,7 @@ dec_recurrent_kernel, dec_bias. The bias's shape says reset_after ((2, 3u): True
 import numpy as np
 
 from aezoo.config import flag
+from aezoo.data.formats import read_npz
 from aezoo.errors import UsageError
 from aezoo.models.keras_gru import reset_after_of
 
@@ -16,13 +17,7 @@ NAMES = tuple(f"{part}_{name}" for part in ("enc", "dec")
 
 def read(path):
     """{name: float32 array} of a Keras weights file, checked for the six arrays."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except FileNotFoundError:
-        raise UsageError(f"--keras-weights {path}: no such file")
-    except (ValueError, OSError, EOFError) as e:
-        raise UsageError(f"--keras-weights {path}: not a readable .npz file ({e})")
+    arrays = read_npz(path, "--keras-weights ")
     missing = [name for name in NAMES if name not in arrays]
     if missing:
         raise UsageError(f"--keras-weights {path}: no {', '.join(missing)} (expected "
