@@ -22,13 +22,24 @@ def unit(kind):
     return "pixel" if kind == "image" else "value"
 
 
-def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image"):
-    """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`)."""
+def train_key(records, loss_name):
+    return next((k for k in (f"train_{loss_name}", "train_reconstruction")
+                 if any(k in r for r in records)), "train_reconstruction")
+
+
+def growth_label(event):
+    """'64-32' (the new widths) or 'depth 3' for a growth event line."""
+    widths = event.get("widths")
+    return "-".join(str(w) for w in widths) if widths else f"depth {event.get('depth')}"
+
+
+def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fontsize=8):
+    """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`); growth
+    dashed, labelled inside the axes with the new widths."""
     shown = [r for r in epochs if upto is None or r["epoch"] <= upto]
     # The train curve in the test curve's unit: a model that reports the score itself
     # (vae: BCE per pixel beside its per-image loss) gives it; else its reconstruction term.
-    key = next((k for k in (f"train_{loss_name}", "train_reconstruction")
-                if any(k in r for r in shown)), "train_reconstruction")
+    key = train_key(shown, loss_name)
     train = [(r["epoch"], r[key]) for r in shown if key in r]
     test = [(r["epoch"], r[f"test_{loss_name}"]) for r in shown]
     if train:
@@ -38,15 +49,16 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image"):
     for event in events:
         if event.get("event") == "growth" and (upto is None or event["epoch"] <= upto):
             ax.axvline(event["epoch"] - 0.5, color="gray", linestyle="--", linewidth=1)
-            ax.text(event["epoch"] - 0.5, 1.0, f" depth {event['depth']}", rotation=90,
-                    va="top", fontsize=7, color="gray", transform=ax.get_xaxis_transform())
+            ax.text(event["epoch"] - 0.5, 0.97, growth_label(event) + " ", rotation=90,
+                    va="top", ha="right", fontsize=fontsize, color="0.35",
+                    transform=ax.get_xaxis_transform())
     if limits:
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(f"{loss_name} per {unit(kind)}")
+    ax.set_xlabel("epoch", fontsize=fontsize)
+    ax.set_ylabel(f"{loss_name} per {unit(kind)}", fontsize=fontsize)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=fontsize)
 
 
 def log_axis(ax, limits):
@@ -66,7 +78,11 @@ def save(path, epochs, events, loss_name, title, kind="image"):
     fig = Figure(figsize=(6, 4), dpi=100)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.92)
     ax = fig.add_subplot()
-    draw(ax, epochs, events, loss_name, kind=kind)
+    draw(ax, epochs, events, loss_name, kind=kind, fontsize=9)
+    keys = (f"test_{loss_name}", train_key(epochs, loss_name))
+    values = [r[k] for r in epochs for k in keys if r.get(k)]
+    log_axis(ax, (min(values) / 1.15, max(values) * 1.15))  # the frames' and compare.png's axis
+    ax.tick_params(which="both", labelsize=9)
     ax.set_title(title, fontsize=10)
     fig.savefig(path)
 
