@@ -6,8 +6,10 @@ writes into --out (default outputs/compare-<timestamp>):
     scores.md, scores.csv  one row per run, then a PCA row per code size, fitted
                            on the same training split and scored on the same test split
     compare.png            test BCE against epoch for every run, growth events dashed
-    compare.gif/.mp4       one column per run, synchronized by epoch; a run that
-                           ended earlier holds its last frame
+    compare.gif/.mp4       one column per run, synchronized by epoch (a run that
+                           ended earlier holds its last frame), and one panel
+                           overlaying every run's test curve
+    report.html            all of it in one file for a browser (aezoo.report)
 
 Numbers come from each run's metrics.jsonl, parameters from its last epoch (a
 grown model counts its final size) and the code size from the code layer of
@@ -21,7 +23,8 @@ import time
 
 import numpy as np
 
-from aezoo import cli, data
+from aezoo import cli, data, render
+from aezoo import report as html_report
 from aezoo.errors import UsageError
 from aezoo.models import pca
 from aezoo.record import rundir
@@ -105,7 +108,7 @@ def score(run, label):
             "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None}
 
 
-def baselines(runs, sizes):
+def baselines(runs, sizes, extras=None):
     """{code size: PCA row} on the runs' own split (the data is loaded as they loaded it)."""
     cfg = runs[0].config
     dataset = data.load(cfg["data"], cfg.get("data_dir"), cfg.get("test_fraction", 0.2),
@@ -115,6 +118,8 @@ def baselines(runs, sizes):
         if changed:
             raise UsageError(f"data {cfg['data']} changed since {run.dir} was trained: {changed}")
     rows = {}
+    if extras is not None:
+        extras["entropy_floor"] = entropy_floor(dataset)
     if dataset.padded:  # sequences of different lengths: no fixed-size vector to fit
         return rows
     for k in sorted(sizes):
@@ -128,10 +133,21 @@ def baselines(runs, sizes):
     return rows
 
 
-def table(runs):
-    """Rows of scores.csv: the runs in the order given, then one PCA row per code size."""
+def entropy_floor(dataset):
+    """The lowest BCE per pixel any model can reach on the test split: the pixels' own
+    binary entropy (0 for data of 0s and 1s); None for data outside [0, 1]."""
+    x = dataset.test.astype(np.float64)
+    if dataset.kind == "sequence" or not (0 <= dataset.value_range[0] and dataset.value_range[1] <= 1):
+        return None
+    p = np.clip(x, 1e-12, 1 - 1e-12)
+    return float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p))))
+
+
+def table(runs, extras=None):
+    """Rows of scores.csv: the runs in the order given, then one PCA row per code size;
+    `extras`, a dict, receives what else the loaded data tells (its entropy floor)."""
     rows = [score(run, label) for run, label in zip(runs, labels(runs))]
-    pcas = baselines(runs, {r["code_size"] for r in rows if r["code_size"]})
+    pcas = baselines(runs, {r["code_size"] for r in rows if r["code_size"]}, extras)
     for row in rows + list(pcas.values()):
         reference = pcas.get(row["code_size"])
         ratio = None
@@ -186,7 +202,8 @@ def frame_epochs(runs):
 MARKER = "compared.json"  # the runs a folder's comparison shows; it may be redone there
 
 
-def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
+def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi=frame.DPI,
+            report=True):
     """Write the comparison of `run_dirs` into `out`; returns the paths written.
 
     `out` must be new, empty or an earlier comparison's folder, unless the
@@ -194,7 +211,9 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
     """
     runs = load_runs(run_dirs)
     fps = video.check_fps(fps)
-    rows = table(runs)  # may still fail (data missing): before anything is written
+    dpi = render.check_dpi(dpi)
+    extras = {}
+    rows = table(runs, extras)  # may still fail (data missing): before anything is written
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
     if (not owned and os.path.isdir(out) and os.listdir(out)
             and not os.path.exists(os.path.join(out, MARKER))):
@@ -207,17 +226,21 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False):
     write_csv(written[0], rows)
     write_markdown(written[1], rows, runs)
     name = metric(runs)
-    curves.save_comparison(written[2], runs, labels(runs), name,
-                           [(r["run"], r[f"final_test_{name}"]) for r in rows
-                            if r["model"] == "pca"])
+    lines = [(r["run"], r[f"final_test_{name}"]) for r in rows if r["model"] == "pca"]
+    floor = extras.get("entropy_floor")
+    if name == "bce" and floor:
+        lines.append(("entropy floor", floor))
+    curves.save_comparison(written[2], runs, labels(runs), name, lines, dpi)
     epochs = frame_epochs(runs)
     if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
         print(f"aezoo.compare: video shows {len(epochs)} of the epochs, spread evenly "
               f"(first and last kept)", file=sys.stderr)
     if formats:
         written += video.write(os.path.join(out, "compare"),
-                               frame.compose(runs, epochs, labels(runs)), fps, formats,
-                               prog="aezoo.compare")
+                               frame.compose(runs, epochs, labels(runs), lines, dpi), fps,
+                               formats, prog="aezoo.compare")
+    if report:
+        written.append(html_report.write(out))
     return written
 
 
@@ -231,8 +254,11 @@ def _main(argv):
     p.add_argument("--out", help="folder for the comparison (default outputs/compare-<timestamp>)")
     p.add_argument("--fps", type=float, default=4.0, help="video frames per second (default 4)")
     p.add_argument("--format", default="gif,mp4", help="video formats: gif, mp4 or gif,mp4")
+    p.add_argument("--dpi", type=float, default=frame.DPI,
+                   help=f"resolution of compare.png and the video ({frame.DPI}: the default size)")
     args = p.parse_args(argv)
-    written = compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format))
+    written = compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format),
+                      dpi=args.dpi)
     print_table(written[1])
     for path in written:
         print(path)

@@ -20,8 +20,9 @@ The file holds a [defaults] table of options every run shares and one
 Runs train one after the other into OUT/NAME (OUT defaults to
 outputs/sweep-<file stem>), without a progress video unless the file sets
 video = true: the comparison (aezoo.compare) writes its scores, plot and
-side-by-side video into OUT itself; runs on different data sets are compared
-data set by data set, in OUT/compare-<data>. Started again, a sweep skips finished runs
+side-by-side video and report.html into OUT itself; runs on different data sets
+are compared data set by data set, in OUT/compare-<data>, and OUT/report.html
+shows them all. Started again, a sweep skips finished runs
 and resumes an unfinished one from its checkpoint, so an interrupted sweep is
 continued by repeating the command. The whole file is checked before anything
 trains; a bad file is one line and exit status 2, and no run folder is touched.
@@ -34,7 +35,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from aezoo import cli, compare, run
+from aezoo import cli, compare, report, run
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, merge, read_toml
 from aezoo.models import NAMES
 from aezoo.errors import UsageError
@@ -46,7 +47,7 @@ SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 SPLIT = ("data", "data_dir", "test_fraction", "seq_len")  # runs compared together share these
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
-            "compare.partial.gif", "compare.partial.mp4", "compared.json")
+            "compare.partial.gif", "compare.partial.mp4", "compared.json", "report.html")
 
 # One run of a sweep: what to do with its folder (start, resume, skip) and the
 # aezoo.run command line that does it (None for skip); cfg is its resolved Config.
@@ -214,13 +215,16 @@ def sweep(path, out=None):
         if status != 0:
             failed.append(step.name)
     trained = [s.folder for s in steps if os.path.exists(os.path.join(s.folder, checkpoint.FILE))]
-    for folder, group in groups(steps, out).items():
+    compared = groups(steps, out)
+    for folder, group in compared.items():
         done = [s.folder for s in group if s.folder in trained]
         if done:
             written = compare.compare(done, folder, fps=group[0].cfg.fps, owned=True)
             compare.print_table(written[1])
             for path in written:
                 print(path)
+    if out not in compared and any(os.path.isdir(folder) for folder in compared):
+        print(report.write(out))  # one page for the data sets' comparisons together
     if failed:
         print(f"aezoo.sweep: {len(failed)} run(s) failed: {', '.join(failed)}"
               + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)

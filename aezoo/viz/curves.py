@@ -6,6 +6,7 @@ import os
 import time
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -113,30 +114,73 @@ class LossPlot:
             self.last = time.monotonic()
 
 
-def save_comparison(path, runs, labels, metric, baselines):
-    """Test `metric` (bce, mse) of every run against epoch; `baselines` [(name, value)] as
-    dotted lines."""
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
+STYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def end_label_heights(ends, low, high, gap=0.045):
+    """y positions for labels at the curves' ends, in log space at least `gap` of the axis
+    apart (runs that end together would print on top of each other), in order of `ends`."""
+    span = np.log(high) - np.log(low)
+    order = sorted(range(len(ends)), key=lambda i: ends[i])
+    placed = {}
+    previous = -np.inf
+    for i in order:
+        y = max(np.log(ends[i]), previous + gap * span)
+        placed[i] = y
+        previous = y
+    return [float(np.exp(placed[i])) for i in range(len(ends))]
+
+
+def save_comparison(path, runs, labels, metric, baselines, dpi=100):
+    """Test `metric` (bce, mse) of every run against epoch, each run its own colour, line style
+    and marker, labelled at its end; growth as marks on the curve; `baselines` [(name, value)]
+    as dotted lines (PCA, the entropy floor)."""
+    fig, ax = plt.subplots(figsize=(9, 5.4), dpi=dpi)
+    ends, last = [], max(run.epochs[-1]["epoch"] for run in runs)
     for i, (run, label) in enumerate(zip(runs, labels)):
-        color = f"C{i % 10}"
-        ax.plot([r["epoch"] for r in run.epochs], [r[f"test_{metric}"] for r in run.epochs],
-                label=label, color=color, marker="." if len(run.epochs) < 60 else None)
-        for event in run.events:
-            if event.get("event") == "growth":
-                ax.axvline(event["epoch"] - 0.5, color=color, linestyle="--", linewidth=1, alpha=0.7)
-    for name, value in baselines:
-        ax.axhline(value, color="gray", linestyle=":", linewidth=1)
-        ax.text(0, value, f" {name}", color="gray", fontsize=8, va="bottom",
+        color, style = f"C{i % 10}", STYLES[(i + i // 10) % len(STYLES)]
+        epochs = [r["epoch"] for r in run.epochs]
+        values = [r[f"test_{metric}"] for r in run.epochs]
+        ax.plot(epochs, values, label=label, color=color, linestyle=style, linewidth=1.6,
+                marker=MARKERS[i % len(MARKERS)], markevery=max(1, len(epochs) // 8),
+                markersize=5)
+        grown = [e["epoch"] for e in run.events if e.get("event") == "growth"]
+        at = {r["epoch"]: r[f"test_{metric}"] for r in run.epochs}
+        ax.plot([e for e in grown if e in at], [at[e] for e in grown if e in at], "|",
+                color=color, markersize=14, markeredgewidth=2)
+        ends.append((epochs[-1], values[-1], label, color))
+    values = [r[f"test_{metric}"] for run in runs for r in run.epochs] + [v for _, v in baselines]
+    limits = (min(values) / 1.15, max(values) * 1.15)
+    heights = end_label_heights([v for _, v in baselines], *limits) if baselines else []
+    for (name, value), y in zip(baselines, heights):
+        ax.axhline(value, color="0.35", linestyle=":", linewidth=1.2)
+        ax.text(0.005, y * 1.005, f" {name}", color="0.3", fontsize=9, va="bottom",
                 transform=ax.get_yaxis_transform())
-    ax.set_yscale("log")
-    log_axis(ax, ax.get_ylim())
+    log_axis(ax, limits)
+    heights = end_label_heights([v for _, v, _, _ in ends], *limits)
+    texts = []
+    for (epoch, value, label, color), y in zip(ends, heights):
+        texts.append(ax.annotate(
+            label, (epoch, value), xytext=(1.015, y), textcoords=ax.get_yaxis_transform(),
+            fontsize=9, color=color, va="center", annotation_clip=False,
+            arrowprops=dict(arrowstyle="-", color=color, linewidth=0.6, alpha=0.6)))
+    ax.set_xlim(-0.5, last + max(0.5, 0.02 * last))
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(f"test {metric.upper()} per {unit(runs[0].kind)}")
-    ax.set_title(f"test {metric.upper()} on {runs[0].data_name} (dashed: growth; dotted: PCA)",
-                 fontsize=10)
+    ax.tick_params(which="both", labelsize=9)
+    ax.set_xlabel("epoch", fontsize=10)
+    ax.set_ylabel(f"test {metric.upper()} per {unit(runs[0].kind)}", fontsize=10)
+    ax.set_title(f"test {metric.upper()} on {runs[0].data_name} (|: growth; dotted: baselines)",
+                 fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9, handlelength=3.5, loc="upper right")
     fig.tight_layout()
+    # The end labels stand right of the axes: make room for the widest.
+    renderer = fig.canvas.get_renderer()
+    widest = max((matplotlib.text.Text.get_window_extent(t, renderer).width for t in texts),
+                 default=0)  # the text alone, not its line to the curve
+    width = fig.get_figwidth() * fig.dpi
+    fig.subplots_adjust(right=max(0.5, min(fig.subplotpars.right,
+                                           1 - (widest + 0.015 * width + 12) / width)))
     fig.savefig(path)
     plt.close(fig)

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
+from aezoo.errors import UsageError  # noqa: E402
 from aezoo.viz import architecture, curves, latent, snapshot, video  # noqa: E402
 
 DPI = 100  # pixels per inch of a frame; --dpi D scales every side by D / DPI
@@ -199,18 +200,41 @@ class Progress:
             self.strip.show(self.run.layers_at(epoch), self.run.architecture[0])
 
 
-def layout(runs, labels=None, baselines=(), dpi=DPI):
-    """The figure of a progress frame (one unlabelled run) or of a comparison, with its
-    show(epoch); `baselines` [(name, value)] are dotted lines of the comparison's panel."""
+LATENT_SIZE = (640, 576)  # latent.gif / latent.mp4
+
+
+class LatentOnly:
+    """One run's latent view alone, its epoch and test loss in the title."""
+
+    def __init__(self, run, dpi=DPI):
+        self.run = run
+        self.fig = plt.figure(figsize=(LATENT_SIZE[0] / DPI, LATENT_SIZE[1] / DPI), dpi=dpi)
+        self.heading = self.fig.suptitle("", fontsize=FONT + 3, y=0.985)
+        self.panel = latent_panel(run, self.fig.add_axes((0.12, 0.1, 0.72, 0.8)))
+        if self.panel is None:
+            raise UsageError(f"{run.dir} has no latent codes in its snapshots (made before "
+                             f"aezoo 0.3): no latent view to render")
+
+    def show(self, epoch):
+        self.heading.set_text(caption(self.run, epoch, long=False))
+        self.panel.show(self.run.arrays(epoch))
+
+
+def layout(runs, labels=None, baselines=(), dpi=DPI, view="progress"):
+    """The figure of a progress frame (one unlabelled run), of its latent view alone, or of a
+    comparison, with its show(epoch); `baselines` [(name, value)] are dotted lines of the
+    comparison's shared panel."""
+    if view == "latent":
+        return LatentOnly(runs[0], dpi)
     if labels is None and len(runs) == 1:
         return Progress(runs[0], dpi)
     from aezoo.viz.columns import Comparison
     return Comparison(runs, labels or [r.name for r in runs], baselines, dpi)
 
 
-def compose(runs, epochs, labels=None, baselines=(), dpi=DPI):
+def compose(runs, epochs, labels=None, baselines=(), dpi=DPI, view="progress"):
     """uint8 RGB frames, one per epoch in `epochs`; progress layout for one unlabelled run."""
-    shown = layout(runs, labels, baselines, dpi)
+    shown = layout(runs, labels, baselines, dpi, view)
     out = []
     try:
         for epoch in epochs:
