@@ -33,7 +33,7 @@ from aezoo.viz.runfolder import RunFolder
 FILE = "report.html"
 EMBED_MAX = 32 * 2 ** 20  # bytes: larger files are linked, not embedded
 MEDIA = {".png": "image/png", ".gif": "image/gif", ".mp4": "video/mp4"}
-REPORT_FRAMES = 60        # frames at most of a video rendered for the page
+REPORT_FRAMES = 40        # frames at most of a video rendered for the page (a preview)
 SHOWN = ("run", "model", "epochs", "params", "code_size", "final_test_bce", "best_test_bce",
          "best_epoch", "final_test_mse", "final_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
 GROWTH = ("epoch", "depth", "widths", "params", "init", "dead_units", "test_bce_jump")

@@ -3,7 +3,7 @@
 A column holds the run's name (never clipped: it shrinks to FONT, then wraps),
 a caption, its reconstructions with at least MIN_THUMB pixels a sample (the
 rows wrap; a 2-D code's manifold is left to the progress video) and its latent
-view. The shared panel on the right overlays every run's test curve up to the
+view (the labels' legend in the first column only: the colours are the same). The shared panel on the right overlays every run's test curve up to the
 epoch, each run in its own colour and line style with a dot at the shown epoch,
 and the baselines (PCA, the entropy floor) dotted. Sizes are in pixels at
 frame.DPI; --dpi scales them all.
@@ -85,7 +85,7 @@ class Comparison:
             panel = None
             if has_latent:
                 ax = fig.add_axes(box(left + 56, HEADER + grid + 40, width - 120, LATENT))
-                panel = frame.latent_panel(run, ax)
+                panel = frame.latent_panel(run, ax, legend=i == 0)  # one legend: same colours
             self.columns.append((run, text, recon, panel))
         self.shared = fig.add_axes(box(n * width + 64, HEADER, SHARED - 84,
                                        height - HEADER - MARGIN - 8))
@@ -118,9 +118,11 @@ class Comparison:
                     color=colour, linestyle=dash, linewidth=1.6, label=label)
             ax.plot([shown[-1]["epoch"]], [shown[-1][f"test_{metric}"]], "o", color=colour,
                     markersize=5, clip_on=False)
-        for name, value in self.baselines:
+        heights = curves.end_label_heights([v for _, v in self.baselines], *self.limits[1],
+                                           gap=0.035) if self.baselines else []
+        for (name, value), y in zip(self.baselines, heights):  # labels set apart when close
             ax.axhline(value, color="0.4", linestyle=":", linewidth=1.2)
-            ax.text(0.01, value, f" {name}", color="0.3", fontsize=frame.FONT, va="bottom",
+            ax.text(0.01, y, f" {name}", color="0.3", fontsize=frame.FONT, va="bottom",
                     transform=ax.get_yaxis_transform())
         if ax.get_yscale() != "log":
             curves.log_axis(ax, self.limits[1])

@@ -212,8 +212,8 @@ class LatentOnly:
         self.heading = self.fig.suptitle("", fontsize=FONT + 3, y=0.985)
         self.panel = latent_panel(run, self.fig.add_axes((0.12, 0.1, 0.72, 0.8)))
         if self.panel is None:
-            raise UsageError(f"{run.dir} has no latent codes in its snapshots (made before "
-                             f"aezoo 0.3): no latent view to render")
+            raise UsageError(f"{run.dir} has no latent codes in its snapshots (saved by an aezoo "
+                             f"before the latent view): no latent view to render")
 
     def show(self, epoch):
         self.heading.set_text(caption(self.run, epoch, long=False))
