@@ -53,10 +53,11 @@ class ArchitectureStrip:
         old = {layer.get("name") for layer in (first or entry)["layers"] if layer.get("name")}
         n = len(layers)
         self.ax.set_xlim(-0.6, n + 2.6)  # room on the right for the parameter count
-        labels = n <= 24
+        labels, grown = n <= 24, 0
         for i, layer in enumerate(layers):
-            grown = layer.get("name") is not None and layer.get("name") not in old
-            state = "weightless" if layer["type"] in WEIGHTLESS else "grown" if grown else "old"
+            new = layer.get("name") is not None and layer.get("name") not in old
+            state = "weightless" if layer["type"] in WEIGHTLESS else "grown" if new else "old"
+            grown += state == "grown"
             h = max(MIN_HEIGHT, width(layer) / self.scale)
             block = Rectangle((i - 0.38, 0.5 - h / 2), 0.76, h, facecolor=COLOURS[state],
                               edgecolor="tab:red" if layer.get("code") else "none",
@@ -72,11 +73,6 @@ class ArchitectureStrip:
                     i, -0.05, name, ha="center", va="top", fontsize=self.fontsize,
                     color="tab:red" if layer.get("code") else "0.3",
                     weight="bold" if layer.get("code") else "normal"))
-        grown = sum(1 for b in self.blocks if b.get_facecolor()[:3] == _rgb(COLOURS["grown"]))
         text = f"{entry.get('params', 0):,} params" + (f"\n{grown} grown" if grown else "")
         self.artists.append(self.ax.text(n + 0.1, 0.5, text, ha="left", va="center",
                                          fontsize=self.fontsize + 1))
-
-
-def _rgb(hex_colour):
-    return tuple(int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
