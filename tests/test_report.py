@@ -117,3 +117,13 @@ def test_report_is_written_again_on_request(compared, tmp_path):
     (out / report.FILE).unlink()
     assert report.main([str(out)]) == 0
     assert (out / report.FILE).stat().st_size > 10_000
+
+
+def test_a_sweep_over_several_data_sets_gets_one_page_of_all(compared, tmp_path):
+    sweep = tmp_path / "sweep"
+    for name in ("compare-digits", "compare-other"):  # as aezoo.sweep lays them out
+        shutil.copytree(compared, sweep / name)
+    assert report.main([str(sweep)]) == 0
+    page = (sweep / report.FILE).read_text()
+    assert page.count('<table class="sortable scores">') == 2
+    assert "compare-digits" in page and "compare-other" in page
