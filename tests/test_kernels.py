@@ -1,0 +1,98 @@
+"""aezoo's own kernels against Chainer's stock functions: the same values, the same
+gradients (chainer.gradient_check), on odd sizes and batch 1; the models use them
+only where they apply."""
+import chainer
+import chainer.functions as F
+import numpy as np
+import pytest
+from chainer import gradient_check
+
+from aezoo.models import fast, kernels
+from aezoo.models.conv import ConvAE
+
+SHAPES = [(1, 1, 1, 1), (1, 2, 7, 9), (3, 2, 8, 8), (2, 3, 5, 4)]  # (N, C, H, W)
+CHECK = dict(eps=1e-2, atol=1e-3, rtol=1e-3, dtype=np.float64)
+
+
+def data(shape, seed=0):
+    return np.random.RandomState(seed).uniform(-1, 1, shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("pad", [0, 1])
+def test_conv3x3_equals_chainer_and_its_gradients_check(shape, pad):
+    if pad == 0 and min(shape[2:]) < 3:
+        pytest.skip("a valid 3x3 convolution needs 3x3 pixels")
+    x, w, b = data(shape), data((4, shape[1], 3, 3), 1), data((4,), 2)
+    stock = F.convolution_2d(x, w, b, pad=pad).array
+    np.testing.assert_allclose(kernels.conv3x3(x, w, b, pad).array, stock, atol=1e-5)
+    gy = data(stock.shape, 3)
+    gradient_check.check_backward(lambda x, w, b: kernels.conv3x3(x, w, b, pad), (x, w, b), gy,
+                                  **CHECK)
+    found = []
+    for fn in (lambda *v: F.convolution_2d(*v, pad=pad), lambda *v: kernels.conv3x3(*v, pad)):
+        variables = [chainer.Variable(a.copy()) for a in (x, w, b)]
+        y = fn(*variables)
+        y.grad = gy
+        y.backward()
+        found.append([v.grad for v in variables])
+    for stock_grad, our_grad in zip(*found):
+        np.testing.assert_allclose(our_grad, stock_grad, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_maxpool2_equals_chainer_with_ties_and_its_gradients_check(shape):
+    x = np.maximum(data(shape), 0)  # ReLU outputs: windows of tied zeros
+    stock_x, ours_x = chainer.Variable(x.copy()), chainer.Variable(x.copy())
+    stock = F.max_pooling_2d(stock_x, 2, cover_all=True)
+    ours = kernels.maxpool2(ours_x)
+    np.testing.assert_array_equal(ours.array, stock.array)
+    gy = data(stock.shape, 1)
+    for y in (stock, ours):
+        y.grad = gy
+        y.backward()
+    np.testing.assert_array_equal(ours_x.grad, stock_x.grad)  # the first maximum takes it
+    # values 0.1 apart: a finite difference of 1e-2 never moves a window's maximum
+    x = (np.random.RandomState(2).permutation(int(np.prod(shape))).reshape(shape) * 0.1
+         ).astype(np.float32)
+    gradient_check.check_backward(kernels.maxpool2, x, gy, **CHECK)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("cut", [0, 1])
+def test_unpool2_equals_chainer_and_its_gradients_check(shape, cut):
+    x = data(shape)
+    outsize = (max(1, 2 * shape[2] - cut), max(1, 2 * shape[3] - cut))
+    stock = F.unpooling_2d(x, 2, outsize=outsize, cover_all=True).array
+    np.testing.assert_array_equal(kernels.unpool2(x, outsize).array, stock)
+    gradient_check.check_backward(lambda v: kernels.unpool2(v, outsize), x,
+                                  data(stock.shape, 1), **CHECK)
+
+
+@pytest.mark.parametrize("options", [dict(hidden=[4, 3]), dict(hidden=[4, 3], decoder="keras"),
+                                     dict(hidden=[3], code_dim=5)])
+@pytest.mark.parametrize("size", [(7, 9), (28, 28)])
+def test_the_conv_model_trains_the_same_with_and_without_the_kernels(options, size):
+    x = data((2,) + size, 5) / 2 + 0.5
+    losses, grads = [], []
+    for on in (True, False):
+        np.random.seed(0)
+        model = ConvAE(size, **options)
+        with fast.enabled(on):
+            loss = model(x)
+            model.cleargrads()
+            loss.backward()
+        losses.append(float(loss.array))
+        grads.append({path: p.grad.copy() for path, p in model.namedparams()})
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6)
+    for path in grads[0]:
+        np.testing.assert_allclose(grads[0][path], grads[1][path], atol=1e-5, err_msg=path)
+
+
+def test_the_kernels_stand_aside_where_they_do_not_apply():
+    x = data((1, 2, 5, 5)).astype(np.float64)  # float64: Chainer's own function
+    assert isinstance(kernels.maxpool2(x.astype(np.float32)).creator, kernels.MaxPool2)
+    from aezoo.models.layers import maxpool2
+    assert not isinstance(maxpool2(x).creator, kernels.MaxPool2)
+    with fast.enabled(False):
+        assert not isinstance(maxpool2(x.astype(np.float32)).creator, kernels.MaxPool2)
