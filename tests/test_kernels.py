@@ -1,6 +1,8 @@
 """aezoo's own kernels against Chainer's stock functions: the same values, the same
 gradients (chainer.gradient_check), on odd sizes and batch 1; the models use them
 only where they apply."""
+import os
+
 import chainer
 import chainer.functions as F
 import numpy as np
@@ -9,6 +11,7 @@ from chainer import gradient_check
 
 from aezoo.models import fast, kernels
 from aezoo.models.conv import ConvAE
+from aezoo.models.gru import GRUAE
 
 SHAPES = [(1, 1, 1, 1), (1, 2, 7, 9), (3, 2, 8, 8), (2, 3, 5, 4)]  # (N, C, H, W)
 CHECK = dict(eps=1e-2, atol=1e-3, rtol=1e-3, dtype=np.float64)
@@ -96,3 +99,88 @@ def test_the_kernels_stand_aside_where_they_do_not_apply():
     assert not isinstance(maxpool2(x).creator, kernels.MaxPool2)
     with fast.enabled(False):
         assert not isinstance(maxpool2(x.astype(np.float32)).creator, kernels.MaxPool2)
+
+
+@pytest.mark.parametrize("reset_after", [False, True])
+@pytest.mark.parametrize("gate", ["hard_sigmoid", "sigmoid"])
+@pytest.mark.parametrize("mode", ["keras", "seq2seq"])
+def test_the_gru_trains_the_same_with_and_without_its_kernel(reset_after, gate, mode):
+    """Stacked encoder, padded sequences, batch 1 among them: loss and every gradient."""
+    x = (np.random.RandomState(0).randn(3, 6, 4) * 2).astype(np.float32)
+    x[1, 4:], x[2, 1:] = np.nan, np.nan  # lengths 6, 4, 1
+    for batch in (x, x[2:]):
+        found = []
+        for on in (True, False):
+            model = GRUAE((6, 4), mode=mode, hidden=[5, 3], code_dim=2, reset_after=reset_after,
+                          recurrent_activation=gate)
+            for i, p in enumerate(model.params()):  # nonzero biases, saturating gates
+                p.array[...] = np.random.RandomState(i).uniform(-1.2, 1.2, p.shape)
+            with fast.enabled(on):
+                loss = model(batch)
+                model.cleargrads()
+                loss.backward()
+            found.append((float(loss.array), {k: p.grad.copy() for k, p in model.namedparams()}))
+        assert found[0][0] == pytest.approx(found[1][0], rel=1e-6)
+        for key in found[0][1]:
+            np.testing.assert_allclose(found[0][1][key], found[1][1][key], atol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize("reset_after", [False, True])
+@pytest.mark.parametrize("gate", ["hard_sigmoid", "sigmoid"])
+def test_the_gru_kernel_gradients_check(reset_after, gate):
+    from aezoo.models.gru_kernel import gru_sequence
+    rng = np.random.RandomState(1)
+    u = 3
+    xw = rng.uniform(-1, 1, (2, 4, 3 * u)).astype(np.float32)  # gates away from the kinks
+    recurrent = rng.uniform(-0.5, 0.5, (u, 3 * u)).astype(np.float32)
+    b_rec = rng.uniform(-0.5, 0.5, (3 * u,)).astype(np.float32)
+    keep = np.array([[True] * 4, [True, True, False, False]])
+    gy = rng.randn(2, 4, u).astype(np.float32)
+    inputs = (xw, recurrent, b_rec) if reset_after else (xw, recurrent)
+    gradient_check.check_backward(
+        lambda *v: gru_sequence(v[0], v[1], v[2] if reset_after else None, reset_after, gate,
+                                0.2, keep), inputs, gy, **CHECK)
+
+
+def test_blas_kernel_follows_the_cpu_flags_and_an_explicit_choice_wins(tmp_path):
+    import subprocess
+    import sys
+    import aezoo
+    assert aezoo.blas_kernel_for("avx avx2 fma avx512f avx512bw avx512vl avx512dq avx512cd"
+                                 .split()) == "SkylakeX"
+    assert aezoo.blas_kernel_for(["sse2", "avx", "avx2", "fma"]) == "Haswell"
+    assert aezoo.blas_kernel_for(["sse2", "avx"]) is None  # OpenBLAS's own detection
+    show = ("import aezoo, os, numpy, threadpoolctl; print(os.environ.get('OPENBLAS_CORETYPE'), "
+            "[i.get('architecture') for i in threadpoolctl.threadpool_info() "
+            "if 'numpy' in i['filepath']][0])")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    chosen, used = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
+                                  text=True, check=True).stdout.split()
+    flags = next(l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags"))
+    assert chosen == str(aezoo.blas_kernel_for(flags))
+    if chosen != "None":
+        assert used == chosen  # numpy's OpenBLAS runs the kernel chosen before it loaded
+    env["OPENBLAS_CORETYPE"] = "Haswell"  # the environment's choice is kept
+    assert subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
+                          text=True, check=True).stdout.split() == ["Haswell", "Haswell"]
+
+
+def test_bench_quick_runs_every_workload(tmp_path, capsys):
+    import json
+    from aezoo import bench
+    assert bench.main(["--quick", "--json", str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    found = json.loads((tmp_path / "b.json").read_text())
+    assert set(found["results"]) == set(bench.WORKLOADS)
+    for name, r in found["results"].items():
+        assert r["samples_per_s"]["aezoo"] > 0 and r["samples_per_s"]["stock"] > 0
+        assert name in out
+    assert 0 < found["artifacts_share"] and found["sgemm_gflops"] > 0
+    if not found["torch"]:
+        assert "comparison was skipped" in out
+
+
+def test_bench_refuses_a_bad_thread_count(capsys):
+    from aezoo import bench
+    assert bench.main(["--threads", "0"]) == 2
+    assert "--threads 0: expected 1 to 1024" in capsys.readouterr().err
