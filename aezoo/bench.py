@@ -160,7 +160,8 @@ def blas():
     info = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
             and "numpy" in i["filepath"]]  # numpy's (Chainer's), not PyTorch's own
     return ", ".join(f"{i['internal_api']} {i['version']} {i.get('architecture')}, "
-                     f"{i['num_threads']} threads" for i in info) or "unknown"
+                     f"{i['num_threads']} thread{'s' if i['num_threads'] != 1 else ''}"
+                     for i in info) or "unknown"
 
 
 def sgemm_peak(size=2048, repeats=3):
@@ -241,8 +242,9 @@ def bench(args):
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load {load:.1f} before the run; "
           f"BLAS: {blas()}; numpy sgemm peak {peak:.0f} GFLOP/s")
     if load > 0.5 * os.cpu_count():
-        print("aezoo.bench: warning: the machine was busy; PyTorch's OpenMP threads suffer "
-              "most from that (try --threads 1)", file=sys.stderr)
+        print(f"aezoo.bench: warning: the machine was busy (load {load:.1f}); the ratios are "
+              f"rougher" + ("; PyTorch's OpenMP threads suffer most from it, try --threads 1"
+                            if args.threads > 1 else ""), file=sys.stderr)
     print(table(results, peak))
     if not torch_ok:
         print("PyTorch is not installed: the comparison was skipped (pip install torch)")

@@ -184,3 +184,26 @@ def test_bench_refuses_a_bad_thread_count(capsys):
     from aezoo import bench
     assert bench.main(["--threads", "0"]) == 2
     assert "--threads 0: expected 1 to 1024" in capsys.readouterr().err
+
+
+def test_in_place_adam_takes_the_steps_chainers_adam_takes():
+    from aezoo.models.simple import SimpleAE
+    from aezoo.train.optimizers import Adam, InPlaceAdamRule
+    x = data((8, 7, 9), 4) / 2 + 0.5
+    weights = []
+    for on in (True, False):
+        np.random.seed(0)
+        model = SimpleAE((7, 9), code_dim=5)
+        optimizer = Adam(alpha=1e-2).setup(model)
+        assert all(isinstance(p.update_rule, InPlaceAdamRule) for p in model.params())
+        with fast.enabled(on):
+            for _ in range(5):
+                loss = model(x)
+                model.cleargrads()
+                loss.backward()
+                optimizer.update()
+        weights.append({k: p.array.copy() for k, p in model.namedparams()})
+        state = model.encoder.W.update_rule.state
+    for key in weights[0]:
+        np.testing.assert_allclose(weights[0][key], weights[1][key], atol=1e-6, err_msg=key)
+    assert set(state) == {"m", "v"}  # the scratch array is not state: never checkpointed
