@@ -12,7 +12,6 @@ the same run), and the BLAS kernel in use. Without PyTorch (pip install torch,
 the CPU wheel) it prints aezoo's own figures and says the comparison was skipped.
 The last line is what a run's per-epoch files cost, as a share of its training.
 """
-import argparse
 import json
 import os
 import platform
@@ -179,7 +178,15 @@ def artifacts(folder, epochs):
                                "--epochs", str(epochs), "--no-video", "--quiet",
                                "--out", os.path.join(folder, "run")])
     cfg, _, trainer, *_ = prepare(cfg, given)
-    spent = {"training": 0.0, "files": 0.0}
+    spent = clock_parts(trainer)
+    trainer.run(epochs)
+    return spent["files"] / spent["training"]
+
+
+def clock_parts(trainer):
+    """{"training", "files", "loss.png": seconds}, filled in as the trainer runs: its updates
+    and evaluation, its epoch-end callbacks that write files, and the loss plot."""
+    spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0}
 
     def clock(fn, key):
         def wrapper(*args):
@@ -192,10 +199,10 @@ def artifacts(folder, epochs):
 
     trainer.train_epoch = clock(trainer.train_epoch, "training")
     trainer.evaluate = clock(trainer.evaluate, "training")
-    trainer.callbacks["epoch_end"] = [fn if type(fn).__name__ == "LossPlot" else
-                                      clock(fn, "files") for fn in trainer.callbacks["epoch_end"]]
-    trainer.run(epochs)
-    return spent["files"] / spent["training"]
+    trainer.callbacks["epoch_end"] = [
+        clock(fn, "loss.png" if type(fn).__name__ == "LossPlot" else "files")
+        for fn in trainer.callbacks["epoch_end"]]
+    return spent
 
 
 def table(results, peak):
