@@ -18,7 +18,7 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test install browser clean
+.PHONY: run test bench install browser clean
 
 install: $(STAMP)
 
@@ -47,6 +47,12 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Speed against PyTorch (installed into .venv when missing, the CPU wheel): README "Speed".
+bench: $(STAMP)
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --no-cache-dir \
+		-e '.[bench]' --extra-index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/python -m aezoo.bench
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -12,12 +12,16 @@
 
 rec_act is hard_sigmoid: clip(0.2 a + 0.5, 0, 1) in Keras 2, relu6(a + 3) / 6 =
 clip(a / 6 + 0.5, 0, 1) in Keras 3; or sigmoid. The input is projected for all
-steps in one matmul; only the state's matmul runs step by step.
+steps in one matmul; on the CPU the recurrence then runs as one fused node
+(gru_kernel.py), elsewhere as Chainer functions step by step.
 """
 import chainer
 import chainer.functions as F
 import chainer.initializers as I
 import numpy as np
+
+from aezoo.models.gru_kernel import gru_sequence
+from aezoo.models.layers import fits
 
 HARD_SIGMOID_SLOPE = {2: 0.2, 3: 1.0 / 6.0}  # Keras version -> slope of its hard_sigmoid
 KERAS_NAMES = ("kernel", "recurrent_kernel", "bias")
@@ -81,6 +85,11 @@ class KerasGRU(chainer.Link):
         keep: optional (N, T) booleans, False on padded steps, where the state is carried
         over unchanged (Keras's masking), so the last state is that of the last real step.
         """
+        if fits(x):  # the recurrence in one node (gru_kernel.py), the same numbers
+            slope = HARD_SIGMOID_SLOPE[self.keras_version]
+            return gru_sequence(self.project(x), self.recurrent_kernel,
+                                self.bias[1] if self.reset_after else None, self.reset_after,
+                                self.gate_name, slope, keep)
         projected = F.separate(self.project(x), axis=1)
         h, states = self.initial_state(x.shape[0]), []
         for t, xw in enumerate(projected):
