@@ -119,7 +119,7 @@ def baselines(runs, sizes, extras=None):
             raise UsageError(f"data {cfg['data']} changed since {run.dir} was trained: {changed}")
     rows = {}
     if extras is not None:
-        extras["entropy_floor"] = entropy_floor(dataset)
+        extras["entropy_floor"] = dataset.entropy_floor()
     if dataset.padded:  # sequences of different lengths: no fixed-size vector to fit
         return rows
     for k in sorted(sizes):
@@ -131,16 +131,6 @@ def baselines(runs, sizes, extras=None):
                    "best_epoch": None, "final_test_sqerr": fit["test_sqerr"],
                    "best_test_sqerr": fit["test_sqerr"], "seconds_per_epoch": None}
     return rows
-
-
-def entropy_floor(dataset):
-    """The lowest BCE per pixel any model can reach on the test split: the pixels' own
-    binary entropy (0 for data of 0s and 1s); None for data outside [0, 1]."""
-    x = dataset.test.astype(np.float64)
-    if dataset.kind == "sequence" or not (0 <= dataset.value_range[0] and dataset.value_range[1] <= 1):
-        return None
-    p = np.clip(x, 1e-12, 1 - 1e-12)
-    return float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p))))
 
 
 def table(runs, extras=None):

@@ -164,6 +164,11 @@ def test_progress_frames_are_legible_with_growth_labelled_and_the_dot_whole(grow
         radius = dot.get_markersize() * shown.fig.dpi / 72 / 2
         assert x + radius <= ax.get_window_extent().x1  # the current epoch's dot is not cut
         assert ax.get_yscale() == "log"
+        # The data's entropy floor, the lowest BCE possible (0.214 on digits), dotted.
+        assert run.floor == pytest.approx(0.214, abs=5e-4)
+        dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+        assert [line.get_ydata()[0] for line in dotted] == [run.floor]
+        assert ax.get_ylim()[0] < run.floor
     finally:
         matplotlib.pyplot.close(shown.fig)
 

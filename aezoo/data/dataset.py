@@ -58,11 +58,24 @@ class Dataset:
             digest.update(np.ascontiguousarray(part, np.float32).tobytes())
         return digest.hexdigest()
 
+    def entropy_floor(self):
+        """The lowest test BCE per pixel any model can reach: the test pixels' own binary
+        entropy (0 for data of 0s and 1s); None for sequences or data outside [0, 1]."""
+        low, high = self.value_range
+        if self.kind == "sequence" or low < 0 or high > 1:
+            return None
+        x = self.test.astype(np.float64)
+        p = np.clip(x, 1e-12, 1 - 1e-12)
+        return float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p))))
+
     def describe(self):
         found = dict(name=self.name, kind=self.kind, shape=list(self.shape),
                      value_range=list(self.value_range), n_train=len(self.train),
                      n_test=len(self.test), labels=self.test_labels is not None,
                      fingerprint=self.fingerprint())
+        floor = self.entropy_floor()
+        if floor is not None:  # loss.png and frames draw it
+            found["entropy_floor"] = floor
         if self.view != self.kind:  # sequences: lines, heatmap or rows
             found.update(view=self.view, padded=self.padded)
         return found

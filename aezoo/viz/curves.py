@@ -34,9 +34,11 @@ def growth_label(event):
     return "-".join(str(w) for w in widths) if widths else f"depth {event.get('depth')}"
 
 
-def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fontsize=8):
+def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fontsize=8,
+         floor=None):
     """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`); growth
-    dashed, labelled inside the axes with the new widths."""
+    dashed, labelled inside the axes with the new widths; the data's entropy `floor` (the
+    lowest BCE possible), where known, dotted."""
     shown = [r for r in epochs if upto is None or r["epoch"] <= upto]
     # The train curve in the test curve's unit: a model that reports the score itself
     # (vae: BCE per pixel beside its per-image loss) gives it; else its reconstruction term.
@@ -53,6 +55,10 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fo
             ax.text(event["epoch"] - 0.5, 0.97, growth_label(event) + " ", rotation=90,
                     va="top", ha="right", fontsize=fontsize, color="0.35",
                     transform=ax.get_xaxis_transform())
+    if floor and loss_name == "bce":
+        ax.axhline(floor, color="0.35", linestyle=":", linewidth=1.2)
+        ax.text(0.02, floor, " entropy floor", color="0.3", fontsize=fontsize, va="bottom",
+                transform=ax.get_yaxis_transform())
     if limits:
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
@@ -73,15 +79,16 @@ def log_axis(ax, limits):
     ax.yaxis.set_minor_formatter(plain)
 
 
-def save(path, epochs, events, loss_name, title, kind="image"):
+def save(path, epochs, events, loss_name, title, kind="image", floor=None):
     # A bare Figure with fixed margins: pyplot's figure manager and tight_layout
     # would add about 30 ms to the 50 ms this costs.
     fig = Figure(figsize=(6, 4), dpi=100)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.92)
     ax = fig.add_subplot()
-    draw(ax, epochs, events, loss_name, kind=kind, fontsize=9)
+    draw(ax, epochs, events, loss_name, kind=kind, fontsize=9, floor=floor)
     keys = (f"test_{loss_name}", train_key(epochs, loss_name))
-    values = [r[k] for r in epochs for k in keys if r.get(k)]
+    values = [r[k] for r in epochs for k in keys if r.get(k)] + (
+        [floor] if floor and loss_name == "bce" else [])
     log_axis(ax, (min(values) / 1.15, max(values) * 1.15))  # the frames' and compare.png's axis
     ax.tick_params(which="both", labelsize=9)
     ax.set_title(title, fontsize=10)
@@ -91,10 +98,10 @@ def save(path, epochs, events, loss_name, title, kind="image"):
 def save_run(run_dir, cfg):
     """loss.png of a run folder from its metrics.jsonl."""
     epochs, events = metrics.read(run_dir)
-    kind = rundir.read_config(run_dir)["data"].get("kind", "image")
+    described = rundir.read_config(run_dir)["data"]
     if epochs:
         save(os.path.join(run_dir, FILE), epochs, events, cfg.loss, f"{cfg.model} on {cfg.data}",
-             kind)
+             described.get("kind", "image"), described.get("entropy_floor"))
 
 
 class LossPlot:

@@ -117,6 +117,7 @@ def loss_limits(runs, loss):
     values = [r[key] for run in runs for r in run.saved
               for key in (f"test_{loss}", f"train_{loss}" if f"train_{loss}" in r
                           else "train_reconstruction") if key in r]
+    values += [run.floor for run in runs if run.floor and loss == "bce"]
     last = max(run.last for run in runs)
     low, high = min(values), max(values)
     return (-0.5, last + max(0.5, 0.04 * last)), (low / 1.15, high * 1.15)  # log: factors
@@ -132,7 +133,7 @@ def draw_curves(ax, run, epoch, limits):
     for artist in ax.lines + ax.texts:
         artist.remove()
     curves.draw(ax, run.saved, run.events, run.loss, upto=shown, limits=limits, kind=run.kind,
-                fontsize=FONT)
+                fontsize=FONT, floor=run.floor)
     if ax.get_yscale() != "log":
         curves.log_axis(ax, limits[1])
     ax.set_ylim(*limits[1])

@@ -16,6 +16,7 @@ class RunFolder:
         self.loss = self.config.get("loss", "bce")
         self.kind = self.record["data"].get("kind", "image")
         self.view = self.record["data"].get("view", self.kind)  # how a sample is drawn
+        self.floor = self.record["data"].get("entropy_floor")  # lowest BCE possible, if known
         self.epochs, self.events = metrics.read(run_dir)
         self.require(f"test_{self.loss}")
         self.folder = os.path.join(run_dir, snapshot.FOLDER)
