@@ -36,6 +36,8 @@ MEDIA = {".png": "image/png", ".gif": "image/gif", ".mp4": "video/mp4"}
 REPORT_FRAMES = 40        # frames at most of a video rendered for the page (a preview)
 SHOWN = ("run", "model", "epochs", "params", "code_size", "final_test_bce", "best_test_bce",
          "best_epoch", "final_test_mse", "final_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
+HEADINGS = {"best_epoch": "best epoch (run's own loss)", "code_size": "code",
+            "sqerr_vs_pca": "sq. err vs PCA", "seconds_per_epoch": "s / epoch"}
 GROWTH = ("epoch", "depth", "widths", "params", "init", "dead_units", "test_bce_jump")
 
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;
@@ -151,7 +153,7 @@ def cell(value):
 def score_table(folder):
     with open(os.path.join(folder, "scores.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
-    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in SHOWN)
+    head = "".join(f"<th>{html.escape(HEADINGS.get(c, c.replace('_', ' ')))}</th>" for c in SHOWN)
     body = "".join(f'<tr class="{"baseline" if r["model"] == "pca" else "run"}">'
                    + "".join(cell(r.get(c)) for c in SHOWN) + "</tr>" for r in rows)
     return (f'<table class="sortable scores"><thead><tr>{head}</tr></thead>'
