@@ -39,7 +39,7 @@ WORKLOADS = {
                                            "mnist", 128),
     "GRU AE T=30 D=200 hidden 100": ("gru", {"hidden": [100], "keras_version": 3,
                                              "recurrent_activation": "sigmoid"},
-                                     "synthetic:1000,30,200", 250),
+                                     "synthetic:1250,30,200", 250),  # 1000 to train on
 }
 
 
@@ -132,7 +132,7 @@ def measure(name, options, data, batch, quick, torch_ok):
             with fast.enabled(key != "stock"):
                 times[key].append(timed(step, batches))
     times = {key: t[1:] for key, t in times.items()}
-    samples = batch * len(batches)
+    samples = sum(len(x) for x in batches)
     found["samples_per_s"] = {key: samples / statistics.median(t) for key, t in times.items()}
     found["gflops"] = 3 * forward_flops(model) * found["samples_per_s"]["aezoo"] / 1e9
     if "torch" in times:  # speed ratios, round by round: aezoo (or stock) against PyTorch
@@ -236,6 +236,7 @@ def _main(argv):
 
 
 def bench(args):
+    load = os.getloadavg()[0]  # before this run's own threads count
     try:
         import torch  # noqa: F401
         torch_ok = True
@@ -245,7 +246,6 @@ def bench(args):
     results = {name: measure(*spec, args.quick, torch_ok) for name, spec in WORKLOADS.items()}
     with tempfile.TemporaryDirectory() as folder:
         files = artifacts(folder, 1 if args.quick else 3)
-    load = os.getloadavg()[0]
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load {load:.1f} before the run; "
           f"BLAS: {blas()}; numpy sgemm peak {peak:.0f} GFLOP/s")
     if load > 0.5 * os.cpu_count():

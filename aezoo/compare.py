@@ -95,14 +95,17 @@ def score(run, label):
     records = run.epochs
     final = records[-1]
     best = min(records, key=lambda r: r[f"test_{run.loss}"])  # the run's own loss
+    by_bce = [r for r in records if "test_bce" in r]
+    best_bce = min(by_bce, key=lambda r: r["test_bce"]) if by_bce else None
     seconds = [r["seconds"] for r in records if "seconds" in r]
     return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
             "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
             "code_size": code_size(run), "final_test_bce": final.get("test_bce"),
-            "best_test_bce": min((r["test_bce"] for r in records if "test_bce" in r),
-                                 default=None), "best_epoch": best["epoch"],
+            "best_test_bce": best_bce and best_bce["test_bce"],
+            "best_bce_epoch": best_bce and best_bce["epoch"], "best_epoch": best["epoch"],
             "final_test_mse": final["test_mse"],
             "best_test_mse": min(r["test_mse"] for r in records),
+            "best_mse_epoch": min(records, key=lambda r: r["test_mse"])["epoch"],
             "final_test_sqerr": final["test_sqerr"],
             "best_test_sqerr": min(r["test_sqerr"] for r in records),
             "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None}
@@ -172,8 +175,8 @@ def write_markdown(path, rows, runs):
              f"{name.upper()} (epoch) | final sq. err | best sq. err | vs PCA | s/epoch |",
              "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in rows:
-        best = fmt(r[f"best_test_{name}"], ".4f") + (f" ({r['best_epoch']})" if r["best_epoch"]
-                                                      is not None else "")
+        epoch = r.get(f"best_{name}_epoch")  # the epoch of the value shown (PCA: none)
+        best = fmt(r[f"best_test_{name}"], ".4f") + (f" ({epoch})" if epoch is not None else "")
         lines.append(
             f"| {r['run']} | {r['model']} | {fmt(r['epochs'], 'd')} | {r['params']:,} | "
             f"{fmt(r['code_size'], 'd')} | {fmt(r[f'final_test_{name}'], '.4f')} | {best} | "

@@ -41,7 +41,8 @@ from aezoo.models import NAMES
 from aezoo.errors import UsageError
 from aezoo.record import rundir
 from aezoo.train import checkpoint
-from aezoo.train.setup import build_model, check_range, fit_to_data, load_dataset
+from aezoo.train import port
+from aezoo.train.setup import build_model, check_range, fit_to_data, load_dataset, model_cls
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 SPLIT = ("data", "data_dir", "test_fraction", "seq_len")  # runs compared together share these
@@ -151,8 +152,13 @@ def resolved(argv, datasets):
         datasets[key] = load_dataset(cfg)
     dataset = datasets[key]
     cfg = fit_to_data(cfg, given, dataset.shape)
+    keras = port.read(cfg.keras_weights) if cfg.keras_weights else None
+    if keras:  # a Keras weights file that does not fit fails here, not after earlier runs
+        port.fit_config(cfg, given, keras, model_cls(cfg.model), dataset)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
     check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here
+    if keras:
+        port.load(model, keras, cfg.keras_weights)
     return cfg
 
 

@@ -70,6 +70,8 @@ BAD = [
     (lambda p: np.savez(p, x=np.zeros((4, 3, 2)), lengths=np.array([1, 2, 0, 3])),
      "expected lengths of 4 whole numbers from 1 to 3"),
     (lambda p: p.write_bytes(b"not a zip"), "not a readable .npz file"),
+    (lambda p: p.write_bytes(b"PK\x03\x04 truncated"), "not a readable .npz file"),
+    (lambda p: np.save(open(p, "wb"), np.zeros((4, 3, 2))), "a single .npy array"),
 ]
 
 
@@ -106,6 +108,58 @@ def test_bad_gru_options_are_one_line(argv, message, capsys, tmp_path):
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("fraction", ["0.0001", "0.999"])
+def test_a_sine_split_that_would_share_steps_is_refused(fraction, capsys, tmp_path):
+    assert main(["gru", "--data", "sine", "--seq-len", "500", "--test-fraction", fraction,
+                 *QUICK, "--out", str(tmp_path / "run")]) == 2
+    assert "cannot be split" in capsys.readouterr().err and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("bad", [dict(enc_kernel=np.float32(1.0)),
+                                 dict(enc_kernel=np.zeros((5, 0), np.float32)),
+                                 dict(enc_bias=np.array(["a", "b", "c"]))])
+def test_keras_weights_of_the_wrong_shape_are_one_line(bad, tmp_path, capsys):
+    arrays = dict(np.load(KERAS_FILE))
+    arrays.update(bad)
+    np.savez(tmp_path / "w.npz", **arrays)
+    np.savez(tmp_path / "x.npz", x=np.zeros((10, 6, 5), np.float32))
+    assert main(["gru", "--data", f"npz:{tmp_path / 'x.npz'}", "--keras-weights",
+                 str(tmp_path / "w.npz"), *QUICK, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "expected numbers as a Keras GRU's get_weights() gives them" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_sweep_checks_keras_weights_before_anything_trains(tmp_path, capsys):
+    from aezoo import sweep
+    (tmp_path / "bad.npz").write_bytes(b"garbage")
+    (tmp_path / "s.toml").write_text(f"""
+[defaults]
+model = "gru"
+data = "sine"
+epochs = 1
+[runs.a]
+hidden = [3]
+[runs.b]
+keras_weights = "{tmp_path / 'bad.npz'}"
+""")
+    assert sweep.main([str(tmp_path / "s.toml"), "--out", str(tmp_path / "out")]) == 2
+    assert "not a readable .npz file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_shows_each_best_value_with_its_own_epoch(tmp_path):
+    out = tmp_path / "mse"
+    assert main(["deep", "--data", "digits", "--loss", "mse", "--epochs", "3", "--no-video",
+                 "--out", str(out)]) == 0
+    records = [json.loads(l) for l in open(out / "metrics.jsonl") if '"test_bce"' in l]
+    row = compare.score(RunFolder(str(out)), "mse")
+    best = min(records, key=lambda r: r["test_bce"])
+    assert (row["best_test_bce"], row["best_bce_epoch"]) == (best["test_bce"], best["epoch"])
+    best = min(records, key=lambda r: r["test_mse"])
+    assert (row["best_test_mse"], row["best_mse_epoch"]) == (best["test_mse"], best["epoch"])
 
 
 def test_models_that_cannot_mask_refuse_padded_sequences(tmp_path, capsys):

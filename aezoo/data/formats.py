@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import math
+import zipfile
 import zlib
 
 import numpy as np
@@ -87,9 +88,16 @@ def read_npy(path):
 def read_npz(path, where=""):
     """{name: array} of an .npz archive (no pickle); `where` prefixes the error ("--flag ")."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+        loaded = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise UsageError(f"{where}{path}: no such file")
-    except (ValueError, OSError, EOFError, AttributeError) as e:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise UsageError(f"{where}{path}: not a readable .npz file ({e})")
+    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
+        raise UsageError(f"{where}{path}: a single .npy array, not an .npz archive of named "
+                         f"arrays")
+    try:
+        with loaded as npz:
+            return {key: npz[key] for key in npz.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as e:
         raise UsageError(f"{where}{path}: not a readable .npz file ({e})")

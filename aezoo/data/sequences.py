@@ -35,7 +35,11 @@ def sine(seq_len, test_fraction=0.2):
     series = (np.sin(2 * np.pi * t / SINE["period"]) + noise).astype(np.float32)
     windows = np.lib.stride_tricks.sliding_window_view(series, seq_len)[:, :, None].copy()
     n_test = int(round(len(windows) * test_fraction))
-    train, test = windows[:len(windows) - n_test - (seq_len - 1)], windows[len(windows) - n_test:]
+    n_train = len(windows) - n_test - (seq_len - 1)
+    if n_test < 1 or n_train < 1:
+        raise UsageError(f"--data sine: {len(windows)} windows of {seq_len} steps cannot be split "
+                         f"with --test-fraction {test_fraction} and no step in both parts")
+    train, test = windows[:n_train], windows[len(windows) - n_test:]
     return Dataset("sine", train, test, kind="sequence")
 
 

@@ -22,6 +22,14 @@ def read(path):
     if missing:
         raise UsageError(f"--keras-weights {path}: no {', '.join(missing)} (expected "
                          f"{', '.join(NAMES)})")
+    ranks = {"kernel": (2,), "recurrent_kernel": (2,), "bias": (1, 2)}
+    for name in NAMES:
+        array = arrays[name]
+        if (array.dtype.kind not in "fiu" or array.ndim not in ranks[name.split("_", 1)[1]]
+                or array.shape[-1] < 3 or array.shape[-1] % 3):
+            raise UsageError(f"--keras-weights {path}: {name} has shape {array.shape} and dtype "
+                             f"{array.dtype}; expected numbers as a Keras GRU's get_weights() "
+                             f"gives them (last axis 3 x units)")
     return {name: np.asarray(arrays[name], np.float32) for name in NAMES}
 
 
