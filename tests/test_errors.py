@@ -222,8 +222,10 @@ CASES = {
     "code_dim 0": (lambda p, r: ["simple", "--code-dim", "0"] + D, r"--code-dim 0: expected a pos"),
     "depth 0": (lambda p, r: ["deep", "--grow-every", "2", "--depth", "0"] + D, r"--depth 0: exp"),
     "hidden 0": (lambda p, r: ["conv", "--hidden", "8,0"] + D, r"--hidden 8,0: expected up to 64 sizes"),
-    "linear code grows": (lambda p, r: ["deep", "--grow-every", "2", "--linear-code"] + D,
-                          r"--grow-every 2: a linear code .*cannot grow"),
+    "linear code grows past it": (lambda p, r: ["deep", "--grow-every", "2", "--linear-code",
+                                                 "--max-depth", "4"] + D,
+                                  r"--grow-every 2: a linear code .*growth must end there "
+                                  r"\(--max-depth 3\)"),
 }
 
 

@@ -165,13 +165,16 @@ class Growth:
         sample = trainer.device.send(self.sample)
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             old_code = model.grow_point(sample)
-        for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
+        # A --linear-code model's last growth adds its linear code layer.
+        last = bool(getattr(cfg, "linear_code", False)) and model.depth + 1 == cfg.max_depth
+        for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng,
+                                    **({"linear": True} if last else {})):
             bind_new_params(trainer.optimizer, link)
         trainer.fire("params_changed")  # e.g. the multi-node optimizer takes note
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             new_units = model.innermost_pair()[0](old_code).array
         # ReLU units that no sample switches on get no gradient and never train.
-        dead = int((new_units <= 0).all(axis=0).sum())
+        dead = 0 if last else int((new_units <= 0).all(axis=0).sum())
         if cfg.fade_in:
             model.fade_alpha = 0.0
         after = trainer.evaluate()[score]

@@ -1,0 +1,80 @@
+"""The growth options explored on MNIST (experiments/growth_mnist.toml): a linear code reached
+by growth, in which every layer keeps the activation it was created with."""
+import chainer.functions as F
+import numpy as np
+import pytest
+
+import aezoo
+from aezoo.data import load
+from aezoo.models.deep import DeepAE
+from aezoo.record import rundir
+from aezoo.run import main
+
+from test_growth import growing_trainer, growth_events
+from test_train import TINY
+
+
+def activations(layers):
+    """(activation, is the code) of each dense encoder/decoder layer, outermost first."""
+    return [(layer["activation"], bool(layer.get("code"))) for layer in layers
+            if layer["type"] == "dense"]
+
+
+def test_a_linear_code_is_reached_by_the_last_growth_and_old_layers_keep_their_relu(tmp_path):
+    run = str(tmp_path / "run")
+    assert main(["deep", "--hidden", "32,16", "--code-dim", "8", "--linear-code",
+                 "--grow-every", "1", "--grow-init", "identity", "--epochs", "3", *TINY,
+                 "--out", run]) == 0
+    shapes = [entry["layers"] for entry in rundir.read_architecture(run)]
+    relu, code = ("relu", False), ("relu", True)
+    assert activations(shapes[0]) == [code, ("sigmoid", False)]  # a ReLU code on the way
+    assert activations(shapes[1]) == [relu, code, relu, ("sigmoid", False)]
+    assert activations(shapes[2]) == [relu, relu, (None, True), relu, relu, ("sigmoid", False)]
+    events = growth_events(run)
+    assert events[-1]["dead_units"] == 0  # a linear unit is never "off"
+    assert abs(events[-1]["test_bce_jump"]) < 0.005  # identity init: the function barely moves
+    # The model computes what layers() says: ReLU on the old code layer, none on the new one.
+    model = aezoo.load(run).model
+    x = load("digits").test[:20].reshape(20, -1)
+    h = x
+    for i, layer in enumerate(model.encoders):
+        h = layer(h) if i == 2 else F.relu(layer(h))
+    np.testing.assert_allclose(model.encode(x).array, h.array, atol=1e-6)
+    assert (model.encode(x).array < 0).any()  # the code really is linear
+
+
+def test_a_grown_linear_code_keeps_every_layer_as_created_when_rebuilt_mid_growth(tmp_path):
+    # Stopped at depth 2 (a ReLU code), rebuilt from the checkpoint, grown on to the linear
+    # code: the same weights as an unbroken run, so the rebuilt code layer kept its ReLU.
+    args = ["deep", "--linear-code", "--grow-every", "2", "--grow-init", "identity",
+            "--seed", "1", *TINY]
+    unbroken, broken = str(tmp_path / "unbroken"), str(tmp_path / "broken")
+    assert main([*args, "--epochs", "5", "--out", unbroken]) == 0
+    assert main([*args, "--epochs", "3", "--out", broken]) == 0
+    assert aezoo.load(broken).model.arch()["linear_code"] is False
+    assert main(["--resume", broken, "--epochs", "5"]) == 0
+    a, b = aezoo.load(unbroken).model, aezoo.load(broken).model
+    assert a.arch() == b.arch() == {"hidden": [128, 64], "code_dim": 32, "linear_code": True}
+    for (path, p), (_, q) in zip(sorted(a.namedparams()), sorted(b.namedparams())):
+        np.testing.assert_allclose(p.array, q.array, atol=1e-6, err_msg=path)
+
+
+def test_a_linear_code_cannot_have_a_pair_added_under_it():
+    model = DeepAE((8, 8), hidden=[16], code_dim=8, linear_code=True)
+    with pytest.raises(ValueError, match="linear code cannot grow"):
+        model.add_layer(4, rng=np.random.RandomState(0))
+
+
+def test_fade_in_to_a_linear_code_blends_through_the_linear_layer():
+    model = DeepAE((8, 8), hidden=[], code_dim=32)
+    model.add_layer(16, rng=np.random.RandomState(0), linear=True)
+    model.fade_alpha = 0.5
+    x = load("digits").test[:10]
+    code = model.encode(x)  # the old (ReLU) code while fading
+    enc, dec = model.innermost_pair()
+    new_path = F.relu(dec(enc(code)))  # no ReLU on the new linear code
+    h = 0.5 * code + 0.5 * new_path
+    np.testing.assert_allclose(model.decode_raw(code).array,
+                               model.decoders[0](h).array.reshape(10, 8, 8), atol=1e-6)
+    fade = [layer for layer in model.layers() if layer["type"] == "fade"][0]
+    assert [step["activation"] for step in fade["path"]] == [None, "relu"]
