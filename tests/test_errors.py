@@ -226,6 +226,13 @@ CASES = {
                                                  "--max-depth", "4"] + D,
                                   r"--grow-every 2: a linear code .*growth must end there "
                                   r"\(--max-depth 3\)"),
+    "warm-up longer than growth": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup",
+                                                 "3"] + D, r"--grow-warmup 3 is longer than"),
+    "warm-up without growth": (lambda p, r: ["deep", "--grow-warmup", "1"] + D,
+                               r"--grow-warmup only applies with --grow-every"),
+    "warm-up adadelta": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup", "1",
+                                       "--optimizer", "adadelta"] + D,
+                         r"--grow-warmup 1: adadelta has no learning rate"),
 }
 
 
