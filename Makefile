@@ -18,7 +18,7 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test install clean
+.PHONY: run test bench install browser clean
 
 install: $(STAMP)
 
@@ -31,8 +31,28 @@ $(STAMP): pyproject.toml constraints/build.txt
 run: $(STAMP)
 	$(BIN)/python -m aezoo.run $(MAIN_JOB)
 
-test: $(STAMP)
+# The report's test opens report.html in headless Chromium: Debian's package, which
+# needs root to install. Without it that one test is skipped and says why.
+BROWSERS := chromium chromium-browser google-chrome
+browser:
+	@for b in $(BROWSERS); do command -v $$b >/dev/null 2>&1 && exit 0; done; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the report's browser test (apt-get)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "chromium could not be installed: the report's browser test will be skipped"; \
+	else \
+		echo "no chromium, and installing it needs root (sudo apt-get install chromium): the report's browser test will be skipped"; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Speed against PyTorch (installed into .venv when missing, the CPU wheel): README "Speed".
+bench: $(STAMP)
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --no-cache-dir \
+		-e '.[bench]' --extra-index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/python -m aezoo.bench
 
 clean:
 	rm -rf $(VENV) *.egg-info

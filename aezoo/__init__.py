@@ -2,9 +2,42 @@
 
     python -m aezoo.run deep --grow-every 4 --data digits
 
-and, from Python, `aezoo.load(run_dir)` for a trained model.
+and, from Python, `aezoo.load(run_dir)` for a trained model and `aezoo.from_keras(path)`
+for a Keras GRU autoencoder's weights.
 """
+import os
+import sys
+
 __version__ = "0.2.0"
+
+# numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
+# current CPUs and falls back to its oldest kernels ("Prescott", no AVX): 4x slower dense
+# layers. Before numpy loads, name the kernel the CPU's flags allow, unless the environment
+# names one already (some machines set it on purpose). README: "Speed".
+KERNELS = (("SkylakeX", {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"}),
+           ("Haswell", {"avx2", "fma"}))
+
+
+def blas_kernel_for(flags):
+    """The OpenBLAS core type for a CPU with these /proc/cpuinfo flags, or None."""
+    return next((name for name, needs in KERNELS if needs <= set(flags)), None)
+
+
+def _choose_blas_kernel():
+    if "OPENBLAS_CORETYPE" in os.environ or "numpy" in sys.modules:
+        return
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f
+                          if line.startswith("flags")), [])
+    except OSError:  # not Linux: OpenBLAS's own detection
+        return
+    kernel = blas_kernel_for(flags)
+    if kernel:
+        os.environ["OPENBLAS_CORETYPE"] = kernel
+
+
+_choose_blas_kernel()
 
 
 def load(run_dir, device="cpu", which="last"):
@@ -12,3 +45,10 @@ def load(run_dir, device="cpu", which="last"):
     which="best" gives the epoch with the lowest test loss instead of the last."""
     from aezoo.api import load as _load
     return _load(run_dir, device, which)
+
+
+def from_keras(path, keras_version=3, device="cpu"):
+    """A Keras GRU -> GRU autoencoder from its weights (.npz of enc_kernel, enc_recurrent_kernel,
+    enc_bias, dec_kernel, dec_recurrent_kernel, dec_bias): reconstruct(x) == Keras's predict(x)."""
+    from aezoo.api import from_keras as _from_keras
+    return _from_keras(path, keras_version, device)

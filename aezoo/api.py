@@ -4,12 +4,17 @@
     codes = model.encode(x)          # x: float32 (N, H, W) in [0, 1]
     images = model.decode(codes)     # float32 (N, H, W) in [0, 1]
     model.reconstruct(x), model.config, model.code_size
+
+    model = aezoo.from_keras("weights.npz", keras_version=3)   # a Keras GRU -> GRU model
+    model.reconstruct(x)             # == Keras's model.predict(x), x: (N, T, D)
 """
 import numpy as np
 
+from aezoo.errors import UsageError
 from aezoo.config import Config, merge, validate
 from aezoo.record import rundir
-from aezoo.train import checkpoint, device as devices
+from aezoo.models.gru import GRUAE
+from aezoo.train import checkpoint, device as devices, port
 from aezoo.train.device import infer
 from aezoo.train.setup import build_model, model_cls
 
@@ -50,3 +55,19 @@ def load(run_dir, device="cpu", which="last"):
     model.to_device(target)
     checkpoint.load(run_dir, model, which=which)
     return Trained(model, cfg, target)
+
+
+def from_keras(path, keras_version=3, device="cpu"):
+    """The Keras model whose weights `path` holds (see train/port.py), as a gru in keras mode:
+    its reconstruct(x) is Keras's predict(x). keras_version picks hard_sigmoid's formula
+    (2: 0.2x + 0.5, 3: relu6(x + 3) / 6); reset_after comes from the bias's shape."""
+    if keras_version not in (2, 3):
+        raise UsageError(f"keras_version {keras_version!r}: expected 2 or 3")
+    arrays = port.read(path)
+    features, units, reset_after = port.shape_of(arrays)
+    # Any number of steps runs through a GRU: T here only names the shape in layers().
+    model = GRUAE((1, features), mode="keras", hidden=[units], keras_version=keras_version,
+                  reset_after=reset_after)
+    target = devices.get(device)
+    port.load(model, arrays, path).to_device(target)
+    return Trained(model, {"model": "gru", "keras_weights": path}, target)

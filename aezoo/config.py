@@ -39,11 +39,14 @@ class _Base:
     # what to train
     model: str = "deep"
     data: str = field(default="mnist", metadata=dict(
-        help="digits | mnist | fashion-mnist | idx:PATH | npy:PATH"))
+        help="digits | mnist | fashion-mnist | idx:PATH | npy:PATH; sequences: sine | "
+             "digits-rows | mnist-rows | fashion-mnist-rows | npz:PATH | synthetic:N,T,D"))
     data_dir: str = field(default=None, metadata=dict(
         help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
     test_fraction: float = field(default=0.2, metadata=dict(
-        help="share of a single idx:/npy: file held out for testing (its last part)"))
+        help="share of a single idx:/npy:/npz: file or generated set held out for testing "
+             "(its last part)"))
+    seq_len: int = field(default=30, metadata=dict(help="steps in each window of --data sine"))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
         help="corrupt the training input: gaussian:STD or mask:P, fresh every batch, or with "
@@ -51,6 +54,9 @@ class _Base:
     sparsity: float = field(default=0.0, metadata=dict(help="L1 weight on the code activations"))
     loss: str = field(default="bce", metadata=dict(choices=("bce", "mse"),
                       help="training loss (evaluation always reports both)"))
+    keras_weights: str = field(default=None, metadata=dict(
+        help="gru: start from a trained Keras GRU -> GRU model's weights (an .npz of "
+             "layer.get_weights(), see README)"))
     # optimization
     epochs: int = field(default=20, metadata=dict(help="number of epochs"))
     batch_size: int = field(default=128, metadata=dict(help="mini-batch size"))
@@ -108,7 +114,7 @@ def _fields_of(cls):
 
 
 _run_fields = _fields_of(_Base)
-Config = make_dataclass("Config", _run_fields[:4] + _model_fields() + _run_fields[4:],
+Config = make_dataclass("Config", _run_fields[:5] + _model_fields() + _run_fields[5:],
                         namespace={"to_dict": lambda self: asdict(self)})
 Config.__doc__ = "The resolved options of a run; fields from the models' options included."
 
@@ -117,7 +123,7 @@ Config.__doc__ = "The resolved options of a run; fields from the models' options
 # the run's config.json so the continued run is the same experiment.
 RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed")
 
-POSITIVE = ("epochs", "batch_size", "show")
+POSITIVE = ("epochs", "batch_size", "show", "seq_len")
 NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "grow_warmup", "kl_warmup",
                 "patience")
 MAX_SIZE = 1 << 16  # units or channels of one layer

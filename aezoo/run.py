@@ -154,7 +154,8 @@ def summary(trainer):
     last, score = trainer.metrics, trainer.model.head.primary
     text = f"test {score.upper()} {last[f'test_{score}']:.4f}"
     if "test_sqerr" in last:
-        text += f", squared error per image {last['test_sqerr']:.3f}"
+        sample = "sequence" if trainer.test_x.ndim == 3 and trainer.model.masks_padding else "image"
+        text += f", squared error per {sample} {last['test_sqerr']:.3f}"
     return text
 
 

@@ -20,7 +20,9 @@ The file holds a [defaults] table of options every run shares and one
 Runs train one after the other into OUT/NAME (OUT defaults to
 outputs/sweep-<file stem>), without a progress video unless the file sets
 video = true: the comparison (aezoo.compare) writes its scores, plot and
-side-by-side video into OUT itself. Started again, a sweep skips finished runs
+side-by-side video and report.html into OUT itself; runs on different data sets
+are compared data set by data set, in OUT/compare-<data>, and OUT/report.html
+shows them all. Started again, a sweep skips finished runs
 and resumes an unfinished one from its checkpoint, so an interrupted sweep is
 continued by repeating the command. The whole file is checked before anything
 trains; a bad file is one line and exit status 2, and no run folder is touched.
@@ -33,19 +35,20 @@ from collections import namedtuple
 
 import numpy as np
 
-from aezoo import cli, compare, data, run
+from aezoo import cli, compare, report, run
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, merge, read_toml
 from aezoo.models import NAMES
 from aezoo.errors import UsageError
 from aezoo.record import rundir
 from aezoo.train import checkpoint
-from aezoo.train.setup import build_model, check_range, fit_to_data
+from aezoo.train import port
+from aezoo.train.setup import build_model, check_range, fit_to_data, load_dataset, model_cls
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
-SAME_FOR_ALL = ("data", "data_dir", "test_fraction")  # compared runs share one data split
+SPLIT = ("data", "data_dir", "test_fraction", "seq_len")  # runs compared together share these
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
-            "compare.partial.gif", "compare.partial.mp4", "compared.json")
+            "compare.partial.gif", "compare.partial.mp4", "compared.json", "report.html")
 
 # One run of a sweep: what to do with its folder (start, resume, skip) and the
 # aezoo.run command line that does it (None for skip); cfg is its resolved Config.
@@ -72,7 +75,7 @@ def read(path):
             raise UsageError(f"{path}: runs.{name} must be a table ([runs.{name}])")
         if not NAME.fullmatch(name):
             raise UsageError(f"{where}: a run name is a folder name: letters, digits, '.', '_', '-'")
-        if name in RESERVED:
+        if name in RESERVED or name.startswith("compare-"):
             raise UsageError(f"{where}: {name} is a file the sweep writes; choose another run name")
         options = {**defaults, **options}
         for key in SET_BY_SWEEP:
@@ -118,14 +121,24 @@ def plan(experiments, out, source="sweep"):
         except UsageError as e:
             raise UsageError(f"{source} [runs.{name}]: {e}")
         steps.append(Step(name, folder, *action(name, folder, cfg, argv), cfg))
-    first = steps[0]
-    for step in steps:
-        for key in SAME_FOR_ALL:
-            if getattr(step.cfg, key) != getattr(first.cfg, key):
-                raise UsageError(f"runs {first.name} and {step.name} differ in {key} "
-                                 f"({getattr(first.cfg, key)!r} vs {getattr(step.cfg, key)!r}); "
-                                 f"the runs of a sweep are compared, so they share one data split")
     return steps
+
+
+def groups(steps, out):
+    """{comparison folder: its steps}: the runs on one data split are compared together, in
+    OUT itself when all share one, else in OUT/compare-<data> for each data set."""
+    by_split = {}
+    for step in steps:
+        by_split.setdefault(tuple(getattr(step.cfg, key) for key in SPLIT), []).append(step)
+    if len(by_split) == 1:
+        return {out: steps}
+    found = {}
+    for split, group in by_split.items():
+        name = "compare-" + re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(str(split[0])))
+        while os.path.join(out, name) in found:  # one data set, two splits
+            name += "+"
+        found[os.path.join(out, name)] = group
+    return found
 
 
 def resolved(argv, datasets):
@@ -134,13 +147,18 @@ def resolved(argv, datasets):
     `datasets` caches the data sets loaded so far: models fit defaults to their shape.
     """
     cfg, given, _ = run.configure(argv)
-    key = (cfg.data, cfg.data_dir, cfg.test_fraction)
+    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, cfg.model)
     if key not in datasets:
-        datasets[key] = data.load(*key)
+        datasets[key] = load_dataset(cfg)
     dataset = datasets[key]
     cfg = fit_to_data(cfg, given, dataset.shape)
+    keras = port.read(cfg.keras_weights) if cfg.keras_weights else None
+    if keras:  # a Keras weights file that does not fit fails here, not after earlier runs
+        port.fit_config(cfg, given, keras, model_cls(cfg.model), dataset)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
     check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here
+    if keras:
+        port.load(model, keras, cfg.keras_weights)
     return cfg
 
 
@@ -203,11 +221,16 @@ def sweep(path, out=None):
         if status != 0:
             failed.append(step.name)
     trained = [s.folder for s in steps if os.path.exists(os.path.join(s.folder, checkpoint.FILE))]
-    if trained:
-        written = compare.compare(trained, out, fps=steps[0].cfg.fps, owned=True)
-        compare.print_table(written[1])
-        for path in written:
-            print(path)
+    compared = groups(steps, out)
+    for folder, group in compared.items():
+        done = [s.folder for s in group if s.folder in trained]
+        if done:
+            written = compare.compare(done, folder, fps=group[0].cfg.fps, owned=True)
+            compare.print_table(written[1])
+            for path in written:
+                print(path)
+    if out not in compared and any(os.path.isdir(folder) for folder in compared):
+        print(report.write(out))  # one page for the data sets' comparisons together
     if failed:
         print(f"aezoo.sweep: {len(failed)} run(s) failed: {', '.join(failed)}"
               + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)

@@ -15,10 +15,10 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 
 import numpy as np
 
+from aezoo.bench import clock_parts
 from aezoo.run import configure
 from aezoo.train.setup import prepare
 
@@ -30,22 +30,7 @@ def measure(model, data, epochs, folder):
     cfg, given, _ = configure([model, "--data", data, "--epochs", str(epochs), "--batch-size", "128",
                                "--no-video", "--out", os.path.join(folder, "run")])
     cfg, _, trainer, *_ = prepare(cfg, given)
-    spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0}
-
-    def timed(fn, key):
-        def wrapper(*args):
-            start = time.perf_counter()
-            try:
-                return fn(*args)
-            finally:
-                spent[key] += time.perf_counter() - start
-        return wrapper
-
-    trainer.train_epoch = timed(trainer.train_epoch, "training")
-    trainer.evaluate = timed(trainer.evaluate, "training")
-    trainer.callbacks["epoch_end"] = [
-        timed(fn, "loss.png" if type(fn).__name__ == "LossPlot" else "files")
-        for fn in trainer.callbacks["epoch_end"]]
+    spent = clock_parts(trainer)
     trainer.run(epochs)
     return spent
 

@@ -12,7 +12,7 @@ import aezoo.run
 from aezoo import compare, data
 from aezoo.models import pca
 from aezoo.record import metrics, rundir
-from aezoo.viz import frame
+from aezoo.viz import columns, frame
 from conftest import tree_state
 
 
@@ -66,7 +66,7 @@ def test_scores_match_each_runs_metrics(runs, compared):
     for row in rows:
         assert f"| {row['run']} | {row['model']} |" in markdown
         assert f"{float(row['final_test_bce']):.4f}" in markdown
-    assert iio.imread(compared / "compare.png").shape[:2] == (500, 800)
+    assert iio.imread(compared / "compare.png").shape[:2] == (540, 900)
 
 
 def test_pca_baseline_is_fitted_and_scored_on_the_runs_split(compared):
@@ -98,8 +98,11 @@ def test_video_has_one_column_per_run_synchronized_by_epoch(compared):
     for name in ("compare.gif", "compare.mp4"):
         kwargs = {"plugin": "FFMPEG"} if name.endswith(".mp4") else {}
         frames = np.asarray(iio.imread(compared / name, index=None, **kwargs)).astype(np.float64)
-        assert frames.shape == (5, frame.COLUMN_HEIGHT, width, 3), name  # epochs 0..4
-        short, long = frames[:, :, :width // 2], frames[:, :, width // 2:]
+        assert frames.shape[:3:2] == (5, width + columns.SHARED), name  # epochs 0..4
+        assert frames.shape[1] % 16 == 0
+        short, long = frames[:, :, :width // 2], frames[:, :, width // 2:width]
+        shared = frames[:, :, width:]
+        assert all(np.abs(shared[i + 1] - shared[i]).mean() > 0.1 for i in range(4)), name
         for column in (short, long):
             assert np.abs(column[-1] - column[0]).mean() > 2, name  # both runs animate
             assert (column[:, :30] < 128).any(), name  # a label on top

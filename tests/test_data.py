@@ -135,7 +135,9 @@ def test_test_fraction_reaches_the_run(tmp_path):
     assert described == {"name": f"npy:{tmp_path / 'a.npy'}", "kind": "image", "shape": [4, 4],
                          "value_range": [float(array.min()), float(array.max())],
                          "n_train": 15, "n_test": 5, "labels": False,
-                         "fingerprint": data.load(f"npy:{tmp_path / 'a.npy'}", None, 0.25).fingerprint()}
+                         "fingerprint": data.load(f"npy:{tmp_path / 'a.npy'}", None, 0.25).fingerprint(),
+                         "entropy_floor": data.load(f"npy:{tmp_path / 'a.npy'}", None, 0.25)
+                         .entropy_floor()}
 
 
 @pytest.mark.parametrize("make", ["empty_float", "empty_uint8", "one_sample"])

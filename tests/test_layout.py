@@ -4,7 +4,7 @@
     record   errors                             viz     errors, record
     train    errors, record, data, viz, config, the registry; no concrete model, no command
     config   errors, models, viz (the fps range); never train or a command
-    commands (run, render, compare, sweep, export, api, cli) anything
+    commands (run, render, compare, sweep, report, export, api, cli, bench) anything
 Any part may read aezoo.__version__ from the package; the package's load() is a command.
 
 The imports are read from the source (every `import` and `from ... import`,
@@ -18,7 +18,8 @@ import pytest
 from aezoo.models import MODELS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aezoo"
-COMMANDS = {"run", "render", "compare", "sweep", "export", "api", "cli"}
+COMMANDS = {"run", "render", "compare", "sweep", "report", "export", "api", "cli", "bench",
+            "bench_twins"}
 CONCRETE = {cls.__module__ for cls in MODELS.values()}  # aezoo.models.simple, ...
 MAX_LINES = 300
 

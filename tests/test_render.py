@@ -99,7 +99,7 @@ def test_mp4_is_h264_yuv420p_at_the_run_fps(run_dir):
     probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i",
                             str(run_dir / "progress.mp4")], capture_output=True, text=True).stderr
     stream = next(line for line in probe.splitlines() if "Video:" in line)
-    assert "h264" in stream and "yuv420p" in stream and "960x288" in stream
+    assert "h264" in stream and "yuv420p" in stream and f"{frame.FRAME_SIZE[0]}x{frame.FRAME_SIZE[1]}" in stream
     assert iio.immeta(run_dir / "progress.mp4", plugin="FFMPEG")["fps"] == 4.0  # the run's --fps
 
 
@@ -140,8 +140,10 @@ def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
     after = decode(run_dir / "progress.gif")
     grid_before, grid_after = region(before, frame.GRID_BOX), region(after, frame.GRID_BOX)
     assert np.abs(grid_after[-1] - grid_before[-1]).mean() > 10
-    # The others keep their pixels, up to the GIF palette, which the new last frame shifts.
-    assert np.abs(grid_after[:-1] - grid_before[:-1]).max() <= 3
+    # The others keep their pixels, up to the GIF palette, which the new last frame shifts
+    # (the latent view's colours share it with the greys).
+    assert np.abs(grid_after[:-1] - grid_before[:-1]).max() <= 8
+    assert np.abs(grid_after[:-1] - grid_before[:-1]).mean() < 0.5
 
 
 def test_data_within_unit_range_keeps_one_grey_scale():

@@ -82,8 +82,14 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
     x = np.zeros((2,) + shape, np.float32)
     assert list(model.encode(x).shape[1:]) == code["out"]
     for layer in layers:
-        assert set(layer) <= {"type", "in", "out", "activation", "params", "code", "name", "alpha", "path"}
-        assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape", "fade")
+        assert set(layer) <= {"type", "in", "out", "activation", "params", "code", "name", "alpha",
+                              "path", "pad", "steps", *GRU_KEYS}
+        assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape", "fade",
+                                 "gru", "gru_step", "last", "unroll")
+        assert not set(layer) & set(GRU_KEYS) or layer["type"] in ("gru", "gru_step")
+
+
+GRU_KEYS = ("units", "reset_after", "recurrent_activation", "keras_version")
 
 
 @pytest.mark.parametrize("argv, arch", [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aezoo import sweep
-from aezoo.models import NAMES
+from aezoo.models import NAMES, model_class
 from aezoo.models.deep import DeepAE
 from aezoo.record import metrics, rundir
 from aezoo.train import checkpoint
@@ -159,10 +159,12 @@ def plan(name, tmp_path):
     return {step.name: step.cfg for step in steps}
 
 
-def test_quick_covers_every_model_on_digits(tmp_path):
+def test_quick_covers_every_image_model_on_digits_and_sequences_every_sequence_model(tmp_path):
     configs = plan("quick", tmp_path)
-    assert set(NAMES) <= {cfg.model for cfg in configs.values()}
+    sequence_models = {n for n in NAMES if model_class(n).masks_padding}
+    assert sequence_models and set(NAMES) - sequence_models <= {c.model for c in configs.values()}
     assert {cfg.data for cfg in configs.values()} == {"digits"}
+    assert sequence_models <= {c.model for c in plan("sequences", tmp_path).values()}
 
 
 def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path):
@@ -197,6 +199,44 @@ def test_reproduce_is_the_published_setup():
         "vae": ("vae", [500], 20, None, None, 100),       # Chainer's examples/vae
         "vae-keras": ("vae", [256], 2, None, None, 50),   # the Keras blog's
     }
+
+
+def test_runs_on_several_data_sets_are_compared_data_set_by_data_set(tmp_path):
+    path = write(tmp_path, """
+[defaults]
+epochs = 1
+batch_size = 256
+video = false
+
+[runs.deep]
+model = "deep"
+data = "digits"
+
+[runs.gru-rows]
+model = "gru"
+data = "digits-rows"
+hidden = [4]
+
+[runs.gru-sine]
+model = "gru"
+data = "sine"
+seq_len = 6
+hidden = [4]
+""")
+    out = tmp_path / "out"
+    assert sweep.main([str(path), "--out", str(out)]) == 0
+    for data, runs in [("digits", ["deep"]), ("digits-rows", ["gru-rows"]), ("sine", ["gru-sine"])]:
+        table = (out / f"compare-{data}" / "scores.md").read_text()
+        names = [line.split("|")[1].strip() for line in table.splitlines()
+                 if line.startswith("| ") and not line.startswith("| run")]
+        assert [n for n in names if not n.startswith("pca-")] == runs
+    assert not (out / "scores.md").exists()
+
+
+def test_a_run_may_not_take_a_comparison_folder_name(tmp_path, capsys):
+    path = write(tmp_path, TINY.replace("[runs.deep]", "[runs.compare-x]"))
+    assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "compare-x" in capsys.readouterr().err and not (tmp_path / "out").exists()
 
 
 def test_growth_mnist_compares_every_grown_shape_with_it_from_scratch_on_two_seeds():

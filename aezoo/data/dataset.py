@@ -1,8 +1,12 @@
 """Dataset: train and test arrays with what a model and a picture need to know of them.
 
-    kind          "image" for (N, H, W) samples, "vector" for (N, D); later "sequence"
-    value_range   (min, max) over both splits; models whose loss needs [0, 1] check it
+    kind          "image" for (N, H, W) samples, "vector" for (N, D), "sequence" for (N, T, D)
+    view          how pictures show a sample: as the kind says, or for sequences "lines"
+                  (D <= 8), "heatmap" (more values a step) or "rows" (an image read by rows)
+    value_range   (min, max) over both splits (NaN padding left out); models whose loss
+                  needs [0, 1] check it
     labels        class labels of the test samples when the data set has them, else None
+    padded        True when some sequences are shorter than T (NaN after their end)
 """
 import hashlib
 from dataclasses import dataclass
@@ -11,7 +15,8 @@ import numpy as np
 
 from aezoo.errors import UsageError
 
-KINDS = {2: "vector", 3: "image"}  # array rank -> kind
+KINDS = {2: "vector", 3: "image"}  # array rank -> kind, unless the loader says "sequence"
+LINE_PLOT_MAX_D = 8  # sequences with up to this many values a step are drawn as lines
 
 
 @dataclass
@@ -21,11 +26,25 @@ class Dataset:
     test: np.ndarray
     train_labels: np.ndarray = None
     test_labels: np.ndarray = None
+    kind: str = None
+    view: str = None
 
     def __post_init__(self):
-        self.kind = KINDS[self.train.ndim]
+        self.kind = self.kind or KINDS[self.train.ndim]
+        if self.view is None:
+            self.view = self.kind if self.kind != "sequence" else (
+                "lines" if self.shape[-1] <= LINE_PLOT_MAX_D else "heatmap")
         both = (self.train, self.test)
-        self.value_range = (float(min(a.min() for a in both)), float(max(a.max() for a in both)))
+        self.padded = bool(self.kind == "sequence" and any(np.isnan(a).any() for a in both))
+        self.value_range = (float(min(np.nanmin(a) for a in both)),
+                            float(max(np.nanmax(a) for a in both)))
+
+    def as_sequences(self):
+        """Images read row by row, for a model of sequences (the same arrays)."""
+        if self.kind != "image":
+            return self
+        return Dataset(self.name, self.train, self.test, self.train_labels, self.test_labels,
+                       kind="sequence", view="rows")
 
     @property
     def shape(self):
@@ -39,11 +58,27 @@ class Dataset:
             digest.update(np.ascontiguousarray(part, np.float32).tobytes())
         return digest.hexdigest()
 
+    def entropy_floor(self):
+        """The lowest test BCE per pixel any model can reach: the test pixels' own binary
+        entropy (0 for data of 0s and 1s); None for sequences or data outside [0, 1]."""
+        low, high = self.value_range
+        if self.kind == "sequence" or low < 0 or high > 1:
+            return None
+        x = self.test.astype(np.float64)
+        p = np.clip(x, 1e-12, 1 - 1e-12)
+        return float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p))))
+
     def describe(self):
-        return dict(name=self.name, kind=self.kind, shape=list(self.shape),
-                    value_range=list(self.value_range), n_train=len(self.train),
-                    n_test=len(self.test), labels=self.test_labels is not None,
-                    fingerprint=self.fingerprint())
+        found = dict(name=self.name, kind=self.kind, shape=list(self.shape),
+                     value_range=list(self.value_range), n_train=len(self.train),
+                     n_test=len(self.test), labels=self.test_labels is not None,
+                     fingerprint=self.fingerprint())
+        floor = self.entropy_floor()
+        if floor is not None:  # loss.png and frames draw it
+            found["entropy_floor"] = floor
+        if self.view != self.kind:  # sequences: lines, heatmap or rows
+            found.update(view=self.view, padded=self.padded)
+        return found
 
     def difference(self, described):
         """How this data differs from a run's record of its data (describe()), or None."""
@@ -57,7 +92,7 @@ class Dataset:
         return None
 
 
-def split(name, samples, test_fraction, labels=None):
+def split(name, samples, test_fraction, labels=None, kind=None):
     """The last `test_fraction` of `samples` (and of `labels`) is the test split."""
     n_test = int(round(len(samples) * test_fraction))
     if n_test < 1 or n_test >= len(samples):
@@ -66,4 +101,4 @@ def split(name, samples, test_fraction, labels=None):
     if labels is not None and len(labels) != len(samples):
         labels = None  # a label file of another set: show no labels rather than wrong ones
     train_labels, test_labels = (None, None) if labels is None else (labels[:-n_test], labels[-n_test:])
-    return Dataset(name, samples[:-n_test], samples[-n_test:], train_labels, test_labels)
+    return Dataset(name, samples[:-n_test], samples[-n_test:], train_labels, test_labels, kind)

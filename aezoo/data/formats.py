@@ -1,7 +1,8 @@
-"""File formats: IDX (gz or plain) and .npy, read into float32 arrays with clear errors."""
+"""File formats: IDX (gz or plain), .npy and .npz, read into arrays with clear errors."""
 import gzip
 import hashlib
 import math
+import zipfile
 import zlib
 
 import numpy as np
@@ -82,3 +83,21 @@ def read_npy(path):
     if not np.isfinite(array).all():
         raise UsageError(f"{path}: contains NaN or infinite values")
     return array
+
+
+def read_npz(path, where=""):
+    """{name: array} of an .npz archive (no pickle); `where` prefixes the error ("--flag ")."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise UsageError(f"{where}{path}: no such file")
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise UsageError(f"{where}{path}: not a readable .npz file ({e})")
+    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
+        raise UsageError(f"{where}{path}: a single .npy array, not an .npz archive of named "
+                         f"arrays")
+    try:
+        with loaded as npz:
+            return {key: npz[key] for key in npz.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as e:
+        raise UsageError(f"{where}{path}: not a readable .npz file ({e})")

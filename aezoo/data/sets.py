@@ -6,7 +6,10 @@
     fashion-mnist   same, Zalando's clothes
     idx:PATH        any IDX image file; its last --test-fraction is the test split (labels
                     are read from the matching *-labels-idx1-ubyte file when one lies beside it)
-    npy:PATH        any (N, H, W) or (N, D) numpy array, same split
+    npy:PATH        any (N, H, W) or (N, D) numpy array, same split (a model of sequences
+                    reads (N, T, D) as sequences)
+and the sequence sets of data/sequences.py: sine, digits-rows, mnist-rows,
+fashion-mnist-rows, npz:PATH, synthetic:N,T,D.
 """
 import os
 
@@ -15,23 +18,36 @@ import numpy as np
 from aezoo.data.dataset import Dataset, split
 from aezoo.data.download import fetch
 from aezoo.data.formats import md5_of, read_idx, read_labels, read_npy
+from aezoo.data import sequences
 from aezoo.errors import UsageError
 
 DIGITS_SPLIT_SEED = 0  # the digits split never changes, whatever --seed says
 
 
-def load(spec, data_dir=None, test_fraction=0.2):
+def load(spec, data_dir=None, test_fraction=0.2, seq_len=30):
     """The Dataset named by `spec` (see the module docstring)."""
     if spec == "digits":
         return _digits()
     if spec in IDX_SETS:
         return _idx_set(spec, data_dir)
+    if spec == "sine":
+        return sequences.sine(seq_len, test_fraction)
+    if spec.endswith("-rows") and spec[:-len("-rows")] in ("digits", *IDX_SETS):
+        return sequences.rows(load(spec[:-len("-rows")], data_dir), spec)
     kind, _, path = spec.partition(":")
     if kind == "idx" and path:
         return split(spec, read_idx(path), test_fraction, _labels_beside(path))
     if kind == "npy" and path:
         return split(spec, read_npy(path), test_fraction)
-    raise UsageError(f"--data {spec!r}: expected digits, mnist, fashion-mnist, idx:PATH or npy:PATH")
+    if kind == "npz" and path:
+        return sequences.read_npz(path, test_fraction)
+    if kind == "synthetic" and path:
+        return sequences.synthetic(path, test_fraction)
+    raise UsageError(f"--data {spec!r}: expected {NAMES}")
+
+
+NAMES = ("digits, mnist, fashion-mnist, idx:PATH, npy:PATH, or sequences: sine, digits-rows, "
+         "mnist-rows, fashion-mnist-rows, npz:PATH, synthetic:N,T,D")
 
 
 def _digits():
@@ -41,7 +57,8 @@ def _digits():
     order = np.random.RandomState(DIGITS_SPLIT_SEED).permutation(len(images))
     n_test = len(images) // 5
     train, test = order[n_test:], order[:n_test]
-    return Dataset("digits", images[train], images[test], digits.target[train], digits.target[test])
+    return Dataset("digits", images[train], images[test], digits.target[train],
+                   digits.target[test])
 
 
 def _labels_path(images_path):

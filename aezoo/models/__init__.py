@@ -10,6 +10,7 @@ of aezoo's training, data, pictures or commands.
 """
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
+from aezoo.models.gru import GRUAE
 from aezoo.models.simple import SimpleAE
 from aezoo.models.vae import VAE
 
@@ -18,6 +19,7 @@ MODELS = {
     "deep": DeepAE,
     "conv": ConvAE,
     "vae": VAE,
+    "gru": GRUAE,
 }
 
 # preset name -> (model, option defaults it changes)

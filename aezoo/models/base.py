@@ -3,6 +3,7 @@
     encode(x) -> code            x: (N, *input_shape)
     decode_raw(code) -> a        the decoder's output before the head (logits for sigmoid)
     decode(code), reconstruct(x) -> reconstructions, through the model's head
+    target(x)                    what the reconstruction should be (x; a GRU: x reversed)
     model(x) -> loss             reports its terms with chainer.report; under
                                  train=False also the head's scores (bce, mse, sqerr),
                                  and with input noise denoised_* on corrupted inputs
@@ -33,6 +34,9 @@ class Autoencoder(chainer.Chain):
     option_choices = {}  # option name -> the values it may take, where they are few
     generative = False   # True: decode(z ~ N(0, I)) is a sample of the model
     best_score = "loss"  # the reported test value whose lowest epoch is the best (train/best.py)
+    run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
+    masks_padding = False  # True: takes variable-length data, NaN on padded steps
+    rmsprop = {}         # RMSprop settings other than Chainer's defaults (gru: Keras's)
 
     def __init__(self, input_shape):
         super().__init__()
@@ -93,6 +97,10 @@ class Autoencoder(chainer.Chain):
         """Parameters that layers() leaves out, being used only in training (0 for most)."""
         return 0
 
+    def target(self, x):
+        """What the reconstruction is scored against: the input itself, for most models."""
+        return x
+
     def decode(self, code):
         return self.head.output(self.decode_raw(code))
 
@@ -108,7 +116,8 @@ class Autoencoder(chainer.Chain):
         training = chainer.config.train
         noisy = self.noise(x) if self.noise is not None and training else x
         code, raw = self.encode_decode(noisy)
-        reconstruction = self.head.loss(raw, x)  # against the clean input
+        target = self.target(x)  # clean, whatever the noise
+        reconstruction = self.head.loss(raw, target)
         loss = reconstruction
         terms = {"reconstruction": reconstruction}
         if self.penalty is not None:
@@ -116,9 +125,9 @@ class Autoencoder(chainer.Chain):
             loss = loss + terms["penalty"]
         chainer.report({"loss": loss, **terms}, self)
         if not training:
-            chainer.report(self.head.scores(raw, x), self)
+            chainer.report(self.head.scores(raw, target), self)
             if self.noise is not None:  # the denoising task itself: corrupted test inputs
                 _, raw = self.encode_decode(self.noise.fixed(x))
-                chainer.report({f"denoised_{k}": v for k, v in self.head.scores(raw, x).items()},
-                               self)
+                chainer.report({f"denoised_{k}": v for k, v in
+                                self.head.scores(raw, target).items()}, self)
         return loss

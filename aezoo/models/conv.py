@@ -14,7 +14,7 @@ import chainer.functions as F
 import numpy as np
 
 from aezoo.models.base import Autoencoder
-from aezoo.models.layers import conv3x3, dense, describe, reshape
+from aezoo.models.layers import conv3x3, dense, describe, maxpool2, reshape, unpool2
 
 
 class ConvAE(Autoencoder):
@@ -118,7 +118,7 @@ class ConvAE(Autoencoder):
     def encode(self, x):
         h = x.reshape((len(x), 1) + self.input_shape)
         for conv in self.encoders:
-            h = F.max_pooling_2d(F.relu(conv(h)), 2, cover_all=True)
+            h = maxpool2(F.relu(conv(h)))
         if self.code_dim:
             h = F.relu(self.to_code(h))
         return h
@@ -129,8 +129,5 @@ class ConvAE(Autoencoder):
             h = F.relu(self.from_code(h)).reshape((len(h),) + self.map_shape)
         for i, _, _, after in self.steps:
             h = F.relu(self.decoders[i](h))
-            if self.decoder == "mirror":
-                h = F.unpooling_2d(h, 2, outsize=self.sizes[i], cover_all=True)
-            else:  # nearest-neighbour doubling, cut where the image is smaller
-                h = F.unpooling_2d(h, 2, cover_all=False)[:, :, :after[0], :after[1]]
+            h = unpool2(h, after)  # mirror: the encoder's size; keras: doubled, cut to the image
         return self.output(h).reshape((len(h),) + self.input_shape)

@@ -1,9 +1,10 @@
 """Output heads: how a decoder's raw output becomes a reconstruction, its loss and scores.
 
 A model owns its head, so the training loop knows no sigmoid and no BCE. The
-Bernoulli head is the one today's models use; a model of unbounded data (a
-GRU on real-valued sequences, say) would bring an identity head with MSE.
+Bernoulli head serves the image models; Identity (MSE) serves models of
+unbounded data, the GRU on real-valued sequences.
 """
+import chainer
 import chainer.functions as F
 
 
@@ -49,3 +50,43 @@ def mse(logits, x):
 def squared_error_per_image(logits, x):
     """Sum of squared pixel errors, averaged over the images (the Keras/PCA metric)."""
     return F.sum(F.square(F.sigmoid(logits) - x)) / x.shape[0]
+
+
+class Identity:
+    """The decoder's output is the reconstruction, any real values; mean squared error.
+
+    Targets may hold NaN on the padded steps of variable-length sequences: those
+    entries count in no loss and no score.
+    """
+
+    needs_unit_range = False
+    losses = ("mse",)
+    primary = "mse"
+
+    def __init__(self, loss="mse"):
+        if loss not in self.losses:
+            raise ValueError(f"loss {loss!r}: this model's unbounded output takes mse only")
+        self.loss_name = loss
+
+    def output(self, raw):
+        return raw
+
+    def loss(self, raw, target):
+        return masked_squares(raw, target)[0]
+
+    def scores(self, raw, target):
+        """mse per value, and sqerr: a sample's summed squared error, averaged over samples."""
+        mean, total = masked_squares(raw, target)
+        return {"mse": mean, "sqerr": total / target.shape[0]}
+
+
+def masked_squares(raw, target):
+    """(mean, sum) of the squared errors over the target's real (non-NaN) entries."""
+    xp = chainer.backend.get_array_module(target)
+    real = ~xp.isnan(target)
+    if real.all():
+        squares = F.square(raw - target)
+        return F.mean(squares), F.sum(squares)
+    squares = F.square(F.where(real, raw - xp.nan_to_num(target), xp.zeros_like(target)))
+    total = F.sum(squares)
+    return total / max(int(real.sum()), 1), total

@@ -3,21 +3,31 @@
 Weights start Glorot-uniform, Keras' default, not Chainer's LeCun-normal: on the
 MNIST split of experiments/reproduce.toml, 784-32-784 reaches test BCE 0.107
 with it and 0.118-0.121 without, after the same 50 epochs. Faster kernels
-(the speed issue) plug in here, so every model gets them.
+(models/kernels.py) plug in here, so every model gets them; they apply on the CPU
+and fall back to Chainer's functions elsewhere (CuPy keeps cuDNN).
 
 A layer's description is a plain dict, the same for every model:
-    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "fade",
+    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "fade" | sequence
+             layers (below),
      "in": [...], "out": [...], "activation": "relu" | "sigmoid" | None,
      "params": count, "name": the link's path in the model ("/encoders/0") when it has
      weights, "code": True on the layer whose output is the code}
 A "fade" layer blends its input with the output of its own "path" of layers:
 (1 - alpha) * x + alpha * path(x) (a growing model's new pair while it fades in).
+Sequence layers (models/gru.py): "gru" (every step's state; with "units",
+"reset_after", "recurrent_activation", "keras_version"), "last" (the last step),
+and "unroll", which runs its "path" [a "gru_step", a "dense" readout] for
+"steps" steps from a state, each frame fed back as the next input.
 Models build the list with describe(..., link=...); Autoencoder.layers() turns
 each link into its name and parameter count, so the list is plain JSON.
 """
+import chainer
+import chainer.functions as F
 import chainer.initializers as I
 import chainer.links as L
 import numpy as np
+
+from aezoo.models import fast, kernels
 
 
 def dense(n_in, n_out, **initial):
@@ -26,7 +36,37 @@ def dense(n_in, n_out, **initial):
 
 def conv3x3(c_in, c_out, pad=1):
     """3x3 convolution; pad=1 keeps the size ("same"), pad=0 takes 2 off each side ("valid")."""
-    return L.Convolution2D(c_in, c_out, 3, pad=pad, initialW=I.GlorotUniform())
+    return Conv3x3(c_in, c_out, 3, pad=pad, initialW=I.GlorotUniform())
+
+
+def fits(x):
+    """Whether aezoo's own CPU kernels (kernels.py) take `x`: float32 numpy, and switched on."""
+    array = x.array if isinstance(x, chainer.Variable) else x
+    return fast.ON and isinstance(array, np.ndarray) and array.dtype == np.float32
+
+
+class Conv3x3(L.Convolution2D):
+    """Chainer's Convolution2D (same weights, same checkpoint names), with kernels.conv3x3
+    on the CPU."""
+
+    def forward(self, x):
+        if fits(x) and self.b is not None and self.stride == (1, 1) and self.dilate == (1, 1) \
+                and self.groups == 1 and self.pad[0] == self.pad[1] and self.pad[0] in (0, 1):
+            return kernels.conv3x3(x, self.W, self.b, self.pad[0])
+        return super().forward(x)
+
+
+def maxpool2(x):
+    """2x2 max-pooling, stride 2, odd sides rounded up (a last partial window kept)."""
+    return kernels.maxpool2(x) if fits(x) else F.max_pooling_2d(x, 2, cover_all=True)
+
+
+def unpool2(x, outsize):
+    """Each value repeated over a 2x2 block, cut to `outsize` (H, W)."""
+    if fits(x):
+        return kernels.unpool2(x, outsize)
+    h, w = outsize
+    return F.unpooling_2d(x, 2, cover_all=False)[:, :, :h, :w]
 
 
 def glorot_uniform(rng, n_out, n_in):

@@ -58,15 +58,68 @@ def fade(x, layer, weights):
     return (1.0 - layer["alpha"]) * x + layer["alpha"] * run(layer["path"], weights, x)
 
 
+
+def _sigmoid(a):
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # no overflow for large |a|
+
+
+def gru_step(x, layer, w, h):
+    """Keras's GRU, one step: the next state from the input x (N, in) and the state h (N, u)."""
+    u, kernel, recurrent, bias = layer["units"], w["kernel"], w["recurrent_kernel"], w["bias"]
+    slope = 0.2 if layer["keras_version"] == 2 else 1.0 / 6.0
+    gate = _sigmoid if layer["recurrent_activation"] == "sigmoid" else (
+        lambda a: np.clip(slope * a + 0.5, 0.0, 1.0))
+    xw = x @ kernel + (bias[0] if layer["reset_after"] else bias)
+    if layer["reset_after"]:
+        hw = h @ recurrent + bias[1]
+        z, r = gate(xw[:, :u] + hw[:, :u]), gate(xw[:, u:2 * u] + hw[:, u:2 * u])
+        candidate = np.tanh(xw[:, 2 * u:] + r * hw[:, 2 * u:])
+    else:
+        hw = h @ recurrent[:, :2 * u]
+        z, r = gate(xw[:, :u] + hw[:, :u]), gate(xw[:, u:2 * u] + hw[:, u:])
+        candidate = np.tanh(xw[:, 2 * u:] + (r * h) @ recurrent[:, 2 * u:])
+    return z * h + (1.0 - z) * candidate
+
+
+def gru(x, layer, w):
+    """Every step's state (N, T, u); NaN where the input step is padding (NaN), the state
+    carried over it."""
+    real = ~np.isnan(x[:, :, 0])
+    x, h, states = np.nan_to_num(x), np.zeros((len(x), layer["units"]), x.dtype), []
+    for t in range(x.shape[1]):
+        h = np.where(real[:, t:t + 1], gru_step(x[:, t], layer, w, h), h)
+        states.append(np.where(real[:, t:t + 1], h, np.nan))
+    return np.stack(states, axis=1)
+
+
+def last(x, layer, w):
+    """The state of each sequence's last real step."""
+    lengths = (~np.isnan(x[:, :, 0])).sum(axis=1)
+    return x[np.arange(len(x)), np.maximum(lengths, 1) - 1]
+
+
+def unroll(h, layer, weights):
+    """The decoder: from state h, `steps` frames, each fed back as the next step's input."""
+    step, readout = layer["path"]
+    frame, frames = np.zeros((len(h), readout["out"][0]), h.dtype), []
+    for _ in range(layer["steps"]):
+        h = gru_step(frame, step, weights[step["name"].lstrip("/")], h)
+        frame = dense(h, readout, weights[readout["name"].lstrip("/")])
+        frames.append(frame)
+    return np.stack(frames, axis=1)
+
+
 LAYERS = {"dense": dense, "conv3x3": conv3x3, "maxpool2": maxpool2, "unpool2": unpool2,
-          "reshape": reshape, "fade": fade}
-ACTIVATIONS = {None: lambda a: a, "relu": lambda a: np.maximum(a, 0),
-               "sigmoid": lambda a: 0.5 * (1.0 + np.tanh(0.5 * a))}  # no overflow for large |a|
+          "reshape": reshape, "fade": fade, "gru": gru, "last": last, "unroll": unroll,
+          "gru_step": gru_step}  # gru_step runs inside unroll, with a state
+ACTIVATIONS = {None: lambda a: a, "relu": lambda a: np.maximum(a, 0), "sigmoid": _sigmoid,
+               "tanh": np.tanh}
+WHOLE = ("fade", "unroll")  # layers that read their path's weights by name
 
 
 def run(layers, weights, x):
     for layer in layers:
-        own = weights if layer["type"] == "fade" else weights.get(layer.get("name", "").lstrip("/"))
+        own = weights if layer["type"] in WHOLE else weights.get(layer.get("name", "").lstrip("/"))
         x = ACTIVATIONS[layer["activation"]](LAYERS[layer["type"]](x, layer, own))
     return x
 

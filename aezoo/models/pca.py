@@ -19,21 +19,26 @@ def fit(train, k, seed=0):
     return PCA(n_components=k, random_state=seed).fit(x)
 
 
-def reconstruct(pca, images):
-    """PCA reconstructions of `images`, clipped to [0, 1] like an image, in their shape."""
+def reconstruct(pca, images, clip=True):
+    """PCA reconstructions of `images` in their shape, clipped to [0, 1] like an image
+    (unless clip=False: data outside [0, 1], such as sequences)."""
     x = images.reshape(len(images), -1).astype(np.float64)
-    return np.clip(pca.inverse_transform(pca.transform(x)), 0.0, 1.0).reshape(images.shape)
+    r = pca.inverse_transform(pca.transform(x))
+    return (np.clip(r, 0.0, 1.0) if clip else r).reshape(images.shape)
 
 
-def scores(x, r):
-    """Test scores of reconstructions `r` (in [0, 1]) of images `x`."""
+def scores(x, r, bce=True):
+    """Test scores of reconstructions `r` (in [0, 1]) of images `x`; without bce, of any
+    real values (test_bce is None)."""
     x = x.reshape(len(x), -1).astype(np.float64)
     r = r.reshape(len(r), -1).astype(np.float64)
     squared = np.square(r - x)
-    r = np.clip(r, EPS, 1 - EPS)  # log(0) where PCA gives exactly 0 or 1
-    bce = -(x * np.log(r) + (1 - x) * np.log(1 - r))
-    return {"test_bce": float(bce.mean()), "test_mse": float(squared.mean()),
-            "test_sqerr": float(squared.sum(axis=1).mean())}
+    found = {"test_bce": None, "test_mse": float(squared.mean()),
+             "test_sqerr": float(squared.sum(axis=1).mean())}
+    if bce:
+        r = np.clip(r, EPS, 1 - EPS)  # log(0) where PCA gives exactly 0 or 1
+        found["test_bce"] = float(-(x * np.log(r) + (1 - x) * np.log(1 - r)).mean())
+    return found
 
 
 def baseline(dataset, k, seed=0):
@@ -44,5 +49,7 @@ def baseline(dataset, k, seed=0):
     """
     pca = fit(dataset.train, k, seed)
     size = int(np.prod(dataset.shape))
+    low, high = dataset.value_range
+    unit = low >= 0 and high <= 1  # images: clipped like one, and scored by BCE too
     return {"code_size": int(pca.n_components_), "params": int(pca.n_components_ * size + size),
-            **scores(dataset.test, reconstruct(pca, dataset.test))}
+            **scores(dataset.test, reconstruct(pca, dataset.test, unit), unit)}

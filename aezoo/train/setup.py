@@ -13,7 +13,6 @@ import os
 import sys
 from collections import namedtuple
 
-import chainer
 import numpy as np
 
 from aezoo import __version__
@@ -23,7 +22,8 @@ from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS, model_class
 from aezoo.models.regularizers import noise, sparsity
 from aezoo.record import metrics, rundir
-from aezoo.train import best, checkpoint, device as devices, distributed, growth, schedules
+from aezoo.train import best, checkpoint, device as devices, distributed, growth, port, schedules
+from aezoo.train.optimizers import build_optimizer, learning_rate
 from aezoo.train.loop import Trainer
 from aezoo.train.terminal import Terminal
 from aezoo.viz import curves, snapshot
@@ -43,9 +43,11 @@ def model_cls(name):
 
 
 def default_config(model):
-    """Config() with the preset's changes for `model` applied (denoising: noise; sparse: sparsity)."""
-    return merge(Config(model=model), PRESETS[model][1] if model in PRESETS else {},
-                 f"preset {model}")
+    """Config() with the model's own run defaults (gru: sine, rmsprop, mse) and the preset's
+    changes (denoising: noise; sparse: sparsity) applied."""
+    changes = {**(model_class(model).run_defaults if model in NAMES else {}),
+               **(PRESETS[model][1] if model in PRESETS else {})}
+    return merge(Config(model=model), changes, f"preset {model}")
 
 
 def resolve(cfg, given):
@@ -80,9 +82,26 @@ def options_of(cfg):
 
 def fit_to_data(cfg, given, input_shape):
     """Let the model fit its default shape to the data (conv: fewer stages on small images)."""
-    for name, value in model_cls(cfg.model).fit_to_data(options_of(cfg), input_shape, given).items():
+    try:
+        fitted = model_cls(cfg.model).fit_to_data(options_of(cfg), input_shape, given)
+    except ValueError as e:
+        raise UsageError(str(e))
+    for name, value in fitted.items():
         setattr(cfg, name, value)
     return cfg
+
+
+def load_dataset(cfg):
+    """The run's data, as its model reads it: a model of sequences reads images by rows."""
+    dataset = load_data(cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len)
+    cls = model_cls(cfg.model)
+    if cls.masks_padding:
+        return dataset.as_sequences()
+    if dataset.padded:
+        takes = ", ".join(n for n, c in MODELS.items() if c.masks_padding)
+        raise UsageError(f"--data {cfg.data}: sequences of different lengths need a model that "
+                         f"masks padding ({takes}), not {cfg.model}")
+    return dataset
 
 
 def build_model(cfg, input_shape, rng, arch=None):
@@ -123,27 +142,6 @@ def check_range(model, cfg, dataset):
                          f"{cfg.model}'s sigmoid output needs data in [0, 1] (or uint8 0..255)")
 
 
-def build_optimizer(cfg, model):
-    lr = cfg.lr
-    if cfg.optimizer == "adam":
-        optimizer = chainer.optimizers.Adam(alpha=lr or 1e-3)
-    elif cfg.optimizer == "rmsprop":
-        optimizer = chainer.optimizers.RMSprop(lr=lr or 1e-3)
-    elif cfg.optimizer == "sgd":
-        optimizer = chainer.optimizers.SGD(lr=lr or 0.01)
-    else:
-        if lr not in (None, 1.0):
-            raise UsageError(f"--lr {lr}: adadelta has no learning rate (leave --lr unset)")
-        optimizer = chainer.optimizers.AdaDelta()
-    return optimizer.setup(model)
-
-
-def learning_rate(optimizer):
-    """The optimizer's step size under whatever name it uses (AdaDelta: none, 1.0)."""
-    hp = optimizer.hyperparam
-    return float(getattr(hp, "alpha", None) or getattr(hp, "lr", None) or 1.0)
-
-
 def describe(model):
     """The model as config.json and architecture.json record it."""
     found = {"class": type(model).__name__, "arch": model.arch(), "params": model.n_params(),
@@ -161,7 +159,10 @@ def prepare(cfg, given, resume=None, is_main=True):
         is_main = is_main and cluster.is_main
         cfg.device = cluster.device if cfg.device != "cpu" else "cpu"
     device = devices.get(cfg.device)
-    dataset = load_data(cfg.data, cfg.data_dir, cfg.test_fraction)
+    dataset = load_dataset(cfg)
+    keras = None if resume or not cfg.keras_weights else port.read(cfg.keras_weights)
+    if keras:
+        port.fit_config(cfg, given, keras, model_cls(cfg.model), dataset)
     if not resume:  # a resumed run's config.json holds the fitted shape already
         cfg = fit_to_data(cfg, given, dataset.shape)
     rng = np.random.default_rng(cfg.seed)
@@ -173,6 +174,8 @@ def prepare(cfg, given, resume=None, is_main=True):
                          f"epochs already; expected at least that")
     model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
     check_range(model, cfg, dataset)
+    if keras:
+        port.load(model, keras, cfg.keras_weights)
     if meta:
         epochs = metrics.read(resume)[0]
         logged = [r for r in epochs if r["epoch"] == meta["epoch"]]

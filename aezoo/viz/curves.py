@@ -6,24 +6,43 @@ import os
 import time
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from aezoo.record import metrics  # noqa: E402
+from aezoo.record import metrics, rundir  # noqa: E402
 
 FILE = "loss.png"
 
 
-def draw(ax, epochs, events, loss_name, upto=None, limits=None):
-    """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`)."""
+def unit(kind):
+    """What a per-element score is per: a pixel of an image, a value of a sequence or vector."""
+    return "pixel" if kind == "image" else "value"
+
+
+def train_key(records, loss_name):
+    return next((k for k in (f"train_{loss_name}", "train_reconstruction")
+                 if any(k in r for r in records)), "train_reconstruction")
+
+
+def growth_label(event):
+    """'64-32' (the new widths) or 'depth 3' for a growth event line."""
+    widths = event.get("widths")
+    return "-".join(str(w) for w in widths) if widths else f"depth {event.get('depth')}"
+
+
+def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fontsize=8,
+         floor=None):
+    """Curves on `ax` (also used by video frames, with `upto` and fixed `limits`); growth
+    dashed, labelled inside the axes with the new widths; the data's entropy `floor` (the
+    lowest BCE possible), where known, dotted."""
     shown = [r for r in epochs if upto is None or r["epoch"] <= upto]
     # The train curve in the test curve's unit: a model that reports the score itself
     # (vae: BCE per pixel beside its per-image loss) gives it; else its reconstruction term.
-    key = next((k for k in (f"train_{loss_name}", "train_reconstruction")
-                if any(k in r for r in shown)), "train_reconstruction")
+    key = train_key(shown, loss_name)
     train = [(r["epoch"], r[key]) for r in shown if key in r]
     test = [(r["epoch"], r[f"test_{loss_name}"]) for r in shown]
     if train:
@@ -33,15 +52,20 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None):
     for event in events:
         if event.get("event") == "growth" and (upto is None or event["epoch"] <= upto):
             ax.axvline(event["epoch"] - 0.5, color="gray", linestyle="--", linewidth=1)
-            ax.text(event["epoch"] - 0.5, 1.0, f" depth {event['depth']}", rotation=90,
-                    va="top", fontsize=7, color="gray", transform=ax.get_xaxis_transform())
+            ax.text(event["epoch"] - 0.5, 0.97, growth_label(event) + " ", rotation=90,
+                    va="top", ha="right", fontsize=fontsize, color="0.35",
+                    transform=ax.get_xaxis_transform())
+    if floor and loss_name == "bce":
+        ax.axhline(floor, color="0.35", linestyle=":", linewidth=1.2)
+        ax.text(0.02, floor, " entropy floor", color="0.3", fontsize=fontsize, va="bottom",
+                transform=ax.get_yaxis_transform())
     if limits:
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(f"{loss_name} per pixel")
+    ax.set_xlabel("epoch", fontsize=fontsize)
+    ax.set_ylabel(f"{loss_name} per {unit(kind)}", fontsize=fontsize)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=fontsize)
 
 
 def log_axis(ax, limits):
@@ -55,13 +79,18 @@ def log_axis(ax, limits):
     ax.yaxis.set_minor_formatter(plain)
 
 
-def save(path, epochs, events, loss_name, title):
+def save(path, epochs, events, loss_name, title, kind="image", floor=None):
     # A bare Figure with fixed margins: pyplot's figure manager and tight_layout
     # would add about 30 ms to the 50 ms this costs.
     fig = Figure(figsize=(6, 4), dpi=100)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.92)
     ax = fig.add_subplot()
-    draw(ax, epochs, events, loss_name)
+    draw(ax, epochs, events, loss_name, kind=kind, fontsize=9, floor=floor)
+    keys = (f"test_{loss_name}", train_key(epochs, loss_name))
+    values = [r[k] for r in epochs for k in keys if r.get(k)] + (
+        [floor] if floor and loss_name == "bce" else [])
+    log_axis(ax, (min(values) / 1.15, max(values) * 1.15))  # the frames' and compare.png's axis
+    ax.tick_params(which="both", labelsize=9)
     ax.set_title(title, fontsize=10)
     fig.savefig(path)
 
@@ -69,8 +98,10 @@ def save(path, epochs, events, loss_name, title):
 def save_run(run_dir, cfg):
     """loss.png of a run folder from its metrics.jsonl."""
     epochs, events = metrics.read(run_dir)
+    described = rundir.read_config(run_dir)["data"]
     if epochs:
-        save(os.path.join(run_dir, FILE), epochs, events, cfg.loss, f"{cfg.model} on {cfg.data}")
+        save(os.path.join(run_dir, FILE), epochs, events, cfg.loss, f"{cfg.model} on {cfg.data}",
+             described.get("kind", "image"), described.get("entropy_floor"))
 
 
 class LossPlot:
@@ -90,28 +121,73 @@ class LossPlot:
             self.last = time.monotonic()
 
 
-def save_comparison(path, runs, labels, baselines):
-    """Test BCE of every run against epoch; `baselines` [(name, test BCE)] as dotted lines."""
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=100)
+STYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def end_label_heights(ends, low, high, gap=0.045):
+    """y positions for labels at the curves' ends, in log space at least `gap` of the axis
+    apart (runs that end together would print on top of each other), in order of `ends`."""
+    span = np.log(high) - np.log(low)
+    order = sorted(range(len(ends)), key=lambda i: ends[i])
+    placed = {}
+    previous = -np.inf
+    for i in order:
+        y = max(np.log(ends[i]), previous + gap * span)
+        placed[i] = y
+        previous = y
+    return [float(np.exp(placed[i])) for i in range(len(ends))]
+
+
+def save_comparison(path, runs, labels, metric, baselines, dpi=100):
+    """Test `metric` (bce, mse) of every run against epoch, each run its own colour, line style
+    and marker, labelled at its end; growth as marks on the curve; `baselines` [(name, value)]
+    as dotted lines (PCA, the entropy floor)."""
+    fig, ax = plt.subplots(figsize=(9, 5.4), dpi=dpi)
+    ends, last = [], max(run.epochs[-1]["epoch"] for run in runs)
     for i, (run, label) in enumerate(zip(runs, labels)):
-        color = f"C{i % 10}"
-        ax.plot([r["epoch"] for r in run.epochs], [r["test_bce"] for r in run.epochs],
-                label=label, color=color, marker="." if len(run.epochs) < 60 else None)
-        for event in run.events:
-            if event.get("event") == "growth":
-                ax.axvline(event["epoch"] - 0.5, color=color, linestyle="--", linewidth=1, alpha=0.7)
-    for name, value in baselines:
-        ax.axhline(value, color="gray", linestyle=":", linewidth=1)
-        ax.text(0, value, f" {name}", color="gray", fontsize=8, va="bottom",
+        color, style = f"C{i % 10}", STYLES[(i + i // 10) % len(STYLES)]
+        epochs = [r["epoch"] for r in run.epochs]
+        values = [r[f"test_{metric}"] for r in run.epochs]
+        ax.plot(epochs, values, label=label, color=color, linestyle=style, linewidth=1.6,
+                marker=MARKERS[i % len(MARKERS)], markevery=max(1, len(epochs) // 8),
+                markersize=5)
+        grown = [e["epoch"] for e in run.events if e.get("event") == "growth"]
+        at = {r["epoch"]: r[f"test_{metric}"] for r in run.epochs}
+        ax.plot([e for e in grown if e in at], [at[e] for e in grown if e in at], "|",
+                color=color, markersize=14, markeredgewidth=2)
+        ends.append((epochs[-1], values[-1], label, color))
+    values = [r[f"test_{metric}"] for run in runs for r in run.epochs] + [v for _, v in baselines]
+    limits = (min(values) / 1.15, max(values) * 1.15)
+    heights = end_label_heights([v for _, v in baselines], *limits) if baselines else []
+    for (name, value), y in zip(baselines, heights):
+        ax.axhline(value, color="0.35", linestyle=":", linewidth=1.2)
+        ax.text(0.005, y * 1.005, f" {name}", color="0.3", fontsize=9, va="bottom",
                 transform=ax.get_yaxis_transform())
-    ax.set_yscale("log")
-    log_axis(ax, ax.get_ylim())
+    log_axis(ax, limits)
+    heights = end_label_heights([v for _, v, _, _ in ends], *limits)
+    texts = []
+    for (epoch, value, label, color), y in zip(ends, heights):
+        texts.append(ax.annotate(
+            label, (epoch, value), xytext=(1.015, y), textcoords=ax.get_yaxis_transform(),
+            fontsize=9, color=color, va="center", annotation_clip=False,
+            arrowprops=dict(arrowstyle="-", color=color, linewidth=0.6, alpha=0.6)))
+    ax.set_xlim(-0.5, last + max(0.5, 0.02 * last))
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("test BCE per pixel")
-    ax.set_title(f"test BCE on {runs[0].data_name} (dashed: growth; dotted: PCA)", fontsize=10)
+    ax.tick_params(which="both", labelsize=9)
+    ax.set_xlabel("epoch", fontsize=10)
+    ax.set_ylabel(f"test {metric.upper()} per {unit(runs[0].kind)}", fontsize=10)
+    ax.set_title(f"test {metric.upper()} on {runs[0].data_name} (|: growth; dotted: baselines)",
+                 fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9, handlelength=3.5, loc="upper right")
     fig.tight_layout()
+    # The end labels stand right of the axes: make room for the widest.
+    renderer = fig.canvas.get_renderer()
+    widest = max((matplotlib.text.Text.get_window_extent(t, renderer).width for t in texts),
+                 default=0)  # the text alone, not its line to the curve
+    width = fig.get_figwidth() * fig.dpi
+    fig.subplots_adjust(right=max(0.5, min(fig.subplotpars.right,
+                                           1 - (widest + 0.015 * width + 12) / width)))
     fig.savefig(path)
     plt.close(fig)

@@ -15,6 +15,8 @@ class RunFolder:
         self.config = self.record["config"]
         self.loss = self.config.get("loss", "bce")
         self.kind = self.record["data"].get("kind", "image")
+        self.view = self.record["data"].get("view", self.kind)  # how a sample is drawn
+        self.floor = self.record["data"].get("entropy_floor")  # lowest BCE possible, if known
         self.epochs, self.events = metrics.read(run_dir)
         self.require(f"test_{self.loss}")
         self.folder = os.path.join(run_dir, snapshot.FOLDER)
@@ -31,6 +33,7 @@ class RunFolder:
         self.by_epoch = {r["epoch"]: r for r in self.saved}
         self.last = self.saved[-1]["epoch"]
         self._cached = (None, None)
+        self.architecture = rundir.read_architecture(run_dir)  # [] for a run of aezoo 0.1
 
     def require(self, *scores):
         """A UsageError unless every epoch line has these scores (an edited metrics.jsonl)."""
@@ -61,6 +64,16 @@ class RunFolder:
         if self._cached[0] != shown:
             self._cached = (shown, snapshot.read(self.folder, shown))
         return self._cached[1]
+
+    def read(self, epoch):
+        """The snapshot arrays of exactly `epoch` (uncached: the latent view reads them all)."""
+        return snapshot.read(self.folder, epoch)
+
+    def layers_at(self, epoch):
+        """The architecture.json entry of the model at the end of `epoch` (None if unknown)."""
+        shown = self.at(epoch)
+        entries = [e for e in self.architecture if e["epoch"] <= shown]
+        return entries[-1] if entries else None
 
     def test_loss(self, epoch):
         return self.by_epoch[self.at(epoch)][f"test_{self.loss}"]

@@ -1,7 +1,11 @@
 """Per-epoch snapshots: the same test samples every epoch, as arrays and as a quick PNG.
 
     recon/epoch_0000.npz   inputs, outputs (reconstructions), codes, labels (when the
-                           data set has them), kind and value range; epoch 0 is untrained
+                           data set has them), kind, view and value range, and targets
+                           when the model reconstructs something other than its input
+                           (a GRU: the sequence reversed); epoch 0 is untrained; and
+                           the latent view's codes of ~1,000 fixed test samples
+                           (latent_codes, latent_index, latent_labels; latent.py)
     recon/epoch_0000.png   inputs above outputs, tiled with numpy, written by imageio
 
 Videos, comparisons and later views draw from the arrays, never from the PNG.
@@ -20,6 +24,7 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.record.files import atomic
+from aezoo.viz import latent, sequences
 
 FOLDER = "recon"
 TARGET_CELL = 56  # pixels an image cell is scaled up to (8x8 digits become 56x56)
@@ -77,17 +82,31 @@ def grid(arrays):
     return labelled_grid(arrays)[0]
 
 
-def labelled_grid(arrays):
+def labelled_grid(arrays, per_row=None, manifold=True):
     """(grid, [(row centre y, label)], [(block centre x, title)]) of a snapshot's arrays:
-    the rows on the left; a 2-D code's manifold, when there is one, to their right."""
+    the rows on the left, wrapped onto several rows of `per_row` samples when there are
+    more; a 2-D code's manifold, when there is one (and `manifold`), to their right."""
     kind, value_range = str(arrays["kind"]), tuple(arrays["value_range"])
-    rows = [as_images(arrays[name], kind) for name in ("inputs", "outputs", "samples") if name in arrays]
-    names = ["input", "output", "sample"][:len(rows)]
+    names = [name for name in ("inputs", "targets", "outputs", "samples") if name in arrays]
+    if kind == "sequence":
+        view = str(arrays["view"])
+        pictures = [sequences.pictures(arrays[name], view, value_range) for name in names]
+        value_range = (0.0, 1.0)
+    else:
+        pictures = [as_images(arrays[name], kind) for name in names]
+    n = len(pictures[0])
+    per_row = min(per_row or n, n)
+    rows, labels = [], []
+    for start in range(0, n, per_row):  # inputs 1-5, outputs 1-5, inputs 6-10, outputs 6-10
+        for name, row in zip(names, pictures):
+            rows.append(row[start:start + per_row])
+            labels.append(name[:-1])  # "inputs" -> "input"
     left = tile(rows, value_range)
     row = (left.shape[0] + GAP) / len(rows)
-    labels = [(row * i + (row - GAP) / 2, name) for i, name in enumerate(names)]
-    if "manifold" not in arrays:
+    labels = [(row * i + (row - GAP) / 2, name) for i, name in enumerate(labels)]
+    if "manifold" not in arrays or not manifold:
         return left, labels, []
+    value_range = tuple(arrays["value_range"])
     pictures = as_images(arrays["manifold"], kind)  # (n * n, ...) over a grid of the code
     n = int(round(np.sqrt(len(pictures))))
     right = tile([pictures[i * n:(i + 1) * n] for i in range(n)], value_range)
@@ -97,6 +116,19 @@ def labelled_grid(arrays):
     picture[:left.shape[0], :left.shape[1]] = left
     picture[:right.shape[0], left.shape[1] + space:] = right
     return picture, labels, [(left.shape[1] + space + right.shape[1] / 2, "code space (2-D)")]
+
+
+def thumbnail(arrays, per_row, box):
+    """Pixels one sample gets when the grid of `per_row` a row fills a (width, height) box."""
+    pixels = labelled_grid(arrays, per_row, manifold=False)[0]
+    cell = max(pictures_side(arrays), 1)
+    return cell * min(box[0] / pixels.shape[1], box[1] / pixels.shape[0])
+
+
+def pictures_side(arrays):
+    """The width in grid pixels of one sample's cell."""
+    pixels = labelled_grid(arrays, 1, manifold=False)[0]
+    return pixels.shape[1]
 
 
 def save(folder, epoch, arrays):
@@ -143,9 +175,14 @@ class Snapshots:
         os.makedirs(self.folder, exist_ok=True)
         self.indices = indices
         self.static = {"inputs": dataset.test[indices], "kind": np.array(dataset.kind),
+                       "view": np.array(dataset.view),
                        "value_range": np.array(dataset.value_range, np.float32)}
         if labels is not None:
             self.static["labels"] = np.asarray(labels)
+        # The latent view's samples: a seeded order, of which the first latent.count() are
+        # kept (decided at the first snapshot, from the code's size, then fixed).
+        self.order = np.random.RandomState(latent.SEED).permutation(len(dataset.test))
+        self.test_labels, self.kind, self.latent_index = dataset.test_labels, dataset.kind, None
 
     def __call__(self, trainer):
         model = trainer.model
@@ -153,11 +190,22 @@ class Snapshots:
         to_cpu = chainer.backends.cuda.to_cpu
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             code, raw = model.encode_decode(x)  # the path training uses, fade-in included
-            arrays = {**self.static, "outputs": to_cpu(model.head.output(raw).array),
-                      "codes": to_cpu(code.array), "epoch": trainer.epoch}
+            outputs, target = to_cpu(model.head.output(raw).array), model.target(x)
+            arrays = {**self.static, "outputs": outputs, "codes": to_cpu(code.array),
+                      "epoch": trainer.epoch}
+            if target is not x:  # the model reconstructs something else (a GRU: x reversed)
+                arrays["targets"] = to_cpu(target)
+                outputs[np.isnan(arrays["targets"])] = np.nan  # padding has no output
             if model.generative:  # the same prior draws every epoch: the video shows them sharpen
                 for name, z in prior_codes(code.shape[1], len(self.indices)).items():
                     arrays[name] = to_cpu(model.decode(trainer.device.send(z)).array)
+            if self.latent_index is None:
+                size = int(np.prod(code.shape[1:]))
+                self.latent_index = np.sort(self.order[:latent.count(len(self.order), size)])
+            labels = None if self.test_labels is None else self.test_labels[self.latent_index]
+            arrays.update(latent.arrays(trainer, model,
+                                        trainer.test_x[trainer.device.send(self.latent_index)],
+                                        labels, self.latent_index, self.kind))
         save(self.folder, trainer.epoch, arrays)
 
 

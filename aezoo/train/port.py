@@ -1,0 +1,67 @@
+"""Weights of a trained Keras GRU -> GRU model, brought into aezoo's gru (keras mode).
+
+The file is an .npz of what Keras's layer.get_weights() returns (README shows the
+four lines that write it): enc_kernel, enc_recurrent_kernel, enc_bias, dec_kernel,
+dec_recurrent_kernel, dec_bias. The bias's shape says reset_after ((2, 3u): True).
+"""
+import numpy as np
+
+from aezoo.config import flag
+from aezoo.data.formats import read_npz
+from aezoo.errors import UsageError
+from aezoo.models.keras_gru import reset_after_of
+
+NAMES = tuple(f"{part}_{name}" for part in ("enc", "dec")
+              for name in ("kernel", "recurrent_kernel", "bias"))
+
+
+def read(path):
+    """{name: float32 array} of a Keras weights file, checked for the six arrays."""
+    arrays = read_npz(path, "--keras-weights ")
+    missing = [name for name in NAMES if name not in arrays]
+    if missing:
+        raise UsageError(f"--keras-weights {path}: no {', '.join(missing)} (expected "
+                         f"{', '.join(NAMES)})")
+    ranks = {"kernel": (2,), "recurrent_kernel": (2,), "bias": (1, 2)}
+    for name in NAMES:
+        array = arrays[name]
+        if (array.dtype.kind not in "fiu" or array.ndim not in ranks[name.split("_", 1)[1]]
+                or array.shape[-1] < 3 or array.shape[-1] % 3):
+            raise UsageError(f"--keras-weights {path}: {name} has shape {array.shape} and dtype "
+                             f"{array.dtype}; expected numbers as a Keras GRU's get_weights() "
+                             f"gives them (last axis 3 x units)")
+    return {name: np.asarray(arrays[name], np.float32) for name in NAMES}
+
+
+def shape_of(arrays):
+    """(features D, hidden units, reset_after) that the weights imply."""
+    return (arrays["enc_kernel"].shape[0], arrays["enc_kernel"].shape[-1] // 3,
+            reset_after_of(arrays["enc_bias"]))
+
+
+def fit_config(cfg, given, arrays, cls, dataset):
+    """cfg given the shape of the Keras model (a gru in keras mode, on data of its width);
+    a UsageError where the user or the data asks otherwise."""
+    path = cfg.keras_weights
+    if not hasattr(cls, "load_keras"):
+        raise UsageError(f"--keras-weights: model {cfg.model} cannot take Keras GRU weights "
+                         f"(gru can)")
+    features, units, reset_after = shape_of(arrays)
+    wanted = {"mode": "keras", "hidden": [units], "reset_after": reset_after}
+    for name, value in wanted.items():
+        if name in given and getattr(cfg, name) != value:
+            raise UsageError(f"{flag(name)} {getattr(cfg, name)}: --keras-weights {path} holds "
+                             f"a model with {name} = {value}")
+        setattr(cfg, name, value)
+    if dataset.shape[-1] != features:
+        raise UsageError(f"--keras-weights {path}: the model reads {features} values a step, "
+                         f"--data {cfg.data} has {dataset.shape[-1]}")
+    return cfg
+
+
+def load(model, arrays, path):
+    try:
+        model.load_keras(arrays)
+    except (ValueError, AttributeError) as e:
+        raise UsageError(f"--keras-weights {path}: {e}")
+    return model

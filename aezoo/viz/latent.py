@@ -1,0 +1,169 @@
+"""The latent-space view: the codes of a fixed set of test samples, epoch by epoch, in 2-D.
+
+Every snapshot keeps, beside the shown samples, the codes of about 1,000 fixed
+test samples (`latent_codes`, seeded indices `latent_index`, `latent_labels`
+where the data set has labels). A run's view of them is a Projection: the code
+itself when it has two numbers, else PCA fitted once, on the final epoch's
+codes, and applied to every epoch, so a video shows the points move on fixed
+axes. Codes of any shape are flattened first (a Keras-mode GRU's code is every
+step's state, (N, T, H)); NaN (padded steps) counts as 0.
+
+For a 2-D code the snapshot also decodes a MANIFOLD x MANIFOLD grid of codes
+over the range its codes occupy (5 % to 95 % on each axis): the Keras blog's
+picture of a VAE's code space, for any model (a VAE keeps its prior's grid).
+"""
+import matplotlib
+import numpy as np
+
+COUNT = 1000          # test samples whose codes every snapshot keeps
+BUDGET = 2 ** 17      # numbers of code per epoch (512 KB): wide codes keep fewer samples
+MIN_COUNT = 64        # ... but never fewer than this
+MANIFOLD = 10         # a 10 x 10 grid of decoded codes for a 2-D code
+WIDE = 256            # codes with more numbers a sample are kept as float16
+CHUNK = 250           # samples per forward pass (conv im2col memory stays small)
+SEED = 1              # another draw than the shown samples' (seed 0)
+
+
+def count(n_test, code_size):
+    """How many test samples' codes an epoch keeps: COUNT, fewer for wide codes."""
+    return int(min(COUNT, n_test, max(MIN_COUNT, BUDGET // max(1, code_size))))
+
+
+def flat(codes):
+    """(N, ...) codes as (N, D) float64, NaN as 0."""
+    codes = np.asarray(codes, np.float64)
+    return np.nan_to_num(codes.reshape(len(codes), -1))
+
+
+def grid_codes(codes, n=MANIFOLD):
+    """n x n codes over the 5-95 % range of 2-D `codes`, top row first (y falls downwards)."""
+    low, high = np.percentile(flat(codes), [5, 95], axis=0)
+    xs, ys = np.linspace(low[0], high[0], n), np.linspace(high[1], low[1], n)
+    return np.array([[x, y] for y in ys for x in xs], np.float32)
+
+
+class Projection:
+    """The fixed 2-D axes of a run's latent view, fitted on its final epoch's codes."""
+
+    def __init__(self, final_codes):
+        x = flat(final_codes)
+        self.dim = x.shape[1]
+        self.mean = np.zeros(self.dim)
+        if self.dim <= 2:  # the code itself (a 1-D code: its value, at height 0)
+            self.components = np.eye(2, self.dim)
+            self.method = "code"
+            return
+        self.mean = x.mean(axis=0)
+        _, _, vt = np.linalg.svd(x - self.mean, full_matrices=False)
+        signs = np.sign(vt[:2, np.abs(vt[:2]).argmax(axis=1)].diagonal())  # deterministic signs
+        self.components = vt[:2] * np.where(signs == 0, 1, signs)[:, None]
+        self.method = "PCA"
+
+    def __call__(self, codes):
+        """(N, 2) points of `codes` (any epoch) on the fixed axes."""
+        return (flat(codes) - self.mean) @ self.components.T
+
+    def axis_names(self):
+        if self.method == "code":
+            return ("code 1", "code 2" if self.dim == 2 else "")
+        return ("PC 1 (final epoch)", "PC 2 (final epoch)")
+
+    def limits(self, all_codes):
+        """((x0, x1), (y0, y1)) holding the 1-99 % of every epoch's points, with a margin."""
+        lows, highs = [], []
+        for codes in all_codes:
+            points = self(codes)
+            lows.append(np.percentile(points, 1, axis=0))
+            highs.append(np.percentile(points, 99, axis=0))
+        low, high = np.min(lows, axis=0), np.max(highs, axis=0)
+        span = np.where(high - low > 1e-9, high - low, 1.0)
+        low, high = low - 0.06 * span, high + 0.06 * span
+        return (low[0], high[0]), (low[1], high[1])
+
+
+def arrays(trainer, model, x, labels, index, value_kind):
+    """The snapshot's latent entries: codes of the fixed samples `x` (device arrays) in
+    chunks of CHUNK, their labels and indices; a 2-D code's decoded grid for image data."""
+    import chainer  # the snapshot callback's caller is under no_backprop_mode already
+    to_cpu = chainer.backends.cuda.to_cpu
+    codes = np.concatenate([to_cpu(model.encode(x[i:i + CHUNK]).array)
+                            for i in range(0, len(x), CHUNK)])
+    if codes[0].size > WIDE:  # a view needs no more precision; halves a GRU state's bytes
+        codes = codes.astype(np.float16)
+    found = {"latent_codes": codes, "latent_index": np.asarray(index)}
+    if labels is not None:
+        found["latent_labels"] = np.asarray(labels)
+    if codes.shape[1:] == (2,) and value_kind in ("image", "vector") and not model.generative:
+        grid = grid_codes(codes)
+        found["manifold_codes"] = grid
+        found["manifold"] = to_cpu(model.decode(trainer.device.send(grid)).array)
+    return found
+
+
+class LatentPanel:
+    """The latent view on an axes: every kept sample a dot at its projected code, coloured
+    by its label (a legend of the labels), on the run's fixed axes. `fitted` is
+    {code size: (Projection, limits)}: a growing model's code changes size at growth, and
+    each size has its own axes, fitted on the last epoch with that size."""
+
+    def __init__(self, ax, fitted, fontsize=8, legend=True):
+        self.ax, self.fitted, self.dots, self.size = ax, fitted, None, None
+        self.fontsize, self.legend = fontsize, legend
+        ax.tick_params(labelsize=fontsize, length=2, pad=1)
+        ax.locator_params(nbins=4)
+
+    def axes_for(self, size):
+        projection, limits = self.fitted[size]
+        self.ax.set_xlim(*limits[0])
+        self.ax.set_ylim(*limits[1])
+        names = projection.axis_names()
+        self.ax.set_xlabel(names[0], fontsize=self.fontsize, labelpad=1)
+        self.ax.set_ylabel(names[1], fontsize=self.fontsize, labelpad=1)
+        self.size = size
+        return projection
+
+    def show(self, arrays):
+        codes = arrays["latent_codes"]
+        size = int(np.prod(codes.shape[1:]))
+        projection = self.fitted[size][0] if size == self.size else self.axes_for(size)
+        points = projection(codes)
+        if self.dots is not None:
+            self.dots.set_offsets(points)
+            return
+        labels = arrays.get("latent_labels")
+        if labels is None:
+            self.dots = self.ax.scatter(*points.T, s=4, color="tab:blue", alpha=0.6, linewidths=0)
+            return
+        classes = sorted(set(labels.tolist()))
+        colour = {c: colour_of(i, len(classes)) for i, c in enumerate(classes)}
+        self.dots = self.ax.scatter(*points.T, s=4, c=[colour[c] for c in labels.tolist()],
+                                    alpha=0.7, linewidths=0)
+        if self.legend and len(classes) <= 20:
+            handles = [self.ax.scatter([], [], s=16, color=colour[c]) for c in classes]
+            self.ax.legend(handles, [str(c) for c in classes], fontsize=self.fontsize,
+                           loc="upper left", bbox_to_anchor=(1.0, 1.02), frameon=False,
+                           handletextpad=0.1, borderaxespad=0.2, labelspacing=0.2,
+                           ncol=1 if len(classes) <= 10 else 2)
+
+
+def colour_of(i, n):
+    """The colour of the i-th of n labels: tab10 for up to 10, else spread over turbo."""
+    if n <= 10:
+        return matplotlib.colormaps["tab10"](i)
+    return matplotlib.colormaps["turbo"](i / max(1, n - 1))
+
+
+def projection_of(run):
+    """{code size: (Projection, limits)} of a RunFolder's latent view: each fitted on the
+    last saved epoch with that code size, its limits holding every such epoch; None for a
+    run saved without latent codes."""
+    by_size = {}
+    for record in run.saved:
+        codes = run.read(record["epoch"]).get("latent_codes")
+        if codes is not None:
+            by_size.setdefault(int(np.prod(codes.shape[1:])), []).append(codes)
+    fitted = {}
+    for size, codes in by_size.items():
+        projection = Projection(codes[-1])
+        fitted[size] = (projection, projection.limits(codes))
+    return fitted or None

@@ -1,0 +1,234 @@
+"""Seeing inside the model: the latent arrays, the projection's fixed axes, the manifold of a
+2-D code, the architecture strip before and after growth, and legible frames."""
+import shutil
+
+import imageio.v3 as iio
+import matplotlib
+import numpy as np
+import pytest
+
+import aezoo
+import aezoo.run
+from aezoo import render
+from aezoo.data import load
+from aezoo.viz import architecture, curves, frame, latent, snapshot
+from aezoo.viz.runfolder import RunFolder
+from conftest import tree_state
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory):
+    """deep on digits: 2 epochs at depth 1 (the model kept), then resumed to 4, growing at 3."""
+    out = tmp_path_factory.mktemp("insight") / "grown"
+    args = ["--data", "digits", "--no-video", "--quiet"]
+    assert aezoo.run.main(["deep", "--epochs", "2", "--grow-every", "2", "--out", str(out)]
+                          + args) == 0
+    before = aezoo.load(str(out)).model.layers()
+    assert aezoo.run.main(["--resume", str(out), "--epochs", "4", "--quiet"]) == 0
+    after = aezoo.load(str(out)).model.layers()
+    return out, before, after
+
+
+@pytest.fixture(scope="module")
+def two_d(tmp_path_factory):
+    out = tmp_path_factory.mktemp("insight") / "two_d"
+    assert aezoo.run.main(["simple", "--code-dim", "2", "--data", "digits", "--epochs", "2",
+                           "--no-video", "--quiet", "--out", str(out)]) == 0
+    return out
+
+
+def test_latent_arrays_hold_the_same_labelled_samples_every_epoch(grown):
+    out, _, _ = grown
+    test = load("digits", None, 0.2)
+    run = RunFolder(str(out))
+    kept = [run.read(e) for e in range(5)]
+    index = kept[0]["latent_index"]
+    assert len(index) == latent.count(len(test.test), 128) == min(latent.COUNT, len(test.test))
+    for epoch, arrays in enumerate(kept):
+        assert np.array_equal(arrays["latent_index"], index)  # fixed samples
+        assert np.array_equal(arrays["latent_labels"], test.test_labels[index])
+        width = 128 if epoch < 3 else 64  # depth 1's code, then the grown pair's
+        assert arrays["latent_codes"].shape == (len(index), width), epoch
+    # The codes are the model's own: the final checkpoint encodes the samples to them.
+    codes = aezoo.load(str(out)).encode(test.test[index])
+    assert np.allclose(kept[-1]["latent_codes"], codes, atol=1e-5)
+    assert not np.allclose(kept[0]["latent_codes"][:, :64], kept[2]["latent_codes"][:, :64])
+
+
+def test_latent_count_keeps_wide_codes_small():
+    assert latent.count(10_000, 32) == latent.COUNT
+    assert latent.count(300, 32) == 300
+    assert latent.count(10_000, 3000) == latent.MIN_COUNT  # a Keras GRU's (30, 100) states
+
+
+def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
+    out, _, _ = grown
+    run = RunFolder(str(out))
+    fitted = latent.projection_of(run)
+    assert sorted(fitted) == [64, 128]  # one set of axes per code size: growth changes it
+    projection, limits = fitted[64]
+    final = run.read(4)["latent_codes"].astype(np.float64)
+    centred = final - final.mean(axis=0)
+    top = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    assert np.allclose(np.abs(projection.components), np.abs(top), atol=1e-6)
+    assert np.allclose(projection(final), centred @ projection.components.T)
+    shown = frame.layout([run])
+    try:
+        ax = shown.latent.ax
+        seen = []
+        for epoch in (3, 4, 3):
+            shown.show(epoch)
+            seen.append((ax.get_xlim(), ax.get_ylim()))
+            points = projection(run.read(epoch)["latent_codes"])
+            assert np.allclose(shown.latent.dots.get_offsets(), points)  # the points move ...
+        assert seen[0] == seen[1] == seen[2] == tuple(map(tuple, limits))  # ... the axes do not
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+
+
+def test_a_2d_code_is_its_own_view_and_gets_a_decoded_manifold(two_d):
+    arrays = snapshot.read(str(two_d / "recon"), 2)
+    codes = arrays["latent_codes"]
+    assert codes.shape[1:] == (2,) and latent.Projection(codes).method == "code"
+    grid = arrays["manifold_codes"]
+    n = latent.MANIFOLD
+    assert grid.shape == (n * n, 2) and arrays["manifold"].shape == (n * n, 8, 8)
+    low, high = np.percentile(codes, [5, 95], axis=0)
+    assert np.allclose(np.unique(grid[:, 0]), np.linspace(low[0], high[0], n), atol=1e-5)
+    assert np.allclose(np.unique(grid[:, 1]), np.linspace(low[1], high[1], n), atol=1e-5)
+    assert grid[0, 1] > grid[-1, 1]  # the top row has the highest second code
+    decoded = aezoo.load(str(two_d)).decode(grid)
+    assert np.allclose(decoded, arrays["manifold"], atol=1e-5)
+    _, _, titles = snapshot.labelled_grid(arrays)
+    assert [t for _, t in titles] == ["code space (2-D)"]
+
+
+def test_architecture_strip_draws_layers_before_and_after_growth(grown):
+    out, before, after = grown
+    run = RunFolder(str(out))
+    shown = frame.layout([run])
+    try:
+        strip = shown.strip
+        for epoch, layers, grown_blocks in ((0, before, 0), (2, before, 0), (3, after, 2),
+                                            (4, after, 2)):
+            shown.show(epoch)
+            assert len(strip.blocks) == len(layers), epoch
+            codes = [i for i, b in enumerate(strip.blocks) if b.get_linewidth() > 0]
+            assert codes == [i for i, layer in enumerate(layers) if layer.get("code")], epoch
+            orange = [b for b in strip.blocks if matplotlib.colors.to_hex(b.get_facecolor())
+                      == architecture.COLOURS["grown"]]
+            assert len(orange) == grown_blocks, epoch
+            heights = [b.get_height() for b in strip.blocks]
+            widths = [architecture.width(layer) for layer in layers]
+            assert heights[widths.index(128)] == pytest.approx(2 * heights[widths.index(64)])
+        assert len(after) > len(before)
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+
+
+def texts_are_legible_and_whole(fig):
+    """Every visible text at least 10 px and inside the figure; returns the texts."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.canvas.get_width_height()
+    unseen = set()  # labels of ticks outside their axis' view, which are not drawn
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    unseen |= {id(tick.label1), id(tick.label2)}
+    found = []
+    for text in fig.findobj(matplotlib.text.Text):
+        if (not text.get_visible() or not text.get_text().strip() or id(text) in unseen
+                or text.axes and not text.axes.get_visible()):
+            continue
+        box = text.get_window_extent(renderer)
+        assert text.get_fontsize() * fig.dpi / 72 >= 10, text.get_text()
+        assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1, \
+            (text.get_text(), box)
+        found.append(text)
+    return found
+
+
+def test_progress_frames_are_legible_with_growth_labelled_and_the_dot_whole(grown):
+    run = RunFolder(str(grown[0]))
+    shown = frame.layout([run])
+    try:
+        shown.show(4)
+        texts = [t.get_text() for t in texts_are_legible_and_whole(shown.fig)]
+        assert "128-64 " in texts  # the growth line says what grew, inside the figure
+        ax = shown.loss_ax
+        dot = [line for line in ax.lines if line.get_marker() == "o"][-1]
+        x, _ = ax.transData.transform((dot.get_xdata()[0], dot.get_ydata()[0]))
+        radius = dot.get_markersize() * shown.fig.dpi / 72 / 2
+        assert x + radius <= ax.get_window_extent().x1  # the current epoch's dot is not cut
+        assert ax.get_yscale() == "log"
+        # The data's entropy floor, the lowest BCE possible (0.214 on digits), dotted.
+        assert run.floor == pytest.approx(0.214, abs=5e-4)
+        dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+        assert [line.get_ydata()[0] for line in dotted] == [run.floor]
+        assert ax.get_ylim()[0] < run.floor
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+
+
+def test_comparison_columns_keep_labels_whole_and_thumbnails_large(grown, two_d):
+    runs = [RunFolder(str(grown[0])), RunFolder(str(two_d))]
+    long = "deep-grown-on-digits-with-a-name-far-longer-than-its-column-is-wide"
+    shown = frame.layout(runs, [long, "simple"], [("pca-32", 0.23)])
+    try:
+        shown.show(4)
+        texts = [t.get_text() for t in texts_are_legible_and_whole(shown.fig)]
+        assert long in [t.replace("\n", "") for t in texts]
+        for _, _, recon, _ in shown.columns:
+            pixels = recon.image.get_array()
+            box = recon.ax.get_window_extent()
+            scale = min(box.width / pixels.shape[1], box.height / pixels.shape[0])
+            assert snapshot.TARGET_CELL * scale >= frame.MIN_THUMB
+        labels = [line.get_label() for line in shown.shared.lines if not
+                  line.get_label().startswith("_")]
+        assert labels == [long, "simple"]  # every run's curve in the one shared panel
+        assert len({line.get_linestyle() for line in shown.shared.lines[:4:2]}) == 2
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+
+
+def test_end_labels_of_equal_curves_are_set_apart():
+    heights = curves.end_label_heights([0.25, 0.25, 0.4], 0.2, 0.8)
+    assert heights[2] == pytest.approx(0.4)
+    assert abs(np.log(heights[1]) - np.log(heights[0])) >= 0.04 * np.log(4)
+
+
+def test_render_latent_and_dpi(grown, tmp_path):
+    run_dir = shutil.copytree(grown[0], tmp_path / "run")
+    assert render.main([str(run_dir), "--latent", "--format", "gif"]) == 0
+    frames = np.asarray(iio.imread(run_dir / "latent.gif", index=None))
+    assert frames.shape[:3] == (5, frame.LATENT_SIZE[1], frame.LATENT_SIZE[0])
+    assert render.main([str(run_dir), "--dpi", "150", "--format", "gif"]) == 0
+    frames = np.asarray(iio.imread(run_dir / "progress.gif", index=None))
+    assert frames.shape[1:3] == (frame.FRAME_SIZE[1] * 3 // 2, frame.FRAME_SIZE[0] * 3 // 2)
+
+
+@pytest.mark.parametrize("bad", ["0", "nan", "1e9", "-100"])
+def test_bad_dpi_is_one_line_and_writes_nothing(grown, tmp_path, capsys, bad):
+    run_dir = shutil.copytree(grown[0], tmp_path / "run")
+    before = tree_state(run_dir)
+    assert render.main([str(run_dir), f"--dpi={bad}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--dpi" in err[0]
+    assert tree_state(run_dir) == before
+
+
+def test_latent_of_a_run_without_codes_is_one_line(grown, tmp_path, capsys):
+    run_dir = shutil.copytree(grown[0], tmp_path / "run")
+    for path in (run_dir / "recon").glob("*.npz"):  # as a run saved before the latent view
+        with np.load(path) as npz:
+            kept = {k: npz[k] for k in npz.files if not k.startswith("latent_")}
+        np.savez(path, **kept)
+    before = tree_state(run_dir)
+    assert render.main([str(run_dir), "--latent"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no latent codes" in err[0]
+    assert tree_state(run_dir) == before
+    assert render.main([str(run_dir), "--format", "gif"]) == 0  # its progress video still renders

@@ -1,0 +1,245 @@
+"""Sequence data, frames and the run around the GRU: sine, rows, npz with lengths,
+synthetic; clear errors; snapshots, videos, compare and resume of gru runs."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from aezoo import compare, data, render
+from aezoo.data.sequences import SINE
+from aezoo.run import main
+from aezoo.viz import frame, snapshot
+from aezoo.viz.runfolder import RunFolder
+
+QUICK = ["--epochs", "2", "--batch-size", "64", "--no-video"]
+KERAS_FILE = os.path.join(os.path.dirname(__file__), "data", "keras_gru",
+                          "keras3_gru_reset_after_true.npz")
+
+
+def test_sine_windows_are_seeded_and_train_and_test_share_no_step():
+    first, second = data.load("sine"), data.load("sine", seq_len=12)
+    assert first.kind == "sequence" and first.view == "lines" and first.shape == (30, 1)
+    assert second.shape == (12, 1)
+    np.testing.assert_array_equal(first.train, data.load("sine").train)
+    steps = SINE["period"] * SINE["cycles"]
+    assert len(first.train) + len(first.test) == steps - 30 + 1 - 29
+    series = np.concatenate([first.train[:, 0, 0], first.train[-1, 1:, 0]])
+    pairs = set(zip(series[:-1], series[1:]))  # a step is its value and its successor's
+    test = first.test[:, :, 0]
+    assert not any((a, b) in pairs for window in test for a, b in zip(window[:-1], window[1:]))
+    assert (test[0, 0], test[0, 1]) not in pairs and len(pairs) > 3000
+    t = np.arange(30)
+    clean = np.sin(2 * np.pi * t / SINE["period"])
+    assert np.abs(first.train[0, :, 0] - clean).max() <= SINE["noise"] + 1e-6
+
+
+def test_rows_read_an_image_set_as_sequences_with_its_labels():
+    rows, digits = data.load("digits-rows"), data.load("digits")
+    assert (rows.kind, rows.view, rows.shape) == ("sequence", "rows", (8, 8))
+    np.testing.assert_array_equal(rows.test, digits.test)
+    np.testing.assert_array_equal(rows.test_labels, digits.test_labels)
+    assert rows.fingerprint() == digits.fingerprint()
+
+
+def test_npz_lengths_become_nan_padding(tmp_path):
+    x = np.random.RandomState(0).randn(10, 6, 3).astype(np.float32)
+    lengths = np.array([6, 5, 4, 3, 2, 1, 6, 6, 2, 3])
+    np.savez(tmp_path / "s.npz", x=x, lengths=lengths)
+    ds = data.load(f"npz:{tmp_path / 's.npz'}", test_fraction=0.2)
+    assert ds.padded and ds.kind == "sequence" and ds.view == "lines"
+    both = np.concatenate([ds.train, ds.test])  # the split keeps the file's order
+    real = np.arange(6)[None, :] < lengths[:, None]
+    np.testing.assert_array_equal(both[real], x[real])
+    assert np.isnan(both[~real]).all()
+    assert ds.value_range == (float(x[real].min()), float(x[real].max()))
+
+
+def test_synthetic_has_the_shape_asked_for_in_minus_one_to_one():
+    ds = data.load("synthetic:20,7,11", test_fraction=0.25)
+    assert ds.shape == (7, 11) and (len(ds.train), len(ds.test)) == (15, 5)
+    assert -1 < ds.value_range[0] < ds.value_range[1] < 1 and ds.view == "heatmap"
+
+
+BAD = [
+    (lambda p: np.savez(p, x=np.zeros((4, 3))), "expected an array x of shape (N, T, D)"),
+    (lambda p: np.savez(p, y=np.zeros((4, 3, 2))), "expected an array x of shape (N, T, D)"),
+    (lambda p: np.savez(p, x=np.full((4, 3, 2), np.nan)), "NaN or infinite values within"),
+    (lambda p: np.savez(p, x=np.zeros((4, 3, 2)), lengths=np.array([1, 2, 3, 4])),
+     "expected lengths of 4 whole numbers from 1 to 3"),
+    (lambda p: np.savez(p, x=np.zeros((4, 3, 2)), lengths=np.array([1, 2, 0, 3])),
+     "expected lengths of 4 whole numbers from 1 to 3"),
+    (lambda p: p.write_bytes(b"not a zip"), "not a readable .npz file"),
+    (lambda p: p.write_bytes(b"PK\x03\x04 truncated"), "not a readable .npz file"),
+    (lambda p: np.save(open(p, "wb"), np.zeros((4, 3, 2))), "a single .npy array"),
+]
+
+
+@pytest.mark.parametrize("write, message", BAD)
+def test_bad_sequence_files_are_one_line_and_keep_an_earlier_run(tmp_path, capsys, write,
+                                                                 message):
+    earlier = tmp_path / "earlier"
+    np.savez(tmp_path / "good.npz", x=np.random.RandomState(0).randn(20, 4, 2))
+    assert main(["gru", "--data", f"npz:{tmp_path / 'good.npz'}", "--hidden", "3",
+                 *QUICK, "--out", str(earlier)]) == 0
+    before = sorted(os.listdir(earlier)), (earlier / "metrics.jsonl").read_text()
+    write(tmp_path / "bad.npz")
+    capsys.readouterr()
+    assert main(["gru", "--data", f"npz:{tmp_path / 'bad.npz'}", *QUICK,
+                 "--out", str(earlier)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert (sorted(os.listdir(earlier)), (earlier / "metrics.jsonl").read_text()) == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["gru", "--code-dim", "4"], "--code-dim applies to --mode seq2seq only"),
+    (["gru", "--mode", "seq2seq", "--teacher-forcing", "1.5"], "expected a probability"),
+    (["gru", "--data", "digits", "--loss", "bce"], "takes mse only"),
+    (["gru", "--keras-version", "4"], "--keras-version: invalid choice: 4"),
+    (["gru", "--data", "sine", "--seq-len", "1"], "--seq-len 1: expected 2 to"),
+    (["gru", "--data", "synthetic:2,3"], "expected synthetic:N,T,D"),
+    (["deep", "--data", "sine", "--keras-weights", KERAS_FILE], "model deep cannot take Keras GRU weights"),
+    (["gru", "--data", "sine", "--keras-weights", KERAS_FILE], "reads 5 values a step, --data sine has 1"),
+    (["gru", "--data", "sine", "--keras-weights", "missing.npz"], "no such file"),
+])
+def test_bad_gru_options_are_one_line(argv, message, capsys, tmp_path):
+    assert main(argv + QUICK + ["--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("fraction", ["0.0001", "0.999"])
+def test_a_sine_split_that_would_share_steps_is_refused(fraction, capsys, tmp_path):
+    assert main(["gru", "--data", "sine", "--seq-len", "500", "--test-fraction", fraction,
+                 *QUICK, "--out", str(tmp_path / "run")]) == 2
+    assert "cannot be split" in capsys.readouterr().err and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("bad", [dict(enc_kernel=np.float32(1.0)),
+                                 dict(enc_kernel=np.zeros((5, 0), np.float32)),
+                                 dict(enc_bias=np.array(["a", "b", "c"]))])
+def test_keras_weights_of_the_wrong_shape_are_one_line(bad, tmp_path, capsys):
+    arrays = dict(np.load(KERAS_FILE))
+    arrays.update(bad)
+    np.savez(tmp_path / "w.npz", **arrays)
+    np.savez(tmp_path / "x.npz", x=np.zeros((10, 6, 5), np.float32))
+    assert main(["gru", "--data", f"npz:{tmp_path / 'x.npz'}", "--keras-weights",
+                 str(tmp_path / "w.npz"), *QUICK, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "expected numbers as a Keras GRU's get_weights() gives them" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_sweep_checks_keras_weights_before_anything_trains(tmp_path, capsys):
+    from aezoo import sweep
+    (tmp_path / "bad.npz").write_bytes(b"garbage")
+    (tmp_path / "s.toml").write_text(f"""
+[defaults]
+model = "gru"
+data = "sine"
+epochs = 1
+[runs.a]
+hidden = [3]
+[runs.b]
+keras_weights = "{tmp_path / 'bad.npz'}"
+""")
+    assert sweep.main([str(tmp_path / "s.toml"), "--out", str(tmp_path / "out")]) == 2
+    assert "not a readable .npz file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_shows_each_best_value_with_its_own_epoch(tmp_path):
+    out = tmp_path / "mse"
+    assert main(["deep", "--data", "digits", "--loss", "mse", "--epochs", "3", "--no-video",
+                 "--out", str(out)]) == 0
+    records = [json.loads(l) for l in open(out / "metrics.jsonl") if '"test_bce"' in l]
+    row = compare.score(RunFolder(str(out)), "mse")
+    best = min(records, key=lambda r: r["test_bce"])
+    assert (row["best_test_bce"], row["best_bce_epoch"]) == (best["test_bce"], best["epoch"])
+    best = min(records, key=lambda r: r["test_mse"])
+    assert (row["best_test_mse"], row["best_mse_epoch"]) == (best["test_mse"], best["epoch"])
+
+
+def test_models_that_cannot_mask_refuse_padded_sequences(tmp_path, capsys):
+    x = np.random.RandomState(0).randn(10, 4, 2)
+    np.savez(tmp_path / "s.npz", x=x, lengths=np.array([4, 3] * 5))
+    assert main(["deep", "--data", f"npz:{tmp_path / 's.npz'}", *QUICK,
+                 "--out", str(tmp_path / "run")]) == 2
+    assert "need a model that masks padding (gru), not deep" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def gru_runs(tmp_path_factory):
+    """Two small gru runs on sine and one on padded npz sequences and on digit rows."""
+    root = tmp_path_factory.mktemp("gru")
+    common = ["--epochs", "2", "--batch-size", "128", "--hidden", "8", "--no-video"]
+    runs = {}
+    for name, extra in [("keras", ["--data", "sine", "--seq-len", "12"]),
+                        ("seq2seq", ["--data", "sine", "--seq-len", "12", "--mode", "seq2seq",
+                                     "--code-dim", "3", "--teacher-forcing", "0.5"])]:
+        runs[name] = root / name
+        assert main(["gru", *extra, *common, "--out", str(runs[name])]) == 0
+    x = np.random.RandomState(0).randn(30, 5, 12).astype(np.float32)
+    np.savez(root / "p.npz", x=x, lengths=np.arange(30) % 5 + 1)
+    runs["padded"] = root / "padded"
+    assert main(["gru", "--data", f"npz:{root / 'p.npz'}", *common, "--show", "4",
+                 "--out", str(runs["padded"])]) == 0
+    runs["rows"] = root / "rows"
+    assert main(["gru", "--data", "digits-rows", "--mode", "seq2seq", *common,
+                 "--out", str(runs["rows"])]) == 0
+    return runs
+
+
+def test_snapshots_keep_the_reversed_targets_and_no_output_on_padding(gru_runs):
+    arrays = snapshot.read(str(gru_runs["padded"] / "recon"), 2)
+    inputs, targets, outputs = arrays["inputs"], arrays["targets"], arrays["outputs"]
+    assert str(arrays["kind"]) == "sequence" and str(arrays["view"]) == "heatmap"
+    for x, target, output in zip(inputs, targets, outputs):
+        length = int((~np.isnan(x[:, 0])).sum())
+        np.testing.assert_array_equal(target[:length], x[:length][::-1])
+        assert np.isnan(output[length:]).all() and np.isfinite(output[:length]).all()
+    picture = snapshot.grid(arrays)
+    assert picture.min() >= 0 and picture.max() <= 1
+
+
+@pytest.mark.parametrize("name, panel", [("keras", frame.LinePanel), ("padded", frame.GridPanel),
+                                         ("rows", frame.GridPanel)])
+def test_every_sequence_view_renders_a_video(gru_runs, name, panel, tmp_path):
+    run = RunFolder(str(gru_runs[name]))
+    assert frame.PANELS[run.view] is panel
+    frames = frame.compose([run], [0, 2])
+    assert len(frames) == 2 and frames[0].shape == frames[1].shape
+    assert not np.array_equal(frames[0], frames[1])  # the outputs moved
+    assert render.main([str(gru_runs[name]), "--format", "gif"]) == 0
+    assert (gru_runs[name] / "progress.gif").stat().st_size > 0
+
+
+def test_gru_runs_compare_by_mse(gru_runs, tmp_path):
+    written = compare.compare([str(gru_runs["keras"]), str(gru_runs["seq2seq"])],
+                              str(tmp_path / "cmp"), formats=())
+    table = open(written[1]).read()
+    assert "final MSE" in table and "per value" in table
+    rows = {r.split("|")[1].strip(): r for r in table.splitlines() if r.startswith("| ")}
+    assert {"keras", "seq2seq"} <= set(rows) and any(k.startswith("pca-") for k in rows)
+    final = [json.loads(l) for l in open(gru_runs["keras"] / "metrics.jsonl")
+             if '"test_mse"' in l][-1]["test_mse"]
+    assert f"{final:.4f}" in rows["keras"]
+    # PCA on values outside [0, 1]: not clipped like an image (sine is near 2-D: sin, cos)
+    assert float(rows["pca-3"].split("|")[6]) < 0.01
+
+
+def test_a_resumed_seq2seq_run_equals_the_unbroken_run(tmp_path):
+    # Teacher forcing draws from the run's generator: the checkpoint must restore it.
+    options = ["gru", "--data", "digits-rows", "--mode", "seq2seq", "--hidden", "8",
+               "--code-dim", "3", "--teacher-forcing", "0.5", "--batch-size", "256",
+               "--no-video"]
+    assert main(options + ["--epochs", "3", "--out", str(tmp_path / "a")]) == 0
+    assert main(options + ["--epochs", "1", "--out", str(tmp_path / "b")]) == 0
+    assert main(["--resume", str(tmp_path / "b"), "--epochs", "3"]) == 0
+    a, b = (np.load(tmp_path / name / "checkpoint.npz") for name in "ab")
+    assert a.files == b.files
+    for key in a.files:
+        if a[key].dtype.kind in "fiu":
+            np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
