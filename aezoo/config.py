@@ -89,6 +89,8 @@ class _Base:
         help="blend a new pair in over N epochs (0: at once)"))
     freeze_old: int = field(default=0, metadata=dict(
         help="train only the new pair for N epochs after growth"))
+    grow_warmup: int = field(default=0, metadata=dict(
+        help="raise the new pair's learning rate linearly from 0 over N epochs after growth"))
     # output
     out: str = field(default=None, metadata=dict(
         help="run folder (default outputs/<model>-<timestamp>[-name])"))
@@ -122,7 +124,8 @@ Config.__doc__ = "The resolved options of a run; fields from the models' options
 RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed")
 
 POSITIVE = ("epochs", "batch_size", "show", "seq_len")
-NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "kl_warmup", "patience")
+NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "grow_warmup", "kl_warmup",
+                "patience")
 MAX_SIZE = 1 << 16  # units or channels of one layer
 MAX_DEPTH = 64      # layers of a stack, and growth steps
 LIMITS = {"epochs": 10 ** 6, "batch_size": 10 ** 7, "show": 1000}

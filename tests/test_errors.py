@@ -222,8 +222,17 @@ CASES = {
     "code_dim 0": (lambda p, r: ["simple", "--code-dim", "0"] + D, r"--code-dim 0: expected a pos"),
     "depth 0": (lambda p, r: ["deep", "--grow-every", "2", "--depth", "0"] + D, r"--depth 0: exp"),
     "hidden 0": (lambda p, r: ["conv", "--hidden", "8,0"] + D, r"--hidden 8,0: expected up to 64 sizes"),
-    "linear code grows": (lambda p, r: ["deep", "--grow-every", "2", "--linear-code"] + D,
-                          r"--grow-every 2: a linear code .*cannot grow"),
+    "linear code grows past it": (lambda p, r: ["deep", "--grow-every", "2", "--linear-code",
+                                                 "--max-depth", "4"] + D,
+                                  r"--grow-every 2: a linear code .*growth must end there "
+                                  r"\(--max-depth 3\)"),
+    "warm-up longer than growth": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup",
+                                                 "3"] + D, r"--grow-warmup 3 is longer than"),
+    "warm-up without growth": (lambda p, r: ["deep", "--grow-warmup", "1"] + D,
+                               r"--grow-warmup only applies with --grow-every"),
+    "warm-up adadelta": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup", "1",
+                                       "--optimizer", "adadelta"] + D,
+                         r"--grow-warmup 1: adadelta has no learning rate"),
 }
 
 

@@ -149,7 +149,7 @@ def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):
 EXPERIMENTS = REPO_ROOT / "experiments"
 
 
-@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce"])
+@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist"])
 def test_shipped_sweep_files_are_valid(name):
     assert sweep.read(EXPERIMENTS / f"{name}.toml")
 
@@ -237,3 +237,26 @@ def test_a_run_may_not_take_a_comparison_folder_name(tmp_path, capsys):
     path = write(tmp_path, TINY.replace("[runs.deep]", "[runs.compare-x]"))
     assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
     assert "compare-x" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_growth_mnist_compares_every_grown_shape_with_it_from_scratch_on_two_seeds():
+    runs = sweep.read(EXPERIMENTS / "growth_mnist.toml")
+    for name, options in runs.items():  # reproduce.toml's shared split and settings
+        assert (options["data"], options["test_fraction"], options["optimizer"], options["lr"],
+                options["batch_size"], options["loss"], options["epochs"]) == (
+            "idx:../shared/data/mnist/t10k-images-idx3-ubyte.gz", 0.2, "adam", 1e-3, 256, "bce", 100)
+
+    def shape(o):  # the final network: widths and code activation
+        return tuple(o["hidden"]) + (o["code_dim"],), bool(o.get("linear_code"))
+    scratch = {name: o for name, o in runs.items() if not o.get("grow_every")}
+    grown = {name: o for name, o in runs.items() if o.get("grow_every")}
+    for name, o in grown.items():
+        assert shape(o) in {shape(s) for s in scratch.values()}, f"{name}: no from-scratch twin"
+        assert o.get("max_depth") is None  # growth ends at the from-scratch shape
+    seeds = lambda keep: {o.get("seed", 0) for o in runs.values() if keep(o)}
+    best = {k: v for k, v in runs["w5"].items() if k != "seed"}
+    assert seeds(lambda o: {k: v for k, v in o.items() if k != "seed"} == best) == {0, 1}
+    assert seeds(lambda o: not o.get("grow_every") and shape(o) == shape(best)) == {0, 1}
+    assert {(o.get("grow_init", "random"), o.get("fade_in", 0), o.get("freeze_old", 0))
+            for o in grown.values() if o["grow_every"] == 25} >= {
+        ("random", 0, 0), ("identity", 0, 0), ("random", 5, 0), ("random", 0, 5)}

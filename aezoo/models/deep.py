@@ -7,6 +7,12 @@ shrinks while training goes on. While a new pair fades in (`fade_alpha` < 1),
 the reconstruction blends the old path (the old code straight into the old
 decoder) with the new one:  h = (1 - alpha) * old_code + alpha * new_path,
 and the old code is the model's code until alpha reaches 1.
+
+Each layer keeps the activation it was created with. `linear_code` makes the code_dim layer,
+the last of hidden + code_dim, linear; a model that grows towards it has a ReLU code on the
+way, and `add_layer(..., linear=True)` creates that last layer linear. So no layer ever
+changes function when a pair goes under it, and the grown network is the same function
+class as the one trained from scratch (ReLU hidden layers, a linear code).
 """
 import chainer
 import chainer.functions as F
@@ -20,7 +26,8 @@ class DeepAE(Autoencoder):
     option_help = {
         "hidden": "layer widths, outermost first, e.g. 128,64",
         "code_dim": "width of the code, the innermost layer",
-        "linear_code": "no ReLU on the code layer (Hinton & Salakhutdinov's 30-unit code)",
+        "linear_code": "no ReLU on the code layer (Hinton & Salakhutdinov's 30-unit code); "
+                       "a growing model reaches it at its last growth",
         "depth": "encoder layers to build at the start, the outermost of hidden + code_dim "
                  "(default: all, or 1 when growing)",
     }
@@ -28,13 +35,15 @@ class DeepAE(Autoencoder):
     def __init__(self, input_shape, *, hidden: list = (128, 64), code_dim: int = 32,
                  linear_code: bool = False, depth: int = None):
         super().__init__(input_shape)
-        self.linear_code = linear_code
+        plan = list(hidden) + [code_dim]
+        # True when the innermost layer is linear: only once the code_dim layer exists.
+        self.linear_code = linear_code and (depth is None or depth >= len(plan))
         self.widths = [int(np.prod(input_shape))]  # [input, layer 1, ..., code]
         self.add_persistent("fade_alpha", 1.0)  # saved with the weights: a run may end mid-fade
         with self.init_scope():
             self.encoders = chainer.ChainList()
             self.decoders = chainer.ChainList()  # decoders[i] undoes encoders[i]
-        for width in (list(hidden) + [code_dim])[:depth]:
+        for width in plan[:depth]:
             self._append(dense(self.widths[-1], width), dense(width, self.widths[-1]), width)
 
     @staticmethod
@@ -49,12 +58,14 @@ class DeepAE(Autoencoder):
                     "linear_code": arch.get("linear_code", False)}
         return arch
 
-    @staticmethod
-    def check_growth(options):
+    @classmethod
+    def check_growth(cls, options):
         """ValueError for options that cannot grow."""
-        if options["linear_code"]:
-            raise ValueError("a linear code (--linear-code) cannot grow: the old code layer "
-                             "would change function when a new pair goes under it")
+        planned = len(cls.growth_plan(options))
+        if options["linear_code"] and options.get("max_depth", planned) != planned:
+            raise ValueError(f"a linear code (--linear-code) is the last of hidden + code_dim, "
+                             f"so growth must end there (--max-depth {planned}): a pair under "
+                             f"it would change the linear layer's function")
 
     @property
     def depth(self):
@@ -74,7 +85,8 @@ class DeepAE(Autoencoder):
         if self.fading:  # the new pair, blended into the old code
             old, new = w[depth], w[depth + 1]
             out.append(describe("fade", [old], [old], alpha=float(self.fade_alpha), path=[
-                describe("dense", [old], [new], "relu", self.encoders[depth]),
+                describe("dense", [old], [new], None if self.linear_code else "relu",
+                         self.encoders[depth]),
                 describe("dense", [new], [old], "relu", self.decoders[depth])]))
         for i in reversed(range(depth)):
             out.append(describe("dense", [w[i + 1]], [w[i]], "relu" if i else "sigmoid",
@@ -110,7 +122,8 @@ class DeepAE(Autoencoder):
     def decode_raw(self, code):
         if not self.fading:
             return self._decode(code, self.depth)
-        new_path = F.relu(self.decoders[-1](F.relu(self.encoders[-1](code))))
+        new_code = self.encoders[-1](code)
+        new_path = F.relu(self.decoders[-1](new_code if self.linear_code else F.relu(new_code)))
         return self._decode((1.0 - self.fade_alpha) * code + self.fade_alpha * new_path,
                             self.depth - 1)
 
@@ -129,14 +142,20 @@ class DeepAE(Autoencoder):
                 h = F.relu(h)
         return h.reshape((len(h),) + self.input_shape)
 
-    def add_layer(self, width, init="random", sample=None, rng=None):
+    def add_layer(self, width, init="random", sample=None, rng=None, linear=False):
         """Insert a new innermost encoder/decoder pair; returns the two new links.
+
+        linear=True: the new encoder layer is the linear code (the last growth of a
+        --linear-code model). A linear code cannot have a pair added under it.
 
         init="random": Glorot-uniform weights drawn from `rng` (numpy RandomState).
         init="identity": Net2Net-style, from the PCA of the current code on
         `sample` inputs: the pair starts as the best rank-`width` pass-through
         of the old code, so the network's function barely changes.
         """
+        if self.linear_code:
+            raise ValueError("a linear code cannot grow: its layer would become a hidden one "
+                             "and change function")
         old = self.widths[-1]
         rng = rng or np.random
         if init == "identity":
@@ -147,6 +166,7 @@ class DeepAE(Autoencoder):
         encoder = dense(old, width, initialW=w_enc, initial_bias=b_enc)
         decoder = dense(width, old, initialW=w_dec, initial_bias=b_dec)
         self._append(encoder, decoder, width)
+        self.linear_code = linear
         return encoder, decoder
 
     def _pca_pair(self, sample, width, rng):

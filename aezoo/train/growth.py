@@ -1,10 +1,12 @@
 """Progressive growth, all of it: options, schedule, new layers bound to the optimizer, callbacks.
 
     python -m aezoo.run deep --grow-every 4 [--grow-init identity] [--fade-in 2] [--freeze-old 1]
+                             [--grow-warmup 1] [--linear-code]
 
 The schedule is a pure function of the epoch (and batch), so a resumed run
 needs no hidden state: growth happens at the start of epochs K+1, 2K+1, ...
-until --max-depth; alpha and the frozen flag follow from the last growth.
+until --max-depth; alpha, the frozen flag and the new pair's learning-rate warm-up
+follow from the last growth.
 A growable model offers growth_plan(options), check_growth(options), add_layer(width, init, sample,
 rng) -> new links, innermost_pair(), grow_point(x), depth, widths and fade_alpha
 (models/deep.py, models/vae.py).
@@ -14,9 +16,11 @@ import numpy as np
 
 from aezoo.config import flag
 from aezoo.errors import UsageError
+from aezoo.train import schedules
 
 JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
-OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in", "freeze_old")
+OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in", "freeze_old",
+           "grow_warmup")
 
 
 def growable(cls):
@@ -48,7 +52,9 @@ def resolve(cfg, given, cls, names):
         cfg.max_depth = len(plan)
     if cfg.max_depth < cfg.depth:
         raise UsageError(f"--max-depth {cfg.max_depth} is below --depth {cfg.depth}")
-    for option in ("fade_in", "freeze_old"):  # a pair settles before the next one comes
+    if cfg.grow_warmup and cfg.optimizer == "adadelta":
+        raise UsageError(f"--grow-warmup {cfg.grow_warmup}: adadelta has no learning rate to warm up")
+    for option in ("fade_in", "freeze_old", "grow_warmup"):  # a pair settles before the next comes
         if getattr(cfg, option) > cfg.grow_every:
             raise UsageError(f"{flag(option)} {getattr(cfg, option)} is longer than "
                              f"--grow-every {cfg.grow_every}")
@@ -78,16 +84,17 @@ def bind_new_params(optimizer, link):
 
 
 class Schedule:
-    def __init__(self, grow_every, start_depth, max_depth, fade_in=0, freeze_old=0):
+    def __init__(self, grow_every, start_depth, max_depth, fade_in=0, freeze_old=0, warmup=0):
         self.grow_every, self.start_depth, self.max_depth = grow_every, start_depth, max_depth
-        self.fade_in, self.freeze_old = fade_in, freeze_old
+        self.fade_in, self.freeze_old, self.warmup = fade_in, freeze_old, warmup
         # Epochs at whose start the model grows: K+1, 2K+1, ... (asked every batch: kept)
         self._growth_epochs = [k * grow_every + 1 for k in range(1, max_depth - start_depth + 1)
                                ] if grow_every else []
 
     @classmethod
     def from_config(cls, cfg):
-        return cls(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old)
+        return cls(cfg.grow_every, cfg.depth, cfg.max_depth, cfg.fade_in, cfg.freeze_old,
+                   cfg.grow_warmup)
 
     def growth_epochs(self):
         return self._growth_epochs
@@ -101,11 +108,18 @@ class Schedule:
 
     def alpha(self, epoch, batch, n_batches):
         """Fade-in weight of the newest pair for this batch: 0 -> 1 linearly over fade_in epochs."""
+        return self._ramp(self.fade_in, epoch, batch, n_batches)
+
+    def lr_factor(self, epoch, batch, n_batches):
+        """The newest pair's share of the learning rate: 1/(warmup * n_batches), ... up to 1."""
+        return self._ramp(self.warmup, epoch, batch, n_batches)
+
+    def _ramp(self, epochs, epoch, batch, n_batches):
         grown = self.last_growth(epoch)
-        if grown is None or not self.fade_in:
+        if grown is None or not epochs:
             return 1.0
         steps = (epoch - grown) * n_batches + batch + 1
-        return min(1.0, steps / (self.fade_in * n_batches))
+        return min(1.0, steps / (epochs * n_batches))
 
     def frozen(self, epoch):
         """True while only the newest pair trains (the first freeze_old epochs after growth)."""
@@ -127,6 +141,9 @@ class Growth:
         self.log = log        # log(record): append an event line
 
     def attach(self, trainer):
+        hp = trainer.optimizer.hyperparam  # the run's learning rate, before any schedule moves it
+        self.lr_name = "alpha" if hasattr(hp, "alpha") else "lr"  # Adam's step size is alpha
+        self.base_lr = getattr(hp, self.lr_name, None)
         trainer.add_callback("epoch_start", self.on_epoch_start)
         trainer.add_callback("batch_start", self.on_batch_start)
         trainer.add_callback("batch_end", self.on_batch_end)
@@ -149,6 +166,23 @@ class Growth:
     def on_batch_start(self, trainer):
         trainer.model.fade_alpha = self.schedule.alpha(trainer.epoch, trainer.batch,
                                                        trainer.n_batches())
+        if self.cfg.grow_warmup:
+            self.warm_up(trainer)
+
+    def warm_up(self, trainer):
+        """The newest pair's learning rate: the run's (with --lr-schedule) times the warm-up
+        factor, set on its own update rules; every other parameter follows the optimizer's."""
+        t, name = trainer, self.lr_name
+        factor = self.schedule.lr_factor(t.epoch, t.batch, t.n_batches())
+        newest = {id(p) for link in t.model.innermost_pair() for p in link.params()}
+        lr = self.base_lr * factor * schedules.lr_factor(self.cfg.lr_schedule, t.epoch, t.batch,
+                                                        t.n_batches(), self.cfg.epochs)
+        for param in t.model.params():
+            hp = param.update_rule.hyperparam
+            if factor < 1 and id(param) in newest:
+                setattr(hp, name, lr)
+            elif name in vars(hp):  # warmed up: back to the optimizer's (parent) value
+                delattr(hp, name)
 
     def on_batch_end(self, trainer):
         losses = self.losses(trainer)
@@ -165,13 +199,16 @@ class Growth:
         sample = trainer.device.send(self.sample)
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             old_code = model.grow_point(sample)
-        for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng):
+        # A --linear-code model's last growth adds its linear code layer.
+        last = bool(getattr(cfg, "linear_code", False)) and model.depth + 1 == cfg.max_depth
+        for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng,
+                                    **({"linear": True} if last else {})):
             bind_new_params(trainer.optimizer, link)
         trainer.fire("params_changed")  # e.g. the multi-node optimizer takes note
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             new_units = model.innermost_pair()[0](old_code).array
         # ReLU units that no sample switches on get no gradient and never train.
-        dead = int((new_units <= 0).all(axis=0).sum())
+        dead = 0 if last else int((new_units <= 0).all(axis=0).sum())
         if cfg.fade_in:
             model.fade_alpha = 0.0
         after = trainer.evaluate()[score]
