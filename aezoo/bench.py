@@ -115,7 +115,8 @@ def measure(name, options, data, batch, quick, torch_ok):
     cfg, model, optimizer, batches = setup(name, options, data, batch, n_batches)
     with chainer.using_config("train", False):
         first = float(model(batches[0]).array)
-    steps = {"aezoo": aezoo_step(model, optimizer), "stock": aezoo_step(model, optimizer)}
+    step = aezoo_step(model, optimizer)
+    steps = {"aezoo": step, "stock": step}  # the same step, kernels on and off (fast.enabled)
     found = {"batch": batch}
     if torch_ok:
         try:

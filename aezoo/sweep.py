@@ -152,9 +152,8 @@ def resolved(argv, datasets):
         datasets[key] = load_dataset(cfg)
     dataset = datasets[key]
     cfg = fit_to_data(cfg, given, dataset.shape)
-    keras = port.read(cfg.keras_weights) if cfg.keras_weights else None
-    if keras:  # a Keras weights file that does not fit fails here, not after earlier runs
-        port.fit_config(cfg, given, keras, model_cls(cfg.model), dataset)
+    # a Keras weights file that does not fit fails here, not after earlier runs
+    keras = port.prepare(cfg, given, model_cls(cfg.model), dataset)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
     check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here
     if keras:

@@ -123,7 +123,7 @@ class GRUAE(Autoencoder):
         return self.to_code(states[:, -1])
 
     def decode_raw(self, code, teacher=None):
-        if self.mode == "keras":
+        if self.mode == "keras":  # no feedback: nothing to force
             return self.decoder(code)
         h = F.tanh(self.from_code(code))
         frame = chainer.Variable(self.xp.zeros((len(code), self.features), np.float32))
@@ -139,7 +139,7 @@ class GRUAE(Autoencoder):
         code = self.encode(x)
         training = chainer.config.train and self.teacher_forcing > 0
         teacher = self.xp.nan_to_num(self.target(x)) if training else None
-        return code, self.decode_raw(code, teacher) if self.mode == "seq2seq" else self.decode_raw(code)
+        return code, self.decode_raw(code, teacher)
 
     def _layers(self):
         t, widths = self.steps, [self.features] + self.hidden

@@ -59,6 +59,15 @@ def fit_config(cfg, given, arrays, cls, dataset):
     return cfg
 
 
+def prepare(cfg, given, cls, dataset):
+    """The arrays of cfg's --keras-weights, with cfg fitted to their shape; None without it."""
+    if not cfg.keras_weights:
+        return None
+    arrays = read(cfg.keras_weights)
+    fit_config(cfg, given, arrays, cls, dataset)
+    return arrays
+
+
 def load(model, arrays, path):
     try:
         model.load_keras(arrays)

@@ -160,9 +160,7 @@ def prepare(cfg, given, resume=None, is_main=True):
         cfg.device = cluster.device if cfg.device != "cpu" else "cpu"
     device = devices.get(cfg.device)
     dataset = load_dataset(cfg)
-    keras = None if resume or not cfg.keras_weights else port.read(cfg.keras_weights)
-    if keras:
-        port.fit_config(cfg, given, keras, model_cls(cfg.model), dataset)
+    keras = None if resume else port.prepare(cfg, given, model_cls(cfg.model), dataset)
     if not resume:  # a resumed run's config.json holds the fitted shape already
         cfg = fit_to_data(cfg, given, dataset.shape)
     rng = np.random.default_rng(cfg.seed)
