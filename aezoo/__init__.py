@@ -1,14 +1,22 @@
 """aezoo: progressive deep-autoencoder experiments on Chainer.
 
-    python -m aezoo.run deep --grow-every 4 --data digits
+    aezoo run deep --grow-every 4 --data digits
 
 and, from Python, `aezoo.load(run_dir)` for a trained model and `aezoo.from_keras(path)`
-for a Keras GRU autoencoder's weights.
+for a Keras GRU autoencoder's weights (docs/api.md). Bad input raises
+`aezoo.UsageError`, a ValueError with the same one line the commands print.
 """
 import os
 import sys
 
 __version__ = "0.2.0"
+
+# The Python API's names. aezoo.train is a package and aezoo.compare and aezoo.sweep are
+# command shims, so the API never uses those words: the names below are kept free of
+# modules (tests/test_layout.py), and RESERVED ones are for the notebook issue's API
+# (fit(...) -> Run, open_run(path), Comparison(...), Sweep(...)), built on plan and start.
+PUBLIC = ("load", "from_keras", "UsageError")
+RESERVED = ("fit", "open_run", "Run", "Comparison", "Sweep")
 
 # numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
 # current CPUs and falls back to its oldest kernels ("Prescott", no AVX): 4x slower dense
@@ -38,6 +46,8 @@ def _choose_blas_kernel():
 
 
 _choose_blas_kernel()
+
+from aezoo.errors import UsageError  # noqa: E402  (after the BLAS kernel is chosen)
 
 
 def load(run_dir, device="cpu", which="last"):

@@ -12,11 +12,12 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.config import Config, merge, validate
-from aezoo.record import rundir
+from aezoo.runs import rundir
 from aezoo.models.gru import GRUAE
+from aezoo.runs import checkpoints
 from aezoo.train import checkpoint, device as devices, port
 from aezoo.train.device import infer
-from aezoo.train.setup import build_model, model_cls
+from aezoo.train.build import build_model, model_cls
 
 
 class Trained:
@@ -47,8 +48,8 @@ def load(run_dir, device="cpu", which="last"):
     the lowest test loss (checkpoint-best.npz)."""
     record = rundir.read_config(run_dir)
     cfg = validate(merge(Config(), record["config"], f"{run_dir}/config.json"))
-    meta = checkpoint.read_meta(run_dir, which)
-    checkpoint.check_model(meta, model_cls(cfg.model), run_dir)
+    meta = checkpoints.read_meta(run_dir, which)
+    checkpoints.check_model(meta, model_cls(cfg.model), run_dir)
     arch = meta["arch"]
     model = build_model(cfg, tuple(record["data"]["shape"]), np.random.default_rng(cfg.seed), arch)
     target = devices.get(device)

@@ -3,8 +3,9 @@
 The same name is used everywhere: `--code-dim` on the command line, `code_dim`
 in a TOML file, in config.json and in the code. Options of the run are declared
 here; options of a model are the keyword-only arguments of its constructor
-(models/base.py) and join Config from the registry, so a new model's options
-need nothing here. The CLI parser is generated from OPTIONS.
+(models/base.py), and options of an ability (growth, a KL term, Keras weights)
+are declared by the ability (models/abilities.py); both join Config from there,
+so a new model's options need nothing here. The CLI parser is generated from OPTIONS.
 """
 import math
 import sys
@@ -12,11 +13,12 @@ from dataclasses import asdict, field, fields, make_dataclass
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
+else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from aezoo.errors import UsageError
 from aezoo.models import all_options
+from aezoo.models.abilities import run_options as ability_options
 from aezoo.models.regularizers import NOISES
 from aezoo.viz.video import check_fps
 
@@ -54,9 +56,6 @@ class _Base:
     sparsity: float = field(default=0.0, metadata=dict(help="L1 weight on the code activations"))
     loss: str = field(default="bce", metadata=dict(choices=("bce", "mse"),
                       help="training loss (evaluation always reports both)"))
-    keras_weights: str = field(default=None, metadata=dict(
-        help="gru: start from a trained Keras GRU -> GRU model's weights (an .npz of "
-             "layer.get_weights(), see README)"))
     # optimization
     epochs: int = field(default=20, metadata=dict(help="number of epochs"))
     batch_size: int = field(default=128, metadata=dict(help="mini-batch size"))
@@ -74,23 +73,6 @@ class _Base:
     distributed: bool = field(default=False, metadata=dict(
         help="data-parallel over the processes mpiexec started (ChainerMN); on when mpiexec "
              "starts several"))
-    # growth (deep model)
-    grow_every: int = field(default=0, metadata=dict(
-        help="add a layer pair at the start of epochs K+1, 2K+1, ... (0: no growth)"))
-    max_depth: int = field(default=None, metadata=dict(
-        help="stop growing at this depth (default: len(hidden) + 1, the no-growth shape)"))
-    grow_width: int = field(default=None, metadata=dict(
-        help="width of each new layer (default: the next of hidden + code_dim, then half)"))
-    grow_init: str = field(default="random", metadata=dict(
-        choices=("random", "identity"), help="initialization of a new layer pair"))
-    kl_warmup: int = field(default=0, metadata=dict(
-        help="vae: raise the KL weight linearly from 0 to beta over N epochs (0: none)"))
-    fade_in: int = field(default=0, metadata=dict(
-        help="blend a new pair in over N epochs (0: at once)"))
-    freeze_old: int = field(default=0, metadata=dict(
-        help="train only the new pair for N epochs after growth"))
-    grow_warmup: int = field(default=0, metadata=dict(
-        help="raise the new pair's learning rate linearly from 0 over N epochs after growth"))
     # output
     out: str = field(default=None, metadata=dict(
         help="run folder (default outputs/<model>-<timestamp>[-name])"))
@@ -109,12 +91,20 @@ def _model_fields():
         for name, spec in all_options().items()]
 
 
+def _ability_fields():
+    """Config fields for the options an ability declares (models/abilities.py)."""
+    return [(name, spec.type, field(default=spec.default, metadata=dict(
+        help=spec.help, ability=True, **({"choices": spec.choices} if spec.choices else {}))))
+        for name, spec in ability_options().items()]
+
+
 def _fields_of(cls):
     return [(name, kind, getattr(cls, name)) for name, kind in cls.__annotations__.items()]
 
 
 _run_fields = _fields_of(_Base)
-Config = make_dataclass("Config", _run_fields[:5] + _model_fields() + _run_fields[5:],
+Config = make_dataclass("Config", _run_fields[:5] + _model_fields() + _ability_fields()
+                        + _run_fields[5:],
                         namespace={"to_dict": lambda self: asdict(self)})
 Config.__doc__ = "The resolved options of a run; fields from the models' options included."
 
@@ -157,6 +147,8 @@ def _coerce(name, value, where):
     elif kind is str:
         if not isinstance(value, str):
             raise bad
+        if "\0" in value:  # no path or name holds one; open() would raise a bare ValueError
+            raise UsageError(f"{where}: {name} = {value!r} contains a NUL character")
     choices = OPTIONS[name].metadata.get("choices")
     if choices and value not in choices:
         raise UsageError(f"{where}: {name} = {value!r}, expected one of {', '.join(choices)}")

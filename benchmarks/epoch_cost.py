@@ -18,18 +18,19 @@ import tempfile
 
 import numpy as np
 
-from aezoo.bench import clock_parts
-from aezoo.run import configure
-from aezoo.train.setup import prepare
+from aezoo.speed.clock import clock_parts
+from aezoo.train.build import configured
+from aezoo.train.plan import plan
+from aezoo.train.start import prepare
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist",
                       "t10k-images-idx3-ubyte.gz")
 
 
 def measure(model, data, epochs, folder):
-    cfg, given, _ = configure([model, "--data", data, "--epochs", str(epochs), "--batch-size", "128",
-                               "--no-video", "--out", os.path.join(folder, "run")])
-    cfg, _, trainer, *_ = prepare(cfg, given)
+    cfg, given = configured(model, ({"data": data, "epochs": epochs, "batch_size": 128,
+                                     "video": False, "out": os.path.join(folder, "run")}, "bench"))
+    trainer = prepare(plan(cfg, given)).trainer
     spent = clock_parts(trainer)
     trainer.run(epochs)
     return spent

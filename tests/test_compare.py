@@ -1,4 +1,4 @@
-"""aezoo.compare: the score table against metrics.jsonl, the PCA baseline against numpy's SVD,
+"""aezoo compare: the score table against metrics.jsonl, the PCA baseline against numpy's SVD,
 and the side-by-side video decoded column by column."""
 import csv
 import shutil
@@ -9,10 +9,12 @@ import pytest
 
 import aezoo
 import aezoo.run
-from aezoo import compare, data
+from aezoo import data
+from aezoo.commands import compare
 from aezoo.models import pca
-from aezoo.record import metrics, rundir
+from aezoo.runs import metrics, rundir
 from aezoo.viz import columns, frame
+from aezoo.results import comparison
 from conftest import tree_state
 
 
@@ -128,7 +130,7 @@ def test_the_code_size_is_the_checkpoint_models_even_after_a_growth_it_does_not_
     smaller = [dict(layer, out=[16]) if layer.get("code") else layer for layer in grown["layers"]]
     described = {k: v for k, v in grown.items() if k != "epoch"}
     rundir.write_architecture(long, 5, {**described, "layers": smaller})  # a growth, then killed
-    rows = compare.table(compare.load_runs([str(long)]))
+    rows = comparison.table(comparison.load_runs([str(long)]))
     assert rows[0]["code_size"] == 64 == aezoo.load(long).code_size
     assert [r["run"] for r in rows[1:]] == ["pca-64"]
 
@@ -144,7 +146,7 @@ def test_runs_on_different_data_are_refused_in_one_line(runs, tmp_path, capsys):
     assert compare.main([str(runs[0]), str(other), "--out", str(tmp_path / "cmp")]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1
-    assert err.startswith("aezoo.compare: error: runs on different data cannot be compared: ")
+    assert err.startswith("aezoo compare: error: runs on different data cannot be compared: ")
     assert "(digits, 1438 train / 359 test)" in err and "other.npy, 40 train / 10 test" in err
     assert not (tmp_path / "cmp").exists()
     assert [tree_state(r) for r in runs + [other]] == before
@@ -156,7 +158,7 @@ def test_an_out_folder_holding_other_files_is_refused_and_left_alone(runs, tmp_p
     (out / "scores.md").write_text("my own notes")
     assert compare.main([str(runs[0]), "--out", str(out)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert "holds files that aezoo.compare did not write" in line
+    assert "holds files that aezoo compare did not write" in line
     assert [p.name for p in out.iterdir()] == ["scores.md"]
     assert (out / "scores.md").read_text() == "my own notes"
 
@@ -165,7 +167,7 @@ def test_an_out_that_is_a_file_is_one_line(runs, tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     assert compare.main([str(runs[0]), "--out", str(tmp_path / "afile" / "cmp"), "--format", "gif"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("aezoo.compare: error: folder ") and "cannot create it" in line
+    assert line.startswith("aezoo compare: error: folder ") and "cannot create it" in line
     assert (tmp_path / "afile").read_text() == "x"
 
 
@@ -181,5 +183,5 @@ def test_bad_input_is_one_line(runs, tmp_path, capsys, argv, message):
     argv = [a.format(tmp=tmp_path, short=runs[0]) for a in argv] + ["--out", str(tmp_path / "cmp")]
     assert compare.main(argv) == 2
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith("aezoo.compare: error: ") and message in err
+    assert len(err.splitlines()) == 1 and err.startswith("aezoo compare: error: ") and message in err
     assert not (tmp_path / "cmp").exists()

@@ -65,15 +65,15 @@ def test_digits_split_is_shuffled_fixed_and_independent_of_any_seed():
 
 
 def test_digits_split_is_the_same_whatever_seed_a_run_uses(tmp_path, monkeypatch):
-    import aezoo.train.setup
+    import aezoo.train.start
     seen = []
 
-    class Recording(aezoo.train.setup.Trainer):  # what a run actually trains and tests on
+    class Recording(aezoo.train.start.Trainer):  # what a run actually trains and tests on
         def __init__(self, model, optimizer, train, test, *args, **kwargs):
             seen.append((np.array(train), np.array(test)))
             super().__init__(model, optimizer, train, test, *args, **kwargs)
 
-    monkeypatch.setattr(aezoo.train.setup, "Trainer", Recording)
+    monkeypatch.setattr(aezoo.train.start, "Trainer", Recording)
     for seed in ("0", "7"):
         np.random.seed(int(seed) + 100)
         assert main(["simple", "--data", "digits", "--epochs", "1", "--seed", seed,
@@ -336,7 +336,7 @@ def test_download_checksum_mismatch_saves_nothing_and_keeps_other_files(
     monkeypatch.chdir(tmp_path)
     assert main(["simple", "--data", "mnist", "--epochs", "1"]) == 2
     line = one_line(capsys.readouterr().err)
-    assert line.startswith("aezoo.run: error:") and "checksum" in line and TEST in line
+    assert line.startswith("aezoo run: error:") and "checksum" in line and TEST in line
     assert os.listdir(cached) == [TRAIN]
     assert not (tmp_path / "outputs").exists()
     for p, state in before.items():
@@ -367,7 +367,7 @@ def test_unreachable_mirror_is_the_offline_message(monkeypatch, isolated_cache, 
     monkeypatch.chdir(tmp_path)
     assert main(["deep", "--data", "mnist"]) == 2
     line = one_line(capsys.readouterr().err)
-    assert line.startswith("aezoo.run: error:")
+    assert line.startswith("aezoo run: error:")
     assert "--data digits" in line and "--data-dir" in line
     cached = isolated_cache / "mnist"
     assert not cached.exists() or os.listdir(cached) == []

@@ -11,9 +11,9 @@ import time
 import numpy as np
 import pytest
 
-from aezoo.record import metrics
+from aezoo.runs import metrics
 from aezoo.run import main
-from aezoo.train import checkpoint
+from aezoo.runs import checkpoints
 
 MPIEXEC = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
 try:
@@ -73,12 +73,13 @@ def test_two_processes_train_the_run_one_process_trains(tmp_path):
 SYNC = """
 import sys
 import numpy as np
-from aezoo.run import configure
-from aezoo.train.setup import prepare
+from aezoo.commands.run import configure
+from aezoo.train.plan import plan
+from aezoo.train.start import prepare
 cfg, given, _ = configure(["deep", "--grow-every", "1", "--grow-init", "identity", "--epochs", "3",
                            "--data", "digits", "--batch-size", "64", "--no-video", "--quiet",
                            "--distributed", "--out", sys.argv[1]])
-prepared = prepare(cfg, given)
+prepared = prepare(plan(cfg, given))
 prepared.trainer.run(cfg.epochs)
 rank = prepared.trainer.cluster.rank
 np.savez(f"{sys.argv[2]}/rank{rank}.npz",
@@ -116,11 +117,11 @@ def test_a_rank_that_dies_ends_the_job_and_keeps_the_last_checkpoint(tmp_path):
     start = time.time()
     _, err = job.communicate(timeout=120)  # the job ends: no rank waits forever in an allreduce
     assert job.returncode != 0 and time.time() - start < 30
-    saved = checkpoint.read_meta(run)["epoch"]  # the last finished epoch is intact
+    saved = checkpoints.read_meta(run)["epoch"]  # the last finished epoch is intact
     assert saved >= 1
-    ours = [line for line in err.splitlines() if line.startswith("aezoo.run")]
-    assert ours == [f"aezoo.run: error: mpiexec stopped the run (a process of it ended, or it was "
-                    f"interrupted); epoch {saved} kept in {run}. Continue with: python -m aezoo.run "
+    ours = [line for line in err.splitlines() if line.startswith("aezoo run")]
+    assert ours == [f"aezoo run: error: mpiexec stopped the run (a process of it ended, or it was "
+                    f"interrupted); epoch {saved} kept in {run}. Continue with: aezoo run "
                     f"--resume {run}"]
 
 
@@ -130,7 +131,7 @@ def test_ctrl_c_reaching_the_ranks_stops_them_together_with_the_resume_line(tmp_
     for pid in pids:
         os.kill(pid, signal.SIGINT)  # each rank, at its own moment of its epoch
     _, err = job.communicate(timeout=120)
-    saved = checkpoint.read_meta(run)["epoch"]
-    assert f"aezoo.run: interrupted; epoch {saved} saved. Continue with:" in err
+    saved = checkpoints.read_meta(run)["epoch"]
+    assert f"aezoo run: interrupted; epoch {saved} saved. Continue with:" in err
     assert metrics.read(run)[0][-1]["epoch"] == saved  # the files agree
     assert "Traceback" not in err

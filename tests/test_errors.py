@@ -18,14 +18,14 @@ import pytest
 
 from aezoo.config import OPTIONS, Config
 from aezoo.models import MODELS, NAMES, PRESETS
-from aezoo.run import configure, main
+from aezoo.commands.run import configure, main
 from conftest import random_images, tree_state, write_idx
 
 
 def error_line(err):
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, f"expected exactly one line on stderr, got {lines!r}"
-    assert lines[0].startswith("aezoo.run: error:"), lines[0]
+    assert lines[0].startswith("aezoo run: error:"), lines[0]
     assert "Traceback" not in err
     return lines[0]
 

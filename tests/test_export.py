@@ -1,4 +1,4 @@
-"""aezoo.export: every model of the zoo as weights.npz + forward.py, run where Chainer cannot be
+"""aezoo export: every model of the zoo as weights.npz + forward.py, run where Chainer cannot be
 imported, against aezoo.load(...); the numpy layers against direct loops; bad input."""
 import json
 import os
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo import export
+from aezoo.commands import export
 from aezoo.data import load as load_data
 from aezoo.models import numpy_forward
 from aezoo.run import main as run
@@ -134,7 +134,7 @@ def test_a_layer_type_the_exporter_does_not_know_is_one_line(exported, tmp_path,
     monkeypatch.delitem(numpy_forward.LAYERS, "maxpool2")
     assert export.main([str(run_dir), str(tmp_path / "out")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("aezoo.export: error: model conv has layers that cannot be exported: maxpool2")
+    assert line.startswith("aezoo export: error: model conv has layers that cannot be exported: maxpool2")
     assert not (tmp_path / "out").exists()
 
 
@@ -147,7 +147,7 @@ def test_an_out_dir_with_other_files_is_refused_and_left_alone(exported, tmp_pat
     before = tree_state(out)
     assert export.main([str(run_dir), str(out)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert "holds files that aezoo.export did not write (notes.txt)" in line
+    assert "holds files that aezoo export did not write (notes.txt)" in line
     assert tree_state(out) == before
     assert export.main([str(run_dir), str(earlier)]) == 0  # an earlier export is redone in place
 
@@ -162,5 +162,5 @@ def test_bad_input_is_one_line_and_writes_nothing(exported, tmp_path, capsys, ar
     before = tree_state(run_dir)
     assert export.main([a.format(tmp=tmp_path, run=run_dir) for a in argv]) == 2
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith("aezoo.export: error: ") and message in err
+    assert len(err.splitlines()) == 1 and err.startswith("aezoo export: error: ") and message in err
     assert not (tmp_path / "out").exists() and tree_state(run_dir) == before

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo.record import metrics, rundir
+from aezoo.runs import metrics, rundir
 from aezoo.train import device, growth
-from aezoo.train.setup import build_model, build_optimizer, default_config, resolve
+from aezoo.train.build import build_model, default_config, resolve
+from aezoo.train.optimizers import build_optimizer
 from aezoo.config import merge
 from aezoo.data import load
 from aezoo.train.growth import Growth, Schedule

@@ -8,7 +8,7 @@ import pytest
 import aezoo
 from aezoo.data import load
 from aezoo.models.deep import DeepAE
-from aezoo.record import rundir
+from aezoo.runs import rundir
 from aezoo.run import main
 from aezoo.train.growth import Schedule
 from aezoo.train.schedules import lr_factor
@@ -98,7 +98,7 @@ def trainer_with_schedules(**options):
     learning-rate schedule attached after growth, as train/setup.py attaches them."""
     from aezoo.config import merge
     from aezoo.train import schedules
-    from aezoo.train.setup import default_config, resolve
+    from aezoo.train.build import default_config, resolve
     trainer = growing_trainer(**options)
     schedules.attach(trainer, resolve(merge(default_config("deep"), options, "test"), set(options)))
     return trainer

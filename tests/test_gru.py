@@ -10,7 +10,7 @@ import pytest
 import aezoo
 from aezoo.models.gru import GRUAE
 from aezoo.run import main
-from aezoo.train.setup import default_config, resolve
+from aezoo.train.build import default_config, resolve
 from aezoo.train.optimizers import build_optimizer
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "data", "keras_gru")

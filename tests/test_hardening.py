@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo import compare, render, sweep
+from aezoo.commands import compare, render, sweep
 from aezoo.data import load
 from aezoo.errors import UsageError
-from aezoo.record import metrics, rundir
+from aezoo.runs import metrics, rundir
 from aezoo.run import main
-from aezoo.train import checkpoint
+from aezoo.runs import checkpoints
 from aezoo.train.loop import Diverged, Trainer
 from aezoo.viz import video
+from aezoo.results import comparison
 from conftest import tree_state
 from test_growth import growing_trainer
 
@@ -118,7 +119,7 @@ def test_a_loss_far_above_the_untrained_models_stops_the_run_and_keeps_the_last_
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert "times the untrained model's" in line and "training diverged" in line
     assert "try a smaller --lr" in line
-    assert checkpoint.read_meta(run)["epoch"] == 0 and len(metrics.read(run)[0]) == 1
+    assert checkpoints.read_meta(run)["epoch"] == 0 and len(metrics.read(run)[0]) == 1
 
 
 def test_a_rising_loss_is_said_once_and_a_diverged_one_stops():
@@ -145,9 +146,9 @@ def test_kill_9_mid_run_then_resume_equals_the_unbroken_run(tmp_path):
         time.sleep(0.01)
     proc.kill()  # SIGKILL: no handler runs
     assert proc.wait(timeout=30) == -signal.SIGKILL  # it was still training
-    assert checkpoint.read_meta(run)["epoch"] < 5
+    assert checkpoints.read_meta(run)["epoch"] < 5
     assert main(["--resume", run, "--epochs", "5"]) == 0
-    a, b = (np.load(os.path.join(r, checkpoint.FILE)) for r in (unbroken, run))
+    a, b = (np.load(os.path.join(r, checkpoints.FILE)) for r in (unbroken, run))
     for key in a.files:
         if key != "meta":
             np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
@@ -209,7 +210,7 @@ def damage(path, how):
 @pytest.mark.parametrize("how", ["zero bytes", "flipped bytes", "object array"])
 def test_a_damaged_checkpoint_is_one_line_everywhere(stopped_at_epoch_0, tmp_path, capsys, how):
     run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
-    damage(run / checkpoint.FILE, how)
+    damage(run / checkpoints.FILE, how)
     before = tree_state(run)
     capsys.readouterr()
     for command in (lambda: main(["--resume", str(run), "--epochs", "2"]),
@@ -255,7 +256,7 @@ def test_a_run_folder_that_disagrees_with_itself_is_one_line(stopped_at_epoch_0,
     capsys.readouterr()
     assert main(["--resume", str(run), "--epochs", "2"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("aezoo.run: error: ")
+    assert line.startswith("aezoo run: error: ")
     assert __import__("re").search(pattern, line), line
     assert tree_state(run) == before
 
@@ -303,7 +304,7 @@ def test_ctrl_c_while_an_epoch_is_saved_lands_after_all_its_files(tmp_path, monk
     monkeypatch.setattr(metrics, "append", append_then_ctrl_c)
     assert main(["simple", "--epochs", "4", *TINY, "--out", str(run)]) == 130
     assert "epoch 2 saved" in capsys.readouterr().err
-    assert checkpoint.read_meta(str(run))["epoch"] == 2 == metrics.read(run)[0][-1]["epoch"]
+    assert checkpoints.read_meta(str(run))["epoch"] == 2 == metrics.read(run)[0][-1]["epoch"]
 
 
 def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tmp_path, monkeypatch,
@@ -314,14 +315,14 @@ def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tm
         raise KeyboardInterrupt
     monkeypatch.setattr(video, "write", interrupted)
     assert render.main([str(run)]) == 130
-    assert capsys.readouterr().err == "aezoo.render: interrupted\n"
+    assert capsys.readouterr().err == "aezoo render: interrupted\n"
 
 
 def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monkeypatch, capsys):
-    from aezoo.record import files
+    from aezoo.runs import files
     run = tmp_path / "run"
     assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0
-    saved = (run / checkpoint.FILE).read_bytes()
+    saved = (run / checkpoints.FILE).read_bytes()
 
     class Full:  # a file on a disk that fills up after a few bytes
         def __init__(self, f):
@@ -342,7 +343,7 @@ def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monk
 
     def opener(path, mode="r"):
         f = open(path, mode)
-        return Full(f) if str(path).endswith(checkpoint.FILE + ".tmp") else f
+        return Full(f) if str(path).endswith(checkpoints.FILE + ".tmp") else f
     monkeypatch.setattr(files, "open", opener, raising=False)
     capsys.readouterr()
     assert main(["--resume", str(run), "--epochs", "2"]) == 1
@@ -350,9 +351,9 @@ def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monk
     lines = err.splitlines()
     assert lines[0].startswith("aezoo: resuming from epoch 1") and "Traceback" not in err, lines
     assert [line for line in lines if not line.startswith("epoch ")][1:] == [
-        f"aezoo.run: error: cannot write or read {run / checkpoint.FILE}: No space left on device"]
-    assert (run / checkpoint.FILE).read_bytes() == saved and not (run / "checkpoint.npz.tmp").exists()
-    assert checkpoint.read_meta(str(run))["epoch"] == 1
+        f"aezoo run: error: cannot write or read {run / checkpoints.FILE}: No space left on device"]
+    assert (run / checkpoints.FILE).read_bytes() == saved and not (run / "checkpoint.npz.tmp").exists()
+    assert checkpoints.read_meta(str(run))["epoch"] == 1
 
 
 @pytest.mark.parametrize("model", ["-h", "--config=other.toml"])
@@ -373,7 +374,7 @@ def test_a_sweep_never_writes_into_a_folder_it_did_not_make(tmp_path, capsys):
     path = tmp_path / "s.toml"
     path.write_text('[runs.a]\nmodel = "simple"\ndata = "digits"\nepochs = 1\n')
     assert sweep.main([str(path), "--out", str(out)]) == 2
-    assert "holds files that aezoo.sweep did not write" in capsys.readouterr().err
+    assert "holds files that aezoo sweep did not write" in capsys.readouterr().err
     assert tree_state(out) == before
 
 
@@ -439,7 +440,7 @@ def test_a_folder_being_trained_cannot_be_resumed_at_the_same_time(stopped_at_ep
 def test_a_checkpoint_of_0_1_takes_its_untrained_loss_from_the_record(tmp_path):
     run = tmp_path / "run"
     assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0
-    path = run / checkpoint.FILE
+    path = run / checkpoints.FILE
     with np.load(path) as npz:
         saved = {k: npz[k] for k in npz.files}
     meta = json.loads(str(saved["meta"]))
@@ -448,11 +449,11 @@ def test_a_checkpoint_of_0_1_takes_its_untrained_loss_from_the_record(tmp_path):
     np.savez(path, **saved)
     assert main(["--resume", str(run), "--epochs", "2"]) == 0
     epoch_0 = metrics.read(run)[0][0]["test_loss"]
-    assert checkpoint.read_meta(str(run))["state"]["untrained_test_loss"] == epoch_0
+    assert checkpoints.read_meta(str(run))["state"]["untrained_test_loss"] == epoch_0
 
 
 def test_load_and_export_check_the_options_too(stopped_at_epoch_0, tmp_path, capsys):
-    from aezoo import export
+    from aezoo.commands import export
     run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
     edit_config(run, lambda r: {**r, "config": {**r["config"], "seed": -1}})
     with pytest.raises(UsageError, match="--seed -1"):
@@ -511,7 +512,7 @@ def test_a_model_too_large_for_memory_is_one_line(tmp_path, capsys):
 @pytest.mark.parametrize("code, status", [(errno.EACCES, 2), (errno.ENOTDIR, 2), (errno.ENOSPC, 1),
                                           (errno.EIO, 1)])
 def test_an_os_error_is_one_line_with_the_status_of_its_cause(capsys, code, status):
-    from aezoo import cli
+    from aezoo.commands import parser as cli
 
     def body(argv):
         raise OSError(code, os.strerror(code), "/some/file")
@@ -530,5 +531,5 @@ def test_the_end_of_a_fade_in_is_recorded_and_compare_sees_the_new_code(tmp_path
     assert codes == [[128], [128], [64], [64]]  # fading: the old code is the model's code
     faded = [e for e in metrics.read(run)[1] if e["event"] == "faded_in"]
     assert [e["epoch"] for e in faded] == [4]
-    rows = compare.table(compare.load_runs([str(run)]))
+    rows = comparison.table(comparison.load_runs([str(run)]))
     assert rows[0]["code_size"] == 64 == aezoo.load(str(run)).code_size

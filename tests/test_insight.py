@@ -9,10 +9,11 @@ import pytest
 
 import aezoo
 import aezoo.run
-from aezoo import render
+from aezoo.commands import render
 from aezoo.data import load
 from aezoo.viz import architecture, curves, frame, latent, snapshot
-from aezoo.viz.runfolder import RunFolder
+from aezoo.runs.folder import RunFolder
+from aezoo.runs import snapshots
 from conftest import tree_state
 
 
@@ -87,7 +88,7 @@ def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
 
 
 def test_a_2d_code_is_its_own_view_and_gets_a_decoded_manifold(two_d):
-    arrays = snapshot.read(str(two_d / "recon"), 2)
+    arrays = snapshots.read(str(two_d / "recon"), 2)
     codes = arrays["latent_codes"]
     assert codes.shape[1:] == (2,) and latent.Projection(codes).method == "code"
     grid = arrays["manifold_codes"]

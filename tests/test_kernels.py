@@ -167,7 +167,7 @@ def test_blas_kernel_follows_the_cpu_flags_and_an_explicit_choice_wins(tmp_path)
 
 def test_bench_quick_runs_every_workload(tmp_path, capsys):
     import json
-    from aezoo import bench
+    from aezoo.commands import bench
     assert bench.main(["--quick", "--json", str(tmp_path / "b.json")]) == 0
     out = capsys.readouterr().out
     found = json.loads((tmp_path / "b.json").read_text())
@@ -181,7 +181,7 @@ def test_bench_quick_runs_every_workload(tmp_path, capsys):
 
 
 def test_bench_refuses_a_bad_thread_count(capsys):
-    from aezoo import bench
+    from aezoo.commands import bench
     assert bench.main(["--threads", "0"]) == 2
     assert "--threads 0: expected 1 to 1024" in capsys.readouterr().err
 

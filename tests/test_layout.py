@@ -1,34 +1,42 @@
-"""The folders are the architecture: each part imports only what README's "Layout" allows.
+"""The folders are the architecture: each part imports only what docs/architecture.md allows.
 
-    models   nothing of aezoo but models        data    errors
-    record   errors                             viz     errors, record
-    train    errors, record, data, viz, config, the registry; no concrete model, no command
-    config   errors, models, viz (the fps range); never train or a command
-    commands (run, render, compare, sweep, report, export, api, cli, bench) anything
-Any part may read aezoo.__version__ from the package; the package's load() is a command.
+    models    nothing of aezoo but models                 data     errors
+    runs      errors                                      viz      errors, runs; no chainer, cupy or models
+    train     errors, runs, data, viz, config, the model registry; no concrete model, results or command
+    results   errors, runs, viz, data, models             speed    errors, models, train
+    config    errors, models, viz (the fps range)         commands anything, but never another command
+Any part may read aezoo.__version__ from the package; nothing else of the package.
+The top level holds the package, api, config, errors and shims of 25 lines or fewer.
 
 The imports are read from the source (every `import` and `from ... import`,
-in functions too), so a late import cannot slip past.
+in functions too), so a late import cannot slip past; importlib and __import__
+are allowed only in the command registry, which loads a command when it runs.
 """
 import ast
 from pathlib import Path
 
 import pytest
 
-from aezoo.models import MODELS
+import aezoo
+from aezoo.commands import COMMANDS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aezoo"
-COMMANDS = {"run", "render", "compare", "sweep", "report", "export", "api", "cli", "bench",
-            "bench_twins"}
-CONCRETE = {cls.__module__ for cls in MODELS.values()}  # aezoo.models.simple, ...
-MAX_LINES = 300
+# What train/ may take from models/: the registry (with the abilities it re-exports), the
+# abilities, the regularizers its options name and the kernel switch; never a model's file.
+TRAIN_MAY_USE = {"aezoo.models", "aezoo.models.abilities", "aezoo.models.regularizers",
+                 "aezoo.models.fast"}
+TOP = {"__init__", "__main__", "api", "config", "errors"}  # everything else at the top: shims
+SHIM_LINES = 25
+FORBIDDEN_LIBRARIES = {"viz": {"chainer", "cupy"}}
 
 ALLOWED = {
     "models": {"models"},
     "data": {"data", "errors"},
-    "record": {"record", "errors"},
-    "viz": {"viz", "errors", "record"},
-    "train": {"train", "errors", "record", "data", "viz", "config", "models"},
+    "runs": {"runs", "errors"},
+    "viz": {"viz", "errors", "runs"},
+    "train": {"train", "errors", "runs", "data", "viz", "config", "models"},
+    "results": {"results", "errors", "runs", "viz", "data", "models"},
+    "speed": {"speed", "errors", "models", "train"},
     "config": {"errors", "models", "viz"},
     "errors": set(),
 }
@@ -40,17 +48,27 @@ def module_name(path):
 
 
 def part(module):
-    """aezoo.train.loop -> train; aezoo.run -> commands; aezoo -> package."""
+    """aezoo.train.loop -> train; aezoo.config -> config; aezoo.run (a shim) -> shim."""
     names = module.split(".")
     if len(names) == 1:
         return "package"
     if (PACKAGE / names[1]).is_dir():
         return names[1]
-    return "commands" if names[1] in COMMANDS else names[1]
+    return names[1] if names[1] in TOP else "shim"
+
+
+def is_module(dotted):
+    path = PACKAGE.parent / Path(*dotted.split("."))
+    return path.with_suffix(".py").exists() or path.is_dir()
+
+
+def is_package(module):
+    return (PACKAGE.parent / Path(*module.split("."))).is_dir()
 
 
 def aezoo_imports(source, module):
-    """The aezoo modules `source` imports, as dotted names."""
+    """The aezoo modules `source` imports, as dotted names; names taken from the package
+    itself (`from aezoo import load`) as "aezoo:NAME"."""
     found = set()
     package = module.split(".") if is_package(module) else module.split(".")[:-1]
     for node in ast.walk(ast.parse(source)):
@@ -64,29 +82,59 @@ def aezoo_imports(source, module):
                 continue
             for alias in node.names:  # `from aezoo.train import loop` imports aezoo.train.loop
                 sub = f"{base}.{alias.name}"
-                is_module = (PACKAGE.parent / Path(*sub.split("."))).with_suffix(".py").exists() \
-                    or (PACKAGE.parent / Path(*sub.split("."))).is_dir()
-                found.add(sub if is_module else base)
+                found.add(sub if is_module(sub) else f"{base}:{alias.name}" if base == "aezoo"
+                          else base)
     return found
 
 
-def is_package(module):
-    return (PACKAGE.parent / Path(*module.split("."))).is_dir()
+def libraries(source):
+    """The top-level names of the libraries `source` imports."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found
 
 
-def violations(module, imported):
+def violations(module, imported, source=""):
     """The broken rules of `module` importing the modules `imported`."""
-    own = "commands" if module == "aezoo" else part(module)
+    own = part(module)
     bad = []
     for target in imported:
+        if target.startswith("aezoo:"):  # a name of the package: only its version
+            if target != "aezoo:__version__":
+                bad.append(f"{module} imports {target[6:]} from the package aezoo")
+            continue
         theirs = part(target)
         if own in ALLOWED and theirs not in ALLOWED[own] | {own, "package"}:
             bad.append(f"{module} ({own}) imports {target} ({theirs})")
-        if own == "train" and target in CONCRETE:
-            bad.append(f"{module} imports the concrete model {target}")
-        if own != "commands" and theirs == "commands":
-            bad.append(f"{module} imports the command {target}")
+        if own in ("train", "speed") and theirs == "models" and target not in TRAIN_MAY_USE:
+            bad.append(f"{module} imports {target}, not the model registry")
+        if theirs == "shim" or (theirs == "commands" and target.count(".") >= 2
+                                and target.split(".")[2] in COMMANDS
+                                and (own != "commands" or module.split(".")[2:3] != target.split(".")[2:3])):
+            if own not in ("shim", "package"):
+                bad.append(f"{module} imports the command {target}")
+    for library in FORBIDDEN_LIBRARIES.get(own, ()):
+        if library in libraries(source):
+            bad.append(f"{module} ({own}) imports {library}")
+    if module != "aezoo.commands" and dynamic_imports(source):
+        bad.append(f"{module} imports by name (importlib or __import__)")
     return bad
+
+
+def dynamic_imports(source):
+    tree = ast.parse(source)
+    return [n for n in ast.walk(tree) if (isinstance(n, ast.Name) and n.id == "__import__")
+            or (isinstance(n, (ast.Import, ast.ImportFrom)) and "importlib" in
+                ([a.name.split(".")[0] for a in n.names] if isinstance(n, ast.Import)
+                 else [(n.module or "").split(".")[0]]))]
+
+
+def check(module, source):
+    return violations(module, aezoo_imports(source, module), source)
 
 
 def modules():
@@ -95,38 +143,101 @@ def modules():
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_each_module_keeps_the_import_rules_of_its_part(path):
-    module = module_name(path)
-    assert violations(module, aezoo_imports(path.read_text(), module)) == []
+    assert check(module_name(path), path.read_text()) == []
 
 
 @pytest.mark.parametrize("module, source", [
     ("aezoo.models.deep", "from aezoo.train import device"),
     ("aezoo.models.deep", "def f():\n    import aezoo.viz.snapshot"),
+    ("aezoo.models.deep", "from aezoo import load"),                  # the package's names
+    ("aezoo.models.deep", "import importlib\nimportlib.import_module('aezoo.train')"),
+    ("aezoo.viz.frame", "x = __import__('aezoo.train.loop')"),
     ("aezoo.viz.frame", "from aezoo.models.base import Autoencoder"),
+    ("aezoo.viz.frame", "import chainer"),
+    ("aezoo.viz.latent", "from cupy import asnumpy"),
     ("aezoo.viz.snapshot", "from aezoo.train.loop import Trainer"),
-    ("aezoo.train.setup", "from aezoo.models.deep import DeepAE"),
-    ("aezoo.train.setup", "from aezoo import render"),
+    ("aezoo.train.start", "from aezoo.models.deep import DeepAE"),
+    ("aezoo.train.port", "from aezoo.models.keras_gru import KerasGRU"),
+    ("aezoo.train.start", "from aezoo.commands import render"),
+    ("aezoo.train.start", "from aezoo.results import videos"),
+    ("aezoo.train.start", "from aezoo import run"),
+    ("aezoo.commands.sweep", "from aezoo.commands import run"),
+    ("aezoo.commands.sweep", "from aezoo.commands.compare import compare"),
+    ("aezoo.results.comparison", "from aezoo.train.start import start"),
     ("aezoo.data.sets", "from aezoo.config import Config"),
-    ("aezoo.record.rundir", "import aezoo.data"),
+    ("aezoo.runs.rundir", "import aezoo.data"),
     ("aezoo.models.deep", "from ..train import loop"),
     ("aezoo.models.deep", "from .. import run"),
     ("aezoo.viz", "from ..models.base import Autoencoder"),
-    ("aezoo.viz.frame", "from ..viz import snapshot\nfrom ..train.setup import prepare"),
+    ("aezoo.viz.frame", "from ..viz import snapshot\nfrom ..train.start import prepare"),
 ])
 def test_the_check_catches_a_broken_rule(module, source):
-    assert violations(module, aezoo_imports(source, module)) != []
+    assert check(module, source) != []
+
+
+@pytest.mark.parametrize("module, source", [
+    ("aezoo.commands.sweep", "from aezoo.commands import COMMANDS\nfrom aezoo.commands.parser import guarded"),
+    ("aezoo.train.start", "from aezoo import __version__\nfrom aezoo.models import Growable"),
+    ("aezoo.run", "from aezoo.commands.run import main"),
+])
+def test_the_check_allows_what_the_rules_allow(module, source):
+    assert check(module, source) == []
 
 
 def test_the_parts_are_folders_and_the_top_level_is_what_a_user_runs():
     parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert parts == {"models", "data", "record", "train", "viz"}
-    top = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
-    assert top == COMMANDS | {"config", "errors"}
+    assert parts == {"models", "data", "runs", "train", "viz", "results", "speed", "commands"}
     for folder in parts:  # each part says what it is for and what it may import
         doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text()))
         assert doc and "import" in doc, folder
+    commands = {p.stem for p in (PACKAGE / "commands").glob("*.py")} - {"__init__", "parser"}
+    assert commands == set(COMMANDS)  # a command is one module, listed once
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_no_module_is_over_300_lines(path):
-    assert len(path.read_text().splitlines()) <= MAX_LINES
+@pytest.mark.parametrize("path", [p for p in PACKAGE.glob("*.py") if p.stem not in TOP],
+                         ids=lambda p: p.name)
+def test_every_other_top_level_module_is_a_thin_shim_of_its_command(path):
+    assert path.stem in COMMANDS
+    assert len(path.read_text().splitlines()) <= SHIM_LINES
+    assert aezoo_imports(path.read_text(), module_name(path)) == {f"aezoo.commands.{path.stem}"}
+
+
+def probes_of_a_model(source):
+    """hasattr/getattr calls whose object is a model (its name says so)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("hasattr", "getattr") and node.args
+                and "model" in ast.unparse(node.args[0]).lower()):
+            found.append(ast.unparse(node))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "train").glob("*.py")), ids=lambda p: p.name)
+def test_train_asks_for_abilities_instead_of_probing_a_model(path):
+    assert probes_of_a_model(path.read_text()) == []
+
+
+def test_the_probe_check_catches_a_probe():
+    assert probes_of_a_model('if hasattr(model, "set_rng"): pass')
+    assert probes_of_a_model('d = getattr(t.model, "depth", None)')
+    assert not probes_of_a_model('lr = getattr(hp, "alpha", None)')
+
+
+@pytest.mark.parametrize("name", aezoo.PUBLIC + aezoo.RESERVED)
+def test_the_public_python_names_cannot_collide_with_modules(name):
+    """aezoo.train is a package and aezoo.compare a shim, so the Python API keeps other names
+    (the notebook issue builds fit, open_run, Run, Comparison and Sweep on plan and start)."""
+    assert not (PACKAGE / f"{name}.py").exists() and not (PACKAGE / name).is_dir()
+    assert name not in {p.stem for p in PACKAGE.rglob("*.py")} | {p.name for p in PACKAGE.rglob("*")}
+
+
+def test_the_public_names_exist_and_the_reserved_ones_are_named():
+    assert all(hasattr(aezoo, name) for name in aezoo.PUBLIC)
+    assert set(aezoo.RESERVED) == {"fit", "open_run", "Run", "Comparison", "Sweep"}
+
+
+def test_usage_error_is_a_value_error():
+    assert issubclass(aezoo.UsageError, ValueError)
+    with pytest.raises(ValueError, match="expected"):
+        aezoo.from_keras("weights.npz", keras_version=4)

@@ -6,7 +6,8 @@ import pytest
 
 from aezoo.models import regularizers
 from aezoo.models.heads import bce
-from aezoo.train.setup import build_model, build_optimizer, default_config, resolve
+from aezoo.train.build import build_model, default_config, resolve
+from aezoo.train.optimizers import build_optimizer
 from aezoo.models import NAMES
 from aezoo.models.conv import ConvAE
 from aezoo.models.simple import SimpleAE

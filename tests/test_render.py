@@ -11,9 +11,12 @@ from PIL import Image
 import aezoo
 import aezoo.run
 from aezoo.data import load
-from aezoo import render
-from aezoo.record import metrics
+from aezoo.commands import render
+from aezoo.runs import metrics
 from aezoo.viz import frame, snapshot, video
+from aezoo.results import videos
+from aezoo.runs import snapshots
+from aezoo.train import capture
 from conftest import tree_state
 
 EPOCHS = 5
@@ -58,7 +61,7 @@ def coloured(pixels, rgb, tolerance=40):
 
 
 def test_a_frame_per_saved_epoch_in_both_videos(run_dir):
-    written = render.render(run_dir)
+    written = videos.render(run_dir)
     assert written == [str(run_dir / "progress.gif"), str(run_dir / "progress.mp4")]
     epochs, events = metrics.read(run_dir)
     assert [r["epoch"] for r in epochs] == list(range(EPOCHS + 1))
@@ -83,7 +86,7 @@ def test_a_frame_per_saved_epoch_in_both_videos(run_dir):
 
 
 def test_gif_loops_and_holds_the_last_frame(run_dir):
-    render.render(run_dir, fps=5, formats=("gif",))
+    videos.render(run_dir, fps=5, formats=("gif",))
     assert not (run_dir / "progress.mp4").exists()
     gif = Image.open(run_dir / "progress.gif")
     durations = []
@@ -95,7 +98,7 @@ def test_gif_loops_and_holds_the_last_frame(run_dir):
 
 
 def test_mp4_is_h264_yuv420p_at_the_run_fps(run_dir):
-    render.render(run_dir, formats=("mp4",))
+    videos.render(run_dir, formats=("mp4",))
     probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i",
                             str(run_dir / "progress.mp4")], capture_output=True, text=True).stderr
     stream = next(line for line in probe.splitlines() if "Video:" in line)
@@ -106,37 +109,37 @@ def test_mp4_is_h264_yuv420p_at_the_run_fps(run_dir):
 def test_each_epoch_keeps_its_arrays_and_the_png_is_their_tile(trained):
     """recon/epoch_NNNN.npz: the fixed test samples, the model's outputs and codes, labels."""
     digits = load("digits")
-    indices = snapshot.fixed_indices(len(digits.test), 10)
+    indices = capture.fixed_indices(len(digits.test), 10)
     model = aezoo.load(trained)
     for epoch in range(EPOCHS + 1):
-        arrays = snapshot.read(trained / snapshot.FOLDER, epoch)
+        arrays = snapshots.read(trained / snapshots.FOLDER, epoch)
         np.testing.assert_array_equal(arrays["inputs"], digits.test[indices])
         np.testing.assert_array_equal(arrays["labels"], digits.test_labels[indices])
         assert str(arrays["kind"]) == "image" and int(arrays["epoch"]) == epoch
-        png = iio.imread(snapshot.path(trained / snapshot.FOLDER, epoch))
+        png = iio.imread(snapshots.path(trained / snapshots.FOLDER, epoch))
         np.testing.assert_array_equal(png, (snapshot.grid(arrays) * 255).round().astype(np.uint8))
         assert png.shape == (2 * 56 + 2, 10 * 56 + 9 * 2)  # two rows of ten 8x8 cells, 7x up
-    last = snapshot.read(trained / snapshot.FOLDER, EPOCHS)
+    last = snapshots.read(trained / snapshots.FOLDER, EPOCHS)
     np.testing.assert_allclose(last["outputs"], model.reconstruct(last["inputs"]), atol=1e-6)
     np.testing.assert_allclose(last["codes"], model.encode(last["inputs"]), atol=1e-6)
     assert last["codes"].shape == (10, 32)  # grown to depth 3: 64-128-64-32
-    first = snapshot.read(trained / snapshot.FOLDER, 0)
+    first = snapshots.read(trained / snapshots.FOLDER, 0)
     assert first["codes"].shape == (10, 128) and np.abs(first["outputs"] - last["outputs"]).max() > 0.1
 
 
 def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
-    render.render(run_dir, formats=("gif",))
+    videos.render(run_dir, formats=("gif",))
     before = decode(run_dir / "progress.gif")
-    for png in (run_dir / snapshot.FOLDER).glob("*.png"):
+    for png in (run_dir / snapshots.FOLDER).glob("*.png"):
         png.unlink()
-    render.render(run_dir, formats=("gif",))
+    videos.render(run_dir, formats=("gif",))
     np.testing.assert_array_equal(decode(run_dir / "progress.gif"), before)
     # Change the last epoch's reconstructions: only the last frame's grid changes.
-    path = snapshot.path(run_dir / snapshot.FOLDER, EPOCHS, "npz")
+    path = snapshots.path(run_dir / snapshots.FOLDER, EPOCHS, "npz")
     arrays = dict(np.load(path))
     arrays["outputs"] = 1 - arrays["outputs"]
     np.savez(path, **arrays)
-    render.render(run_dir, formats=("gif",))
+    videos.render(run_dir, formats=("gif",))
     after = decode(run_dir / "progress.gif")
     grid_before, grid_after = region(before, frame.GRID_BOX), region(after, frame.GRID_BOX)
     assert np.abs(grid_after[-1] - grid_before[-1]).mean() > 10
@@ -169,8 +172,8 @@ def test_the_grid_tiles_images_and_vectors_at_their_value_range(shape, kind):
 
 def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):
     monkeypatch.setattr(video, "MAX_FRAMES", 4)
-    assert render.frame_epochs(run_dir) == [0, 2, 3, 5]  # first and last always kept
-    render.render(run_dir)
+    assert videos.frame_epochs(run_dir) == [0, 2, 3, 5]  # first and last always kept
+    videos.render(run_dir)
     for path in ("progress.gif", "progress.mp4"):
         assert len(decode(run_dir / path)) == 4
     assert "6 saved epochs, so 4 frames" in capsys.readouterr().err
@@ -178,7 +181,7 @@ def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):
 
 def test_rendering_changes_no_result_and_can_be_repeated(run_dir):
     before = tree_state(run_dir)
-    render.render(run_dir)
+    videos.render(run_dir)
     first = (run_dir / "progress.gif").read_bytes()
     assert render.main([str(run_dir)]) == 0
     after = tree_state(run_dir)
@@ -190,14 +193,14 @@ def test_rendering_changes_no_result_and_can_be_repeated(run_dir):
 
 
 def test_without_ffmpeg_the_gif_is_written_and_one_line_says_why(run_dir, monkeypatch, capsys):
-    render.render(run_dir)  # an MP4 from an earlier render must not pass for the new one
+    videos.render(run_dir)  # an MP4 from an earlier render must not pass for the new one
     capsys.readouterr()
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(run_dir / "no-such-ffmpeg"))
     assert render.main([str(run_dir)]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [str(run_dir / "progress.gif")]
     assert len(err.splitlines()) == 1
-    assert err.startswith("aezoo.render: progress.mp4 not written (old one removed), ffmpeg")
+    assert err.startswith("aezoo render: progress.mp4 not written (old one removed), ffmpeg")
     assert (run_dir / "progress.gif").exists() and not (run_dir / "progress.mp4").exists()
     assert not list(run_dir.glob("*partial*"))
 
@@ -216,12 +219,12 @@ def test_bad_input_is_one_line_and_touches_nothing(run_dir, capsys, argv, messag
     before = tree_state(run_dir)
     assert render.main([a.format(run=run_dir) for a in argv]) == 2
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith("aezoo.render: error: ") and message in err
+    assert len(err.splitlines()) == 1 and err.startswith("aezoo render: error: ") and message in err
     assert tree_state(run_dir) == before
 
 
 def test_a_run_without_snapshots_has_nothing_to_render(run_dir, capsys):
-    shutil.rmtree(run_dir / snapshot.FOLDER)
+    shutil.rmtree(run_dir / snapshots.FOLDER)
     assert render.main([str(run_dir)]) == 2
     assert "nothing to render" in capsys.readouterr().err
     assert not list(run_dir.glob("progress*"))

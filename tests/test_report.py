@@ -18,7 +18,9 @@ import subprocess
 import pytest
 
 import aezoo.run
-from aezoo import compare, report
+from aezoo.commands import compare, report
+from aezoo.results import comparison
+from aezoo.results import report as report_page
 from conftest import tree_state
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -36,9 +38,9 @@ def compared(tmp_path_factory):
     for name, args in (("deep-grow", ["deep", "--grow-every", "2"]), ("simple", ["simple"])):
         assert aezoo.run.main(args + common + ["--out", str(root / name)]) == 0
     out = root / "cmp"
-    written = compare.compare([str(root / "deep-grow"), str(root / "simple")], str(out),
+    written = comparison.compare([str(root / "deep-grow"), str(root / "simple")], str(out),
                               formats=("mp4",))
-    assert str(out / report.FILE) in written  # compare writes the report at its end
+    assert str(out / report_page.FILE) in written  # compare writes the report at its end
     return out
 
 
@@ -62,7 +64,7 @@ class Rows(html.parser.HTMLParser):
 
 
 def test_report_is_self_contained(compared):
-    page = (compared / report.FILE).read_text()
+    page = (compared / report_page.FILE).read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # no network
     assert not re.search(r"<script[^>]*\ssrc=", page)  # no external script
     # compare.png; compare.mp4 and 2 runs x (progress, latent)
@@ -76,7 +78,7 @@ def test_report_opens_in_headless_chromium(compared, tmp_path):
         if os.environ.get("AEZOO_REQUIRE_BROWSER"):  # CI (.ci/run): never skipped silently
             pytest.fail(reason)
         pytest.skip(reason)
-    url = (compared / report.FILE).resolve().as_uri()
+    url = (compared / report_page.FILE).resolve().as_uri()
     common = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
               f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
     done = subprocess.run(common + ["--virtual-time-budget=20000", "--dump-dom", url],
@@ -114,9 +116,9 @@ def test_report_of_a_folder_that_is_no_comparison_is_one_line(compared, tmp_path
 
 def test_report_is_written_again_on_request(compared, tmp_path):
     out = shutil.copytree(compared, tmp_path / "again")
-    (out / report.FILE).unlink()
+    (out / report_page.FILE).unlink()
     assert report.main([str(out)]) == 0
-    assert (out / report.FILE).stat().st_size > 10_000
+    assert (out / report_page.FILE).stat().st_size > 10_000
 
 
 def test_a_sweep_over_several_data_sets_gets_one_page_of_all(compared, tmp_path):
@@ -124,6 +126,6 @@ def test_a_sweep_over_several_data_sets_gets_one_page_of_all(compared, tmp_path)
     for name in ("compare-digits", "compare-other"):  # as aezoo.sweep lays them out
         shutil.copytree(compared, sweep / name)
     assert report.main([str(sweep)]) == 0
-    page = (sweep / report.FILE).read_text()
+    page = (sweep / report_page.FILE).read_text()
     assert page.count('<table class="sortable scores">') == 2
     assert "compare-digits" in page and "compare-other" in page

@@ -13,11 +13,13 @@ from aezoo.data import Dataset, load
 from aezoo.models import NAMES
 from aezoo.models.base import Autoencoder
 from aezoo.models.layers import dense
-from aezoo.record import metrics, rundir
-from aezoo.run import configure, main
+from aezoo.runs import metrics, rundir
+from aezoo.commands.run import configure, main
 from aezoo.train import device
 from aezoo.train.loop import Trainer
-from aezoo.train.setup import build_model, default_config, fit_to_data, prepare, resolve
+from aezoo.train.build import build_model, default_config, fit_to_data, resolve
+from aezoo.train.plan import plan
+from aezoo.train.start import prepare
 from conftest import tree_state
 
 
@@ -152,7 +154,7 @@ def test_another_process_of_a_run_trains_and_writes_nothing(tmp_path):
     before = tree_state(tmp_path)
     cfg, given, _ = configure(["deep", "--grow-every", "1", "--epochs", "2", "--data", "digits",
                                "--no-video", "--out", str(out)])
-    prepared = prepare(cfg, given, None, is_main=False)
+    prepared = prepare(plan(cfg, given, new_folder=False), is_main=False)
     assert prepared.run_dir is None
     prepared.trainer.run(cfg.epochs)
     assert prepared.trainer.model.depth == 2  # it grew, as the main process would

@@ -6,11 +6,14 @@ import os
 import numpy as np
 import pytest
 
-from aezoo import compare, data, render
+from aezoo import data
+from aezoo.commands import compare, render
 from aezoo.data.sequences import SINE
 from aezoo.run import main
 from aezoo.viz import frame, snapshot
-from aezoo.viz.runfolder import RunFolder
+from aezoo.runs.folder import RunFolder
+from aezoo.results import comparison
+from aezoo.runs import snapshots
 
 QUICK = ["--epochs", "2", "--batch-size", "64", "--no-video"]
 KERAS_FILE = os.path.join(os.path.dirname(__file__), "data", "keras_gru",
@@ -133,7 +136,7 @@ def test_keras_weights_of_the_wrong_shape_are_one_line(bad, tmp_path, capsys):
 
 
 def test_a_sweep_checks_keras_weights_before_anything_trains(tmp_path, capsys):
-    from aezoo import sweep
+    from aezoo.commands import sweep
     (tmp_path / "bad.npz").write_bytes(b"garbage")
     (tmp_path / "s.toml").write_text(f"""
 [defaults]
@@ -155,7 +158,7 @@ def test_compare_shows_each_best_value_with_its_own_epoch(tmp_path):
     assert main(["deep", "--data", "digits", "--loss", "mse", "--epochs", "3", "--no-video",
                  "--out", str(out)]) == 0
     records = [json.loads(l) for l in open(out / "metrics.jsonl") if '"test_bce"' in l]
-    row = compare.score(RunFolder(str(out)), "mse")
+    row = comparison.score(RunFolder(str(out)), "mse")
     best = min(records, key=lambda r: r["test_bce"])
     assert (row["best_test_bce"], row["best_bce_epoch"]) == (best["test_bce"], best["epoch"])
     best = min(records, key=lambda r: r["test_mse"])
@@ -193,7 +196,7 @@ def gru_runs(tmp_path_factory):
 
 
 def test_snapshots_keep_the_reversed_targets_and_no_output_on_padding(gru_runs):
-    arrays = snapshot.read(str(gru_runs["padded"] / "recon"), 2)
+    arrays = snapshots.read(str(gru_runs["padded"] / "recon"), 2)
     inputs, targets, outputs = arrays["inputs"], arrays["targets"], arrays["outputs"]
     assert str(arrays["kind"]) == "sequence" and str(arrays["view"]) == "heatmap"
     for x, target, output in zip(inputs, targets, outputs):
@@ -217,7 +220,7 @@ def test_every_sequence_view_renders_a_video(gru_runs, name, panel, tmp_path):
 
 
 def test_gru_runs_compare_by_mse(gru_runs, tmp_path):
-    written = compare.compare([str(gru_runs["keras"]), str(gru_runs["seq2seq"])],
+    written = comparison.compare([str(gru_runs["keras"]), str(gru_runs["seq2seq"])],
                               str(tmp_path / "cmp"), formats=())
     table = open(written[1]).read()
     assert "final MSE" in table and "per value" in table

@@ -1,15 +1,15 @@
-"""aezoo.sweep: runs of a TOML file in one folder, compared; restart skips and resumes; bad files."""
+"""aezoo sweep: runs of a TOML file in one folder, compared; restart skips and resumes; bad files."""
 import csv
 import shutil
 
 import numpy as np
 import pytest
 
-from aezoo import sweep
+from aezoo.commands import sweep
 from aezoo.models import NAMES, model_class
 from aezoo.models.deep import DeepAE
-from aezoo.record import metrics, rundir
-from aezoo.train import checkpoint
+from aezoo.runs import metrics, rundir
+from aezoo.runs import checkpoints
 from aezoo.train.growth import Schedule
 from aezoo.train.loop import Trainer
 from conftest import REPO_ROOT, tree_state
@@ -36,7 +36,7 @@ def write(tmp_path, text, name="tiny.toml"):
 
 
 def finished_epoch(folder):
-    return checkpoint.read_meta(folder)["epoch"]
+    return checkpoints.read_meta(folder)["epoch"]
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +106,8 @@ BAD = [
     (TINY.replace("epochs = 3", "epochs = 3\nlr = 0.01"), "was trained with lr = None, the file now says 0.01"),
     ("[runs.\"scores.csv\"]\nmodel = \"simple\"\n", "scores.csv is a file the sweep writes"),
     ("[runs.a]\nmodel = \"simple\"\nfps = 0.001\n", "--fps 0.001: expected a number from 0.1 to 120"),
+    # A NUL in a path: once a bare ValueError (embedded null byte) with exit status 1.
+    ("[runs.a]\nmodel = \"simple\"\ndata = \"idx:a\\u0000b\"\n", "data = 'idx:a\\x00b' contains a NUL"),
 ]
 
 
@@ -117,7 +119,7 @@ def test_a_bad_sweep_file_is_one_line_and_touches_no_run(finished, tmp_path, cap
     assert sweep.main([str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1, err
-    assert err.startswith("aezoo.sweep: error: ") and message in err, err
+    assert err.startswith("aezoo sweep: error: ") and message in err, err
     assert tree_state(out) == before
 
 
@@ -142,7 +144,7 @@ def test_data_a_model_cannot_take_is_refused_before_anything_is_written(tmp_path
 def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):
     assert sweep.main([str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert err == f"aezoo.sweep: error: config file {tmp_path / 'nope.toml'} does not exist\n"
+    assert err == f"aezoo sweep: error: config file {tmp_path / 'nope.toml'} does not exist\n"
     assert not (tmp_path / "out").exists()
 
 
@@ -155,7 +157,7 @@ def test_shipped_sweep_files_are_valid(name):
 
 
 def plan(name, tmp_path):
-    steps = sweep.plan(sweep.read(EXPERIMENTS / f"{name}.toml"), str(tmp_path), name)
+    steps = sweep.plan_steps(sweep.read(EXPERIMENTS / f"{name}.toml"), str(tmp_path), name)
     return {step.name: step.cfg for step in steps}
 
 

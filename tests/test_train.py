@@ -12,8 +12,8 @@ import pytest
 
 import aezoo
 from aezoo.errors import UsageError
-from aezoo.record import metrics, rundir
-from aezoo.train import checkpoint
+from aezoo.runs import metrics, rundir
+from aezoo.runs import checkpoints
 from aezoo.data import load
 from aezoo.models import NAMES
 from aezoo.run import main
@@ -28,13 +28,13 @@ def train(out, *args):
 
 
 def weights(run_dir):
-    with np.load(os.path.join(run_dir, checkpoint.FILE)) as npz:
+    with np.load(os.path.join(run_dir, checkpoints.FILE)) as npz:
         return {k: npz[k] for k in npz.files if k != "meta"}
 
 
 def saved_epoch(run_dir):
     try:
-        return checkpoint.read_meta(run_dir)["epoch"]
+        return checkpoints.read_meta(run_dir)["epoch"]
     except UsageError:  # not written yet
         return -1
 
@@ -57,10 +57,10 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     assert sorted(os.listdir(os.path.join(run, "recon"))) == \
         [f"epoch_{e:04d}.{ext}" for e in range(4) for ext in ("npz", "png")]
     assert os.path.exists(os.path.join(run, "loss.png"))
-    assert checkpoint.read_meta(run)["epoch"] == 3
+    assert checkpoints.read_meta(run)["epoch"] == 3
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["config"]["model"] == name
-    assert config["model"]["arch"] == checkpoint.read_meta(run)["arch"]
+    assert config["model"]["arch"] == checkpoints.read_meta(run)["arch"]
     assert None not in config["model"]["arch"].values() or name in ("conv", "denoising", "vae")
     assert config["model"]["params"] == epochs[-1]["params"]
     assert sum(layer["params"] for layer in config["model"]["layers"]) + \
@@ -111,8 +111,8 @@ def test_diverging_loss_stops_with_one_line_and_keeps_the_last_good_epoch(tmp_pa
                  "--out", str(run)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert err[-1].startswith("aezoo.run: error: loss became nan") and "epoch 0 kept" in err[-1]
-    assert checkpoint.read_meta(str(run))["epoch"] == 0
+    assert err[-1].startswith("aezoo run: error: loss became nan") and "epoch 0 kept" in err[-1]
+    assert checkpoints.read_meta(str(run))["epoch"] == 0
     assert [r["epoch"] for r in metrics.read(str(run))[0]] == [0]
     assert all(np.isfinite(v).all() for v in weights(str(run)).values())
 
@@ -128,7 +128,7 @@ def test_ctrl_c_keeps_the_finished_epochs_and_says_how_to_resume(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert f"--resume {run}" in err and "Traceback" not in err
-    saved = checkpoint.read_meta(run)["epoch"]
+    saved = checkpoints.read_meta(run)["epoch"]
     assert saved >= 2 and metrics.read(run)[0][-1]["epoch"] >= saved
     assert main(["--resume", run, "--epochs", str(saved + 1)]) == 0
     assert [r["epoch"] for r in metrics.read(run)[0]] == list(range(saved + 2))
@@ -145,7 +145,7 @@ def test_resume_from_the_untrained_checkpoint_equals_an_unbroken_run(tmp_path, m
         return real(self)
     monkeypatch.setattr(Trainer, "train_epoch", ctrl_c_in_epoch_one)
     assert main(["simple", "--epochs", "2", *TINY, "--out", run]) == 130
-    assert f"epoch 0 saved. Continue with: python -m aezoo.run --resume {run}" in capsys.readouterr().err
+    assert f"epoch 0 saved. Continue with: aezoo run --resume {run}" in capsys.readouterr().err
     monkeypatch.setattr(Trainer, "train_epoch", real)
     assert main(["--resume", run]) == 0
     for key, value in weights(unbroken).items():
@@ -160,8 +160,8 @@ def test_divergence_in_the_last_update_is_caught_by_the_evaluation(tmp_path, cap
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 3  # the "training ..." line, epoch 0's, the error
     assert err[1].startswith("epoch 0/2  test ") and err[1].endswith("untrained")
-    assert err[-1].startswith("aezoo.run: error: test loss became nan after epoch 1")
-    assert checkpoint.read_meta(run)["epoch"] == 0
+    assert err[-1].startswith("aezoo run: error: test loss became nan after epoch 1")
+    assert checkpoints.read_meta(run)["epoch"] == 0
     assert [r["epoch"] for r in metrics.read(run)[0]] == [0]
 
 
@@ -169,11 +169,11 @@ def test_divergence_in_the_last_update_is_caught_by_the_evaluation(tmp_path, cap
 def test_resume_to_fewer_epochs_than_trained_is_refused(tmp_path, capsys, epochs):
     run = train(tmp_path / "run", "simple", "--epochs", "2")
     before = {name: open(os.path.join(run, name), "rb").read() for name in
-              ("config.json", "metrics.jsonl", checkpoint.FILE)}
+              ("config.json", "metrics.jsonl", checkpoints.FILE)}
     capsys.readouterr()
     assert main(["--resume", run, "--epochs", epochs]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith("aezoo.run: error: ") and f"epochs {epochs}" in line
+    assert line.startswith("aezoo run: error: ") and f"epochs {epochs}" in line
     for name, content in before.items():
         assert open(os.path.join(run, name), "rb").read() == content, name
 
@@ -196,7 +196,7 @@ def test_resume_drops_a_torn_last_line_and_events_newer_than_the_checkpoint(tmp_
 
 def test_a_damaged_checkpoint_is_one_line_and_left_alone(tmp_path, capsys):
     run = train(tmp_path / "run", "simple", "--epochs", "1")
-    path = os.path.join(run, checkpoint.FILE)
+    path = os.path.join(run, checkpoints.FILE)
     with open(path, "r+b") as f:
         f.truncate(100)
     damaged = open(path, "rb").read()
@@ -209,11 +209,11 @@ def test_a_damaged_checkpoint_is_one_line_and_left_alone(tmp_path, capsys):
 
 def test_a_run_of_aezoo_0_1_loads_resumes_and_says_why_it_has_no_video(tmp_path, capsys):
     """0.1 saved a deep model's shape as {"widths": ...}, no architecture.json, PNGs only."""
-    from aezoo import render
+    from aezoo.commands import render
     run = train(tmp_path / "old", "deep", "--epochs", "1")
     x = load("digits").test[:5]
     expected = aezoo.load(run).reconstruct(x)
-    path = os.path.join(run, checkpoint.FILE)
+    path = os.path.join(run, checkpoints.FILE)
     with np.load(path) as npz:
         saved = {k: npz[k] for k in npz.files}
     meta = json.loads(str(saved["meta"]))

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 import aezoo
-from aezoo import compare, sweep
+from aezoo.commands import compare, sweep
 from aezoo.data import load
 from aezoo.models import regularizers
 from aezoo.models.conv import ConvAE
-from aezoo.record import metrics
+from aezoo.runs import metrics
 from aezoo.run import main
-from aezoo.train import checkpoint
+from aezoo.runs import checkpoints
 from aezoo.train.loop import Trainer
 from aezoo.train.schedules import lr_factor
 
@@ -101,7 +101,7 @@ def test_the_best_epoch_is_kept_and_loads(tmp_path, overfits):
     logged = metrics.read(run)[0]
     best = min(logged, key=lambda r: r["test_loss"])
     assert best["epoch"] != logged[-1]["epoch"], "the run should end past its best epoch"
-    assert checkpoint.read_meta(run, "best")["epoch"] == best["epoch"]
+    assert checkpoints.read_meta(run, "best")["epoch"] == best["epoch"]
     test = load(f"npy:{tmp_path / 'few.npy'}").test
     out = np.clip(aezoo.load(run, which="best").reconstruct(test), 1e-7, 1 - 1e-7)
     bce = -(test * np.log(out) + (1 - test) * np.log(1 - out)).mean()
@@ -120,7 +120,7 @@ def test_patience_stops_early_and_a_sweep_does_not_restart_it(tmp_path, capsys, 
     logged = metrics.read(run)[0]
     best = min(logged, key=lambda r: r["test_loss"])["epoch"]
     assert logged[-1]["epoch"] == best + 2 < 30  # two epochs without a better test loss
-    assert checkpoint.read_meta(str(run))["state"]["stopped_early"] == best + 2
+    assert checkpoints.read_meta(str(run))["state"]["stopped_early"] == best + 2
     err = capsys.readouterr().err
     assert f"stopped early after epoch {best + 2}: no better test loss for 2 epochs" in err
     assert sweep.main([str(path), "--out", str(tmp_path / "sw")]) == 0
@@ -128,7 +128,7 @@ def test_patience_stops_early_and_a_sweep_does_not_restart_it(tmp_path, capsys, 
     # Resumed by hand it goes on, and its patience counts from the resume.
     assert main(["--resume", str(run), "--epochs", str(best + 4)]) == 0
     assert metrics.read(run)[0][-1]["epoch"] == best + 4  # not stopped again after one epoch
-    assert checkpoint.read_meta(str(run))["state"]["patience_from"] == best + 2
+    assert checkpoints.read_meta(str(run))["state"]["patience_from"] == best + 2
 
 
 @pytest.mark.parametrize("kind", ["step", "cosine"])
@@ -156,7 +156,7 @@ def test_learning_rate_schedules_are_pure_functions_of_the_iteration(tmp_path, m
     monkeypatch.setattr(Trainer, "train_epoch", real)
     assert main(["--resume", broken]) == 0
     assert [r["lr"] for r in metrics.read(broken)[0][1:]] == logged
-    with np.load(f"{run}/{checkpoint.FILE}") as a, np.load(f"{broken}/{checkpoint.FILE}") as b:
+    with np.load(f"{run}/{checkpoints.FILE}") as a, np.load(f"{broken}/{checkpoints.FILE}") as b:
         for key in a.files:
             if key != "meta":
                 np.testing.assert_array_equal(a[key], b[key], err_msg=key)
@@ -189,12 +189,12 @@ def test_a_vae_in_kl_warm_up_is_judged_by_its_elbo_and_growth_restarts_the_count
     assert main(["vae", "--hidden", "64", "--code-dim", "4", "--kl-warmup", "4", "--epochs", "4",
                  *TINY, "--out", run]) == 0
     logged = metrics.read(run)[0][1:]
-    assert checkpoint.read_meta(run, "best")["epoch"] == min(logged, key=lambda r: r["test_elbo"])[
+    assert checkpoints.read_meta(run, "best")["epoch"] == min(logged, key=lambda r: r["test_elbo"])[
         "epoch"]
     grown = str(tmp_path / "deep")
     assert main(["deep", "--grow-every", "2", "--patience", "1", "--epochs", "6", *TINY,
                  "--out", grown]) == 0
-    best = checkpoint.read_meta(grown)["state"]["best"]
+    best = checkpoints.read_meta(grown)["state"]["best"]
     assert best["depth"] == 3 and best["epoch"] >= 5  # measured again from the last growth
 
 
@@ -206,8 +206,8 @@ def test_a_suggestion_comes_only_from_the_option_it_is_for(capsys):
 
 
 def test_noise_once_comes_through_the_command_line_and_follows_the_seed():
-    from aezoo.run import configure
-    from aezoo.train.setup import build_model
+    from aezoo.commands.run import configure
+    from aezoo.train.build import build_model
     x = load("digits").train[:4]
     drawn = {}
     for seed in (0, 1):

@@ -8,11 +8,13 @@ import pytest
 import aezoo
 from aezoo.data import load
 from aezoo.models.vae import VAE
-from aezoo.record import metrics
+from aezoo.runs import metrics
 from aezoo.run import main
-from aezoo.train import checkpoint
+from aezoo.runs import checkpoints
 from aezoo.train.schedules import warmup
 from aezoo.viz import snapshot
+from aezoo.runs import snapshots
+from aezoo.train import capture
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
 
@@ -100,10 +102,10 @@ def test_snapshots_keep_fixed_prior_samples_and_the_2d_code_space(tmp_path):
     run = tmp_path / "run"
     assert main(["vae", "--hidden", "64", "--code-dim", "2", "--epochs", "2", *TINY,
                  "--out", str(run)]) == 0
-    first, last = (snapshot.read(run / snapshot.FOLDER, e) for e in (0, 2))
+    first, last = (snapshots.read(run / snapshots.FOLDER, e) for e in (0, 2))
     assert last["samples"].shape == (10, 8, 8) and last["manifold"].shape == (100, 8, 8)
     assert np.abs(first["samples"] - last["samples"]).max() > 0.05  # the model learned
-    model, codes = aezoo.load(run), snapshot.prior_codes(2, 10)
+    model, codes = aezoo.load(run), capture.prior_codes(2, 10)
     np.testing.assert_allclose(last["samples"], model.decode(codes["samples"]), atol=1e-6)
     np.testing.assert_allclose(last["manifold"], model.decode(codes["manifold"]), atol=1e-6)
     assert codes["manifold"][0].tolist() == pytest.approx([-1.645, 1.645], abs=1e-3)  # top left
@@ -121,11 +123,11 @@ def test_a_vae_learns_and_resumes_exactly(tmp_path):
     epochs = metrics.read(unbroken)[0]
     assert epochs[-1]["test_elbo"] < epochs[0]["test_elbo"] - 5  # nats per image
     assert {"test_elbo_mean", "test_iw_nll", "test_kl", "test_bce", "test_sqerr"} <= set(epochs[-1])
-    arrays = snapshot.read(f"{unbroken}/{snapshot.FOLDER}", 3)
+    arrays = snapshots.read(f"{unbroken}/{snapshots.FOLDER}", 3)
     assert "samples" in arrays and "manifold" not in arrays  # a 4-D code has no 2-D picture
     strip = lambda r: [{k: v for k, v in e.items() if k != "seconds"} for e in metrics.read(r)[0]]  # noqa
     assert strip(unbroken) == strip(broken)
-    a, b = (np.load(f"{r}/{checkpoint.FILE}") for r in (unbroken, broken))
+    a, b = (np.load(f"{r}/{checkpoints.FILE}") for r in (unbroken, broken))
     for key in a.files:
         if key != "meta":
             np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
@@ -145,10 +147,10 @@ def test_a_dense_vae_grows_under_its_heads_and_the_new_layers_train(tmp_path):
     assert abs(identity["test_bce_jump"]) < 0.6 * random["test_bce_jump"]  # the heads carried over
     model = aezoo.load(runs["identity"]).model
     assert model.mu.W.shape == (4, 32) and model.from_z.W.shape == (32, 4)
-    grown = checkpoint.read_meta(runs["identity"])["arch"]
+    grown = checkpoints.read_meta(runs["identity"])["arch"]
     assert grown["hidden"] == [64, 32]
     # The new pair and the new heads trained in epoch 3: their Adam steps are counted.
-    with np.load(f"{runs['identity']}/{checkpoint.FILE}") as npz:
+    with np.load(f"{runs['identity']}/{checkpoints.FILE}") as npz:
         for path in ("/mu/W", "/from_z/W", "/body/encoders/1/W", "/body/decoders/1/W"):
             assert int(npz[f"optimizer{path}/t"]) == 23, path  # one epoch of 23 batches
         assert int(npz["optimizer/body/encoders/0/W/t"]) == 3 * 23  # the old layer kept its count
@@ -161,7 +163,7 @@ def test_a_vae_resumes_across_a_growth_exactly(tmp_path):
     assert main([*args, "--epochs", "4", "--out", unbroken]) == 0
     assert main([*args, "--epochs", "2", "--out", broken]) == 0
     assert main(["--resume", broken, "--epochs", "4"]) == 0
-    a, b = (np.load(f"{r}/{checkpoint.FILE}") for r in (unbroken, broken))
+    a, b = (np.load(f"{r}/{checkpoints.FILE}") for r in (unbroken, broken))
     assert a.files == b.files
     for key in a.files:
         if key != "meta":

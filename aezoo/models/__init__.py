@@ -8,9 +8,11 @@ sparse = simple + L1 on the code), not a subclass.
 What this part may import: chainer, numpy, scikit-learn, and itself; nothing
 of aezoo's training, data, pictures or commands.
 """
+from aezoo.models.abilities import FromKeras, Generative, Growable, Samples, having  # noqa: F401
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
 from aezoo.models.gru import GRUAE
+from aezoo.models.keras_gru import reset_after_of  # noqa: F401  (train/port.py reads Keras files)
 from aezoo.models.simple import SimpleAE
 from aezoo.models.vae import VAE
 

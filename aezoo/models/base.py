@@ -32,7 +32,7 @@ Option = namedtuple("Option", "default type help choices")
 class Autoencoder(chainer.Chain):
     option_help = {}     # option name -> one line of --help
     option_choices = {}  # option name -> the values it may take, where they are few
-    generative = False   # True: decode(z ~ N(0, I)) is a sample of the model
+    generative = False   # abilities.Generative sets it: decode(z ~ N(0, I)) is a sample
     best_score = "loss"  # the reported test value whose lowest epoch is the best (train/best.py)
     run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
     masks_padding = False  # True: takes variable-length data, NaN on padded steps

@@ -18,11 +18,12 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
+from aezoo.models.abilities import Growable
 from aezoo.models.base import Autoencoder
 from aezoo.models.layers import dense, describe, glorot_uniform, reshape
 
 
-class DeepAE(Autoencoder):
+class DeepAE(Growable, Autoencoder):
     option_help = {
         "hidden": "layer widths, outermost first, e.g. 128,64",
         "code_dim": "width of the code, the innermost layer",

@@ -16,6 +16,7 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
+from aezoo.models.abilities import FromKeras, Samples
 from aezoo.models.base import Autoencoder
 from aezoo.models.heads import Identity
 from aezoo.models.keras_gru import KerasGRU
@@ -24,7 +25,7 @@ from aezoo.models.layers import dense, describe
 MODE_ONLY = {"code_dim": "seq2seq", "teacher_forcing": "seq2seq"}  # option -> its mode
 
 
-class GRUAE(Autoencoder):
+class GRUAE(Samples, FromKeras, Autoencoder):
     option_help = {
         "mode": "keras: the Keras snippet's GRU -> GRU; seq2seq: a code between encoder and "
                 "decoder",

@@ -21,6 +21,7 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
+from aezoo.models.abilities import Generative, Growable, Samples
 from aezoo.models.base import Autoencoder
 from aezoo.models.heads import bce
 from aezoo.models.conv import ConvAE
@@ -30,7 +31,7 @@ from aezoo.models.layers import dense, describe, reshape
 ENCODERS = ("dense", "conv")
 
 
-class VAE(Autoencoder):
+class VAE(Growable, Generative, Samples, Autoencoder):
     option_help = {
         "hidden": "dense: hidden widths, e.g. 500; conv: channels of the conv stages",
         "code_dim": "dimensions of z (2 draws the manifold of the code space)",
@@ -41,7 +42,6 @@ class VAE(Autoencoder):
                  "(default: all, or 1 when growing)",
     }
     option_choices = {"encoder": ENCODERS}
-    generative = True  # decode(z) of z ~ N(0, I) is a sample: snapshots keep some every epoch
     best_score = "elbo"  # unlike the loss, not moved by a KL warm-up
 
     def __init__(self, input_shape, *, hidden: list = (500,), code_dim: int = 20,
@@ -103,11 +103,12 @@ class VAE(Autoencoder):
 
     @property
     def depth(self):
-        return self.body.depth
+        """The dense body's depth; None for a conv encoder, which does not grow."""
+        return self.body.depth if isinstance(self.body, Growable) else None
 
     @property
     def widths(self):
-        return self.body.widths
+        return self.body.widths if isinstance(self.body, Growable) else None
 
     @property
     def fade_alpha(self):

@@ -13,7 +13,13 @@ The score is the model's own (`Autoencoder.best_score`: the test loss, or a VAE'
 ELBO, which a KL warm-up does not move). A growth starts the count again: the
 grown model is measured against itself, and patience waits for it.
 """
+from aezoo.models import Growable
 from aezoo.train import checkpoint
+
+
+def depth_of(model):
+    """A growing model's depth (its best epoch is counted anew at each), else None."""
+    return model.depth if isinstance(model, Growable) else None
 
 
 def score_of(trainer):
@@ -24,10 +30,9 @@ def track(patience):
     def callback(trainer):
         score = score_of(trainer)
         best = trainer.state.get("best")
-        if not best or best.get("score") != score or best.get("depth") != getattr(
-                trainer.model, "depth", None):
+        if not best or best.get("score") != score or best.get("depth") != depth_of(trainer.model):
             best = trainer.state["best"] = {"score": score, "epoch": None, "value": None,
-                                            "depth": getattr(trainer.model, "depth", None)}
+                                            "depth": depth_of(trainer.model)}
         value = trainer.metrics[score]
         if best["value"] is None or value < best["value"]:
             best.update({"epoch": trainer.epoch, "value": value})

@@ -1,6 +1,6 @@
 """Data-parallel training over MPI with ChainerMN: one run, several processes.
 
-    mpiexec -n 2 python -m aezoo.run deep --grow-every 4 --data digits --distributed
+    mpiexec -n 2 aezoo run deep --grow-every 4 --data digits --distributed
 
 Every process builds the same model from the same seed (rank 0's weights are
 broadcast anyway), walks the same shuffled order, and takes its share of each
@@ -17,7 +17,7 @@ import threading
 import numpy as np
 
 from aezoo.errors import UsageError
-from aezoo.train import checkpoint
+from aezoo.runs import checkpoints
 from aezoo.train.loop import EVAL_BATCH
 
 SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS")
@@ -119,8 +119,8 @@ class Cluster:
 def stopped_by_mpiexec(run_dir):
     """Rank 0's one line when mpiexec ends the job under it."""
     try:
-        kept = f"epoch {checkpoint.read_meta(run_dir)['epoch']} kept"
+        kept = f"epoch {checkpoints.read_meta(run_dir)['epoch']} kept"
     except UsageError:
         kept = "no epoch kept"
-    return (f"aezoo.run: error: mpiexec stopped the run (a process of it ended, or it was "
-            f"interrupted); {kept} in {run_dir}. Continue with: python -m aezoo.run --resume {run_dir}")
+    return (f"aezoo run: error: mpiexec stopped the run (a process of it ended, or it was "
+            f"interrupted); {kept} in {run_dir}. Continue with: aezoo run --resume {run_dir}")

@@ -7,15 +7,15 @@ The schedule is a pure function of the epoch (and batch), so a resumed run
 needs no hidden state: growth happens at the start of epochs K+1, 2K+1, ...
 until --max-depth; alpha, the frozen flag and the new pair's learning-rate warm-up
 follow from the last growth.
-A growable model offers growth_plan(options), check_growth(options), add_layer(width, init, sample,
-rng) -> new links, innermost_pair(), grow_point(x), depth, widths and fade_alpha
-(models/deep.py, models/vae.py).
+A model that can grow declares it (models/abilities.py: Growable, which lists what
+it offers; models/deep.py and vae.py have it).
 """
 import chainer
 import numpy as np
 
 from aezoo.config import flag
 from aezoo.errors import UsageError
+from aezoo.models import Growable
 from aezoo.train import schedules
 
 JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
@@ -23,16 +23,12 @@ OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_
            "grow_warmup")
 
 
-def growable(cls):
-    return hasattr(cls, "add_layer")
-
-
 def resolve(cfg, given, cls, names):
     """Check the growth options against the model `cls`; fill depth and max_depth.
 
     `names` lists the growable models, for the error of a model that is not.
     """
-    if not growable(cls):
+    if not issubclass(cls, Growable):
         for option in OPTIONS:
             if option in given:
                 raise UsageError(f"{flag(option)}: model {cfg.model} cannot grow (growable: {names})")

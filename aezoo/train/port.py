@@ -9,7 +9,7 @@ import numpy as np
 from aezoo.config import flag
 from aezoo.data.formats import read_npz
 from aezoo.errors import UsageError
-from aezoo.models.keras_gru import reset_after_of
+from aezoo.models import reset_after_of
 
 NAMES = tuple(f"{part}_{name}" for part in ("enc", "dec")
               for name in ("kernel", "recurrent_kernel", "bias"))
@@ -39,13 +39,11 @@ def shape_of(arrays):
             reset_after_of(arrays["enc_bias"]))
 
 
-def fit_config(cfg, given, arrays, cls, dataset):
+def fit_config(cfg, given, arrays, dataset):
     """cfg given the shape of the Keras model (a gru in keras mode, on data of its width);
-    a UsageError where the user or the data asks otherwise."""
+    a UsageError where the user or the data asks otherwise. Only a FromKeras model gets
+    here: build.resolve refuses --keras-weights for the others."""
     path = cfg.keras_weights
-    if not hasattr(cls, "load_keras"):
-        raise UsageError(f"--keras-weights: model {cfg.model} cannot take Keras GRU weights "
-                         f"(gru can)")
     features, units, reset_after = shape_of(arrays)
     wanted = {"mode": "keras", "hidden": [units], "reset_after": reset_after}
     for name, value in wanted.items():
@@ -59,12 +57,12 @@ def fit_config(cfg, given, arrays, cls, dataset):
     return cfg
 
 
-def prepare(cfg, given, cls, dataset):
+def prepare(cfg, given, dataset):
     """The arrays of cfg's --keras-weights, with cfg fitted to their shape; None without it."""
     if not cfg.keras_weights:
         return None
     arrays = read(cfg.keras_weights)
-    fit_config(cfg, given, arrays, cls, dataset)
+    fit_config(cfg, given, arrays, dataset)
     return arrays
 
 

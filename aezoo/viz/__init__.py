@@ -9,7 +9,7 @@
     runfolder.py  a run folder read back for pictures
     video.py      frames to GIF and MP4
 
-May import aezoo.errors and aezoo.record (the run folder's files); never a
+May import aezoo.errors and aezoo.runs (the run folder's files); never a
 model, the training loop or a command. Snapshots receive the trainer and use
 only the model contract (encode_decode, head).
 """

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from aezoo.record import metrics, rundir  # noqa: E402
+from aezoo.runs import metrics, rundir  # noqa: E402
 
 FILE = "loss.png"
 

@@ -81,25 +81,6 @@ class Projection:
         return (low[0], high[0]), (low[1], high[1])
 
 
-def arrays(trainer, model, x, labels, index, value_kind):
-    """The snapshot's latent entries: codes of the fixed samples `x` (device arrays) in
-    chunks of CHUNK, their labels and indices; a 2-D code's decoded grid for image data."""
-    import chainer  # the snapshot callback's caller is under no_backprop_mode already
-    to_cpu = chainer.backends.cuda.to_cpu
-    codes = np.concatenate([to_cpu(model.encode(x[i:i + CHUNK]).array)
-                            for i in range(0, len(x), CHUNK)])
-    if codes[0].size > WIDE:  # a view needs no more precision; halves a GRU state's bytes
-        codes = codes.astype(np.float16)
-    found = {"latent_codes": codes, "latent_index": np.asarray(index)}
-    if labels is not None:
-        found["latent_labels"] = np.asarray(labels)
-    if codes.shape[1:] == (2,) and value_kind in ("image", "vector") and not model.generative:
-        grid = grid_codes(codes)
-        found["manifold_codes"] = grid
-        found["manifold"] = to_cpu(model.decode(trainer.device.send(grid)).array)
-    return found
-
-
 class LatentPanel:
     """The latent view on an axes: every kept sample a dot at its projected code, coloured
     by its label (a legend of the labels), on the run's fixed axes. `fitted` is

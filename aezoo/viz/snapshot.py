@@ -1,44 +1,18 @@
-"""Per-epoch snapshots: the same test samples every epoch, as arrays and as a quick PNG.
+"""The picture of a snapshot's arrays: inputs above outputs, tiled with numpy.
 
-    recon/epoch_0000.npz   inputs, outputs (reconstructions), codes, labels (when the
-                           data set has them), kind, view and value range, and targets
-                           when the model reconstructs something other than its input
-                           (a GRU: the sequence reversed); epoch 0 is untrained; and
-                           the latent view's codes of ~1,000 fixed test samples
-                           (latent_codes, latent_index, latent_labels; latent.py)
-    recon/epoch_0000.png   inputs above outputs, tiled with numpy, written by imageio
+    grid(arrays)            what recon/epoch_NNNN.png shows (runs/snapshots.py writes it)
+    labelled_grid(arrays)   the same with row labels, wrapped, for video frames
+    thumbnail(arrays, ...)  pixels one sample gets in a box
 
-Videos, comparisons and later views draw from the arrays, never from the PNG.
-Names are zero-padded so they sort in epoch order. Writing both costs a few
-milliseconds: no matplotlib here (the titled figures belong to video frames).
+Arrays in, pixels out: no model and no files here. No matplotlib either, so the
+PNG of every epoch costs a few milliseconds.
 """
-import io
-import os
-import zipfile
-import zlib
-from statistics import NormalDist
-
-import chainer
-import imageio.v3 as iio
 import numpy as np
 
-from aezoo.errors import UsageError
-from aezoo.record.files import atomic
-from aezoo.viz import latent, sequences
+from aezoo.viz import sequences
 
-FOLDER = "recon"
 TARGET_CELL = 56  # pixels an image cell is scaled up to (8x8 digits become 56x56)
 GAP = 2           # white pixels between cells
-
-
-def path(folder, epoch, ext="png"):
-    return os.path.join(folder, f"epoch_{epoch:04d}.{ext}")
-
-
-def fixed_indices(n_test, count, seed=0):
-    """The seeded test indices shown every epoch (the same for every run on a data set)."""
-    count = min(count, n_test)
-    return np.sort(np.random.RandomState(seed).choice(n_test, count, replace=False))
 
 
 def as_images(batch, kind):
@@ -131,93 +105,3 @@ def pictures_side(arrays):
     return pixels.shape[1]
 
 
-def save(folder, epoch, arrays):
-    """epoch_NNNN.npz, then epoch_NNNN.png; each written whole or not at all."""
-    buffer = io.BytesIO()  # a full disk fails one plain write, not the zip writer
-    np.savez(buffer, **arrays)
-    with atomic(path(folder, epoch, "npz"), "wb", sync=False) as f:
-        f.write(buffer.getbuffer())
-    pixels = (grid(arrays) * 255).round().astype(np.uint8)
-    with atomic(path(folder, epoch, "png"), "wb", sync=False) as f:
-        iio.imwrite(f, pixels, extension=".png", compress_level=1)  # 1 ms less than the default
-
-
-REQUIRED = ("inputs", "outputs", "kind", "value_range")
-
-
-def read(folder, epoch):
-    """The arrays of one epoch's snapshot as a dict; a damaged file is a UsageError."""
-    file = path(folder, epoch, "npz")
-    try:
-        with np.load(file, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-        raise UsageError(f"{file} is damaged ({type(e).__name__}: {e})")
-    missing = [key for key in REQUIRED if key not in arrays]
-    if missing:
-        raise UsageError(f"{file} is damaged: it has no {', '.join(missing)}")
-    return arrays
-
-
-def saved_epochs(folder):
-    """Epochs with a snapshot's arrays, ascending."""
-    if not os.path.isdir(folder):
-        return []
-    names = [n for n in os.listdir(folder) if n.startswith("epoch_") and n.endswith(".npz")]
-    return sorted(int(n[len("epoch_"):-len(".npz")]) for n in names)
-
-
-class Snapshots:
-    """Callback: recon/epoch_NNNN.npz and .png of the fixed test samples after every epoch."""
-
-    def __init__(self, run_dir, dataset, indices, labels=None):
-        self.folder = os.path.join(run_dir, FOLDER)
-        os.makedirs(self.folder, exist_ok=True)
-        self.indices = indices
-        self.static = {"inputs": dataset.test[indices], "kind": np.array(dataset.kind),
-                       "view": np.array(dataset.view),
-                       "value_range": np.array(dataset.value_range, np.float32)}
-        if labels is not None:
-            self.static["labels"] = np.asarray(labels)
-        # The latent view's samples: a seeded order, of which the first latent.count() are
-        # kept (decided at the first snapshot, from the code's size, then fixed).
-        self.order = np.random.RandomState(latent.SEED).permutation(len(dataset.test))
-        self.test_labels, self.kind, self.latent_index = dataset.test_labels, dataset.kind, None
-
-    def __call__(self, trainer):
-        model = trainer.model
-        x = trainer.test_x[trainer.device.send(self.indices)]
-        to_cpu = chainer.backends.cuda.to_cpu
-        with chainer.using_config("train", False), chainer.no_backprop_mode():
-            code, raw = model.encode_decode(x)  # the path training uses, fade-in included
-            outputs, target = to_cpu(model.head.output(raw).array), model.target(x)
-            arrays = {**self.static, "outputs": outputs, "codes": to_cpu(code.array),
-                      "epoch": trainer.epoch}
-            if target is not x:  # the model reconstructs something else (a GRU: x reversed)
-                arrays["targets"] = to_cpu(target)
-                outputs[np.isnan(arrays["targets"])] = np.nan  # padding has no output
-            if model.generative:  # the same prior draws every epoch: the video shows them sharpen
-                for name, z in prior_codes(code.shape[1], len(self.indices)).items():
-                    arrays[name] = to_cpu(model.decode(trainer.device.send(z)).array)
-            if self.latent_index is None:
-                size = int(np.prod(code.shape[1:]))
-                self.latent_index = np.sort(self.order[:latent.count(len(self.order), size)])
-            labels = None if self.test_labels is None else self.test_labels[self.latent_index]
-            arrays.update(latent.arrays(trainer, model,
-                                        trainer.test_x[trainer.device.send(self.latent_index)],
-                                        labels, self.latent_index, self.kind))
-        save(self.folder, trainer.epoch, arrays)
-
-
-MANIFOLD = 10  # a 10 x 10 grid over the prior's quantiles when the code is 2-D
-
-
-def prior_codes(code_dim, count, seed=0):
-    """{"samples": `count` seeded draws of z ~ N(0, I)} and, for a 2-D code, "manifold":
-    z on a grid over the prior's 5 % to 95 % quantiles (the Keras blog's picture)."""
-    codes = {"samples": np.random.RandomState(seed).standard_normal((count, code_dim))
-             .astype(np.float32)}
-    if code_dim == 2:
-        ticks = [NormalDist().inv_cdf(q) for q in np.linspace(0.05, 0.95, MANIFOLD)]
-        codes["manifold"] = np.array([[x, y] for y in reversed(ticks) for x in ticks], np.float32)
-    return codes

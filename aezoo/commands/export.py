@@ -1,0 +1,110 @@
+"""Export a trained run as one numpy-only file that anyone can run.
+
+    aezoo export outputs/main outputs/main-export
+
+writes OUT_DIR/weights.npz (plain arrays and a JSON header: the model's layers
+and aezoo's version) and OUT_DIR/forward.py (aezoo/models/numpy_forward.py: one
+numpy function per layer type, composed from the header). Then, with numpy alone:
+
+    import forward
+    model = forward.load("weights.npz")
+    model.reconstruct(x)                 # == aezoo.load(RUN_DIR).reconstruct(x)
+
+Noise and sparsity are training-only and are not exported. OUT_DIR must be new,
+empty or an earlier export (it holds nothing but these two files).
+"""
+import io
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+
+from aezoo import __version__
+from aezoo.api import load
+from aezoo.commands import COMMANDS
+from aezoo.commands.parser import Parser, guarded
+from aezoo.errors import UsageError
+from aezoo.models import numpy_forward
+from aezoo.runs import rundir
+from aezoo.runs.files import atomic
+
+FILES = ("weights.npz", "forward.py")
+
+
+def flatten(layers):
+    """Every layer, those inside a fade's path included."""
+    for layer in layers:
+        yield layer
+        yield from flatten(layer.get("path", []))
+
+
+def arrays(trained):
+    """{"header": JSON, "<layer name>/W": ..., "<layer name>/b": ...} of a loaded run.
+
+    The weights are read back by name, so forward.py needs no model-specific code.
+    """
+    layers = trained.model.layers()
+    unknown = sorted({layer["type"] for layer in flatten(layers)} - set(numpy_forward.LAYERS))
+    if unknown:
+        raise UsageError(f"model {trained.config.model} has layers that cannot be exported: "
+                         f"{', '.join(unknown)} (known: {', '.join(numpy_forward.LAYERS)})")
+    links = dict(trained.model.namedlinks(skipself=True))
+    out = {"header": np.array(json.dumps({"aezoo_version": __version__, "model": trained.config.model,
+                                          "input_shape": list(trained.model.input_shape),
+                                          "layers": layers}))}
+    for layer in flatten(layers):
+        if "name" in layer:
+            for name, param in links[layer["name"]].namedparams():
+                # "encoders/0/W": a zip member name must not start with "/"
+                out[f"{layer['name']}{name}".lstrip("/")] = np.asarray(param.array, np.float32)
+    return out
+
+
+def check_out(out_dir):
+    """A new or empty folder, or an earlier export's: nothing else is overwritten."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(f"OUT_DIR {out_dir} is a file; expected a folder")
+    others = sorted(set(os.listdir(out_dir)) - set(FILES)) if os.path.isdir(out_dir) else []
+    if others:
+        raise UsageError(f"OUT_DIR {out_dir} holds files that aezoo export did not write "
+                         f"({others[0]}); choose a new or empty folder")
+
+
+def export(run_dir, out_dir):
+    """Write weights.npz and forward.py into `out_dir`; returns their paths."""
+    rundir.read_config(run_dir)  # a clear line for a folder that is not a run
+    check_out(out_dir)
+    payload = arrays(load(run_dir))
+    buffer = io.BytesIO()
+    np.savez(buffer, **payload)
+    rundir.make_folder(out_dir)
+    weights, forward = (os.path.join(out_dir, name) for name in FILES)
+    with atomic(weights, "wb") as f:
+        f.write(buffer.getvalue())
+    with atomic(forward) as f, open(numpy_forward.__file__) as source:
+        shutil.copyfileobj(source, f)
+    return [weights, forward]
+
+
+def parser():
+    p = Parser(prog="aezoo export", description=COMMANDS["export"])
+    p.add_argument("run_dir", help="a run folder written by aezoo run")
+    p.add_argument("out_dir", help="folder for weights.npz and forward.py")
+    return p
+
+
+def main(argv=None):
+    return guarded("aezoo export", _main, argv)
+
+
+def _main(argv):
+    args = parser().parse_args(argv)
+    for path in export(args.run_dir, args.out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

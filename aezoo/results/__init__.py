@@ -1,0 +1,10 @@
+"""What comes out of finished run folders: their videos, comparisons and the report page.
+
+    videos.py      progress.gif/mp4 (and latent.gif/mp4) of one run
+    comparison.py  scores.csv/md against a PCA baseline, compare.png, compare.gif/mp4
+    report.py      report.html: a comparison or sweep in one self-contained page
+
+Reads run folders through aezoo.runs and draws through aezoo.viz; the PCA
+baseline is fitted on the data set (aezoo.data, models/pca.py). Never trains:
+may import errors, runs, viz, data and models/pca.py, never train or a command.
+"""

@@ -1,0 +1,245 @@
+"""Compare finished runs on one data set: score table, loss plot, side-by-side video.
+
+    aezoo compare outputs/sweep-quick/simple outputs/sweep-quick/deep --out outputs/cmp
+
+writes into --out (default outputs/compare-<timestamp>):
+    scores.md, scores.csv  one row per run, then a PCA row per code size, fitted
+                           on the same training split and scored on the same test split
+    compare.png            test BCE against epoch for every run, growth events dashed
+    compare.gif/.mp4       one column per run, synchronized by epoch (a run that
+                           ended earlier holds its last frame), and one panel
+                           overlaying every run's test curve
+    report.html            all of it in one file for a browser (results/report.py)
+
+Numbers come from each run's metrics.jsonl, parameters from its last epoch (a
+grown model counts its final size) and the code size from the code layer of
+its architecture.json.
+"""
+import csv
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from aezoo import data
+from aezoo.results import report as html_report
+from aezoo.results.videos import check_dpi
+from aezoo.errors import UsageError
+from aezoo.models import pca
+from aezoo.runs import rundir
+from aezoo.runs.files import atomic
+from aezoo.runs import checkpoints
+from aezoo.viz import curves, frame, video
+from aezoo.runs.folder import RunFolder
+
+COLUMNS = ("run", "model", "data", "epochs", "params", "code_size", "final_test_bce",
+           "best_test_bce", "best_epoch", "final_test_mse", "best_test_mse", "final_test_sqerr",
+           "best_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
+LOSSLESS = 1e-9  # PCA squared error below this (as many components as pixels): no ratio
+
+
+def load_runs(run_dirs):
+    """RunFolder for each folder; one data set for all, or a UsageError."""
+    if not run_dirs:
+        raise UsageError("name at least one run folder")
+    seen = set()
+    for d in run_dirs:
+        if os.path.realpath(d) in seen:
+            raise UsageError(f"run folder {d} is given twice")
+        seen.add(os.path.realpath(d))
+    runs = [RunFolder(d) for d in run_dirs]
+    for run in runs:  # the table's columns (BCE too where every run has it: see metric())
+        run.require("test_mse", "test_sqerr")
+    keys = {data_key(r) for r in runs}
+    if len(keys) > 1:
+        named = ", ".join(f"{r.dir} ({describe(r.record['data'])})" for r in runs)
+        raise UsageError(f"runs on different data cannot be compared: {named}")
+    return runs
+
+
+def data_key(run):
+    d = run.record["data"]
+    return d["name"], tuple(d["shape"]), d["n_train"], d["n_test"]
+
+
+def describe(d):
+    return f"{d['name']}, {d['n_train']} train / {d['n_test']} test"
+
+
+def labels(runs):
+    """Run names for tables and columns: folder names, or paths when two share a name."""
+    names = [r.name for r in runs]
+    if len(set(names)) < len(names):
+        return [os.path.normpath(r.dir) for r in runs]
+    return names
+
+
+def code_size(run):
+    """Numbers per sample in the code of the model the run's checkpoint holds (None if unknown)."""
+    epoch = run.epochs[-1]["epoch"]
+    if checkpoints.exists(run.dir):
+        epoch = checkpoints.read_meta(run.dir)["epoch"]
+    entry = rundir.architecture_at(run.dir, epoch)
+    codes = [layer for layer in entry["layers"] if layer.get("code")] if entry else []
+    return int(np.prod(codes[0]["out"])) if codes else None
+
+
+def metric(runs):
+    """The score runs are ranked and plotted by: BCE when every run has it (models of images
+    in [0, 1]), else MSE, which every model reports."""
+    return "bce" if all("test_bce" in r for run in runs for r in run.epochs) else "mse"
+
+
+def score(run, label):
+    records = run.epochs
+    final = records[-1]
+    best = min(records, key=lambda r: r[f"test_{run.loss}"])  # the run's own loss
+    by_bce = [r for r in records if "test_bce" in r]
+    best_bce = min(by_bce, key=lambda r: r["test_bce"]) if by_bce else None
+    seconds = [r["seconds"] for r in records if "seconds" in r]
+    return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
+            "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
+            "code_size": code_size(run), "final_test_bce": final.get("test_bce"),
+            "best_test_bce": best_bce and best_bce["test_bce"],
+            "best_bce_epoch": best_bce and best_bce["epoch"], "best_epoch": best["epoch"],
+            "final_test_mse": final["test_mse"],
+            "best_test_mse": min(r["test_mse"] for r in records),
+            "best_mse_epoch": min(records, key=lambda r: r["test_mse"])["epoch"],
+            "final_test_sqerr": final["test_sqerr"],
+            "best_test_sqerr": min(r["test_sqerr"] for r in records),
+            "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None}
+
+
+def baselines(runs, sizes, extras=None):
+    """{code size: PCA row} on the runs' own split (the data is loaded as they loaded it)."""
+    cfg = runs[0].config
+    dataset = data.load(cfg["data"], cfg.get("data_dir"), cfg.get("test_fraction", 0.2),
+                        cfg.get("seq_len", 30))
+    for run in runs:  # the baseline is fitted on the data the runs were trained on, or none
+        changed = dataset.difference(run.record["data"])
+        if changed:
+            raise UsageError(f"data {cfg['data']} changed since {run.dir} was trained: {changed}")
+    rows = {}
+    if extras is not None:
+        extras["entropy_floor"] = dataset.entropy_floor()
+    if dataset.padded:  # sequences of different lengths: no fixed-size vector to fit
+        return rows
+    for k in sorted(sizes):
+        fit = pca.baseline(dataset, k)
+        rows[k] = {"run": f"pca-{fit['code_size']}", "model": "pca", "data": dataset.name,
+                   "epochs": None, "params": fit["params"], "code_size": fit["code_size"],
+                   "final_test_bce": fit["test_bce"], "best_test_bce": fit["test_bce"],
+                   "final_test_mse": fit["test_mse"], "best_test_mse": fit["test_mse"],
+                   "best_epoch": None, "final_test_sqerr": fit["test_sqerr"],
+                   "best_test_sqerr": fit["test_sqerr"], "seconds_per_epoch": None}
+    return rows
+
+
+def table(runs, extras=None):
+    """Rows of scores.csv: the runs in the order given, then one PCA row per code size;
+    `extras`, a dict, receives what else the loaded data tells (its entropy floor)."""
+    rows = [score(run, label) for run, label in zip(runs, labels(runs))]
+    pcas = baselines(runs, {r["code_size"] for r in rows if r["code_size"]}, extras)
+    for row in rows + list(pcas.values()):
+        reference = pcas.get(row["code_size"])
+        ratio = None
+        if reference and reference["final_test_sqerr"] > LOSSLESS:
+            ratio = row["final_test_sqerr"] / reference["final_test_sqerr"]
+        row["sqerr_vs_pca"] = ratio
+    # Codes larger than the image share one PCA row: all its components.
+    return rows + list({r["run"]: r for r in pcas.values()}.values())
+
+
+def write_csv(path, rows):
+    with atomic(path) as f:
+        out = csv.DictWriter(f, COLUMNS, lineterminator="\n")
+        out.writeheader()
+        for row in rows:  # repr keeps every digit of metrics.jsonl; None is an empty cell
+            out.writerow({k: "" if row[k] is None else repr(row[k]) if isinstance(row[k], float)
+                          else row[k] for k in COLUMNS})
+
+
+def write_markdown(path, rows, runs):
+    def fmt(value, spec):
+        return "–" if value is None else format(value, spec)
+
+    name = metric(runs)
+    per = "value" if runs[0].kind == "sequence" else "pixel"
+    lines = [f"# Scores on {describe(runs[0].record['data'])}", "",
+             f"Test scores from each run's metrics.jsonl; {name.upper()} per {per}, squared "
+             f"error summed over a sample's {per}s. `vs PCA` is the final squared error over "
+             f"that of PCA with the same code size on the same split (below 1: better than "
+             f"PCA).", "",
+             f"| run | model | epochs | params | code | final {name.upper()} | best "
+             f"{name.upper()} (epoch) | final sq. err | best sq. err | vs PCA | s/epoch |",
+             "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for r in rows:
+        epoch = r.get(f"best_{name}_epoch")  # the epoch of the value shown (PCA: none)
+        best = fmt(r[f"best_test_{name}"], ".4f") + (f" ({epoch})" if epoch is not None else "")
+        lines.append(
+            f"| {r['run']} | {r['model']} | {fmt(r['epochs'], 'd')} | {r['params']:,} | "
+            f"{fmt(r['code_size'], 'd')} | {fmt(r[f'final_test_{name}'], '.4f')} | {best} | "
+            f"{r['final_test_sqerr']:.3f} | {r['best_test_sqerr']:.3f} | "
+            f"{fmt(r['sqerr_vs_pca'], '.2f')} | {fmt(r['seconds_per_epoch'], '.3g')} |")
+    with atomic(path) as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def frame_epochs(runs):
+    """Epochs shown: every epoch any run saved, at most video.MAX_FRAMES of them."""
+    epochs = sorted({r["epoch"] for run in runs for r in run.saved})
+    return [epochs[i] for i in video.pick(len(epochs))]
+
+
+MARKER = "compared.json"  # the runs a folder's comparison shows; it may be redone there
+
+
+def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi=frame.DPI,
+            report=True):
+    """Write the comparison of `run_dirs` into `out`; returns the paths written.
+
+    `out` must be new, empty or an earlier comparison's folder, unless the
+    caller `owned` it (a sweep folder holds its runs beside the comparison).
+    """
+    runs = load_runs(run_dirs)
+    fps = video.check_fps(fps)
+    dpi = check_dpi(dpi)
+    extras = {}
+    rows = table(runs, extras)  # may still fail (data missing): before anything is written
+    out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
+    if (not owned and os.path.isdir(out) and os.listdir(out)
+            and not os.path.exists(os.path.join(out, MARKER))):
+        raise UsageError(f"--out {out} holds files that aezoo compare did not write; "
+                         f"choose a new or empty folder")
+    rundir.make_folder(out)
+    with atomic(os.path.join(out, MARKER)) as f:
+        json.dump([os.path.abspath(d) for d in run_dirs], f, indent=1)
+    written = [os.path.join(out, name) for name in ("scores.csv", "scores.md", "compare.png")]
+    write_csv(written[0], rows)
+    write_markdown(written[1], rows, runs)
+    name = metric(runs)
+    lines = [(r["run"], r[f"final_test_{name}"]) for r in rows if r["model"] == "pca"]
+    floor = extras.get("entropy_floor")
+    if name == "bce" and floor:
+        lines.append(("entropy floor", floor))
+    curves.save_comparison(written[2], runs, labels(runs), name, lines, dpi)
+    epochs = frame_epochs(runs)
+    if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
+        print(f"aezoo compare: video shows {len(epochs)} of the epochs, spread evenly "
+              f"(first and last kept)", file=sys.stderr)
+    if formats:
+        written += video.write(os.path.join(out, "compare"),
+                               frame.compose(runs, epochs, labels(runs), lines, dpi), fps,
+                               formats, prog="aezoo compare")
+    if report:
+        written.append(html_report.write(out))
+    return written
+
+
+
+def print_table(scores_md):
+    """The table of scores.md on stdout, as the terminal's first answer."""
+    with open(scores_md) as f:
+        print("".join(line for line in f if line.startswith("|")))

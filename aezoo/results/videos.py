@@ -1,0 +1,61 @@
+"""progress.gif and progress.mp4 of a run: reconstructions and loss curves, epoch by epoch.
+
+    aezoo render outputs/main
+    aezoo render outputs/main --fps 8 --format gif
+    aezoo render outputs/main --latent          # latent.gif / latent.mp4 instead
+    aezoo render outputs/main --dpi 150         # frames 1.5 times as large
+
+One frame per saved epoch, epoch 0 (untrained) included: that epoch's
+reconstructions, drawn from recon/epoch_NNNN.npz, beside the train and test
+curves drawn up to it, on axes fixed for the whole run, the epoch marked and
+growth events as dashed lines. Longer runs are subsampled to video.MAX_FRAMES
+frames (first and last kept), and a line says so. Rendering reads the run
+folder and writes only the two videos, so it can be repeated on a finished run
+and changes none of its results.
+"""
+import os
+import sys
+
+from aezoo.errors import UsageError
+from aezoo.viz import frame, video
+from aezoo.runs.folder import RunFolder
+
+STEM = "progress"
+STEMS = {"progress": STEM, "latent": "latent"}
+
+
+def frame_epochs(run):
+    """The epochs that become frames: every saved one, or MAX_FRAMES of them spread evenly."""
+    run = run if isinstance(run, RunFolder) else RunFolder(run)
+    return [run.saved[i]["epoch"] for i in video.pick(len(run.saved))]
+
+
+DPI_RANGE = (50, 400)  # frames from half to four times the default size
+
+
+def check_dpi(dpi):
+    """Dots per inch of frames (frame.DPI = 100: the default size), or a UsageError."""
+    if not (isinstance(dpi, (int, float)) and DPI_RANGE[0] <= dpi <= DPI_RANGE[1]):
+        raise UsageError(f"--dpi {dpi}: expected a number from {DPI_RANGE[0]} to {DPI_RANGE[1]} "
+                         f"({frame.DPI} is the default size)")
+    return float(dpi)
+
+
+def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progress"):
+    """Write progress.gif / progress.mp4 (view "latent": latent.gif / .mp4) into `run_dir`;
+    returns the paths written.
+
+    fps defaults to the run's --fps. Raises UsageError for a folder that is not
+    a run or has nothing to render.
+    """
+    run = RunFolder(run_dir)
+    dpi = check_dpi(dpi)
+    fps = video.check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
+    epochs = frame_epochs(run)
+    if len(epochs) < len(run.saved):
+        print(f"aezoo render: {len(run.saved)} saved epochs, so {len(epochs)} frames "
+              f"(one every {len(run.saved) / len(epochs):.1f} epochs on average; first and last kept)",
+              file=sys.stderr)
+    frames = frame.compose([run], epochs, dpi=dpi, view=view)
+    return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
+                       prog="aezoo render")

@@ -1,0 +1,230 @@
+"""Start a planned run: claim its folder, build the trainer, train, and say how it ended.
+
+    status = start(plan)             # 0, 1 (diverged) or 130 (interrupted)
+    started = prepare(plan)          # the parts, for a caller that drives the trainer itself
+
+Only here does a run touch the disk: the folder is claimed (a new one made, or
+an empty one taken; a resumed one locked), config.json and architecture.json
+are written, then the callbacks write each epoch. With is_main=False (another
+process of the same MPI run) nothing is written at all.
+"""
+import dataclasses
+import datetime
+import os
+import shutil
+import sys
+from collections import namedtuple
+
+import numpy as np
+
+from aezoo import __version__
+from aezoo.errors import UsageError
+from aezoo.models import Growable
+from aezoo.runs import checkpoints, metrics, rundir
+from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
+from aezoo.train.build import build_model, check_range, describe
+from aezoo.train.loop import Diverged, Trainer
+from aezoo.train.optimizers import build_optimizer, learning_rate
+from aezoo.train.plan import check_fingerprint, dataset_for, last_line
+from aezoo.train.terminal import Terminal
+from aezoo.viz import curves
+
+PROG = "aezoo run"
+IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
+LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (and at the end)
+
+# fresh: this process made run_dir; lock: held while this process trains it
+Started = namedtuple("Started", "plan cfg dataset trainer run_dir fresh lock is_main")
+
+
+def prepare(plan, is_main=True):
+    """The run's parts, ready to train; its folder claimed (see the module docstring)."""
+    cfg = dataclasses.replace(plan.cfg)  # the plan stays as it was made
+    cluster = None
+    if cfg.distributed or distributed.started_by_mpi():
+        cluster = distributed.Cluster(cfg.device)
+        is_main = is_main and cluster.is_main
+        cfg.device = cluster.device if cfg.device != "cpu" else "cpu"
+    device = devices.get(cfg.device)
+    dataset = dataset_for(cfg)
+    changed = dataset.difference(plan.data)
+    if changed:  # the plan was made elsewhere, or the file changed since
+        raise UsageError(f"--data {cfg.data} changed since the run was planned: {changed}")
+    keras = port.read(cfg.keras_weights) if cfg.keras_weights and not plan.resume else None
+    rng = np.random.default_rng(cfg.seed)
+    meta = checkpoints.read_meta(plan.run_dir) if plan.resume else None
+    model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
+    check_range(model, cfg, dataset)
+    if keras:
+        port.load(model, keras, cfg.keras_weights)
+    if meta:
+        logged = last_line(plan.run_dir, meta["epoch"], f"test_{model.head.primary}")
+        check_fingerprint(plan.run_dir, dataset)
+        untrained = [r for r in metrics.read(plan.run_dir)[0] if r["epoch"] == 0]
+        if untrained and "untrained_test_loss" not in meta["state"]:  # a 0.1 checkpoint lacks it
+            meta["state"]["untrained_test_loss"] = untrained[0].get(
+                "test_loss", untrained[0][f"test_{model.head.primary}"])
+    model.to_device(device)
+    optimizer = build_optimizer(cfg, model)
+    if cluster:
+        cluster.check_shares(cfg.batch_size, len(dataset.train), len(dataset.test))
+        optimizer = cluster.wrap(optimizer, model)
+    # Everything is validated: only now touch the disk.
+    fresh = False
+    if plan.resume:
+        run_dir = plan.run_dir
+    elif is_main:
+        fresh = not os.path.exists(plan.run_dir)  # else an empty folder the user made: it stays
+        run_dir = rundir.create(plan.run_dir)
+    else:
+        run_dir = None
+    held = rundir.lock(run_dir) if is_main else None
+    if plan.resume:
+        checkpoint.load(run_dir, model, optimizer, rng)
+    if is_main:
+        record_start(run_dir, cfg, model, dataset, meta)
+
+    tty = is_main and sys.stderr.isatty() and not cfg.quiet
+    trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
+                      progress=tty, warn=warn if is_main else None, cluster=cluster)
+    if cluster:
+        cluster.attach(trainer)
+        cluster.on_terminate(lambda: distributed.stopped_by_mpiexec(run_dir))
+    trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
+                                cfg.quiet or not is_main)
+    if meta:
+        trainer.epoch, trainer.state = meta["epoch"], meta["state"]
+        best.resumed(trainer.state, trainer.epoch)
+        trainer.metrics = logged  # what callbacks saw at that epoch's end
+    attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
+    return Started(plan, cfg, dataset, trainer, run_dir, fresh, held, is_main)
+
+
+def start(plan, is_main=True):
+    """Train the planned run to its last epoch; returns the exit status (0, 1, 130)."""
+    started = prepare(plan, is_main)
+    cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
+    say = trainer.terminal.say  # nothing with --quiet; errors are printed regardless
+    verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
+    say(f"aezoo: {verb} {cfg.model} on {cfg.data} {started.dataset.shape} into {run_dir}")
+    try:
+        try:
+            trainer.run(cfg.epochs, evaluate_untrained=not plan.resume)
+        finally:
+            trainer.terminal.close()  # the bar goes before any message below
+    except KeyboardInterrupt:
+        if not started.is_main:  # rank 0 of a distributed run speaks for the run
+            return 130
+        if not checkpoints.exists(run_dir):
+            print(f"{PROG}: interrupted before the first checkpoint; {free(started)}",
+                  file=sys.stderr)
+        else:
+            curves.save_run(run_dir, cfg)
+            print(f"{PROG}: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
+                  f"aezoo run --resume {run_dir}", file=sys.stderr)
+        return 130
+    except Diverged as e:
+        if not started.is_main:
+            return 1
+        if not checkpoints.exists(run_dir):
+            print(f"{PROG}: error: {e}; stopped before the first checkpoint, so "
+                  f"{free(started)} (try a smaller --lr)", file=sys.stderr)
+            return 1
+        curves.save_run(run_dir, cfg)
+        print(f"{PROG}: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
+              f"(try a smaller --lr)", file=sys.stderr)
+        return 1
+    if trainer.stopped and started.is_main:  # early stopping: loss.png was not drawn yet
+        curves.save_run(run_dir, cfg)
+        say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")
+    say(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}")
+    return 0
+
+
+def free(started):
+    """Undo a new run that saved no epoch: its folder goes (or, if the user made it, empties
+    again), so the name can be used at once. Returns what was done, for the message."""
+    run_dir = started.run_dir
+    if started.fresh:
+        shutil.rmtree(run_dir)
+        return f"{run_dir} removed, nothing to resume"
+    for name in os.listdir(run_dir):  # it was empty when the run began
+        target = os.path.join(run_dir, name)
+        shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
+    return f"{run_dir} emptied again, nothing to resume"
+
+
+def summary(trainer):
+    """'test BCE 0.2895, squared error per image 1.409' from what the model reported."""
+    last, score = trainer.metrics, trainer.model.head.primary
+    text = f"test {score.upper()} {last[f'test_{score}']:.4f}"
+    if "test_sqerr" in last:
+        sample = "sequence" if trainer.test_x.ndim == 3 and trainer.model.masks_padding else "image"
+        text += f", squared error per {sample} {last['test_sqerr']:.3f}"
+    return text
+
+
+def saved_epochs(run_dir):
+    if not checkpoints.exists(run_dir):
+        return "no epoch"
+    return f"epoch {checkpoints.read_meta(run_dir)['epoch']}"
+
+
+def warn(message):
+    print(f"aezoo: warning: {message}", file=sys.stderr)
+
+
+def record_start(run_dir, cfg, model, dataset, meta):
+    """config.json (the initial model) and architecture.json; a resume drops what the
+    checkpoint does not hold and keeps the model the run started with."""
+    now = datetime.datetime.now().isoformat(timespec="seconds")
+    history, initial = {"created": now, "resumed": []}, describe(model)
+    if meta:
+        metrics.truncate(run_dir, meta["epoch"])
+        rundir.truncate_architecture(run_dir, meta["epoch"])
+        previous = rundir.read_config(run_dir)
+        history = {"created": previous.get("created"), "resumed": previous.get("resumed", []) + [now]}
+        initial = previous.get("model", initial)
+        if not rundir.read_architecture(run_dir):  # a run of aezoo 0.1: record what it is now
+            rundir.write_architecture(run_dir, meta["epoch"] if cfg.grow_every else 0,
+                                      describe(model))
+    else:
+        rundir.write_architecture(run_dir, 0, describe(model))
+    rundir.write_config(run_dir, {
+        "config": cfg.to_dict(), "model": initial, "architecture": rundir.ARCHITECTURE,
+        "data": dataset.describe(), "versions": rundir.versions(), "git_commit": rundir.git_commit(),
+        **history})
+
+
+def attach_callbacks(trainer, cfg, dataset, run_dir):
+    """Growth for every process; with a run folder, the callbacks that write into it."""
+    def log(record):
+        trainer.terminal.event(record, trainer.model)
+        if run_dir is None:
+            return
+        metrics.append(run_dir, record)
+        if record["event"] in ("growth", "faded_in"):  # the model's layers changed
+            rundir.write_architecture(run_dir, record["epoch"], describe(trainer.model))
+
+    if cfg.grow_every:
+        growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log).attach(trainer)
+    schedules.attach(trainer, cfg)
+    trainer.add_callback("epoch_end", best.track(cfg.patience))
+    trainer.add_callback("epoch_end", trainer.terminal.epoch_end)
+    if run_dir is None:
+        return
+
+    def facts(t):
+        found = {"params": t.model.n_params(), "lr": learning_rate(t.optimizer)}
+        if isinstance(t.model, Growable) and t.model.depth:
+            found["depth"] = t.model.depth
+        return found
+
+    indices = capture.fixed_indices(len(dataset.test), cfg.show)
+    labels = None if dataset.test_labels is None else dataset.test_labels[indices]
+    trainer.add_callback("epoch_end", capture.Snapshots(run_dir, dataset, indices, labels))
+    trainer.add_callback("epoch_end", lambda t: metrics.append(run_dir, {**t.metrics, **facts(t)}))
+    trainer.add_callback("epoch_end", curves.LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY))
+    # Last, so a checkpoint never runs ahead of the metrics it continues.
+    trainer.add_callback("epoch_end", best.save(run_dir, __version__))  # before the last: see best.py
+    trainer.add_callback("epoch_end", lambda t: checkpoint.save(run_dir, t, __version__))
