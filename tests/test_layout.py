@@ -13,6 +13,8 @@ in functions too), so a late import cannot slip past; importlib and __import__
 are allowed only in the command registry, which loads a command when it runs.
 """
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -235,6 +237,13 @@ def test_the_public_python_names_cannot_collide_with_modules(name):
 def test_the_public_names_exist_and_the_reserved_ones_are_named():
     assert all(hasattr(aezoo, name) for name in aezoo.PUBLIC)
     assert set(aezoo.RESERVED) == {"fit", "open_run", "Run", "Comparison", "Sweep"}
+
+
+def test_the_command_list_and_this_check_need_no_chainer():
+    """`aezoo --help` answers at once, and the static checks run without the ML stack."""
+    code = ("import sys, aezoo.commands as c; c.top_parser().format_help(); "
+            "assert 'chainer' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
 def test_usage_error_is_a_value_error():

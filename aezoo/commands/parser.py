@@ -11,7 +11,6 @@ import re
 import sys
 
 from aezoo import __version__
-from aezoo.config import int_list as config_int_list
 from aezoo.errors import UsageError
 
 # A folder or file the user named that cannot be used: their input, so exit 2.
@@ -53,6 +52,7 @@ class Parser(argparse.ArgumentParser):
 def int_list(text):
     """An argparse type for '128,64': the error names the option (argument --hidden: ...)."""
     try:
+        from aezoo.config import int_list as config_int_list  # config loads Chainer: only here
         return config_int_list(text)
     except UsageError as e:
         raise argparse.ArgumentTypeError(str(e))
