@@ -1,4 +1,4 @@
-# Two commands on a fresh machine:  make run  and  make test.
+# Two commands on a fresh machine:  make run  and  make test  (make docs: the manual as a site).
 # Both create .venv when it is missing and install aezoo into it.
 
 # Chainer 7.8.1 works on Python 3.10-3.11 only (3.9 is past its end of life): take the newest found.
@@ -18,14 +18,14 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test bench install browser clean
+.PHONY: run test bench docs install browser clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints/build.txt
 	@test -n "$(PYTHON)" || { echo "aezoo needs Python 3.10 or 3.11 (Chainer 7.8.1 does not import on 3.12+)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi]'
+	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs]'
 	touch $@
 
 run: $(STAMP)
@@ -53,6 +53,13 @@ bench: $(STAMP)
 	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --no-cache-dir \
 		-e '.[bench]' --extra-index-url https://download.pytorch.org/whl/cpu
 	$(BIN)/aezoo bench
+
+# The manual as a site in site/ (mkdocs.yml); --strict fails on a broken link or a stale CLI
+# reference. The docs extra is installed into .venv when missing (an older .venv).
+docs: $(STAMP)
+	$(BIN)/python -c 'import mkdocs, material' 2>/dev/null || $(BIN)/python -m pip install \
+		--no-cache-dir -e '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict -d site
 
 clean:
 	rm -rf $(VENV) *.egg-info
