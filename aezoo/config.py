@@ -16,6 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
 from aezoo.models import all_options
 from aezoo.models.abilities import run_options as ability_options
@@ -40,9 +41,7 @@ def int_list(text):
 class _Base:
     # what to train
     model: str = "deep"
-    data: str = field(default="mnist", metadata=dict(
-        help="digits | mnist | fashion-mnist | idx:PATH | npy:PATH; sequences: sine | "
-             "digits-rows | mnist-rows | fashion-mnist-rows | npz:PATH | synthetic:N,T,D"))
+    data: str = field(default="mnist", metadata=dict(help=data_names()))  # data/sets.py
     data_dir: str = field(default=None, metadata=dict(
         help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
     test_fraction: float = field(default=0.2, metadata=dict(

@@ -4,7 +4,8 @@
     runs      errors                                      viz      errors, runs; no chainer, cupy or models
     train     errors, runs, data, viz, config, the model registry; no concrete model, results or command
     results   errors, runs, viz, data, models             speed    errors, models, train
-    config    errors, models, viz (the fps range)         commands anything, but never another command
+    config    errors, models, data (the set names), viz (the fps range)
+    commands  anything, but never another command
 Any part may read aezoo.__version__ from the package; nothing else of the package.
 The top level holds the package, api, config, errors and shims of 25 lines or fewer.
 
@@ -39,7 +40,7 @@ ALLOWED = {
     "train": {"train", "errors", "runs", "data", "viz", "config", "models"},
     "results": {"results", "errors", "runs", "viz", "data", "models"},
     "speed": {"speed", "errors", "models", "train"},
-    "config": {"errors", "models", "viz"},
+    "config": {"errors", "models", "viz", "data"},
     "errors": set(),
 }
 

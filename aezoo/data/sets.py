@@ -10,8 +10,13 @@
                     reads (N, T, D) as sequences)
 and the sequence sets of data/sequences.py: sine, digits-rows, mnist-rows,
 fashion-mnist-rows, npz:PATH, synthetic:N,T,D.
+
+A new data set is one loader function and one line in SETS (a named set) or FILES
+(a file or generator with an argument); --help, the errors and config read the names
+from there.
 """
 import os
+from collections import namedtuple
 
 import numpy as np
 
@@ -25,32 +30,33 @@ DIGITS_SPLIT_SEED = 0  # the digits split never changes, whatever --seed says
 
 
 def load(spec, data_dir=None, test_fraction=0.2, seq_len=30):
-    """The Dataset named by `spec` (see the module docstring)."""
-    if spec == "digits":
-        return _digits()
-    if spec in IDX_SETS:
-        return _idx_set(spec, data_dir)
-    if spec == "sine":
-        return sequences.sine(seq_len, test_fraction)
-    if spec.endswith("-rows") and spec[:-len("-rows")] in ("digits", *IDX_SETS):
+    """The Dataset named by `spec` (see the module docstring and SETS, FILES)."""
+    options = Options(data_dir, test_fraction, seq_len)
+    if spec in SETS:
+        return SETS[spec][1](options)
+    if spec.endswith("-rows") and SETS.get(spec[:-len("-rows")], ("",))[0] == "image":
         return sequences.rows(load(spec[:-len("-rows")], data_dir), spec)
     kind, _, path = spec.partition(":")
-    if kind == "idx" and path:
-        return split(spec, read_idx(path), test_fraction, _labels_beside(path))
-    if kind == "npy" and path:
-        return split(spec, read_npy(path), test_fraction)
-    if kind == "npz" and path:
-        return sequences.read_npz(path, test_fraction)
-    if kind == "synthetic" and path:
-        return sequences.synthetic(path, test_fraction)
-    raise UsageError(f"--data {spec!r}: expected {NAMES}")
+    if kind in FILES and path:
+        return FILES[kind][2](path, options)
+    raise UsageError(f"--data {spec!r}: expected {names()}")
 
 
-NAMES = ("digits, mnist, fashion-mnist, idx:PATH, npy:PATH, or sequences: sine, digits-rows, "
-         "mnist-rows, fashion-mnist-rows, npz:PATH, synthetic:N,T,D")
+Options = namedtuple("Options", "data_dir test_fraction seq_len")
 
 
-def _digits():
+def names():
+    """'digits, mnist, ..., idx:PATH, ..., or sequences: sine, digits-rows, ...' from the
+    registry: --help and the error of an unknown --data say it."""
+    def of(kind):
+        named = [n for n, (k, _) in SETS.items() if k == kind]
+        if kind == "sequence":
+            named += [f"{n}-rows" for n, (k, _) in SETS.items() if k == "image"]
+        return named + [f"{n}:{arg}" for n, (k, arg, _) in FILES.items() if k == kind]
+    return ", ".join(of("image")) + ", or sequences: " + ", ".join(of("sequence"))
+
+
+def _digits(options):
     from sklearn.datasets import load_digits
     digits = load_digits()
     images = digits.images.astype(np.float32) / 16.0  # (1797, 8, 8), 0..16
@@ -143,3 +149,21 @@ def _check_md5sums(data_dir, path):
     name = os.path.basename(path)
     if name in expected and md5_of(path) != expected[name]:
         raise UsageError(f"{path}: checksum mismatch (MD5SUMS says {expected[name]})")
+
+
+# A data set is a loader and one line here. Named sets: name -> (kind, loader(options));
+# every named image set can also be read as sequences, row by row (NAME-rows).
+SETS = {
+    "digits": ("image", _digits),
+    "mnist": ("image", lambda o: _idx_set("mnist", o.data_dir)),
+    "fashion-mnist": ("image", lambda o: _idx_set("fashion-mnist", o.data_dir)),
+    "sine": ("sequence", lambda o: sequences.sine(o.seq_len, o.test_fraction)),
+}
+# Files and generators: kind -> (what it holds, its argument, loader(argument, options)).
+FILES = {
+    "idx": ("image", "PATH", lambda path, o: split(f"idx:{path}", read_idx(path), o.test_fraction,
+                                                   _labels_beside(path))),
+    "npy": ("image", "PATH", lambda path, o: split(f"npy:{path}", read_npy(path), o.test_fraction)),
+    "npz": ("sequence", "PATH", lambda path, o: sequences.read_npz(path, o.test_fraction)),
+    "synthetic": ("sequence", "N,T,D", lambda spec, o: sequences.synthetic(spec, o.test_fraction)),
+}
