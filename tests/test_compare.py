@@ -96,7 +96,7 @@ def test_pca_baseline_is_fitted_and_scored_on_the_runs_split(compared):
 
 
 def test_video_has_one_column_per_run_synchronized_by_epoch(compared):
-    width = 2 * frame.column_width(2)
+    width = 2 * columns.column_width(2)
     for name in ("compare.gif", "compare.mp4"):
         kwargs = {"plugin": "FFMPEG"} if name.endswith(".mp4") else {}
         frames = np.asarray(iio.imread(compared / name, index=None, **kwargs)).astype(np.float64)

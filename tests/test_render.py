@@ -13,7 +13,7 @@ import aezoo.run
 from aezoo.data import load
 from aezoo.commands import render
 from aezoo.runs import metrics
-from aezoo.viz import frame, snapshot, video
+from aezoo.viz import frame, progress, snapshot, video
 from aezoo.results import videos
 from aezoo.runs import snapshots
 from aezoo.train import capture
@@ -71,7 +71,7 @@ def test_a_frame_per_saved_epoch_in_both_videos(run_dir):
         width, height = frame.FRAME_SIZE
         assert frames.shape == (EPOCHS + 1, height, width, 3), path
         assert height % 16 == 0 and width % 16 == 0  # no resizing by the H.264 writer
-        grid, curves = region(frames, frame.GRID_BOX), region(frames, frame.LOSS_BOX)
+        grid, curves = region(frames, progress.GRID_BOX), region(frames, progress.LOSS_BOX)
         # Reconstructions change over training, and the loss panel draws its curves.
         assert np.abs(grid[-1] - grid[0]).mean() > 2, path
         assert np.abs(curves[-1] - curves[0]).mean() > 1, path
@@ -141,7 +141,7 @@ def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
     np.savez(path, **arrays)
     videos.render(run_dir, formats=("gif",))
     after = decode(run_dir / "progress.gif")
-    grid_before, grid_after = region(before, frame.GRID_BOX), region(after, frame.GRID_BOX)
+    grid_before, grid_after = region(before, progress.GRID_BOX), region(after, progress.GRID_BOX)
     assert np.abs(grid_after[-1] - grid_before[-1]).mean() > 10
     # The others keep their pixels, up to the GIF palette, which the new last frame shifts
     # (the latent view's colours share it with the greys).

@@ -1,15 +1,18 @@
-"""Pictures of training: per-epoch snapshots, loss curves, video frames and files.
+"""Pictures: arrays in, pixels out. Snapshots' arrays, metrics and layers become frames and videos.
 
-    snapshot.py   recon/epoch_NNNN.npz (arrays) and .png (a numpy tile) every epoch
-    curves.py     loss curves: loss.png and the curve panel of frames
-    frame.py      the one frame composer (panels chosen by the data's kind)
-    columns.py    the comparison frame: a column a run and one shared curve panel
-    latent.py     the latent view: kept codes, the fixed projection, its panel
+    snapshot.py      a snapshot's arrays as one grey grid (the PNG beside each epoch's .npz)
+    panels.py        the reconstruction panels by the data's view: grid_panel.py, line_panel.py
+    curves.py        loss curves: loss.png and the curve panel of frames
+    latent.py        the latent view: the fixed projection and its panel
     architecture.py  the strip that draws the network from its layers()
-    runfolder.py  a run folder read back for pictures
-    video.py      frames to GIF and MP4
+    sequences.py     sequences as pictures (rows, heat maps)
+    progress.py      one run's frame (and its latent view alone)
+    columns.py       the comparison frame: a column a run and one shared curve panel
+    frame.py         the composer: which frame for which runs, and the frames of a video
+    video.py         frames to GIF and MP4
+    style.py         the frames' resolution and text size
 
-May import aezoo.errors and aezoo.runs (the run folder's files); never a
-model, the training loop or a command. Snapshots receive the trainer and use
-only the model contract (encode_decode, head).
+May import aezoo.errors and aezoo.runs (the run folder read back); never
+chainer, cupy, a model, the training loop or a command: the arrays come from
+train/capture.py through the run folder.
 """

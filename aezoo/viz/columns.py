@@ -6,14 +6,18 @@ rows wrap; a 2-D code's manifold is left to the progress video) and its latent
 view (the labels' legend in the first column only: the colours are the same). The shared panel on the right overlays every run's test curve up to the
 epoch, each run in its own colour and line style with a dot at the shown epoch,
 and the baselines (PCA, the entropy floor) dotted. Sizes are in pixels at
-frame.DPI; --dpi scales them all.
+DPI; --dpi scales them all.
 """
 import textwrap
 
 import numpy as np
 from matplotlib import ticker
 
-from aezoo.viz import curves, frame, snapshot, video
+import matplotlib.pyplot as plt
+
+from aezoo.viz import curves, progress, snapshot, video
+from aezoo.viz.panels import PANELS
+from aezoo.viz.style import DPI, FONT, MIN_THUMB
 
 HEADER = 64        # pixels: the run's name (up to two lines) and the caption
 LABELS = 64        # pixels left of a grid for its row labels ("output")
@@ -21,6 +25,11 @@ LATENT = 200       # pixels of a column's latent view
 SHARED = 480       # pixels of the shared panel's column
 MARGIN = 40        # pixels below, for the axes' ticks
 STYLES = ("-", "--", "-.", ":")
+
+
+def column_width(n):
+    """Pixels per comparison column: 384, narrower for many runs (frames stay near 1920 wide)."""
+    return 384 if n <= 5 else max(288, 1920 // n // video.BLOCK * video.BLOCK)
 
 
 def grid_height(run, width):
@@ -31,9 +40,9 @@ def grid_height(run, width):
     cell = snapshot.pictures_side(arrays)
     n = len(arrays["inputs"])
     per_row = max([k for k in range(1, n + 1)
-                   if snapshot.thumbnail(arrays, k, (width, 1e9)) >= frame.MIN_THUMB] or [1])
+                   if snapshot.thumbnail(arrays, k, (width, 1e9)) >= MIN_THUMB] or [1])
     pixels = snapshot.labelled_grid(arrays, per_row, manifold=False)[0]
-    return int(np.ceil(pixels.shape[0] * max(width / pixels.shape[1], frame.MIN_THUMB / cell)))
+    return int(np.ceil(pixels.shape[0] * max(width / pixels.shape[1], MIN_THUMB / cell)))
 
 
 def style(i):
@@ -42,11 +51,11 @@ def style(i):
 
 
 def fit_label(fig, text, width, size=10):
-    """`text` at a size (10 down to frame.FONT) that fits `width` pixels, else wrapped."""
+    """`text` at a size (10 down to FONT) that fits `width` pixels, else wrapped."""
     renderer = fig.canvas.get_renderer()
     while True:
         text.set_fontsize(size)
-        if text.get_window_extent(renderer).width <= width or size <= frame.FONT:
+        if text.get_window_extent(renderer).width <= width or size <= FONT:
             break
         size -= 1
     extent = text.get_window_extent(renderer).width
@@ -57,15 +66,15 @@ def fit_label(fig, text, width, size=10):
 
 
 class Comparison:
-    def __init__(self, runs, labels, baselines=(), dpi=frame.DPI):
+    def __init__(self, runs, labels, baselines=(), dpi=DPI):
         self.runs, self.labels, self.baselines = runs, labels, list(baselines)
-        n, width = len(runs), frame.column_width(len(runs))
+        n, width = len(runs), column_width(len(runs))
         grid = max(grid_height(run, width - LABELS - 12) for run in runs)
         has_latent = any("latent_codes" in run.arrays(run.last) for run in runs)
         height = HEADER + grid + 16 + (LATENT + 40 if has_latent else 0) + MARGIN
         height = -(-height // video.BLOCK) * video.BLOCK
         total = n * width + SHARED
-        self.fig = fig = frame.plt.figure(figsize=(total / frame.DPI, height / frame.DPI),
+        self.fig = fig = plt.figure(figsize=(total / DPI, height / DPI),
                                           dpi=dpi)
 
         def box(left, top, w, h):  # pixels from the top left -> figure fractions
@@ -76,16 +85,16 @@ class Comparison:
             left = i * width
             name = fig.text((left + width / 2) / total, 1 - 4 / height, label, ha="center",
                             va="top", weight="bold")
-            fit_label(fig, name, (width - 12) * dpi / frame.DPI)
+            fit_label(fig, name, (width - 12) * dpi / DPI)
             text = fig.text((left + width / 2) / total, 1 - (HEADER - 18) / height, "",
-                            ha="center", va="top", fontsize=frame.FONT)
-            recon = frame.PANELS[run.view](fig.add_axes(box(left + LABELS, HEADER, width
+                            ha="center", va="top", fontsize=FONT)
+            recon = PANELS[run.view](fig.add_axes(box(left + LABELS, HEADER, width
                                                             - LABELS - 12, grid)),
-                                           manifold=False, min_thumb=frame.MIN_THUMB)
+                                           manifold=False, min_thumb=MIN_THUMB)
             panel = None
             if has_latent:
                 ax = fig.add_axes(box(left + 56, HEADER + grid + 40, width - 120, LATENT))
-                panel = frame.latent_panel(run, ax, legend=i == 0)  # one legend: same colours
+                panel = progress.latent_panel(run, ax, legend=i == 0)  # one legend: same colours
             self.columns.append((run, text, recon, panel))
         self.shared = fig.add_axes(box(n * width + 64, HEADER, SHARED - 84,
                                        height - HEADER - MARGIN - 8))
@@ -100,7 +109,7 @@ class Comparison:
 
     def show(self, epoch):
         for run, text, recon, panel in self.columns:
-            text.set_text(frame.caption(run, epoch, long=False))
+            text.set_text(progress.caption(run, epoch, long=False))
             arrays = run.arrays(epoch)
             recon.show(arrays)
             if panel is not None:
@@ -122,15 +131,15 @@ class Comparison:
                                            gap=0.035) if self.baselines else []
         for (name, value), y in zip(self.baselines, heights):  # labels set apart when close
             ax.axhline(value, color="0.4", linestyle=":", linewidth=1.2)
-            ax.text(0.01, y, f" {name}", color="0.3", fontsize=frame.FONT, va="bottom",
+            ax.text(0.01, y, f" {name}", color="0.3", fontsize=FONT, va="bottom",
                     transform=ax.get_yaxis_transform())
         if ax.get_yscale() != "log":
             curves.log_axis(ax, self.limits[1])
             ax.set_xlim(*self.limits[0])
             ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-            ax.tick_params(which="both", labelsize=frame.FONT)
-            ax.set_xlabel("epoch", fontsize=frame.FONT)
+            ax.tick_params(which="both", labelsize=FONT)
+            ax.set_xlabel("epoch", fontsize=FONT)
             ax.grid(alpha=0.3)
         ax.set_ylim(*self.limits[1])
         ax.axvline(epoch, color="0.6", linewidth=0.8)
-        ax.legend(loc="upper right", fontsize=frame.FONT, handlelength=3)
+        ax.legend(loc="upper right", fontsize=FONT, handlelength=3)
