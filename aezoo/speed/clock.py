@@ -6,6 +6,8 @@ Used by `aezoo bench` (the per-epoch files' share) and benchmarks/epoch_cost.py.
 """
 import time
 
+from aezoo.train.start import LossPlot
+
 
 def clock_parts(trainer):
     """{"training", "files", "loss.png": seconds}, filled in as the trainer runs: its updates
@@ -23,7 +25,7 @@ def clock_parts(trainer):
 
     trainer.train_epoch = clock(trainer.train_epoch, "training")
     trainer.evaluate = clock(trainer.evaluate, "training")
-    trainer.callbacks["epoch_end"] = [
-        clock(fn, "loss.png" if type(fn).__name__ == "LossPlot" else "files")
-        for fn in trainer.callbacks["epoch_end"]]
+    for callback in trainer.callbacks:
+        callback.on_epoch_end = clock(callback.on_epoch_end,
+                                      "loss.png" if isinstance(callback, LossPlot) else "files")
     return spent

@@ -14,6 +14,7 @@ import chainer
 import numpy as np
 
 from aezoo.runs import snapshots
+from aezoo.train.callbacks import Callback
 from aezoo.viz import latent, snapshot
 
 to_cpu = chainer.backends.cuda.to_cpu
@@ -26,7 +27,7 @@ def fixed_indices(n_test, count, seed=0):
 
 
 
-class Snapshots:
+class Snapshots(Callback):
     """Callback: recon/epoch_NNNN.npz and .png of the fixed test samples after every epoch."""
 
     def __init__(self, run_dir, dataset, indices, labels=None):
@@ -43,7 +44,7 @@ class Snapshots:
         self.order = np.random.RandomState(latent.SEED).permutation(len(dataset.test))
         self.test_labels, self.kind, self.latent_index = dataset.test_labels, dataset.kind, None
 
-    def __call__(self, trainer):
+    def on_epoch_end(self, trainer):
         model = trainer.model
         x = trainer.test_x[trainer.device.send(self.indices)]
         with chainer.using_config("train", False), chainer.no_backprop_mode():

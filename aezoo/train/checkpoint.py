@@ -22,7 +22,7 @@ def save(run_dir, trainer, version, name=FILE):
     target["model"].save(trainer.model)
     target["optimizer"].save(trainer.optimizer)
     meta = {"epoch": trainer.epoch, "model": type(trainer.model).__name__, "arch": trainer.model.arch(),
-            "rng": trainer.rng.bit_generator.state, "state": trainer.state,
+            "rng": trainer.rng.bit_generator.state, "state": trainer.state.to_json(),
             "aezoo_version": version}
     buffer = io.BytesIO()  # built in memory: a full disk fails one plain write, not the zip
     np.savez(buffer, meta=np.array(json.dumps(meta)), **target.target)

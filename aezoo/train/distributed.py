@@ -18,6 +18,7 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints
+from aezoo.train.callbacks import Callback
 from aezoo.train.loop import EVAL_BATCH
 
 SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS")
@@ -46,7 +47,7 @@ class Cluster:
     def is_main(self):
         return self.rank == 0
 
-    def attach(self, trainer):
+    def callback(self):
         """Ctrl-C reaches every rank at once, but a rank inside an allreduce cannot act on it
         until the others arrive: so each rank only notes it, and at every batch the ranks
         agree (one tiny allreduce) to stop together, as one process would."""
@@ -54,8 +55,7 @@ class Cluster:
         if threading.current_thread() is threading.main_thread() and \
                 signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, lambda signum, frame: setattr(self, "noted", True))
-        trainer.add_callback("batch_start", self.stop_together)
-        trainer.add_callback("params_changed", self.params_changed)
+        return ClusterHooks(self)
 
     def on_terminate(self, say):
         """When mpiexec ends the job (a rank died, or it got the Ctrl-C), it sends SIGTERM to
@@ -77,9 +77,6 @@ class Cluster:
             os._exit(1)
         threading.Thread(target=watch, daemon=True).start()
 
-    def stop_together(self, trainer):
-        if self.comm.mpi_comm.allreduce(int(self.noted)):
-            raise KeyboardInterrupt
 
     def wrap(self, optimizer, model):
         """The multi-node optimizer, primed so that its first update averages gradients
@@ -89,9 +86,6 @@ class Cluster:
         wrapped.is_changed(model)
         return wrapped
 
-    def params_changed(self, trainer):
-        """After a growth: the new layers are identical everywhere (same seed); prime again."""
-        trainer.optimizer.is_changed(trainer.model)
 
     def check_shares(self, batch_size, n_train, n_test):
         """Every process needs a part of every batch, the last ones included."""
@@ -114,6 +108,21 @@ class Cluster:
             for key, value in part.items():
                 total[key] = total.get(key, 0.0) + value
         return total, sum(n for _, n in parts)
+
+
+class ClusterHooks(Callback):
+    """The processes stop together, and a grown model's new layers are primed on all."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+
+    def on_batch_start(self, trainer):
+        if self.cluster.comm.mpi_comm.allreduce(int(self.cluster.noted)):
+            raise KeyboardInterrupt
+
+    def on_params_changed(self, trainer):
+        """After a growth: the new layers are identical everywhere (same seed); prime again."""
+        trainer.optimizer.is_changed(trainer.model)
 
 
 def stopped_by_mpiexec(run_dir):

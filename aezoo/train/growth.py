@@ -17,6 +17,7 @@ from aezoo.config import flag
 from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.train import schedules
+from aezoo.train.callbacks import Callback, GrowthLosses
 
 JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
 OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in", "freeze_old",
@@ -123,32 +124,28 @@ class Schedule:
         return grown is not None and epoch < grown + self.freeze_old
 
 
-class Growth:
-    """Trainer callbacks that grow the model and record the loss jump.
+class Growth(Callback):
+    """The callback that grows the model and records the loss jump.
 
-    The batch losses around a growth live in trainer.state, which the checkpoint
-    keeps, so a resumed run measures the same jump as an unbroken one. `log`
-    receives the event records (a process that writes nothing passes a no-op).
+    The batch losses around a growth live in trainer.state.growth, which the
+    checkpoint keeps, so a resumed run measures the same jump as an unbroken one.
+    `log` receives the event records (a process that writes nothing passes a no-op).
     """
 
-    def __init__(self, cfg, sample, log):
+    def __init__(self, cfg, sample, log, optimizer):
         self.cfg, self.schedule = cfg, Schedule.from_config(cfg)
         self.sample = sample  # training inputs for identity (PCA) initialization
         self.log = log        # log(record): append an event line
-
-    def attach(self, trainer):
-        hp = trainer.optimizer.hyperparam  # the run's learning rate, before any schedule moves it
+        hp = optimizer.hyperparam  # the run's learning rate, before any schedule moves it
         self.lr_name = "alpha" if hasattr(hp, "alpha") else "lr"  # Adam's step size is alpha
         self.base_lr = getattr(hp, self.lr_name, None)
-        trainer.add_callback("epoch_start", self.on_epoch_start)
-        trainer.add_callback("batch_start", self.on_batch_start)
-        trainer.add_callback("batch_end", self.on_batch_end)
-        trainer.add_callback("epoch_end", self.on_epoch_end)
 
     @staticmethod
     def losses(trainer):
-        """{'recent': last batch losses, 'before'/'after': around the current growth}."""
-        return trainer.state.setdefault("growth", {"recent": [], "before": [], "after": []})
+        """Batch losses: the recent ones, and those before and after the current growth."""
+        if trainer.state.growth is None:
+            trainer.state.growth = GrowthLosses()
+        return trainer.state.growth
 
     def on_epoch_start(self, trainer):
         if trainer.epoch in self.schedule.growth_epochs():
@@ -182,9 +179,9 @@ class Growth:
 
     def on_batch_end(self, trainer):
         losses = self.losses(trainer)
-        losses["recent"] = (losses["recent"] + [trainer.loss])[-JUMP_BATCHES:]
-        if trainer.epoch in self.schedule.growth_epochs() and len(losses["after"]) < JUMP_BATCHES:
-            losses["after"].append(trainer.loss)
+        losses.recent = (losses.recent + [trainer.loss])[-JUMP_BATCHES:]
+        if trainer.epoch in self.schedule.growth_epochs() and len(losses.after) < JUMP_BATCHES:
+            losses.after.append(trainer.loss)
 
     def grow(self, trainer):
         model, cfg = trainer.model, self.cfg
@@ -213,7 +210,7 @@ class Growth:
                   "init": cfg.grow_init, "dead_units": dead, f"{score}_before": before, f"{score}_after": after,
                   f"{score}_jump": after - before})
         losses = self.losses(trainer)
-        losses["before"], losses["after"] = list(losses["recent"]), []
+        losses.before, losses.after = list(losses.recent), []
 
     def on_epoch_end(self, trainer):
         """When a fade-in ends: say so (the model's code is the new one from now on). After a
@@ -225,9 +222,9 @@ class Growth:
             return
         losses = self.losses(trainer)
         # Equal windows: as many batches before the growth as the growth epoch had after it.
-        window = losses["before"][-len(losses["after"]):]
-        before, after = float(np.mean(window)), float(np.mean(losses["after"]))
+        window = losses.before[-len(losses.after):]
+        before, after = float(np.mean(window)), float(np.mean(losses.after))
         self.log({"event": "growth_batches", "epoch": trainer.epoch, "depth": trainer.model.depth,
-                  "batches_before": len(window), "batches_after": len(losses["after"]),
+                  "batches_before": len(window), "batches_after": len(losses.after),
                   "batch_loss_before": before, "batch_loss_after": after,
                   "batch_loss_jump": after - before})

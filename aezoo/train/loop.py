@@ -3,14 +3,14 @@
 What it does not know about: which model it trains (only the contract in
 models/base.py: a call returns the loss and reports its terms), the model's
 output head and scores (evaluation averages whatever the model reports under
-train=False), files, plots, checkpoints and growth. Those are callbacks,
-registered for "epoch_start", "batch_start", "batch_end" and "epoch_end",
+train=False), files, plots, checkpoints and growth. Those are callbacks
+(train/callbacks.py: named hooks, fired in the order of trainer.callbacks)
 that receive the trainer and read what they need from it:
     trainer.epoch       epoch in progress, or just finished (0: before training)
     trainer.batch       index of the batch in this epoch
     trainer.loss        loss of the last batch (a float)
     trainer.metrics     the last epoch's averages and test scores
-    trainer.state       a JSON-able dict the checkpoint keeps for callbacks
+    trainer.state       a TrainState, which the checkpoint keeps for callbacks
 """
 import math
 import signal
@@ -22,6 +22,8 @@ from collections import defaultdict
 import chainer
 import numpy as np
 from tqdm import tqdm
+
+from aezoo.train.callbacks import OnHook, TrainState
 
 EVAL_BATCH = 1000
 
@@ -46,18 +48,22 @@ class Trainer:
         self.warn = warn or (lambda message: None)
         self.cluster = cluster  # several processes: each takes a share (train/distributed.py)
         self.epoch, self.batch, self.loss = 0, 0, None
-        self.metrics, self.state = {}, {}
+        self.metrics, self.state = {}, TrainState()
         self.stopped = None  # a callback sets a reason to end the run after this epoch
-        self.callbacks = defaultdict(list)
+        self.callbacks = []  # fired in this order at every hook
         self.reporter = chainer.Reporter()  # collects what the model reports
         self.reporter.add_observer("main", model)
 
-    def add_callback(self, event, fn):
-        self.callbacks[event].append(fn)
+    def add(self, *callbacks):
+        self.callbacks.extend(callbacks)
 
-    def fire(self, event):
-        for fn in self.callbacks[event]:
-            fn(self)
+    def add_callback(self, hook, fn):
+        """One function on one hook (a quick callback, e.g. in a test)."""
+        self.add(OnHook(hook, fn))
+
+    def fire(self, hook):
+        for callback in self.callbacks:
+            getattr(callback, f"on_{hook}")(self)
 
     def end_epoch(self):
         """Check the epoch's test loss, then the epoch_end callbacks, which Ctrl-C does not cut
@@ -67,15 +73,17 @@ class Trainer:
             self.fire("epoch_end")
 
     def check_divergence(self, loss):
-        untrained = self.state.setdefault("untrained_test_loss", loss)
+        if self.state.untrained_test_loss is None:
+            self.state.untrained_test_loss = loss
+        untrained = self.state.untrained_test_loss
         if not untrained > 0:
             return
         ratio = loss / untrained
         if ratio > DIVERGED:
             raise Diverged(f"test loss {loss:.4g} after epoch {self.epoch} is {ratio:.0f} times "
                            f"the untrained model's {untrained:.4g}: training diverged")
-        if ratio > RISING and not self.state.get("warned_rising"):
-            self.state["warned_rising"] = True
+        if ratio > RISING and not self.state.warned_rising:
+            self.state.warned_rising = True
             self.warn(f"test loss {loss:.4g} after epoch {self.epoch} is {ratio:.1f} times the "
                       f"untrained model's {untrained:.4g}; if it keeps rising, try a smaller --lr")
 

@@ -9,6 +9,8 @@ The learning-rate schedules span --epochs: resuming with more epochs stretches t
 """
 import math
 
+from aezoo.train.callbacks import Callback
+
 
 def warmup(epoch, batch, n_batches, epochs):
     """1/(epochs * n_batches), 2/..., up to 1 at the last batch of epoch `epochs` (epoch 1 first)."""
@@ -27,18 +29,18 @@ def lr_factor(kind, epoch, batch, n_batches, epochs):
     return 1.0
 
 
-def attach(trainer, cfg):
-    """Callbacks for the schedules `cfg` asks for."""
-    if cfg.lr_schedule != "constant":
-        hp = trainer.optimizer.hyperparam
-        name = "alpha" if hasattr(hp, "alpha") else "lr"  # Adam's step size is alpha
-        base = getattr(hp, name)
+class Schedules(Callback):
+    """The callback that sets each batch's learning rate and KL weight, as `cfg` asks."""
 
-        def lr(t):
-            setattr(hp, name, base * lr_factor(cfg.lr_schedule, t.epoch, t.batch, t.n_batches(),
-                                               cfg.epochs))
-        trainer.add_callback("batch_start", lr)
-    if cfg.kl_warmup:
-        def kl(t):
+    def __init__(self, cfg, optimizer):
+        self.cfg, self.hp = cfg, optimizer.hyperparam
+        self.name = "alpha" if hasattr(self.hp, "alpha") else "lr"  # Adam's step size is alpha
+        self.base = getattr(self.hp, self.name, None)
+
+    def on_batch_start(self, t):
+        cfg = self.cfg
+        if cfg.lr_schedule != "constant":
+            setattr(self.hp, self.name, self.base * lr_factor(cfg.lr_schedule, t.epoch, t.batch,
+                                                              t.n_batches(), cfg.epochs))
+        if cfg.kl_warmup:
             t.model.kl_scale = warmup(t.epoch, t.batch, t.n_batches(), cfg.kl_warmup)
-        trainer.add_callback("batch_start", kl)

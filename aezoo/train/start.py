@@ -13,6 +13,7 @@ import datetime
 import os
 import shutil
 import sys
+import time
 from collections import namedtuple
 
 import numpy as np
@@ -23,6 +24,7 @@ from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
 from aezoo.train.build import build_model, check_range, describe
+from aezoo.train.callbacks import Callback, TrainState
 from aezoo.train.loop import Diverged, Trainer
 from aezoo.train.optimizers import build_optimizer, learning_rate
 from aezoo.train.plan import check_fingerprint, dataset_for, last_line
@@ -88,15 +90,14 @@ def prepare(plan, is_main=True):
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
                       progress=tty, warn=warn if is_main else None, cluster=cluster)
     if cluster:
-        cluster.attach(trainer)
         cluster.on_terminate(lambda: distributed.stopped_by_mpiexec(run_dir))
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
                                 cfg.quiet or not is_main)
     if meta:
-        trainer.epoch, trainer.state = meta["epoch"], meta["state"]
+        trainer.epoch, trainer.state = meta["epoch"], TrainState.from_json(meta["state"])
         best.resumed(trainer.state, trainer.epoch)
         trainer.metrics = logged  # what callbacks saw at that epoch's end
-    attach_callbacks(trainer, cfg, dataset, run_dir if is_main else None)
+    trainer.add(*callbacks(trainer, cfg, dataset, run_dir if is_main else None, cluster))
     return Started(plan, cfg, dataset, trainer, run_dir, fresh, held, is_main)
 
 
@@ -196,8 +197,22 @@ def record_start(run_dir, cfg, model, dataset, meta):
         **history})
 
 
-def attach_callbacks(trainer, cfg, dataset, run_dir):
-    """Growth for every process; with a run folder, the callbacks that write into it."""
+def callbacks(trainer, cfg, dataset, run_dir, cluster=None):
+    """The run's callbacks, in the order they fire at every hook (written down here only):
+
+       1 cluster      several processes: stop together on Ctrl-C; prime new layers on all
+       2 growth       grows at an epoch's start, fades and warms the new pair each batch,
+                      logs the jump; first, so everything after sees the grown model
+       3 schedules    the batch's learning rate and KL weight
+       4 best         the best epoch and early stopping; before the line, which says "best"
+       5 terminal     the epoch's line
+      with a run folder (one process writes):
+       6 snapshot     the fixed samples' arrays and PNG
+       7 metrics      the epoch's line in metrics.jsonl
+       8 loss.png     at the last epoch, and every LOSS_PLOT_EVERY seconds
+       9 best checkpoint, then
+      10 checkpoint   last, so a checkpoint never runs ahead of the files it continues
+    """
     def log(record):
         trainer.terminal.event(record, trainer.model)
         if run_dir is None:
@@ -206,25 +221,53 @@ def attach_callbacks(trainer, cfg, dataset, run_dir):
         if record["event"] in ("growth", "faded_in"):  # the model's layers changed
             rundir.write_architecture(run_dir, record["epoch"], describe(trainer.model))
 
+    found = [cluster.callback()] if cluster else []
     if cfg.grow_every:
-        growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log).attach(trainer)
-    schedules.attach(trainer, cfg)
-    trainer.add_callback("epoch_end", best.track(cfg.patience))
-    trainer.add_callback("epoch_end", trainer.terminal.epoch_end)
+        found.append(growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log, trainer.optimizer))
+    found += [schedules.Schedules(cfg, trainer.optimizer), best.Tracker(cfg.patience),
+              trainer.terminal]
     if run_dir is None:
-        return
+        return found
+    indices = capture.fixed_indices(len(dataset.test), cfg.show)
+    labels = None if dataset.test_labels is None else dataset.test_labels[indices]
+    return found + [capture.Snapshots(run_dir, dataset, indices, labels), MetricsLine(run_dir),
+                    LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY),
+                    best.BestCheckpoint(run_dir, __version__), Checkpoint(run_dir)]
 
-    def facts(t):
+
+class MetricsLine(Callback):
+    """The epoch's line in metrics.jsonl: its scores, the parameters, the learning rate."""
+
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
+
+    def on_epoch_end(self, t):
         found = {"params": t.model.n_params(), "lr": learning_rate(t.optimizer)}
         if isinstance(t.model, Growable) and t.model.depth:
             found["depth"] = t.model.depth
-        return found
+        metrics.append(self.run_dir, {**t.metrics, **found})
 
-    indices = capture.fixed_indices(len(dataset.test), cfg.show)
-    labels = None if dataset.test_labels is None else dataset.test_labels[indices]
-    trainer.add_callback("epoch_end", capture.Snapshots(run_dir, dataset, indices, labels))
-    trainer.add_callback("epoch_end", lambda t: metrics.append(run_dir, {**t.metrics, **facts(t)}))
-    trainer.add_callback("epoch_end", curves.LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY))
-    # Last, so a checkpoint never runs ahead of the metrics it continues.
-    trainer.add_callback("epoch_end", best.save(run_dir, __version__))  # before the last: see best.py
-    trainer.add_callback("epoch_end", lambda t: checkpoint.save(run_dir, t, __version__))
+
+class LossPlot(Callback):
+    """loss.png at the last epoch, and meanwhile at most every `every` seconds.
+
+    A matplotlib figure costs about 50 ms, several epochs of a small model on
+    digits: redrawing it every epoch would double such a run's time.
+    """
+
+    def __init__(self, run_dir, cfg, epochs, every):
+        self.run_dir, self.cfg, self.epochs, self.every = run_dir, cfg, epochs, every
+        self.last = time.monotonic()
+
+    def on_epoch_end(self, trainer):
+        if trainer.epoch >= self.epochs or time.monotonic() - self.last >= self.every:
+            curves.save_run(self.run_dir, self.cfg)
+            self.last = time.monotonic()
+
+
+class Checkpoint(Callback):
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
+
+    def on_epoch_end(self, trainer):
+        checkpoint.save(self.run_dir, trainer, __version__)

@@ -12,8 +12,10 @@ import sys
 
 from tqdm import tqdm
 
+from aezoo.train.callbacks import Callback
 
-class Terminal:
+
+class Terminal(Callback):
     def __init__(self, total, start, tty, quiet, stream=None):
         self.total, self.quiet, self.stream = total, quiet, stream or sys.stderr
         self.bar = None
@@ -29,15 +31,15 @@ class Terminal:
         else:
             print(line, file=self.stream, flush=True)
 
-    def epoch_end(self, trainer):
-        m, best = trainer.metrics, trainer.state.get("best", {})
+    def on_epoch_end(self, trainer):
+        m, best = trainer.metrics, trainer.state.best
         parts = [f"epoch {trainer.epoch}/{self.total}"]
         if "train_loss" in m:
             parts.append(f"train {m['train_loss']:.4f}")
         parts.append(f"test {m['test_loss']:.4f}")
         if trainer.epoch == 0:
             parts.append("untrained")
-        elif best.get("epoch") == trainer.epoch:
+        elif best is not None and best.epoch == trainer.epoch:
             parts.append("best")
         if "seconds" in m:
             parts.append(f"{m['seconds']:.1f} s")

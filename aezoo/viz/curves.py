@@ -3,7 +3,6 @@
 Drawn by loss.png in a run folder and by the curve panel of every video frame.
 """
 import os
-import time
 
 import matplotlib
 import numpy as np
@@ -102,23 +101,6 @@ def save_run(run_dir, cfg):
     if epochs:
         save(os.path.join(run_dir, FILE), epochs, events, cfg.loss, f"{cfg.model} on {cfg.data}",
              described.get("kind", "image"), described.get("entropy_floor"))
-
-
-class LossPlot:
-    """Callback: loss.png at the last epoch, and meanwhile at most every `every` seconds.
-
-    A matplotlib figure costs about 50 ms, several epochs of a small model on
-    digits: redrawing it every epoch would double such a run's time.
-    """
-
-    def __init__(self, run_dir, cfg, epochs, every):
-        self.run_dir, self.cfg, self.epochs, self.every = run_dir, cfg, epochs, every
-        self.last = time.monotonic()
-
-    def __call__(self, trainer):
-        if trainer.epoch >= self.epochs or time.monotonic() - self.last >= self.every:
-            save_run(self.run_dir, self.cfg)
-            self.last = time.monotonic()
 
 
 STYLES = ("-", "--", "-.", ":")
