@@ -21,7 +21,7 @@ RESERVED = ("fit", "open_run", "Run", "Comparison", "Sweep")
 # numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
 # current CPUs and falls back to its oldest kernels ("Prescott", no AVX): 4x slower dense
 # layers. Before numpy loads, name the kernel the CPU's flags allow, unless the environment
-# names one already (some machines set it on purpose). README: "Speed".
+# names one already (some machines set it on purpose). docs/speed.md.
 KERNELS = (("SkylakeX", {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"}),
            ("Haswell", {"avx2", "fma"}))
 

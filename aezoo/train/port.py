@@ -1,6 +1,6 @@
 """Weights of a trained Keras GRU -> GRU model, brought into aezoo's gru (keras mode).
 
-The file is an .npz of what Keras's layer.get_weights() returns (README shows the
+The file is an .npz of what Keras's layer.get_weights() returns (docs/sequences.md shows the
 four lines that write it): enc_kernel, enc_recurrent_kernel, enc_bias, dec_kernel,
 dec_recurrent_kernel, dec_bias. The bias's shape says reset_after ((2, 3u): True).
 """
