@@ -12,8 +12,9 @@ from aezoo.models.gru import GRUAE
 from aezoo.run import main
 from aezoo.train.build import default_config, resolve
 from aezoo.train.optimizers import build_optimizer
+from conftest import TEST_DATA
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "data", "keras_gru")
+FIXTURES = os.path.join(TEST_DATA, "keras_gru")
 
 
 # ---- an independent numpy implementation of Keras's GRU (its documented equations) ----
