@@ -1,4 +1,4 @@
-# Two commands on a fresh machine:  make run  and  make test.
+# Two commands on a fresh machine:  make run  and  make test  (make check: the fast tests).
 # Both create .venv when it is missing and install aezoo into it.
 
 # Chainer 7.8.1 works on Python 3.10-3.11 only (3.9 is past its end of life): take the newest found.
@@ -18,7 +18,7 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test bench install browser clean
+.PHONY: run test check bench install browser clean
 
 install: $(STAMP)
 
@@ -47,6 +47,11 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,
+# no MPI, no long training. make test runs everything, as CI does.
+check: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -m "not slow"
 
 # Speed against PyTorch (installed into .venv when missing, the CPU wheel): README "Speed".
 bench: $(STAMP)

@@ -11,6 +11,7 @@ from aezoo.viz import frame
 from conftest import tree_state
 
 
+@pytest.mark.slow
 def test_render_latent_and_dpi(grown, tmp_path):
     run_dir = shutil.copytree(grown[0], tmp_path / "run")
     assert render.main([str(run_dir), "--latent", "--format", "gif"]) == 0
@@ -31,6 +32,7 @@ def test_bad_dpi_is_one_line_and_writes_nothing(grown, tmp_path, capsys, bad):
     assert tree_state(run_dir) == before
 
 
+@pytest.mark.slow
 def test_latent_of_a_run_without_codes_is_one_line(grown, tmp_path, capsys):
     run_dir = shutil.copytree(grown[0], tmp_path / "run")
     for path in (run_dir / "recon").glob("*.npz"):  # as a run saved before the latent view

@@ -35,6 +35,7 @@ def test_the_best_epoch_is_kept_and_loads(tmp_path, overfits):
                            aezoo.load(run, which="best").reconstruct(test[:5]))
 
 
+@pytest.mark.slow
 def test_patience_stops_early_and_a_sweep_does_not_restart_it(tmp_path, capsys, overfits):
     path = tmp_path / "s.toml"
     path.write_text(f'[defaults]\ndata = "{overfits[-2]}"\n'
