@@ -1,4 +1,5 @@
-# Two commands on a fresh machine:  make run  and  make test  (make docs: the manual as a site).
+# Two commands on a fresh machine:  make run  and  make test  (make check: the fast tests;
+# make docs: the manual as a site).
 # Both create .venv when it is missing and install aezoo into it.
 
 # Chainer 7.8.1 works on Python 3.10-3.11 only (3.9 is past its end of life): take the newest found.
@@ -18,7 +19,7 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test bench docs install browser clean
+.PHONY: run test check bench docs install browser clean
 
 install: $(STAMP)
 
@@ -48,7 +49,12 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# Speed against PyTorch (installed into .venv when missing, the CPU wheel): README "Speed".
+# The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,
+# no MPI, no long training. make test runs everything, as CI does.
+check: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -m "not slow"
+
+# Speed against PyTorch (installed into .venv when missing, the CPU wheel): docs/speed.md.
 bench: $(STAMP)
 	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --no-cache-dir \
 		-e '.[bench]' --extra-index-url https://download.pytorch.org/whl/cpu

@@ -13,7 +13,7 @@ __version__ = "0.2.0"
 
 # The Python API's names. aezoo.train is a package and aezoo.compare and aezoo.sweep are
 # command shims, so the API never uses those words: the names below are kept free of
-# modules (tests/test_layout.py), and RESERVED ones are for the notebook issue's API
+# modules (tests/unit/test_layout.py), and RESERVED ones are for the notebook issue's API
 # (fit(...) -> Run, open_run(path), Comparison(...), Sweep(...)), built on plan and start.
 PUBLIC = ("load", "from_keras", "UsageError")
 RESERVED = ("fit", "open_run", "Run", "Comparison", "Sweep")

@@ -1,4 +1,6 @@
-"""Shared fixtures: tiny IDX files, a local HTTP mirror, an isolated download cache."""
+"""Shared fixtures and helpers, imported by tests as `from conftest import ...`: tiny IDX files, a
+local HTTP mirror, an isolated download cache, the tiny-run options and the growing trainer, and
+the runs several test files read (made once per session, copied before any test changes them)."""
 import functools
 import gzip
 import http.server
@@ -14,6 +16,11 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The real MNIST test images, shared read-only beside the repository.
 SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist"
+# Files the tests read: tests/data/ (Keras GRU weights and predictions).
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+# A tiny run on the bundled digits: 1438 training images, 23 batches of 64.
+TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
 
 
 def idx_bytes(images):
@@ -51,7 +58,9 @@ def http_mirror():
     def serve(folder):
         handler = functools.partial(_QuietHandler, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # a short poll: shutdown() returns within 0.05 s instead of serve_forever's default 0.5
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  daemon=True)
         thread.start()
         servers.append((server, thread))
         return f"http://127.0.0.1:{server.server_address[1]}/"
@@ -95,3 +104,69 @@ def tree_state(root):
             p = Path(dirpath, name)
             state[str(p.relative_to(root))] = ("file", p.read_bytes(), p.stat().st_mtime_ns)
     return state
+
+
+def weights(run_dir):
+    """The arrays of a run's checkpoint, without its meta."""
+    from aezoo.runs import checkpoints
+    with np.load(os.path.join(run_dir, checkpoints.FILE)) as npz:
+        return {k: npz[k] for k in npz.files if k != "meta"}
+
+
+def comparable(run_dir):
+    """metrics.jsonl without the wall-clock times."""
+    from aezoo.runs import metrics
+    epochs, events = metrics.read(run_dir)
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in epochs + events]
+
+
+def growing_trainer(events=None, **options):
+    """A deep model on digits that grows by one pair at the start of epoch 2 (growth
+    events into the list `events` when given)."""
+    from aezoo.config import merge
+    from aezoo.data import load
+    from aezoo.train import device
+    from aezoo.train.build import build_model, default_config, resolve
+    from aezoo.train.growth import Growth
+    from aezoo.train.loop import Trainer
+    from aezoo.train.optimizers import build_optimizer
+    options = {"grow_every": 1, "max_depth": 2, "hidden": [32], "code_dim": 16, **options}
+    cfg = resolve(merge(default_config("deep"), options, "test"), set(options))
+    data = load("digits")
+    rng = np.random.default_rng(0)
+    model = build_model(cfg, data.shape, rng)
+    trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
+                      device.get("cpu"), rng, progress=False)
+    Growth(cfg, data.train[:500], events.append if events is not None else lambda r: None
+           ).attach(trainer)
+    return trainer
+
+
+def growth_events(run):
+    from aezoo.runs import metrics
+    return [e for e in metrics.read(run)[1] if e["event"] == "growth"]
+
+
+@pytest.fixture(scope="session")
+def stopped_at_epoch_0(tmp_path_factory):
+    """A run that diverged in epoch 1: it holds only the untrained epoch."""
+    from aezoo.run import main
+    run = tmp_path_factory.mktemp("zero") / "run"
+    assert main(["simple", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "3", *TINY,
+                 "--out", str(run)]) == 1
+    return run
+
+
+@pytest.fixture(scope="session")
+def grown(tmp_path_factory):
+    """deep on digits: 2 epochs at depth 1 (the model kept), then resumed to 4, growing at 3."""
+    import aezoo
+    import aezoo.run
+    out = tmp_path_factory.mktemp("insight") / "grown"
+    args = ["--data", "digits", "--no-video", "--quiet"]
+    assert aezoo.run.main(["deep", "--epochs", "2", "--grow-every", "2", "--out", str(out)]
+                          + args) == 0
+    before = aezoo.load(str(out)).model.layers()
+    assert aezoo.run.main(["--resume", str(out), "--epochs", "4", "--quiet"]) == 0
+    after = aezoo.load(str(out)).model.layers()
+    return out, before, after

@@ -9,7 +9,7 @@ and back through time in plain numpy, fused per step:
     inputs   xw (N, T, 3u) projected input; R (u, 3u); with reset_after also b_rec (3u,)
     output   h (N, T, u), every step's state (carried over where `keep` is False)
 
-The equations are those of keras_gru.py; tests/test_kernels.py checks values and
+The equations are those of keras_gru.py; tests/unit/models/test_kernels.py checks values and
 gradients against the stock graph.
 """
 import chainer

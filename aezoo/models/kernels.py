@@ -13,7 +13,7 @@ keeps argmax indices that backward scatters with np.add.at. Here:
     unpool2    each value repeated over 2x2, cut to a size; backward sums the blocks
 
 Each is used only where it applies (numpy arrays, float32; models/layers.py
-chooses) and equals the stock function within float32 rounding (tests/test_kernels.py).
+chooses) and equals the stock function within float32 rounding (tests/unit/models/test_kernels.py).
 """
 import chainer
 import numpy as np

@@ -12,8 +12,9 @@ from aezoo.models.gru import GRUAE
 from aezoo.run import main
 from aezoo.train.build import default_config, resolve
 from aezoo.train.optimizers import build_optimizer
+from conftest import TEST_DATA
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "data", "keras_gru")
+FIXTURES = os.path.join(TEST_DATA, "keras_gru")
 
 
 # ---- an independent numpy implementation of Keras's GRU (its documented equations) ----
@@ -179,6 +180,7 @@ def test_teacher_forcing_feeds_the_true_frame_only_in_training():
         np.testing.assert_allclose(forced.reconstruct(x).array, free.reconstruct(x).array)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("teacher_forcing", ["1.0", "0.0"])
 def test_seq2seq_learns_digit_rows_with_and_without_teacher_forcing(tmp_path, teacher_forcing):
     out = tmp_path / "run"
@@ -203,6 +205,7 @@ def test_keras_weights_start_a_run_from_a_keras_model(tmp_path):
     np.testing.assert_allclose(start["outputs"], model.reconstruct(start["inputs"]), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_gru_on_sine_beats_predicting_the_per_step_mean(tmp_path):
     from aezoo.data import load
     out = tmp_path / "run"

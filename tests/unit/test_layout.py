@@ -23,7 +23,7 @@ import pytest
 import aezoo
 from aezoo.commands import COMMANDS
 
-PACKAGE = Path(__file__).resolve().parents[1] / "aezoo"
+PACKAGE = Path(__file__).resolve().parents[2] / "aezoo"
 # What train/ may take from models/: the registry (with the abilities it re-exports), the
 # abilities, the regularizers its options name and the kernel switch; never a model's file.
 TRAIN_MAY_USE = {"aezoo.models", "aezoo.models.abilities", "aezoo.models.regularizers",

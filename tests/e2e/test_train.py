@@ -12,14 +12,12 @@ import pytest
 
 import aezoo
 from aezoo.errors import UsageError
-from aezoo.runs import metrics, rundir
-from aezoo.runs import checkpoints
+from aezoo.runs import metrics, rundir, checkpoints
 from aezoo.data import load
 from aezoo.models import NAMES
 from aezoo.run import main
 from aezoo.train.loop import Trainer
-
-TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
+from conftest import TINY, comparable, weights
 
 
 def train(out, *args):
@@ -27,22 +25,11 @@ def train(out, *args):
     return str(out)
 
 
-def weights(run_dir):
-    with np.load(os.path.join(run_dir, checkpoints.FILE)) as npz:
-        return {k: npz[k] for k in npz.files if k != "meta"}
-
-
 def saved_epoch(run_dir):
     try:
         return checkpoints.read_meta(run_dir)["epoch"]
     except UsageError:  # not written yet
         return -1
-
-
-def comparable(run_dir):
-    """metrics.jsonl without the wall-clock times."""
-    epochs, events = metrics.read(run_dir)
-    return [{k: v for k, v in r.items() if k != "seconds"} for r in epochs + events]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -113,6 +113,7 @@ def test_snapshots_keep_fixed_prior_samples_and_the_2d_code_space(tmp_path):
     assert [label for _, label in labels] == ["input", "output", "sample"] and len(titles) == 1
 
 
+@pytest.mark.slow
 def test_a_vae_learns_and_resumes_exactly(tmp_path):
     args = ["vae", "--hidden", "64", "--code-dim", "4", "--kl-warmup", "2", "--iw-samples", "3",
             "--seed", "2", *TINY]
@@ -156,6 +157,7 @@ def test_a_dense_vae_grows_under_its_heads_and_the_new_layers_train(tmp_path):
         assert int(npz["optimizer/body/encoders/0/W/t"]) == 3 * 23  # the old layer kept its count
 
 
+@pytest.mark.slow
 def test_a_vae_resumes_across_a_growth_exactly(tmp_path):
     args = ["vae", "--hidden", "64,32", "--code-dim", "4", "--grow-every", "2",
             "--grow-init", "identity", *TINY]

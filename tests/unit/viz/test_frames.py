@@ -1,33 +1,14 @@
-"""Seeing inside the model: the latent arrays, the projection's fixed axes, the manifold of a
-2-D code, the architecture strip before and after growth, and legible frames."""
-import shutil
-
-import imageio.v3 as iio
+"""Seeing inside the model: the projection's fixed axes, the manifold of a 2-D code, the
+architecture strip before and after growth, and legible frames and comparison columns."""
 import matplotlib
 import numpy as np
 import pytest
 
 import aezoo
 import aezoo.run
-from aezoo.commands import render
-from aezoo.data import load
 from aezoo.viz import architecture, curves, frame, latent, snapshot
 from aezoo.runs.folder import RunFolder
 from aezoo.runs import snapshots
-from conftest import tree_state
-
-
-@pytest.fixture(scope="module")
-def grown(tmp_path_factory):
-    """deep on digits: 2 epochs at depth 1 (the model kept), then resumed to 4, growing at 3."""
-    out = tmp_path_factory.mktemp("insight") / "grown"
-    args = ["--data", "digits", "--no-video", "--quiet"]
-    assert aezoo.run.main(["deep", "--epochs", "2", "--grow-every", "2", "--out", str(out)]
-                          + args) == 0
-    before = aezoo.load(str(out)).model.layers()
-    assert aezoo.run.main(["--resume", str(out), "--epochs", "4", "--quiet"]) == 0
-    after = aezoo.load(str(out)).model.layers()
-    return out, before, after
 
 
 @pytest.fixture(scope="module")
@@ -36,24 +17,6 @@ def two_d(tmp_path_factory):
     assert aezoo.run.main(["simple", "--code-dim", "2", "--data", "digits", "--epochs", "2",
                            "--no-video", "--quiet", "--out", str(out)]) == 0
     return out
-
-
-def test_latent_arrays_hold_the_same_labelled_samples_every_epoch(grown):
-    out, _, _ = grown
-    test = load("digits", None, 0.2)
-    run = RunFolder(str(out))
-    kept = [run.read(e) for e in range(5)]
-    index = kept[0]["latent_index"]
-    assert len(index) == latent.count(len(test.test), 128) == min(latent.COUNT, len(test.test))
-    for epoch, arrays in enumerate(kept):
-        assert np.array_equal(arrays["latent_index"], index)  # fixed samples
-        assert np.array_equal(arrays["latent_labels"], test.test_labels[index])
-        width = 128 if epoch < 3 else 64  # depth 1's code, then the grown pair's
-        assert arrays["latent_codes"].shape == (len(index), width), epoch
-    # The codes are the model's own: the final checkpoint encodes the samples to them.
-    codes = aezoo.load(str(out)).encode(test.test[index])
-    assert np.allclose(kept[-1]["latent_codes"], codes, atol=1e-5)
-    assert not np.allclose(kept[0]["latent_codes"][:, :64], kept[2]["latent_codes"][:, :64])
 
 
 def test_latent_count_keeps_wide_codes_small():
@@ -199,37 +162,3 @@ def test_end_labels_of_equal_curves_are_set_apart():
     heights = curves.end_label_heights([0.25, 0.25, 0.4], 0.2, 0.8)
     assert heights[2] == pytest.approx(0.4)
     assert abs(np.log(heights[1]) - np.log(heights[0])) >= 0.04 * np.log(4)
-
-
-def test_render_latent_and_dpi(grown, tmp_path):
-    run_dir = shutil.copytree(grown[0], tmp_path / "run")
-    assert render.main([str(run_dir), "--latent", "--format", "gif"]) == 0
-    frames = np.asarray(iio.imread(run_dir / "latent.gif", index=None))
-    assert frames.shape[:3] == (5, frame.LATENT_SIZE[1], frame.LATENT_SIZE[0])
-    assert render.main([str(run_dir), "--dpi", "150", "--format", "gif"]) == 0
-    frames = np.asarray(iio.imread(run_dir / "progress.gif", index=None))
-    assert frames.shape[1:3] == (frame.FRAME_SIZE[1] * 3 // 2, frame.FRAME_SIZE[0] * 3 // 2)
-
-
-@pytest.mark.parametrize("bad", ["0", "nan", "1e9", "-100"])
-def test_bad_dpi_is_one_line_and_writes_nothing(grown, tmp_path, capsys, bad):
-    run_dir = shutil.copytree(grown[0], tmp_path / "run")
-    before = tree_state(run_dir)
-    assert render.main([str(run_dir), f"--dpi={bad}"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--dpi" in err[0]
-    assert tree_state(run_dir) == before
-
-
-def test_latent_of_a_run_without_codes_is_one_line(grown, tmp_path, capsys):
-    run_dir = shutil.copytree(grown[0], tmp_path / "run")
-    for path in (run_dir / "recon").glob("*.npz"):  # as a run saved before the latent view
-        with np.load(path) as npz:
-            kept = {k: npz[k] for k in npz.files if not k.startswith("latent_")}
-        np.savez(path, **kept)
-    before = tree_state(run_dir)
-    assert render.main([str(run_dir), "--latent"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "no latent codes" in err[0]
-    assert tree_state(run_dir) == before
-    assert render.main([str(run_dir), "--format", "gif"]) == 0  # its progress video still renders

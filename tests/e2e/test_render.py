@@ -1,6 +1,8 @@
-"""progress.gif / progress.mp4: decoded and checked frame by frame, on a tiny digits run."""
+"""progress.gif / progress.mp4: decoded and checked frame by frame, on a tiny digits run; a run
+of one epoch, a hung ffmpeg and Ctrl-C while rendering."""
 import shutil
 import subprocess
+import time
 
 import imageio.v3 as iio
 import imageio_ffmpeg
@@ -11,13 +13,13 @@ from PIL import Image
 import aezoo
 import aezoo.run
 from aezoo.data import load
-from aezoo.commands import render
-from aezoo.runs import metrics
+from aezoo.commands import render, compare
+from aezoo.runs import metrics, snapshots
 from aezoo.viz import frame, progress, snapshot, video
 from aezoo.results import videos
-from aezoo.runs import snapshots
 from aezoo.train import capture
 from conftest import tree_state
+
 
 EPOCHS = 5
 
@@ -149,27 +151,6 @@ def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
     assert np.abs(grid_after[:-1] - grid_before[:-1]).mean() < 0.5
 
 
-def test_data_within_unit_range_keeps_one_grey_scale():
-    half = np.full((2, 4, 4), 0.5, np.float32)
-    grid = snapshot.grid({"inputs": half, "outputs": half, "kind": np.array("image"),
-                          "value_range": np.array([0.2, 0.5])})  # not stretched to white
-    assert set(np.unique(grid)) == {0.5, 1.0}  # cells grey, gaps white
-
-
-@pytest.mark.parametrize("shape, kind", [((6, 5), "image"), ((49,), "vector"), ((10,), "vector")])
-def test_the_grid_tiles_images_and_vectors_at_their_value_range(shape, kind):
-    inputs = np.zeros((3,) + shape, np.float32)
-    outputs = np.full((3,) + shape, 2.0, np.float32)  # the top of a [-2, 2] range: white
-    grid = snapshot.grid({"inputs": inputs, "outputs": outputs, "kind": np.array(kind),
-                          "value_range": np.array([-2.0, 2.0])})
-    cells = snapshot.as_images(inputs, kind)
-    scale = max(1, snapshot.TARGET_CELL // max(cells.shape[1:]))
-    h, w = cells.shape[1] * scale, cells.shape[2] * scale
-    assert grid.shape == (2 * h + snapshot.GAP, 3 * w + 2 * snapshot.GAP)
-    assert np.all(grid[:h, :w] == 0.5) and np.all(grid[h + snapshot.GAP:, :w] == 1.0)
-    assert np.all(grid[h:h + snapshot.GAP] == 1.0)  # the white gap between the rows
-
-
 def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):
     monkeypatch.setattr(video, "MAX_FRAMES", 4)
     assert videos.frame_epochs(run_dir) == [0, 2, 3, 5]  # first and last always kept
@@ -237,3 +218,36 @@ def test_a_run_ends_with_its_video_unless_no_video(tmp_path):
     assert len(decode(tmp_path / "with" / "progress.mp4")) == 3
     assert aezoo.run.main(argv + ["--no-video", "--out", str(tmp_path / "without")]) == 0
     assert not list((tmp_path / "without").glob("progress*"))
+
+
+def test_a_run_of_one_epoch_renders_and_compares(stopped_at_epoch_0, tmp_path):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    assert render.main([str(run)]) == 0
+    assert (run / "progress.gif").exists() and (run / "progress.mp4").exists()
+    assert compare.main([str(run), "--out", str(tmp_path / "cmp"), "--format", "gif"]) == 0
+
+
+def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tmp_path, monkeypatch,
+                                                        capsys):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(video, "write", interrupted)
+    assert render.main([str(run)]) == 130
+    assert capsys.readouterr().err == "aezoo render: interrupted\n"
+
+
+def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypatch, capsys):
+    run = shutil.copytree(stopped_at_epoch_0, tmp_path / "run")
+    hang = tmp_path / "ffmpeg"
+    hang.write_text("#!/bin/sh\nsleep 60\n")
+    hang.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(hang))
+    monkeypatch.setattr(video, "FFMPEG_TIMEOUT", 1)
+    start = time.time()
+    assert render.main([str(run)]) == 0
+    assert time.time() - start < 30
+    err = capsys.readouterr().err
+    assert "progress.mp4 not written" in err and "did not finish within 1 s" in err
+    assert (run / "progress.gif").exists() and not (run / "progress.mp4").exists()

@@ -1,12 +1,12 @@
 """Bad input: one line on stderr, exit status 2, and nothing already written is touched.
 
-Every case runs through aezoo.run.main in-process with the working directory
+Most cases run through aezoo.run.main in-process with the working directory
 set to an output root that holds one earlier, finished run; afterwards that
 run must be byte-for-byte and mtime-for-mtime unchanged, and no new folder
 (outputs/... or other) may have appeared beside it.
 """
+import errno
 import gzip
-import json
 import os
 import re
 import subprocess
@@ -16,10 +16,8 @@ import chainer
 import numpy as np
 import pytest
 
-from aezoo.config import OPTIONS, Config
-from aezoo.models import MODELS, NAMES, PRESETS
-from aezoo.commands.run import configure, main
-from conftest import random_images, tree_state, write_idx
+from aezoo.commands.run import main
+from conftest import TINY, random_images, tree_state, write_idx
 
 
 def error_line(err):
@@ -290,74 +288,28 @@ def test_bad_option_is_reported_before_the_data_is_fetched(monkeypatch, isolated
     assert list(tmp_path.iterdir()) == []  # no cache, no outputs/
 
 
-def help_blocks(text):
-    """{first flag: whitespace-normalized help block} for each option in --help."""
-    blocks = {}
-    for block in re.split(r"\n(?=  -)", text):
-        match = re.match(r"\s*(-[-\w]+)", block)
-        if match:
-            blocks[match.group(1)] = " ".join(block.split())
-    return blocks
-
-
-def test_help_lists_every_model_and_option_with_its_default(capsys):
-    with pytest.raises(SystemExit) as e:
-        main(["--help"])
-    assert e.value.code == 0
-    text = capsys.readouterr().out
-    flat = " ".join(text.split())
-    for name in ("simple", "deep", "conv", "denoising", "sparse"):
-        assert name in NAMES
-        assert re.search(rf"\b{name}\b", flat), f"model {name} missing from --help"
-    blocks = help_blocks(text.split("model defaults:")[0])
-    defaults = Config()
-    for name, option in OPTIONS.items():
-        if name == "model":  # the positional argument; a run must name it
-            continue
-        flag = "--" + name.replace("_", "-")
-        assert flag in blocks, f"{flag} missing from --help"
-        default = getattr(defaults, name)
-        if default is None:
-            # "not set": the option's help says what happens then (model default, ...)
-            assert " ".join(option.metadata["help"].split()) in blocks[flag], blocks[flag]
-        else:
-            assert f"(default: {default})" in blocks[flag], blocks[flag]
-    assert "--config" in blocks and "--resume" in blocks
-    # options whose default is the model's own: each model's values are listed
-    epilog = text.split("model defaults:")[1]
-    for name, cls in MODELS.items():
-        for key, value in ((k, o.default) for k, o in cls.options().items()):
-            assert re.search(rf"^\s*{name}:.*\b{key}={re.escape(str(value))}", epilog, re.M), \
-                f"--help does not show {name}'s default {key}={value}"
-    for name, (base, changes) in PRESETS.items():
-        for key, value in changes.items():
-            assert re.search(rf"^\s*{name}: {base}\b.*\b{key}={re.escape(str(value))}", epilog, re.M)
-
-
-def test_toml_is_overridden_by_the_command_line(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    toml = tmp_path / "exp.toml"
-    toml.write_text("epochs = 2\ncode_dim = 16\n")
-    # below the CLI, above the defaults and the model's own
-    cfg = configure(["simple", "--config", str(toml)])[0]
-    assert (cfg.epochs, cfg.code_dim) == (2, 16)
+def test_a_model_that_needs_unit_range_refuses_other_data_in_one_line(tmp_path, capsys):
+    np.save(tmp_path / "v.npy", np.linspace(-2, 3, 40 * 6, dtype=np.float32).reshape(40, 6))
     out = tmp_path / "run"
-    assert main(["simple", "--config", str(toml), "--code-dim", "8", "--data", "digits",
-                 "--out", str(out), "--no-video"]) == 0
-    record = json.loads((out / "config.json").read_text())
-    assert record["config"]["epochs"] == 2
-    assert record["config"]["code_dim"] == 8
-    assert record["model"]["arch"]["code_dim"] == 8
-    epochs = [json.loads(l)["epoch"] for l in (out / "metrics.jsonl").read_text().splitlines()
-              if l.strip() and "event" not in json.loads(l)]
-    assert epochs[-1] == 2
+    assert main(["simple", "--data", f"npy:{tmp_path / 'v.npy'}", "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "values span [-2, 3]" in line and "needs data in [0, 1]" in line
+    assert not out.exists()
 
 
-def test_toml_overrides_a_preset_and_the_cli_overrides_the_toml(tmp_path):
-    toml = tmp_path / "exp.toml"
-    toml.write_text('noise = "mask:0.3"\nsparsity = 0.5\n')
-    assert configure(["denoising"])[0].noise == "gaussian:0.5"
-    cfg = configure(["denoising", "--config", str(toml)])[0]
-    assert (cfg.noise, cfg.sparsity) == ("mask:0.3", 0.5)
-    cfg = configure(["denoising", "--config", str(toml), "--noise", "gaussian:0.1"])[0]
-    assert (cfg.noise, cfg.sparsity) == ("gaussian:0.1", 0.5)
+def test_a_model_too_large_for_memory_is_one_line(tmp_path, capsys):
+    assert main(["conv", "--hidden", "65536,65536", *TINY, "--out", str(tmp_path / "run")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "does not fit in memory" in line and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("code, status", [(errno.EACCES, 2), (errno.ENOTDIR, 2), (errno.ENOSPC, 1),
+                                          (errno.EIO, 1)])
+def test_an_os_error_is_one_line_with_the_status_of_its_cause(capsys, code, status):
+    from aezoo.commands import parser as cli
+
+    def body(argv):
+        raise OSError(code, os.strerror(code), "/some/file")
+    assert cli.guarded("aezoo.x", body, []) == status
+    assert capsys.readouterr().err == f"aezoo.x: error: cannot write or read /some/file: " \
+                                      f"{os.strerror(code)}\n"

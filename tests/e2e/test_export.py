@@ -1,5 +1,5 @@
 """aezoo export: every model of the zoo as weights.npz + forward.py, run where Chainer cannot be
-imported, against aezoo.load(...); the numpy layers against direct loops; bad input."""
+imported, against aezoo.load(...); bad input."""
 import json
 import os
 import subprocess
@@ -14,6 +14,7 @@ from aezoo.data import load as load_data
 from aezoo.models import numpy_forward
 from aezoo.run import main as run
 from conftest import tree_state
+
 
 # name -> aezoo.run arguments of a tiny run
 RUNS = {
@@ -105,28 +106,6 @@ def test_forward_py_alone_equals_the_chainer_model(exported, name, tmp_path):
     np.testing.assert_allclose(y["code"], model.encode(x), atol=1e-5)
     np.testing.assert_allclose(y["decoded"], model.decode(model.encode(x)), atol=1e-5)
     np.testing.assert_allclose(y["single"], model.reconstruct(x[:1]), atol=1e-5)  # batch of 1
-
-
-def test_numpy_layers_match_direct_loops():
-    rng = np.random.RandomState(0)
-    x = rng.randn(2, 3, 5, 7).astype(np.float32)  # odd sides
-    w = {"W": rng.randn(4, 3, 3, 3).astype(np.float32), "b": rng.randn(4).astype(np.float32)}
-    conv = np.zeros((2, 4, 5, 7))
-    for n, o, i, j in np.ndindex(2, 4, 5, 7):  # the kernel over the zero-padded image, one pixel at a time
-        for c, dy, dx in np.ndindex(3, 3, 3):
-            y, z = i + dy - 1, j + dx - 1
-            if 0 <= y < 5 and 0 <= z < 7:
-                conv[n, o, i, j] += w["W"][o, c, dy, dx] * x[n, c, y, z]
-        conv[n, o, i, j] += w["b"][o]
-    np.testing.assert_allclose(numpy_forward.conv3x3(x, {}, w), conv, atol=1e-5)
-    pooled = numpy_forward.maxpool2(x, {}, None)
-    assert pooled.shape == (2, 3, 3, 4)
-    for n, c, i, j in np.ndindex(*pooled.shape):
-        assert pooled[n, c, i, j] == x[n, c, 2 * i:2 * i + 2, 2 * j:2 * j + 2].max()
-    up = numpy_forward.unpool2(pooled, {"out": [3, 5, 7]}, None)
-    assert up.shape == (2, 3, 5, 7)
-    for n, c, i, j in np.ndindex(*up.shape):
-        assert up[n, c, i, j] == pooled[n, c, i // 2, j // 2]
 
 
 def test_a_layer_type_the_exporter_does_not_know_is_one_line(exported, tmp_path, monkeypatch, capsys):

@@ -1,39 +1,18 @@
 """Progressive growth: new layers really train, old optimizer state survives, fade-in
-starts from the old function, identity init avoids the jump, freeze-old freezes, and
-resume across a growth equals an unbroken run."""
+starts from the old function, identity init avoids the jump, freeze-old freezes."""
 import os
 
 import numpy as np
 import pytest
 
 import aezoo
-from aezoo.runs import metrics, rundir
-from aezoo.train import device, growth
-from aezoo.train.build import build_model, default_config, resolve
-from aezoo.train.optimizers import build_optimizer
-from aezoo.config import merge
+from aezoo.runs import metrics
+from aezoo.train import growth
 from aezoo.data import load
-from aezoo.train.growth import Growth, Schedule
+from aezoo.train.growth import Schedule
 from aezoo.models.deep import DeepAE
 from aezoo.run import main
-from aezoo.train.loop import Trainer
-
-from test_train import TINY, comparable, weights
-
-
-def growing_trainer(events=None, **options):
-    """A deep model on digits that grows by one pair at the start of epoch 2 (growth
-    events into the list `events` when given)."""
-    options = {"grow_every": 1, "max_depth": 2, "hidden": [32], "code_dim": 16, **options}
-    cfg = resolve(merge(default_config("deep"), options, "test"), set(options))
-    data = load("digits")
-    rng = np.random.default_rng(0)
-    model = build_model(cfg, data.shape, rng)
-    trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
-                      device.get("cpu"), rng, progress=False)
-    Growth(cfg, data.train[:500], events.append if events is not None else lambda r: None
-           ).attach(trainer)
-    return trainer
+from conftest import TINY, growing_trainer, growth_events
 
 
 def rule_states(model):
@@ -152,10 +131,6 @@ def test_schedule_grows_at_k_plus_one_until_max_depth():
     assert [schedule.depth_at(e) for e in (1, 4, 5, 8, 9, 30)] == [1, 1, 2, 2, 3, 3]
 
 
-def growth_events(run):
-    return [e for e in metrics.read(run)[1] if e["event"] == "growth"]
-
-
 @pytest.mark.parametrize("init, small", [("identity", True), ("random", False)])
 def test_identity_init_avoids_the_loss_jump_that_random_init_makes(tmp_path, init, small):
     run = str(tmp_path / init)
@@ -168,29 +143,6 @@ def test_identity_init_avoids_the_loss_jump_that_random_init_makes(tmp_path, ini
         assert abs(event["test_bce_jump"]) < 0.005
     else:
         assert event["test_bce_jump"] > 0.03
-
-
-@pytest.mark.parametrize("options", [
-    ["--fade-in", "2", "--freeze-old", "1"],
-    ["--grow-init", "identity"],
-])
-@pytest.mark.parametrize("stop", [2, 3])  # the checkpoint just before / just after a growth
-def test_resume_across_a_growth_equals_an_unbroken_run(tmp_path, options, stop):
-    args = ["deep", "--grow-every", "2", *options, "--seed", "1"]
-    unbroken = str(tmp_path / "unbroken")
-    broken = str(tmp_path / "broken")
-    assert main([*args, "--epochs", "5", *TINY, "--out", unbroken]) == 0
-    assert main([*args, "--epochs", str(stop), *TINY, "--out", broken]) == 0
-    assert main(["--resume", broken, "--epochs", "5"]) == 0
-    assert [e["epoch"] for e in growth_events(unbroken)] == [3, 5]
-    a, b = weights(unbroken), weights(broken)
-    assert a.keys() == b.keys()
-    for key in a:
-        np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
-    assert comparable(unbroken) == comparable(broken)  # growth_batches lines included
-    # The model as it grew, and as it started (config.json keeps the initial one).
-    assert rundir.read_architecture(unbroken) == rundir.read_architecture(broken)
-    assert rundir.read_config(unbroken)["model"] == rundir.read_config(broken)["model"]
 
 
 def test_growth_is_recorded_in_metrics_and_the_checkpoint_shape(tmp_path):

@@ -12,9 +12,7 @@ from aezoo.runs import rundir
 from aezoo.run import main
 from aezoo.train.growth import Schedule
 from aezoo.train.schedules import lr_factor
-
-from test_growth import growing_trainer, growth_events
-from test_train import TINY
+from conftest import TINY, growing_trainer, growth_events
 
 
 def activations(layers):

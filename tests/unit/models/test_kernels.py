@@ -1,8 +1,6 @@
 """aezoo's own kernels against Chainer's stock functions: the same values, the same
 gradients (chainer.gradient_check), on odd sizes and batch 1; the models use them
 only where they apply."""
-import os
-
 import chainer
 import chainer.functions as F
 import numpy as np
@@ -12,6 +10,7 @@ from chainer import gradient_check
 from aezoo.models import fast, kernels
 from aezoo.models.conv import ConvAE
 from aezoo.models.gru import GRUAE
+
 
 SHAPES = [(1, 1, 1, 1), (1, 2, 7, 9), (3, 2, 8, 8), (2, 3, 5, 4)]  # (N, C, H, W)
 CHECK = dict(eps=1e-2, atol=1e-3, rtol=1e-3, dtype=np.float64)
@@ -140,50 +139,6 @@ def test_the_gru_kernel_gradients_check(reset_after, gate):
     gradient_check.check_backward(
         lambda *v: gru_sequence(v[0], v[1], v[2] if reset_after else None, reset_after, gate,
                                 0.2, keep), inputs, gy, **CHECK)
-
-
-def test_blas_kernel_follows_the_cpu_flags_and_an_explicit_choice_wins(tmp_path):
-    import subprocess
-    import sys
-    import aezoo
-    assert aezoo.blas_kernel_for("avx avx2 fma avx512f avx512bw avx512vl avx512dq avx512cd"
-                                 .split()) == "SkylakeX"
-    assert aezoo.blas_kernel_for(["sse2", "avx", "avx2", "fma"]) == "Haswell"
-    assert aezoo.blas_kernel_for(["sse2", "avx"]) is None  # OpenBLAS's own detection
-    show = ("import aezoo, os, numpy, threadpoolctl; print(os.environ.get('OPENBLAS_CORETYPE'), "
-            "[i.get('architecture') for i in threadpoolctl.threadpool_info() "
-            "if 'numpy' in i['filepath']][0])")
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
-    chosen, used = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
-                                  text=True, check=True).stdout.split()
-    flags = next(l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags"))
-    assert chosen == str(aezoo.blas_kernel_for(flags))
-    if chosen != "None":
-        assert used == chosen  # numpy's OpenBLAS runs the kernel chosen before it loaded
-    env["OPENBLAS_CORETYPE"] = "Haswell"  # the environment's choice is kept
-    assert subprocess.run([sys.executable, "-c", show], env=env, capture_output=True,
-                          text=True, check=True).stdout.split() == ["Haswell", "Haswell"]
-
-
-def test_bench_quick_runs_every_workload(tmp_path, capsys):
-    import json
-    from aezoo.commands import bench
-    assert bench.main(["--quick", "--json", str(tmp_path / "b.json")]) == 0
-    out = capsys.readouterr().out
-    found = json.loads((tmp_path / "b.json").read_text())
-    assert set(found["results"]) == set(bench.WORKLOADS)
-    for name, r in found["results"].items():
-        assert r["samples_per_s"]["aezoo"] > 0 and r["samples_per_s"]["stock"] > 0
-        assert name in out
-    assert 0 < found["artifacts_share"] and found["sgemm_gflops"] > 0
-    if not found["torch"]:
-        assert "comparison was skipped" in out
-
-
-def test_bench_refuses_a_bad_thread_count(capsys):
-    from aezoo.commands import bench
-    assert bench.main(["--threads", "0"]) == 2
-    assert "--threads 0: expected 1 to 1024" in capsys.readouterr().err
 
 
 def test_in_place_adam_takes_the_steps_chainers_adam_takes():

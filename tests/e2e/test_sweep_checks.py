@@ -1,0 +1,40 @@
+"""aezoo sweep's checks and its tables: a model is a model name, never an option; a folder it
+did not make is left alone; compare and sweep print their score table."""
+import pytest
+
+from aezoo.commands import compare, sweep
+from conftest import tree_state
+
+
+@pytest.mark.parametrize("model", ["-h", "--config=other.toml"])
+def test_a_sweep_model_is_a_model_name_never_an_option(tmp_path, capsys, model):
+    path = tmp_path / "s.toml"
+    path.write_text(f'[runs.a]\nmodel = "{model}"\ndata = "digits"\n')
+    assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"model = '{model}', expected one of simple" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_never_writes_into_a_folder_it_did_not_make(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "scores.csv").write_text("my own scores")
+    before = tree_state(out)
+    path = tmp_path / "s.toml"
+    path.write_text('[runs.a]\nmodel = "simple"\ndata = "digits"\nepochs = 1\n')
+    assert sweep.main([str(path), "--out", str(out)]) == 2
+    assert "holds files that aezoo sweep did not write" in capsys.readouterr().err
+    assert tree_state(out) == before
+
+
+def test_compare_and_sweep_print_their_score_table(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text('[defaults]\ndata = "digits"\nepochs = 1\n[runs.a]\nmodel = "simple"\n')
+    assert sweep.main([str(path), "--out", str(tmp_path / "sw")]) == 0
+    out = capsys.readouterr().out
+    assert "| run | model | epochs |" in out and "| a | simple | 1 |" in out and "| pca-32 |" in out
+    assert compare.main([str(tmp_path / "sw" / "a"), "--out", str(tmp_path / "c"),
+                         "--format", "gif"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("| run | model |") and "| a | simple | 1 |" in out

@@ -1,0 +1,41 @@
+"""Learning-rate schedules are pure functions of the iteration: logged as computed, and the
+same to the bit after an interrupt and a resume."""
+import numpy as np
+import pytest
+
+from aezoo.runs import metrics, checkpoints
+from aezoo.run import main
+from aezoo.train.loop import Trainer
+from aezoo.train.schedules import lr_factor
+from conftest import TINY
+
+
+@pytest.mark.parametrize("kind", ["step", "cosine"])
+def test_learning_rate_schedules_are_pure_functions_of_the_iteration(tmp_path, monkeypatch, kind):
+    run = str(tmp_path / "run")
+    assert main(["simple", "--lr-schedule", kind, "--epochs", "4", *TINY, "--out", run]) == 0
+    logged = [r["lr"] for r in metrics.read(run)[0][1:]]  # lr after each epoch's last batch
+    n = 23
+    assert logged == pytest.approx([1e-3 * lr_factor(kind, e, n - 1, n, 4) for e in (1, 2, 3, 4)])
+    if kind == "step":
+        assert logged[0] == pytest.approx(1e-3) and logged[-1] == pytest.approx(1e-5)
+    else:
+        assert logged[-1] < 1e-5 and logged[1] == pytest.approx(1e-3 * 0.5 * (1 + np.cos(
+            np.pi * (2 * n - 1) / (4 * n))))
+    # Interrupted in epoch 3 and resumed: the same run, to the bit.
+    broken = str(tmp_path / "broken")
+    real = Trainer.train_epoch
+
+    def ctrl_c_in_epoch_3(self):
+        if self.epoch == 3:
+            raise KeyboardInterrupt
+        return real(self)
+    monkeypatch.setattr(Trainer, "train_epoch", ctrl_c_in_epoch_3)
+    assert main(["simple", "--lr-schedule", kind, "--epochs", "4", *TINY, "--out", broken]) == 130
+    monkeypatch.setattr(Trainer, "train_epoch", real)
+    assert main(["--resume", broken]) == 0
+    assert [r["lr"] for r in metrics.read(broken)[0][1:]] == logged
+    with np.load(f"{run}/{checkpoints.FILE}") as a, np.load(f"{broken}/{checkpoints.FILE}") as b:
+        for key in a.files:
+            if key != "meta":
+                np.testing.assert_array_equal(a[key], b[key], err_msg=key)

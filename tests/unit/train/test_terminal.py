@@ -1,0 +1,54 @@
+"""What a run prints: a line per epoch and the growths when stderr is not a terminal, a run
+bar when it is, and nothing but errors under --quiet."""
+import re
+
+from aezoo.runs import metrics
+from aezoo.run import main
+from conftest import TINY
+
+
+LINE = re.compile(r"^epoch (\d+)/(\d+)  train \d+\.\d{4}  test \d+\.\d{4}(  best)?  \d+\.\d s$")
+
+
+def test_a_line_per_epoch_and_growth_are_printed_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    run = str(tmp_path / "run")
+    assert main(["deep", "--grow-every", "1", "--epochs", "3", *TINY, "--out", run]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"aezoo: training deep on digits (8, 8) into {run}"
+    assert re.match(r"^epoch 0/3  test \d\.\d{4}  untrained$", lines[1])
+    epochs = [m for m in map(LINE.match, lines) if m]
+    assert [int(m.group(1)) for m in epochs] == [1, 2, 3]
+    logged = metrics.read(run)[0]
+    losses = [r["test_loss"] for r in logged[1:]]
+    growths = {2, 3}  # a grown model is measured against itself: its first epoch is its best
+    running = [i == 0 or e in growths or loss < min(losses[max(j for j in range(i + 1)
+               if j == 0 or j + 1 in growths):i]) for i, (e, loss) in
+               enumerate(zip((1, 2, 3), losses))]
+    assert [bool(m.group(3)) for m in epochs] == running
+    assert f"test {logged[2]['test_loss']:.4f}" in next(l for l in lines if l.startswith("epoch 2/3"))
+    grew = [line for line in lines if line.startswith("grew to")]
+    assert grew[0].startswith("grew to depth 2: 64-128-64, 33,152 params, test BCE +")
+    assert len(grew) == 2 and lines.index(grew[0]) < lines.index(next(
+        line for line in lines if line.startswith("epoch 2/3")))  # said before its epoch's line
+    capsys.readouterr()
+    assert main(["--resume", run, "--epochs", "4"]) == 0
+    assert capsys.readouterr().err.splitlines()[0].startswith("aezoo: resuming from epoch 3 deep")
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
+    assert main(["simple", "--epochs", "2", *TINY, "--quiet", "--out", str(tmp_path / "run")]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["simple", "--epochs", "0", *TINY, "--quiet"]) == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_in_a_terminal_the_lines_go_above_a_run_bar():
+    import io
+    from aezoo.train.terminal import Terminal
+    stream = io.StringIO()
+    terminal = Terminal(total=3, start=1, tty=True, quiet=False, stream=stream)
+    terminal.say("epoch 2/3  train 0.5000  test 0.4000  best  0.1 s")
+    terminal.bar.update(1)
+    terminal.close()
+    text = stream.getvalue()
+    assert "epoch 2/3  train 0.5000" in text and "run:" in text and "2/3" in text
