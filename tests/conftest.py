@@ -137,8 +137,8 @@ def growing_trainer(events=None, **options):
     model = build_model(cfg, data.shape, rng)
     trainer = Trainer(model, build_optimizer(cfg, model), data.train, data.test, 64,
                       device.get("cpu"), rng, progress=False)
-    Growth(cfg, data.train[:500], events.append if events is not None else lambda r: None
-           ).attach(trainer)
+    trainer.add(Growth(cfg, data.train[:500], events.append if events is not None else lambda r: None,
+                       trainer.optimizer))
     return trainer
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from aezoo.runs import metrics, checkpoints
 from aezoo.run import main
+from aezoo.train.callbacks import TrainState
 from aezoo.train.loop import Diverged, Trainer
 from conftest import TINY
 
@@ -22,7 +23,7 @@ def test_a_loss_far_above_the_untrained_models_stops_the_run_and_keeps_the_last_
 def test_a_rising_loss_is_said_once_and_a_diverged_one_stops():
     said = []
     trainer = Trainer.__new__(Trainer)
-    trainer.state, trainer.epoch, trainer.warn = {}, 0, said.append
+    trainer.state, trainer.epoch, trainer.warn = TrainState(), 0, said.append
     trainer.check_divergence(0.5)  # the untrained model
     for trainer.epoch, loss in ((1, 0.4), (2, 1.2), (3, 1.5)):
         trainer.check_divergence(loss)

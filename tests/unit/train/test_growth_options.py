@@ -93,12 +93,13 @@ def test_warmup_factor_rises_linearly_per_batch_to_one_after_each_growth():
 
 def trainer_with_schedules(**options):
     """growing_trainer's run (digits, growth at the start of epoch `grow_every` + 1) with the
-    learning-rate schedule attached after growth, as train/setup.py attaches them."""
+    learning-rate schedule after growth, in the order train/start.py lists them."""
     from aezoo.config import merge
     from aezoo.train import schedules
     from aezoo.train.build import default_config, resolve
     trainer = growing_trainer(**options)
-    schedules.attach(trainer, resolve(merge(default_config("deep"), options, "test"), set(options)))
+    trainer.add(schedules.Schedules(resolve(merge(default_config("deep"), options, "test"),
+                                            set(options)), trainer.optimizer))
     return trainer
 
 
