@@ -39,6 +39,11 @@ def _choose_blas_kernel():
 
 _choose_blas_kernel()
 
+# Chainer 7.8.1 on CuPy 13, before Chainer looks for CuPy (after the BLAS choice: CuPy
+# loads numpy). Nothing happens without CuPy. docs/gpu.md.
+from aezoo.train import gpu as _gpu  # noqa: E402
+_gpu.install()
+
 
 def load(run_dir, device="cpu", which="last"):
     """The trained model of a run folder, with encode/decode/reconstruct on numpy;
