@@ -19,7 +19,7 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test check bench docs install browser clean
+.PHONY: run test check bench docs install browser clean cupy gpu-check
 
 install: $(STAMP)
 
@@ -46,13 +46,26 @@ browser:
 		echo "no chromium, and installing it needs root (sudo apt-get install chromium): the report's browser test will be skipped"; \
 	fi
 
-test: $(STAMP) browser
+# The CuPy 13 audit (tests/unit/train/test_gpu_compat.py) needs CuPy itself, no GPU: the [gpu] extra's
+# CuPy only, not its cuDNN wheel (700 MB). docs/gpu.md.
+CUPY := cupy-cuda12x>=13.6,<14
+cupy: $(STAMP)
+	$(BIN)/python -c 'import cupy' 2>/dev/null || $(BIN)/python -m pip install --no-cache-dir '$(CUPY)'
+
+test: $(STAMP) browser cupy
 	$(BIN)/python -m pytest
 
 # The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,
 # no MPI, no long training. make test runs everything, as CI does.
 check: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -m "not slow"
+
+# On a GPU machine: the GPU tier, then seconds per epoch CPU against GPU and the bench on GPU 0.
+gpu-check: $(STAMP)
+	$(BIN)/python -c 'import cupy, nvidia.cudnn' 2>/dev/null || $(BIN)/python -m pip install \
+		--no-cache-dir -e '.[gpu]'
+	AEZOO_GPU_SPEED=1 $(BIN)/python -m pytest -m gpu tests/gpu -rs -s -q
+	$(BIN)/aezoo bench --device 0 --quick
 
 # Speed against PyTorch (installed into .venv when missing, the CPU wheel): docs/speed.md.
 bench: $(STAMP)

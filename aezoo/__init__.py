@@ -49,6 +49,12 @@ _choose_blas_kernel()
 
 from aezoo.errors import UsageError  # noqa: E402  (after the BLAS kernel is chosen)
 
+# Chainer 7.8.1 on CuPy 13: set up just before Chainer is first imported (it then looks for
+# CuPy), or at once if it already is; so `aezoo --help` loads neither. Nothing happens
+# without CuPy. docs/gpu.md.
+from aezoo.train import gpu as _gpu  # noqa: E402
+_gpu.install_before_chainer()
+
 
 def load(run_dir, device="cpu", which="last"):
     """The trained model of a run folder, with encode/decode/reconstruct on numpy;

@@ -1,6 +1,6 @@
 """How fast aezoo trains, against PyTorch on the same model, CPU and threads.
 
-    aezoo bench [--quick] [--threads N] [--json FILE]
+    aezoo bench [--quick] [--threads N] [--json FILE] [--device 0]
 
 Each workload trains one aezoo model and its PyTorch twin (aezoo/speed/twins.py:
 same layers, same starting weights, same loss, optimizer, batch and float32) in
@@ -11,6 +11,8 @@ aezoo's GFLOP/s and its share of this machine's sgemm peak (numpy, measured in
 the same run), and the BLAS kernel in use. Without PyTorch (pip install torch,
 the CPU wheel) it prints aezoo's own figures and says the comparison was skipped.
 The last line is what a run's per-epoch files cost, as a share of its training.
+With --device 0 both sides train on that GPU (aezoo through CuPy, PyTorch through torch.cuda)
+and the peak is CuPy's sgemm there.
 """
 import json
 import os
@@ -30,10 +32,13 @@ from aezoo.data import load
 from aezoo.errors import UsageError
 from aezoo.models import fast
 from aezoo.speed.clock import clock_parts
+from aezoo.train import device as devices
 from aezoo.train.build import build_model, configured
 from aezoo.train.optimizers import build_optimizer
 from aezoo.train.plan import plan
 from aezoo.train.start import prepare
+
+DEVICE = chainer.get_device("@numpy")  # --device: where both sides train
 
 # name -> (model, options, data, batch size)
 WORKLOADS = {
@@ -56,7 +61,9 @@ def setup(name, options, data, batch, n_batches):
     cfg, _ = configured(name, (options, "bench workload"))
     x = images(batch * n_batches) if data == "mnist" else load(data).train[:batch * n_batches]
     model = build_model(cfg, x.shape[1:], np.random.default_rng(0))
-    return cfg, model, build_optimizer(cfg, model), [x[i:i + batch] for i in range(0, len(x), batch)]
+    model.to_device(DEVICE)
+    return cfg, model, build_optimizer(cfg, model), [DEVICE.send(x[i:i + batch])
+                                                     for i in range(0, len(x), batch)]
 
 
 def forward_flops(model):
@@ -88,9 +95,14 @@ def torch_step(model, cfg, batches):
     import torch
     from aezoo.speed.twins import optimizer, twin
     torch.set_num_threads(blas_threads())  # as many as numpy's BLAS has
+    gpu = DEVICE.xp is not np
+    where = f"cuda:{DEVICE.device.id}" if gpu else "cpu"
+    model.to_cpu()  # the twin copies the weights from numpy
     net, loss_fn = twin(model)
+    model.to_device(DEVICE)
+    net = net.to(where)
     opt = optimizer(cfg.optimizer, net.parameters(), cfg.lr or 1e-3)
-    tensors = {id(b): torch.from_numpy(b) for b in batches}
+    tensors = {id(b): torch.from_numpy(chainer.backends.cuda.to_cpu(b)).to(where) for b in batches}
 
     def step(x):
         t = tensors[id(x)]
@@ -98,6 +110,8 @@ def torch_step(model, cfg, batches):
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if gpu:  # aezoo's step waits for its loss too
+            torch.cuda.synchronize()
     with torch.no_grad():
         first = float(loss_fn(net(tensors[id(batches[0])]), tensors[id(batches[0])]))
     return step, first
@@ -166,10 +180,12 @@ def blas():
 
 
 def sgemm_peak(size=2048, repeats=3):
-    """GFLOP/s of numpy's float32 matmul of two size x size matrices, best of `repeats`."""
-    a = np.random.RandomState(0).rand(size, size).astype(np.float32)
-    a @ a
-    best = min(timed(lambda _: a @ a, [None]) for _ in range(repeats))
+    """GFLOP/s of numpy's float32 matmul of two size x size matrices, best of `repeats`
+    (CuPy's on the GPU of --device, waiting for the result)."""
+    a = DEVICE.send(np.random.RandomState(0).rand(size, size).astype(np.float32))
+    product = (lambda _: float((a @ a)[0, 0])) if DEVICE.xp is not np else (lambda _: a @ a)
+    product(None)
+    best = min(timed(product, [None]) for _ in range(repeats))
     return 2 * size ** 3 / best / 1e9
 
 
@@ -178,6 +194,7 @@ def artifacts(folder, epochs):
     np.save(os.path.join(folder, "x.npy"), (images(4000) * 255).astype(np.uint8))
     cfg, given = configured("deep", ({"data": f"npy:{os.path.join(folder, 'x.npy')}",
                                       "epochs": epochs, "video": False, "quiet": True,
+                                      "device": str(DEVICE.device.id) if DEVICE.xp is not np else "cpu",
                                       "out": os.path.join(folder, "run")}, "bench"))
     trainer = prepare(plan(cfg, given)).trainer
     spent = clock_parts(trainer)
@@ -204,6 +221,7 @@ def parser():
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     p.add_argument("--threads", type=int, default=os.cpu_count(),
                    help="threads for numpy's BLAS and for PyTorch (default: one a core)")
+    p.add_argument("--device", default="cpu", help="cpu, or a GPU id such as 0 (default: cpu)")
     return p
 
 
@@ -213,6 +231,8 @@ def main(argv=None):
 
 def _main(argv):
     args = parser().parse_args(argv)
+    global DEVICE
+    DEVICE = devices.get(args.device)  # no GPU: one line, exit status 2
     if not 1 <= args.threads <= 1024:
         raise UsageError(f"--threads {args.threads}: expected 1 to 1024")
     with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
@@ -222,23 +242,31 @@ def _main(argv):
 def bench(args):
     load = os.getloadavg()[0]  # before this run's own threads count
     try:
-        import torch  # noqa: F401
-        torch_ok = True
+        import torch
+        torch_ok = DEVICE.xp is np or torch.cuda.is_available()
     except ImportError:
         torch_ok = False
     peak = sgemm_peak(512 if args.quick else 2048)
     results = {name: measure(*spec, args.quick, torch_ok) for name, spec in WORKLOADS.items()}
     with tempfile.TemporaryDirectory() as folder:
         files = artifacts(folder, 1 if args.quick else 3)
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load {load:.1f} before the run; "
-          f"BLAS: {blas()}; numpy sgemm peak {peak:.0f} GFLOP/s")
+    if DEVICE.xp is np:
+        print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load {load:.1f} before the run; "
+              f"BLAS: {blas()}; numpy sgemm peak {peak:.0f} GFLOP/s")
+    else:
+        name = DEVICE.xp.cuda.runtime.getDeviceProperties(DEVICE.device.id)["name"].decode()
+        print(f"GPU {DEVICE.device.id}: {name}; CuPy {DEVICE.xp.__version__}, cuDNN "
+              f"{'on' if chainer.backends.cuda.cudnn_enabled else 'off'}; CuPy sgemm peak "
+              f"{peak:.0f} GFLOP/s")
     if load > 0.5 * os.cpu_count():
         print(f"aezoo bench: warning: the machine was busy (load {load:.1f}); the ratios are "
               f"rougher" + ("; PyTorch's OpenMP threads suffer most from it, try --threads 1"
                             if args.threads > 1 else ""), file=sys.stderr)
     print(table(results, peak))
     if not torch_ok:
-        print("PyTorch is not installed: the comparison was skipped (pip install torch)")
+        print("PyTorch is not installed: the comparison was skipped (pip install torch)"
+              if DEVICE.xp is np or "torch" not in sys.modules else
+              "PyTorch has no CUDA here: the comparison was skipped (a CUDA build of torch)")
     for name, r in results.items():
         if "skipped" in r:
             print(f"{name}: comparison skipped, {r['skipped']}")

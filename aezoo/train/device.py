@@ -2,6 +2,7 @@
 import chainer
 
 from aezoo.errors import UsageError
+from aezoo.train import gpu as cupy_compat
 
 
 def get(spec):
@@ -12,14 +13,15 @@ def get(spec):
     gpu = text[len("@cupy:"):] if text.startswith("@cupy:") else text
     if not gpu.isdigit():
         raise UsageError(f"--device {spec!r}: expected cpu or a GPU id such as 0")
-    if not chainer.backends.cuda.available:
-        raise UsageError(f"--device {spec}: CuPy is not usable here; install aezoo[gpu] "
-                         f"on a CUDA machine, or use --device cpu")
+    problem = cupy_compat.problem(int(gpu))  # the driver, the device or a library, one line
+    if problem:
+        raise UsageError(f"--device {spec}: {problem}; or use --device cpu")
     try:
         device = chainer.get_device(f"@cupy:{int(gpu)}")
         device.use()
     except Exception as e:  # cupy raises its own CUDARuntimeError for a bad id
         raise UsageError(f"--device {spec}: no such GPU ({e})")
+    cupy_compat.settle_cudnn()  # without cuDNN: use_cudnn = "never", said once
     return device
 
 
