@@ -106,6 +106,8 @@ Config = make_dataclass("Config", _run_fields[:5] + _model_fields() + _ability_f
                         + _run_fields[5:],
                         namespace={"to_dict": lambda self: asdict(self)})
 Config.__doc__ = "The resolved options of a run; fields from the models' options included."
+Config.__module__ = __name__  # picklable (make_dataclass names no module before 3.12): plans
+                              # travel to a sweep's worker processes
 
 
 # Options that may differ when a run is resumed; everything else comes from

@@ -6,17 +6,11 @@ Ctrl-C outside training (exit 130).
 """
 import argparse
 import difflib
-import errno
 import re
 import sys
 
 from aezoo import __version__
-from aezoo.errors import UsageError
-
-# A folder or file the user named that cannot be used: their input, so exit 2.
-BAD_PATH = {errno.EACCES, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOENT,
-            errno.EPERM, errno.ENAMETOOLONG}
-
+from aezoo.errors import UsageError, guarded  # noqa: F401  (every command's guard)
 
 class Parser(argparse.ArgumentParser):
     """argparse that raises UsageError instead of printing usage and exiting, takes options
@@ -56,19 +50,3 @@ def int_list(text):
         return config_int_list(text)
     except UsageError as e:
         raise argparse.ArgumentTypeError(str(e))
-
-
-def guarded(name, body, argv):
-    """body(argv) -> exit status, with a UsageError turned into one line and status 2."""
-    try:
-        return body(argv)
-    except UsageError as e:
-        print(f"{name}: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        where = f"{e.filename}: " if e.filename else ""
-        print(f"{name}: error: cannot write or read {where}{e.strerror or e}", file=sys.stderr)
-        return 2 if e.errno in BAD_PATH else 1
-    except KeyboardInterrupt:
-        print(f"{name}: interrupted", file=sys.stderr)
-        return 130

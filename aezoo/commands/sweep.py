@@ -1,6 +1,9 @@
-"""Run every experiment of a TOML file in turn, then compare them.
+"""Run every experiment of a TOML file, several at once, then compare them.
 
     aezoo sweep experiments/quick.toml [--out outputs/sweep-quick]
+    aezoo sweep FILE --workers 2 --threads 1        # two runs at once on this machine
+    aezoo sweep FILE --ray HEAD:6379                # a task a run on a Ray cluster
+    aezoo sweep FILE --early-stop asha --grace 2    # stop hopeless runs at rungs of epochs
 
 The file holds a [defaults] table of options every run shares and one
 [runs.NAME] table per run; keys are the option names of config.json's
@@ -17,7 +20,8 @@ The file holds a [defaults] table of options every run shares and one
     model = "deep"
     grow_every = 4
 
-Runs train one after the other into OUT/NAME (OUT defaults to
+A [grid] table crosses lists of values with every run (aezoo/sweeps/file.py).
+Runs train into OUT/NAME (OUT defaults to
 outputs/sweep-<file stem>), without a progress video unless the file sets
 video = true: the comparison (aezoo compare) writes its scores, plot and
 side-by-side video and report.html into OUT itself; runs on different data sets
@@ -26,174 +30,91 @@ shows them all. Started again, a sweep skips finished runs
 and resumes an unfinished one from its checkpoint, so an interrupted sweep is
 continued by repeating the command. The whole file is checked before anything
 trains; a bad file is one line and exit status 2, and no run folder is touched.
+
+Every run is planned before the first trains. With --workers N (default: half the
+cores, so each run gets two threads) N runs train at once, each in its own process
+with --threads T BLAS threads (default: the cores shared out), their lines in
+OUT/logs/NAME.log and one status line a run here; a run's numbers do not depend on N.
+A run whose process dies is retried (--retries) from its last checkpoint. Ctrl-C
+stops every run at its next epoch; repeating the command resumes them.
 """
 import os
-import re
 import shutil
 import sys
-from collections import namedtuple
 
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
-from aezoo.config import RESUMABLE, Config, merge, read_toml
 from aezoo.errors import UsageError
-from aezoo.models import NAMES
 from aezoo.results import report
 from aezoo.results.comparison import compare, print_table
 from aezoo.results.videos import render
 from aezoo.runs import checkpoints, rundir
-from aezoo.train.build import configured
-from aezoo.train.plan import plan, plan_resume
-from aezoo.train.start import start
+from aezoo.sweeps import local, ray_tasks, status
+from aezoo.sweeps.file import read
+from aezoo.sweeps.steps import check_out, groups, plan_steps
+from aezoo.sweeps.worker import STOP, Job, work
 
-SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
-SPLIT = ("data", "data_dir", "test_fraction", "seq_len")  # runs compared together share these
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
-            "compare.partial.gif", "compare.partial.mp4", "compared.json", "report.html")
-
-# One run of a sweep: what to do with its folder (start, resume, skip), the Plan that
-# does it (None for skip) and its resolved Config.
-Step = namedtuple("Step", "name folder action plan cfg")
+CORES = os.cpu_count() or 1
 
 
-def read(path):
-    """{run name: its options (defaults applied)} from a sweep file, checked key by key."""
-    table = read_toml(path)
-    unknown = sorted(set(table) - {"defaults", "runs"})
-    if unknown:
-        raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} "
-                         f"(a sweep file has [defaults] and [runs.NAME] tables)")
-    defaults, runs = table.get("defaults", {}), table.get("runs")
-    if not isinstance(defaults, dict):
-        raise UsageError(f"{path}: defaults must be a table ([defaults])")
-    if not isinstance(runs, dict) or not runs:
-        raise UsageError(f"{path}: no runs; add a table per run, "
-                         f"e.g. [runs.simple] with model = \"simple\"")
-    experiments = {}
-    for name, options in runs.items():
-        where = f"{path} [runs.{name}]"
-        if not isinstance(options, dict):
-            raise UsageError(f"{path}: runs.{name} must be a table ([runs.{name}])")
-        if not NAME.fullmatch(name):
-            raise UsageError(f"{where}: a run name is a folder name: letters, digits, '.', '_', '-'")
-        if name in RESERVED or name.startswith("compare-"):
-            raise UsageError(f"{where}: {name} is a file the sweep writes; choose another run name")
-        options = {**defaults, **options}
-        for key in SET_BY_SWEEP:
-            if key in options:
-                raise UsageError(f"{where}: {key} is set by the sweep "
-                                 f"(the run's folder is OUT/{name})")
-        merge(Config(), options, where)  # unknown keys and wrong types, named by file and run
-        if not options.get("model"):
-            raise UsageError(f"{where}: no model; set model = \"deep\" (or another) "
-                             f"in it or in [defaults]")
-        if options["model"] not in NAMES:
-            raise UsageError(f"{where}: model = {options['model']!r}, expected one of "
-                             f"{', '.join(NAMES)}")
-        experiments[name] = options
-    return experiments
+def default_workers():
+    """Half the cores (at least one): two threads a run keep small models' BLAS busy, and the
+    runs in parallel use the rest. On 2 cores: one run at a time, as before."""
+    return max(1, CORES // 2)
 
 
-def plan_steps(experiments, out, source="sweep"):
-    """A Step for every run, in file order; checks everything and writes nothing."""
-    steps = []
-    for name, options in experiments.items():
-        folder = os.path.abspath(os.path.join(out, name))
-        try:
-            cfg, given = configured(options["model"], (options, source), (
-                {"out": folder, "video": options.get("video", False)}, "sweep"))
-            fresh = plan(cfg, given, new_folder=False)
-        except UsageError as e:
-            raise UsageError(f"{source} [runs.{name}]: {e}")
-        steps.append(Step(name, folder, *action(name, folder, fresh), fresh.cfg))
-    return steps
-
-
-def groups(steps, out):
-    """{comparison folder: its steps}: the runs on one data split are compared together, in
-    OUT itself when all share one, else in OUT/compare-<data> for each data set."""
-    by_split = {}
-    for step in steps:
-        by_split.setdefault(tuple(getattr(step.cfg, key) for key in SPLIT), []).append(step)
-    if len(by_split) == 1:
-        return {out: steps}
-    found = {}
-    for split, group in by_split.items():
-        name = "compare-" + re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(str(split[0])))
-        while os.path.join(out, name) in found:  # one data set, two splits
-            name += "+"
-        found[os.path.join(out, name)] = group
-    return found
-
-
-def action(name, folder, fresh):
-    """(what to do with a run folder, the Plan that does it or None), given the plan of a
-    fresh run of what the file asks for."""
-    if not os.path.exists(folder) or (os.path.isdir(folder) and not os.listdir(folder)):
-        return "start", fresh
-    if not checkpoints.exists(folder):
-        raise UsageError(f"{folder} holds files but no {checkpoints.FILE} to resume from; "
-                         f"delete it to start run {name} again")
-    cfg = fresh.cfg
-    saved = rundir.read_config(folder)["config"]
-    changed = [k for k, v in cfg.to_dict().items()
-               if k in saved and k not in RESUMABLE + SET_BY_SWEEP and saved[k] != v]
-    if changed:
-        k = changed[0]
-        raise UsageError(f"{folder} was trained with {k} = {saved.get(k)!r}, the file now says "
-                         f"{getattr(cfg, k)!r}; rename run {name} or delete its folder")
-    meta = checkpoints.read_meta(folder)
-    done = meta["epoch"]
-    if done >= cfg.epochs:
-        return f"skip (finished, {done} epochs)", None
-    if meta["state"].get("stopped_early") == done:  # --patience ended it there
-        return f"skip (stopped early, {done} epochs)", None
-    return f"resume from epoch {done}", plan_resume(folder, {
-        "epochs": cfg.epochs, "device": cfg.device, "fps": cfg.fps, "video": cfg.video})
-
-
-def train(step):
-    """Train one step's run (and render its video when the file asks); its exit status."""
-    status = start(step.plan)
-    if status == 0 and step.cfg.video:
-        render(step.folder, fps=step.cfg.fps)
-    return status
-
-
-def check_out(out):
-    """A sweep writes only into a new or empty folder, or one an earlier sweep made."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"--out {out} is a file; expected a folder")
-    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, "sweep.toml")):
-        raise UsageError(f"--out {out} holds files that aezoo sweep did not write (no sweep.toml); "
-                         f"choose a new or empty folder")
-
-
-def sweep(path, out=None):
+def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early_stop=()):
     """Run the sweep file at `path`; returns an exit status (0, 1 if a run failed, 130)."""
     experiments = read(path)
     folder_given = out
     out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
     check_out(out)
     steps = plan_steps(experiments, out, path)
+    workers = workers or default_workers()
+    threads = threads or max(1, CORES // workers)
+    cluster = ray_tasks.connect(ray) if ray else None
     rundir.make_folder(out)
+    if cluster:
+        ray_tasks.check_shared(cluster, out)
     copy = os.path.join(out, "sweep.toml")  # what the runs were last asked to be
     if not (os.path.exists(copy) and os.path.samefile(path, copy)):
         shutil.copyfile(path, copy)
-    failed = []
-    for i, step in enumerate(steps, 1):
-        print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
-        if step.plan is None:
-            continue
-        status = guarded("aezoo run", lambda _: train(step), None)
-        if status == 130:
-            print(f"aezoo sweep: interrupted in run {step.name}; repeat the command to continue: "
-                  f"aezoo sweep {path}" + (f" --out {folder_given}" if folder_given else ""),
-                  file=sys.stderr)
-            return 130
-        if status != 0:
-            failed.append(step.name)
+    if os.path.exists(os.path.join(out, STOP)):  # an earlier Ctrl-C's request is done
+        os.remove(os.path.join(out, STOP))
+    parallel = bool(cluster) or workers > 1
+    logs = {s.name: os.path.join(os.path.abspath(out), "logs", f"{s.name}.log")
+            for s in steps} if parallel else {}
+    if logs:
+        rundir.make_folder(os.path.join(out, "logs"))
+    jobs = [Job(s.name, os.path.abspath(out), s.plan, threads, early_stop, logs.get(s.name))
+            for s in steps if s.plan is not None]
+    hint = f"aezoo sweep {path}" + (f" --out {folder_given}" if folder_given else "")
+    if parallel:
+        where = f"Ray at {ray}" if cluster else f"{workers} processes"
+        print(f"aezoo sweep: {len(jobs)} of {len(steps)} runs to train on {where}, {threads} "
+              f"thread{'s' if threads > 1 else ''} each; their lines in {os.path.join(out, 'logs')}",
+              file=sys.stderr)
+        for i, step in enumerate(steps, 1):
+            print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
+    try:
+        if cluster:
+            results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
+        elif parallel:
+            results = local.run_local(jobs, workers, retries, status.Board(steps, logs).show)
+        else:
+            results = one_by_one(steps, jobs)
+    except KeyboardInterrupt:
+        print(f"aezoo sweep: interrupted; every run saved its last epoch. Repeat the command to "
+              f"continue: {hint}", file=sys.stderr)
+        return 130
+    if 130 in results.values():
+        print(f"aezoo sweep: interrupted in run {next(n for n, c in results.items() if c == 130)}; "
+              f"repeat the command to continue: {hint}", file=sys.stderr)
+        return 130
+    for step in steps:
+        if results.get(step.name) == 0 and step.cfg.video:
+            render(step.folder, fps=step.cfg.fps)
+    failed = [(n, logs.get(n)) for n, c in results.items() if c != 0]
     trained = [s.folder for s in steps if checkpoints.exists(s.folder)]
     compared = groups(steps, out)
     for folder, group in compared.items():
@@ -206,16 +127,46 @@ def sweep(path, out=None):
     if out not in compared and any(os.path.isdir(folder) for folder in compared):
         print(report.write(out))  # one page for the data sets' comparisons together
     if failed:
-        print(f"aezoo sweep: {len(failed)} run(s) failed: {', '.join(failed)}"
+        print(f"aezoo sweep: {len(failed)} run(s) failed: "
+              + "; ".join(f"{n} ({status.first_error(log)})" if log else n for n, log in failed)
               + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)
         return 1
     return 0
 
 
+def one_by_one(steps, jobs):
+    """The runs in this process, one after the other, each printing its own lines."""
+    by_name, results = {job.name: job for job in jobs}, {}
+    for i, step in enumerate(steps, 1):
+        print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
+        if step.name in by_name:
+            results[step.name] = work(by_name[step.name])
+            if results[step.name] == 130:
+                break
+    return results
+
+
 def parser():
     p = Parser(prog="aezoo sweep", description=COMMANDS["sweep"])
-    p.add_argument("file", metavar="FILE.toml", help="sweep file: [defaults] and [runs.NAME] tables")
+    p.add_argument("file", metavar="FILE.toml",
+                   help="sweep file: [defaults], [runs.NAME] and [grid] tables")
     p.add_argument("--out", help="sweep folder (default outputs/sweep-<file stem>)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help=f"runs at once on this machine, each in its own process (default: half "
+                        f"the cores, here {default_workers()})")
+    p.add_argument("--threads", type=int, metavar="T",
+                   help="BLAS threads of each run (default: the cores shared out among the workers)")
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="run each run as a task on the Ray cluster at ADDRESS (host:port, or auto); "
+                        "local starts one on this machine")
+    p.add_argument("--retries", type=int, default=2, metavar="R",
+                   help="times a run whose process or node died is started again (default 2)")
+    p.add_argument("--early-stop", choices=("asha",),
+                   help="stop hopeless runs: asha, asynchronous successive halving (Ray Tune's rule)")
+    p.add_argument("--grace", type=int, default=1, metavar="EPOCHS",
+                   help="asha: the first rung, in epochs (default 1, as Ray's grace_period)")
+    p.add_argument("--reduction-factor", type=int, default=3, metavar="F",
+                   help="asha: rungs at grace x F^k epochs; 1/F of the runs go on (default 3)")
     return p
 
 
@@ -225,8 +176,20 @@ def main(argv=None):
 
 def _main(argv):
     args = parser().parse_args(argv)
+    checks = [("workers", args.workers, 1, 256), ("threads", args.threads, 1, 1024),
+              ("retries", args.retries, 0, 100), ("grace", args.grace, 1, 10 ** 6),
+              ("reduction-factor", args.reduction_factor, 2, 100)]
+    for name, value, low, high in checks:
+        if value is not None and not low <= value <= high:
+            raise UsageError(f"--{name} {value}: expected a whole number from {low} to {high}")
+    if args.ray and args.workers:
+        raise UsageError("--workers is for this machine; with --ray, Ray places the runs "
+                         "(give one or the other)")
+    if not args.early_stop and ("--grace" in argv or "--reduction-factor" in argv):
+        raise UsageError("--grace and --reduction-factor only apply with --early-stop asha")
+    early = ("asha", args.grace, args.reduction_factor) if args.early_stop else ()
     try:
-        return sweep(args.file, args.out)
+        return sweep(args.file, args.out, args.workers, args.threads, args.ray, args.retries, early)
     except KeyboardInterrupt:
         print("aezoo sweep: interrupted; repeat the command to continue", file=sys.stderr)
         return 130

@@ -36,7 +36,7 @@ from aezoo.runs.folder import RunFolder
 
 COLUMNS = ("run", "model", "data", "epochs", "params", "code_size", "final_test_bce",
            "best_test_bce", "best_epoch", "final_test_mse", "best_test_mse", "final_test_sqerr",
-           "best_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
+           "best_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch", "stopped_early")
 LOSSLESS = 1e-9  # PCA squared error below this (as many components as pixels): no ratio
 
 
@@ -109,7 +109,15 @@ def score(run, label):
             "best_mse_epoch": min(records, key=lambda r: r["test_mse"])["epoch"],
             "final_test_sqerr": final["test_sqerr"],
             "best_test_sqerr": min(r["test_sqerr"] for r in records),
-            "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None}
+            "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None,
+            "stopped_early": stopped_early(run)}
+
+
+def stopped_early(run):
+    """The epoch at which --patience or a sweep's ASHA stopped the run, or None."""
+    if not checkpoints.exists(run.dir):
+        return None
+    return checkpoints.read_meta(run.dir)["state"].get("stopped_early")
 
 
 def baselines(runs, sizes, extras=None):
@@ -157,8 +165,8 @@ def write_csv(path, rows):
         out = csv.DictWriter(f, COLUMNS, lineterminator="\n")
         out.writeheader()
         for row in rows:  # repr keeps every digit of metrics.jsonl; None is an empty cell
-            out.writerow({k: "" if row[k] is None else repr(row[k]) if isinstance(row[k], float)
-                          else row[k] for k in COLUMNS})
+            out.writerow({k: "" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
+                          else row[k] for k in COLUMNS})  # a PCA row has no stopped_early
 
 
 def write_markdown(path, rows, runs):
@@ -179,7 +187,8 @@ def write_markdown(path, rows, runs):
         epoch = r.get(f"best_{name}_epoch")  # the epoch of the value shown (PCA: none)
         best = fmt(r[f"best_test_{name}"], ".4f") + (f" ({epoch})" if epoch is not None else "")
         lines.append(
-            f"| {r['run']} | {r['model']} | {fmt(r['epochs'], 'd')} | {r['params']:,} | "
+            f"| {r['run']} | {r['model']} | {fmt(r['epochs'], 'd')}"
+            f"{' (stopped early)' if r.get('stopped_early') is not None else ''} | {r['params']:,} | "
             f"{fmt(r['code_size'], 'd')} | {fmt(r[f'final_test_{name}'], '.4f')} | {best} | "
             f"{r['final_test_sqerr']:.3f} | {r['best_test_sqerr']:.3f} | "
             f"{fmt(r['sqerr_vs_pca'], '.2f')} | {fmt(r['seconds_per_epoch'], '.3g')} |")

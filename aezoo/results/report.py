@@ -35,9 +35,11 @@ EMBED_MAX = 32 * 2 ** 20  # bytes: larger files are linked, not embedded
 MEDIA = {".png": "image/png", ".gif": "image/gif", ".mp4": "video/mp4"}
 REPORT_FRAMES = 40        # frames at most of a video rendered for the page (a preview)
 SHOWN = ("run", "model", "epochs", "params", "code_size", "final_test_bce", "best_test_bce",
-         "best_epoch", "final_test_mse", "final_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
+         "best_epoch", "final_test_mse", "final_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch",
+         "stopped_early")
 HEADINGS = {"best_epoch": "best epoch (run's own loss)", "code_size": "code",
-            "sqerr_vs_pca": "sq. err vs PCA", "seconds_per_epoch": "s / epoch"}
+            "sqerr_vs_pca": "sq. err vs PCA", "seconds_per_epoch": "s / epoch",
+            "stopped_early": "stopped early at"}
 GROWTH = ("epoch", "depth", "widths", "params", "init", "dead_units", "test_bce_jump")
 
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;

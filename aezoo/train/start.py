@@ -39,7 +39,7 @@ LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (an
 Started = namedtuple("Started", "plan cfg dataset trainer run_dir fresh lock is_main")
 
 
-def prepare(plan, is_main=True):
+def prepare(plan, is_main=True, extra=()):
     """The run's parts, ready to train; its folder claimed (see the module docstring)."""
     cfg = dataclasses.replace(plan.cfg)  # the plan stays as it was made
     cluster = None
@@ -97,13 +97,14 @@ def prepare(plan, is_main=True):
         trainer.epoch, trainer.state = meta["epoch"], TrainState.from_json(meta["state"])
         best.resumed(trainer.state, trainer.epoch)
         trainer.metrics = logged  # what callbacks saw at that epoch's end
-    trainer.add(*callbacks(trainer, cfg, dataset, run_dir if is_main else None, cluster))
+    trainer.add(*callbacks(trainer, cfg, dataset, run_dir if is_main else None, cluster, extra))
     return Started(plan, cfg, dataset, trainer, run_dir, fresh, held, is_main)
 
 
-def start(plan, is_main=True):
-    """Train the planned run to its last epoch; returns the exit status (0, 1, 130)."""
-    started = prepare(plan, is_main)
+def start(plan, is_main=True, extra=()):
+    """Train the planned run to its last epoch; returns the exit status (0, 1, 130).
+    `extra` callbacks (a sweep's) fire after loss.png and before the checkpoints."""
+    started = prepare(plan, is_main, extra)
     cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
     say = trainer.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
@@ -197,7 +198,7 @@ def record_start(run_dir, cfg, model, dataset, meta):
         **history})
 
 
-def callbacks(trainer, cfg, dataset, run_dir, cluster=None):
+def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
     """The run's callbacks, in the order they fire at every hook (written down here only):
 
        1 cluster      several processes: stop together on Ctrl-C; prime new layers on all
@@ -210,6 +211,7 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None):
        6 snapshot     the fixed samples' arrays and PNG
        7 metrics      the epoch's line in metrics.jsonl
        8 loss.png     at the last epoch, and every LOSS_PLOT_EVERY seconds
+         extra        the caller's (a sweep's early stopping: what it decides, the checkpoints keep)
        9 best checkpoint, then
       10 checkpoint   last, so a checkpoint never runs ahead of the files it continues
     """
@@ -231,7 +233,7 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None):
     indices = capture.fixed_indices(len(dataset.test), cfg.show)
     labels = None if dataset.test_labels is None else dataset.test_labels[indices]
     return found + [capture.Snapshots(run_dir, dataset, indices, labels), MetricsLine(run_dir),
-                    LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY),
+                    LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY), *extra,
                     best.BestCheckpoint(run_dir, __version__), Checkpoint(run_dir)]
 
 

@@ -4,6 +4,7 @@
     runs      errors                                      viz      errors, runs; no chainer, cupy or models
     train     errors, runs, data, viz, config, the model registry; no concrete model, results or command
     results   errors, runs, viz, data, models             speed    errors, models, train
+    sweeps    errors, config, runs, data, models, train, results
     config    errors, models, data (the set names), viz (the fps range)
     commands  anything, but never another command
 Any part may read aezoo.__version__ from the package; nothing else of the package.
@@ -44,6 +45,7 @@ ALLOWED = {
     "train": {"train", "errors", "runs", "data", "viz", "config", "models"},
     "results": {"results", "errors", "runs", "viz", "data", "models"},
     "speed": {"speed", "errors", "models", "train"},
+    "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results"},
     "config": {"errors", "models", "viz", "data"},
     "errors": set(),
 }
@@ -171,6 +173,7 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
     ("aezoo.commands.sweep", "from aezoo.commands import run"),
     ("aezoo.commands.sweep", "from aezoo.commands.compare import compare"),
     ("aezoo.results.comparison", "from aezoo.train.start import start"),
+    ("aezoo.sweeps.worker", "from aezoo.commands.parser import guarded"),
     ("aezoo.data.sets", "from aezoo.config import Config"),
     ("aezoo.runs.rundir", "import aezoo.data"),
     ("aezoo.models.deep", "from ..train import loop"),
@@ -193,7 +196,8 @@ def test_the_check_allows_what_the_rules_allow(module, source):
 
 def test_the_parts_are_folders_and_the_top_level_is_what_a_user_runs():
     parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert parts == {"models", "data", "runs", "train", "viz", "results", "speed", "commands"}
+    assert parts == {"models", "data", "runs", "train", "viz", "results", "speed", "sweeps",
+                     "commands"}
     for folder in parts:  # each part says what it is for and what it may import
         doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text()))
         assert doc and "import" in doc, folder

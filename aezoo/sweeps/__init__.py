@@ -1,0 +1,14 @@
+"""Sweeps: the runs of a TOML file, planned together, trained at once, compared at the end.
+
+    file.py       the sweep file: [defaults], [runs.NAME], and [grid] expanded into runs
+    steps.py      each run's plan and what to do with its folder (start, resume, skip)
+    worker.py     what a worker process (or Ray task) does with one run: threads, retry, stop
+    asha.py       asynchronous successive halving: stop hopeless runs at rungs of epochs
+    local.py      N runs at once on this machine, each in its own process; lost ones retried
+    ray_tasks.py  the same on a Ray cluster, a task a run
+    status.py     one line a run: waiting, epoch k of n, done, failed, stopped early
+
+The command (aezoo/commands/sweep.py) reads the file, plans every run before
+any trains, runs them here and compares them (aezoo.results). May import
+errors, config, runs, data, models (the registry), train and results; never a command.
+"""

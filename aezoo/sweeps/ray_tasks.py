@@ -1,0 +1,95 @@
+"""A sweep's runs as tasks on a Ray cluster: `aezoo sweep FILE --ray ADDRESS|auto|local`.
+
+    ray start --head --port 6379                 # on one machine
+    ray start --address HEAD:6379                # on each of the others
+    aezoo sweep FILE --ray HEAD:6379 --out /shared/sweep-x
+
+aezoo never starts a cluster behind the user's back: ADDRESS and auto join one that
+runs; `local` starts an embedded one on this machine for this sweep. Each run is a task
+with num_cpus = its threads, retried (max_retries) when its worker or node dies: the
+retry resumes from the run's last checkpoint. Run folders must be on a filesystem every
+node sees: before anything trains, a task writes a marker into the sweep folder and the
+driver must see it. Ray is the extra [ray] (pip install 'aezoo[ray]').
+"""
+import os
+import time
+import uuid
+
+from aezoo.errors import UsageError
+from aezoo.sweeps.worker import STOP, work
+
+POLL = 0.5
+
+
+def connect(address):
+    """Join the cluster at `address` (or start one for `local`); the ray module."""
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--ray needs Ray: pip install 'aezoo[ray]'")
+    if ray.is_initialized():
+        return ray
+    options = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        if address == "local":
+            ray.init(num_cpus=os.cpu_count(), **options)
+        else:
+            ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UsageError(f"--ray {address}: cannot join a Ray cluster there ({first}); start one "
+                         f"with `ray start --head`, or use --ray local")
+    return ray
+
+
+def write_marker(path, token):
+    with open(path, "w") as f:
+        f.write(token)
+    return os.uname().nodename
+
+
+def check_shared(ray, out):
+    """A task writes a marker into OUT; the driver must read it: else one line, nothing runs."""
+    token = uuid.uuid4().hex
+    path = os.path.join(os.path.abspath(out), f".ray-marker-{token}")
+    node = ray.get(ray.remote(num_cpus=0)(write_marker).remote(path, token))
+    try:
+        with open(path) as f:
+            seen = f.read() == token
+        os.remove(path)
+    except OSError:
+        seen = False
+    if not seen:
+        raise UsageError(f"--out {out}: a Ray task on {node} wrote a marker there, but this "
+                         f"machine does not see it; put the sweep folder on a filesystem every "
+                         f"node shares")
+
+
+def run_ray(ray, jobs, retries, poll=lambda results, running, note: None):
+    """{run name: exit status}, every job a task; Ctrl-C stops them all at their next epoch."""
+    tasks = {}
+    for job in jobs:
+        task = ray.remote(num_cpus=job.threads, max_retries=retries)(work)
+        tasks[task.remote(job)] = job.name
+    results, stopping = {}, False
+    while tasks:
+        try:
+            done, _ = ray.wait(list(tasks), num_returns=1, timeout=POLL)
+            for ref in done:
+                name = tasks.pop(ref)
+                try:
+                    results[name] = ray.get(ref)
+                except ray.exceptions.RayError as e:  # out of retries
+                    results[name] = 1
+                    poll(results, set(tasks.values()), f"{name}: {type(e).__name__}: "
+                                                       f"{str(e).splitlines()[0]}")
+            poll(results, set(tasks.values()), None)
+        except KeyboardInterrupt:
+            if not stopping:
+                stopping = True
+                open(os.path.join(jobs[0].out, STOP), "w").close()
+                poll(results, set(tasks.values()), "stopping every run at its next epoch")
+            time.sleep(POLL)
+    if stopping:
+        raise KeyboardInterrupt
+    return results

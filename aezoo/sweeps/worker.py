@@ -1,0 +1,88 @@
+"""What a worker does with one run of a sweep: the same in a local process and in a Ray task.
+
+    status = work(job)     # 0 done (or stopped early), 1 failed, 2 bad input, 130 stopped
+
+A Job is plain and picklable: the run's plan, its threads and how the sweep stops it.
+The worker looks at the run folder when it begins, so a job that is retried after its
+process or node died resumes from the last checkpoint (aezoo makes that exact), and one
+that died before its first checkpoint starts again in the folder it had made.
+"""
+import os
+import shutil
+import signal
+import sys
+from dataclasses import dataclass
+
+import threadpoolctl
+
+from aezoo.errors import guarded
+from aezoo.runs import checkpoints
+from aezoo.sweeps.asha import Asha
+from aezoo.sweeps.steps import resume_changes
+from aezoo.train.callbacks import Callback
+from aezoo.train.plan import Plan, plan_resume
+from aezoo.train.start import start
+
+STOP = "stop"  # OUT/stop: every run of the sweep stops at its next epoch's start
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    out: str            # the sweep folder (absolute)
+    plan: Plan          # the run as planned (a resume's plan when it continues)
+    threads: int        # BLAS and OpenMP threads of this run
+    early_stop: tuple   # () or ("asha", grace, reduction factor)
+    log: str = None     # a file for the run's lines (a worker beside others), or None
+
+    @property
+    def folder(self):
+        return self.plan.run_dir
+
+
+class StopAsked(Callback):
+    """Ends the run at an epoch's start when OUT/stop exists (the sweep got Ctrl-C): the
+    epoch before is saved whole, and the sweep resumes it when repeated."""
+
+    def __init__(self, out):
+        self.path = os.path.join(out, STOP)
+
+    def on_epoch_start(self, trainer):
+        if os.path.exists(self.path):
+            raise KeyboardInterrupt
+
+
+def current_plan(job):
+    """The job's plan as the folder now stands: a retry resumes what its last try saved."""
+    if checkpoints.exists(job.folder):
+        if job.plan.resume:
+            return job.plan
+        return plan_resume(job.folder, resume_changes(job.plan.cfg))
+    if not job.plan.resume and os.path.isdir(job.folder) and os.listdir(job.folder):
+        shutil.rmtree(job.folder)  # a try that died before its first checkpoint: ours to redo
+    return job.plan
+
+
+def work(job):
+    """Train the job's run; its exit status."""
+    with threadpoolctl.threadpool_limits(limits=job.threads):
+        return guarded("aezoo run", lambda _: _train(job), None)
+
+
+def _train(job):
+    extra = [StopAsked(job.out)]
+    if job.early_stop and job.early_stop[0] == "asha":
+        extra.append(Asha(job.out, job.name, job.folder, job.plan.cfg, *job.early_stop[1:]))
+    return start(current_plan(job), extra=extra)
+
+
+def process_main(job):
+    """A local worker process: Ctrl-C is the sweep's to handle (it writes OUT/stop), and the
+    run's lines go to its log file, not between the other runs' lines."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if job.log:
+        handle = open(job.log, "a", buffering=1)
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        sys.stdout = sys.stderr = handle
+    sys.exit(work(job))

@@ -1,0 +1,214 @@
+"""aezoo sweep --workers N: runs at once, each in its own process, with the numbers of one at a
+time; a killed worker is retried from its checkpoint; Ctrl-C stops every run at its next epoch
+and the sweep resumes; --early-stop asha stops the hopeless runs and never resumes them."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from aezoo.commands import sweep
+from aezoo.runs import checkpoints, metrics
+
+pytestmark = pytest.mark.slow
+
+FOUR = """
+[defaults]
+data = "{data}"
+epochs = {epochs}
+[runs.simple]
+model = "simple"
+[runs.deep]
+model = "deep"
+[grid]
+seed = [0, 1]
+"""
+NAMES = [f"{m}-seed={s}" for m in ("simple", "deep") for s in (0, 1)]
+
+
+def write(tmp_path, data="digits", epochs=3, name="four.toml"):
+    path = tmp_path / name
+    path.write_text(FOUR.format(data=data, epochs=epochs))
+    return path
+
+
+def scores(out):
+    """{run: [(epoch, test scores...)]} of every run of a sweep folder."""
+    found = {}
+    for name in NAMES:
+        epochs, _ = metrics.read(out / name)
+        found[name] = [(r["epoch"], r["test_loss"], r["test_mse"], r["test_sqerr"]) for r in epochs]
+    return found
+
+
+def assert_same(a, b):
+    assert a.keys() == b.keys()
+    for name in a:
+        assert [r[0] for r in a[name]] == [r[0] for r in b[name]], name
+        np.testing.assert_allclose(np.array(a[name])[:, 1:], np.array(b[name])[:, 1:], rtol=1e-6,
+                                   atol=0, err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def one_at_a_time(tmp_path_factory):
+    root = tmp_path_factory.mktemp("one")
+    assert sweep.main([str(write(root)), "--out", str(root / "out"), "--workers", "1",
+                       "--threads", "1"]) == 0
+    return scores(root / "out")
+
+
+def test_two_workers_give_every_run_the_numbers_of_one_at_a_time(tmp_path, one_at_a_time, capsys):
+    out = tmp_path / "out"
+    assert sweep.main([str(write(tmp_path)), "--out", str(out), "--workers", "2",
+                       "--threads", "1"]) == 0
+    assert_same(scores(out), one_at_a_time)
+    err = capsys.readouterr().err
+    assert "4 of 4 runs to train on 2 processes, 1 thread each" in err
+    for name in NAMES:  # one status line a run, each run's own lines in its log
+        assert f"aezoo sweep: {name}: done, epoch 3, test loss" in err
+        assert "epoch 3/3" in (out / "logs" / f"{name}.log").read_text()
+    assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1  # and a PCA row
+
+
+def slow_data(tmp_path):
+    """The digits at 24 x 24, twice over: epochs long enough to stop a run in the middle."""
+    from sklearn.datasets import load_digits
+    images = np.kron(load_digits().images, np.ones((3, 3))) / 16.0
+    path = tmp_path / "x.npy"
+    np.save(path, np.concatenate([images, images[:, ::-1]]).astype(np.float32))
+    return f"npy:{path}"
+
+
+def sweep_process(path, out, *options):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "aezoo", "sweep", str(path), "--out", str(out),
+                             *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+
+
+def wait_for_epoch(out, epoch, job, timeout=300):
+    """Until some run has finished `epoch` (the sweep still going)."""
+    end = time.time() + timeout
+    while time.time() < end and job.poll() is None:
+        for name in NAMES:
+            try:
+                if any(r["epoch"] >= epoch for r in metrics.read(out / name)[0]):
+                    return name
+            except Exception:
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"no run reached epoch {epoch}; the sweep said {job.communicate()}")
+
+
+def workers_of(pid):
+    """The sweep's worker processes (multiprocessing's spawned children, not its tracker)."""
+    found = []
+    for child in open(f"/proc/{pid}/task/{pid}/children").read().split():
+        command = open(f"/proc/{child}/cmdline").read()
+        if "multiprocessing.spawn" in command or "spawn_main" in command:
+            found.append(int(child))
+    return found
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory):
+    root = tmp_path_factory.mktemp("unbroken")
+    data = slow_data(root)
+    path = write(root, data, epochs=6)
+    # From a shell, as a user runs it: a fresh process, as the workers are.
+    job = sweep_process(path, root / "out", "--workers", "1", "--threads", "1")
+    assert job.wait(timeout=600) == 0, job.communicate()
+    return root, path, scores(root / "out")
+
+
+def test_a_killed_worker_is_retried_from_its_checkpoint_and_the_sweep_is_unchanged(unbroken):
+    root, path, expected = unbroken
+    out = root / "killed"
+    job = sweep_process(path, out, "--workers", "2", "--threads", "1")
+    wait_for_epoch(out, 2, job)
+    victim = workers_of(job.pid)[0]
+    os.kill(victim, signal.SIGKILL)
+    _, err = job.communicate(timeout=600)
+    assert job.returncode == 0, err
+    assert "its process was killed (signal 9); retry 1 of 2, from its checkpoint" in err
+    assert_same(scores(out), expected)
+
+
+def test_ctrl_c_stops_every_run_at_its_next_epoch_and_repeating_resumes_them(unbroken):
+    root, path, expected = unbroken
+    out = root / "stopped"
+    job = sweep_process(path, out, "--workers", "2", "--threads", "1")
+    wait_for_epoch(out, 1, job)
+    os.killpg(job.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole group
+    _, err = job.communicate(timeout=600)
+    assert job.returncode == 130, err
+    assert "interrupted; every run saved its last epoch. Repeat the command to continue" in err
+    saved = {n: checkpoints.read_meta(out / n)["epoch"] for n in NAMES if checkpoints.exists(out / n)}
+    assert saved and all(0 <= e < 6 for e in saved.values())
+    for name, epoch in saved.items():  # the files agree with the checkpoint
+        assert metrics.read(out / name)[0][-1]["epoch"] == epoch
+    assert not (out / "scores.csv").exists()
+    again = sweep_process(path, out, "--workers", "2", "--threads", "1")
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert "resume from epoch" in err
+    assert_same(scores(out), expected)
+
+
+LR = """
+[defaults]
+data = "digits"
+model = "simple"
+epochs = 9
+[grid]
+lr = [0.01, 0.001, 0.0001, 0.00001]
+"""
+
+
+def test_asha_stops_the_hopeless_runs_marks_them_and_a_repeat_never_resumes_them(tmp_path, capsys):
+    path, out = tmp_path / "lr.toml", tmp_path / "out"
+    path.write_text(LR)
+    # One worker: the runs reach the rungs in file order, so the decisions are known.
+    assert sweep.main([str(path), "--out", str(out), "--workers", "1", "--early-stop", "asha",
+                       "--grace", "1"]) == 0
+    decided = [json.loads(line) for line in (out / "asha.jsonl").read_text().splitlines()]
+    stopped = {r["run"] for r in decided if r["stop"]}
+    # The first run at a rung goes on; each later one is worse than the best third of those
+    # before it at epoch 1 (learning rates falling), so it stops there.
+    assert stopped == {"lr=0.001", "lr=0.0001", "lr=1e-05"}
+    assert checkpoints.read_meta(out / "lr=0.01")["epoch"] == 9
+    for run in stopped:
+        assert checkpoints.read_meta(out / run)["state"]["stopped_early"] == 1
+        event = [e for e in metrics.read(out / run)[1] if e["event"] == "stopped_early"]
+        assert event and event[0]["by"] == "asha" and event[0]["test_loss"] > event[0]["cutoff"]
+    rows = {r["run"]: r for r in csv.DictReader(open(out / "scores.csv"))}
+    assert rows["lr=1e-05"]["stopped_early"] == "1" and rows["lr=0.01"]["stopped_early"] == ""
+    assert "| 1 (stopped early) |" in (out / "scores.md").read_text()
+    assert "stopped early at" in (out / "report.html").read_text()
+    capsys.readouterr()
+    assert sweep.main([str(path), "--out", str(out), "--workers", "1", "--early-stop", "asha",
+                       "--grace", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "lr=1e-05: skip (stopped early, 1 epochs)" in err
+    assert "lr=0.01: skip (finished, 9 epochs)" in err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--workers", "0"], "--workers 0: expected a whole number from 1 to 256"),
+    (["--threads", "-1"], "--threads -1: expected a whole number from 1 to 1024"),
+    (["--grace", "2"], "--grace and --reduction-factor only apply with --early-stop asha"),
+    (["--ray", "local", "--workers", "2"], "with --ray, Ray places the runs"),
+    (["--early-stop", "hyperband"], "invalid choice: 'hyperband'"),
+    (["--early-stop", "asha", "--reduction-factor", "1"], "--reduction-factor 1: expected"),
+])
+def test_bad_sweep_options_are_one_line_and_write_nothing(tmp_path, capsys, options, message):
+    path = write(tmp_path)
+    assert sweep.main([str(path), "--out", str(tmp_path / "out"), *options]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("aezoo sweep: error: ") and message in err
+    assert not (tmp_path / "out").exists()
