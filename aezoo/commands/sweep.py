@@ -41,6 +41,7 @@ stops every run at its next epoch; repeating the command resumes them.
 import os
 import shutil
 import sys
+import time
 
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
@@ -96,6 +97,7 @@ def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early
               file=sys.stderr)
         for i, step in enumerate(steps, 1):
             print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
+    began = time.monotonic()
     try:
         if cluster:
             results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
@@ -107,6 +109,9 @@ def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early
         print(f"aezoo sweep: interrupted; every run saved its last epoch. Repeat the command to "
               f"continue: {hint}", file=sys.stderr)
         return 130
+    if jobs:
+        print(f"aezoo sweep: trained {len(jobs)} run(s) in {status.clock(time.monotonic() - began)}",
+              file=sys.stderr)
     if 130 in results.values():
         print(f"aezoo sweep: interrupted in run {next(n for n, c in results.items() if c == 130)}; "
               f"repeat the command to continue: {hint}", file=sys.stderr)

@@ -12,6 +12,7 @@ node sees: before anything trains, a task writes a marker into the sweep folder 
 driver must see it. Ray is the extra [ray] (pip install 'aezoo[ray]').
 """
 import os
+import socket
 import time
 import uuid
 
@@ -30,9 +31,16 @@ def connect(address):
     if ray.is_initialized():
         return ray
     options = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    host, _, port = address.rpartition(":")
+    if host and port.isdigit():  # ray.init waits minutes for a head that is not there
+        try:
+            socket.create_connection((host, int(port)), timeout=5).close()
+        except OSError as e:
+            raise UsageError(f"--ray {address}: no Ray head answers there ({e.strerror or e}); "
+                             f"start one with `ray start --head --port {port}`, or use --ray local")
     try:
         if address == "local":
-            ray.init(num_cpus=os.cpu_count(), **options)
+            ray.init(address="local", num_cpus=os.cpu_count(), **options)  # new, never joined
         else:
             ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as e:

@@ -7,6 +7,7 @@ The worker looks at the run folder when it begins, so a job that is retried afte
 process or node died resumes from the last checkpoint (aezoo makes that exact), and one
 that died before its first checkpoint starts again in the folder it had made.
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -64,8 +65,12 @@ def current_plan(job):
 
 
 def work(job):
-    """Train the job's run; its exit status."""
-    with threadpoolctl.threadpool_limits(limits=job.threads):
+    """Train the job's run; its exit status. With a log, the run's lines go there."""
+    with threadpoolctl.threadpool_limits(limits=job.threads), contextlib.ExitStack() as stack:
+        if job.log:
+            handle = stack.enter_context(open(job.log, "a", buffering=1))
+            stack.enter_context(contextlib.redirect_stdout(handle))
+            stack.enter_context(contextlib.redirect_stderr(handle))
         return guarded("aezoo run", lambda _: _train(job), None)
 
 
@@ -80,9 +85,8 @@ def process_main(job):
     """A local worker process: Ctrl-C is the sweep's to handle (it writes OUT/stop), and the
     run's lines go to its log file, not between the other runs' lines."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if job.log:
+    if job.log:  # what libraries write to the file descriptors too
         handle = open(job.log, "a", buffering=1)
         os.dup2(handle.fileno(), 1)
         os.dup2(handle.fileno(), 2)
-        sys.stdout = sys.stderr = handle
     sys.exit(work(job))

@@ -14,45 +14,10 @@ import pytest
 
 from aezoo.commands import sweep
 from aezoo.runs import checkpoints, metrics
+from e2e.sweep_helpers import (NAMES, assert_same, scores, slow_data, sweep_process,
+                               wait_for_epoch, workers_of, write)
 
 pytestmark = pytest.mark.slow
-
-FOUR = """
-[defaults]
-data = "{data}"
-epochs = {epochs}
-[runs.simple]
-model = "simple"
-[runs.deep]
-model = "deep"
-[grid]
-seed = [0, 1]
-"""
-NAMES = [f"{m}-seed={s}" for m in ("simple", "deep") for s in (0, 1)]
-
-
-def write(tmp_path, data="digits", epochs=3, name="four.toml"):
-    path = tmp_path / name
-    path.write_text(FOUR.format(data=data, epochs=epochs))
-    return path
-
-
-def scores(out):
-    """{run: [(epoch, test scores...)]} of every run of a sweep folder."""
-    found = {}
-    for name in NAMES:
-        epochs, _ = metrics.read(out / name)
-        found[name] = [(r["epoch"], r["test_loss"], r["test_mse"], r["test_sqerr"]) for r in epochs]
-    return found
-
-
-def assert_same(a, b):
-    assert a.keys() == b.keys()
-    for name in a:
-        assert [r[0] for r in a[name]] == [r[0] for r in b[name]], name
-        np.testing.assert_allclose(np.array(a[name])[:, 1:], np.array(b[name])[:, 1:], rtol=1e-6,
-                                   atol=0, err_msg=name)
-
 
 @pytest.fixture(scope="module")
 def one_at_a_time(tmp_path_factory):
@@ -73,46 +38,6 @@ def test_two_workers_give_every_run_the_numbers_of_one_at_a_time(tmp_path, one_a
         assert f"aezoo sweep: {name}: done, epoch 3, test loss" in err
         assert "epoch 3/3" in (out / "logs" / f"{name}.log").read_text()
     assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1  # and a PCA row
-
-
-def slow_data(tmp_path):
-    """The digits at 24 x 24, twice over: epochs long enough to stop a run in the middle."""
-    from sklearn.datasets import load_digits
-    images = np.kron(load_digits().images, np.ones((3, 3))) / 16.0
-    path = tmp_path / "x.npy"
-    np.save(path, np.concatenate([images, images[:, ::-1]]).astype(np.float32))
-    return f"npy:{path}"
-
-
-def sweep_process(path, out, *options):
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "aezoo", "sweep", str(path), "--out", str(out),
-                             *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
-
-
-def wait_for_epoch(out, epoch, job, timeout=300):
-    """Until some run has finished `epoch` (the sweep still going)."""
-    end = time.time() + timeout
-    while time.time() < end and job.poll() is None:
-        for name in NAMES:
-            try:
-                if any(r["epoch"] >= epoch for r in metrics.read(out / name)[0]):
-                    return name
-            except Exception:
-                pass
-        time.sleep(0.2)
-    raise AssertionError(f"no run reached epoch {epoch}; the sweep said {job.communicate()}")
-
-
-def workers_of(pid):
-    """The sweep's worker processes (multiprocessing's spawned children, not its tracker)."""
-    found = []
-    for child in open(f"/proc/{pid}/task/{pid}/children").read().split():
-        command = open(f"/proc/{child}/cmdline").read()
-        if "multiprocessing.spawn" in command or "spawn_main" in command:
-            found.append(int(child))
-    return found
 
 
 @pytest.fixture(scope="module")
