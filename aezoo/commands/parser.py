@@ -7,7 +7,6 @@ Ctrl-C outside training (exit 130).
 import argparse
 import difflib
 import re
-import sys
 
 from aezoo import __version__
 from aezoo.errors import UsageError, guarded  # noqa: F401  (every command's guard)

@@ -20,7 +20,6 @@ import csv
 import html
 import json
 import os
-import sys
 import tempfile
 import time
 

@@ -13,7 +13,7 @@ import os
 import numpy as np
 from chainer import serializers
 
-from aezoo.runs.checkpoints import BEST, FILE, meta_of, opened
+from aezoo.runs.checkpoints import BEST, FILE, meta_of, opened  # noqa: F401  (best.py saves BEST)
 from aezoo.runs.files import atomic
 
 

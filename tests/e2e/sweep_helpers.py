@@ -83,3 +83,13 @@ def workers_of(pid):
         if "multiprocessing.spawn" in command or "spawn_main" in command:
             found.append(int(child))
     return found
+
+
+def unbroken_sweep(root, epochs):
+    """(sweep file, its runs' scores) of a sweep on slow_data run one at a time, from a shell as
+    a user runs it: a fresh process, as the workers are."""
+    path = write(root, slow_data(root), epochs=epochs)
+    job = sweep_process(path, root / "out", "--workers", "1", "--threads", "1")
+    _, err = job.communicate(timeout=900)
+    assert job.returncode == 0, err
+    return path, scores(root / "out")

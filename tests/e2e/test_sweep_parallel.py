@@ -5,17 +5,13 @@ import csv
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 
-import numpy as np
 import pytest
 
 from aezoo.commands import sweep
 from aezoo.runs import checkpoints, metrics
-from e2e.sweep_helpers import (NAMES, assert_same, scores, slow_data, sweep_process,
-                               wait_for_epoch, workers_of, write)
+from e2e.sweep_helpers import (NAMES, assert_same, scores, sweep_process,
+                               unbroken_sweep, wait_for_epoch, workers_of, write)
 
 pytestmark = pytest.mark.slow
 
@@ -43,12 +39,7 @@ def test_two_workers_give_every_run_the_numbers_of_one_at_a_time(tmp_path, one_a
 @pytest.fixture(scope="module")
 def unbroken(tmp_path_factory):
     root = tmp_path_factory.mktemp("unbroken")
-    data = slow_data(root)
-    path = write(root, data, epochs=6)
-    # From a shell, as a user runs it: a fresh process, as the workers are.
-    job = sweep_process(path, root / "out", "--workers", "1", "--threads", "1")
-    assert job.wait(timeout=600) == 0, job.communicate()
-    return root, path, scores(root / "out")
+    return (root, *unbroken_sweep(root, epochs=6))
 
 
 def test_a_killed_worker_is_retried_from_its_checkpoint_and_the_sweep_is_unchanged(unbroken):

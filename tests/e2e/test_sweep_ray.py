@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from e2e.sweep_helpers import (NAMES, assert_same, scores, slow_data, sweep_process,
+from e2e.sweep_helpers import (NAMES, assert_same, scores, sweep_process, unbroken_sweep,
                                wait_for_epoch, write)
 
 pytestmark = pytest.mark.slow
@@ -51,11 +51,7 @@ def loopback(monkeypatch):
 @pytest.fixture(scope="module")
 def one_at_a_time(tmp_path_factory):
     root = tmp_path_factory.mktemp("one")
-    data = slow_data(root)
-    path = write(root, data, epochs=5)
-    job = sweep_process(path, root / "out", "--workers", "1", "--threads", "1")
-    assert job.wait(timeout=600) == 0, job.communicate()
-    return root, path, scores(root / "out")
+    return (root, *unbroken_sweep(root, epochs=5))
 
 
 def ray_workers_running_work():
