@@ -251,3 +251,13 @@ def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "progress.mp4 not written" in err and "did not finish within 1 s" in err
     assert (run / "progress.gif").exists() and not (run / "progress.mp4").exists()
+
+
+def test_a_gif_keeps_the_ten_class_colours_exactly(run_dir):
+    """The latent view colours digits' ten classes with tab10 (the legend too); the GIF's one
+    palette must hold those colours as they are, or the legend names the wrong dots."""
+    written = videos.render(run_dir, formats=("gif",), view="latent")
+    last = decode(written[0])[-1].reshape(-1, 3)
+    present = {tuple(int(v) for v in rgb) for rgb in np.unique(last, axis=0)}
+    missing = [rgb for rgb in video.named_colours()[:10] if rgb not in present]
+    assert not missing, f"tab10 colours lost in the GIF: {missing}"
