@@ -156,9 +156,9 @@ def free(started):
 
 
 def summary(trainer):
-    """'test BCE 0.2895, squared error per image 1.409' from what the model reported."""
+    """'test bce 0.2895, squared error per image 1.409' from what the model reported."""
     last, score = trainer.metrics, trainer.model.head.primary
-    text = f"test {score.upper()} {last[f'test_{score}']:.4f}"
+    text = f"test {score} {last[f'test_{score}']:.4f}"
     if "test_sqerr" in last:
         sample = "sequence" if trainer.test_x.ndim == 3 and trainer.model.masks_padding else "image"
         text += f", squared error per {sample} {last['test_sqerr']:.3f}"
