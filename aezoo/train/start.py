@@ -107,7 +107,10 @@ def start(plan, is_main=True):
     cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
     say = trainer.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
-    say(f"aezoo: {verb} {cfg.model} on {cfg.data} {started.dataset.shape} into {run_dir}")
+    cluster = trainer.cluster
+    processes = f" with {cluster.size} processes" if cluster else ""
+    say(f"aezoo: {verb} {cfg.model} on {cfg.data} {started.dataset.shape} into {run_dir}"
+        f"{processes}")
     try:
         try:
             trainer.run(cfg.epochs, evaluate_untrained=not plan.resume)

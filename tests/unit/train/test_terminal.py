@@ -71,3 +71,22 @@ def test_seconds_keep_two_significant_digits():
     from aezoo.train.terminal import seconds
     assert [seconds(v) for v in (0.0432, 0.5, 1.254, 12.34, 250.4)] == \
         ["0.043 s", "0.5 s", "1.25 s", "12.3 s", "250 s"]
+
+
+def test_a_run_ends_with_its_summary_and_quiet_suppresses_it(tmp_path, capsys):
+    run = str(tmp_path / "run")
+    assert main(["simple", "--epochs", "3", *TINY, "--out", run]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    logged = [r for r in metrics.read(run)[0] if r["epoch"] > 0]
+    best = min(logged, key=lambda r: r["test_bce"])
+    at = lines.index("summary")
+    assert lines[at + 1:at + 5] == [
+        f"  best     epoch {best['epoch']}: test bce {best['test_bce']:.4f}",
+        f"  final    epoch 3: test bce {logged[-1]['test_bce']:.4f}",
+        lines[at + 3], f"  folder   {run}"]
+    assert re.match(r"^  time     \d+ s$", lines[at + 3])
+    assert lines[at + 5] == f"  next     aezoo render {run}"  # --no-video: no video to open
+    assert f"           aezoo compare {run} OTHER_RUN" in lines[at + 6:]
+    assert f"           aezoo export {run}" in lines[at + 6:]
+    assert main(["simple", "--epochs", "1", *TINY, "--quiet", "--out", str(tmp_path / "q")]) == 0
+    assert capsys.readouterr().err == ""
