@@ -47,8 +47,8 @@ def main(argv=None):
         first, _ = timed([path, "--out", out])
         again, said = timed([path, "--out", out])
     reused = "reused it" in said and "kept it" in said
-    print(f"quick.toml, {args.epochs} epochs a run: first {first:.1f} s, again {again:.1f} s "
-          f"= {100 * again / first:.1f} % of the first (comparison and report reused: "
+    print(f"quick.toml, {args.epochs} epochs a run: first {first:.1f} s, again {again:.2f} s "
+          f"= {100 * again / first:.2f} % of the first (comparison and report reused: "
           f"{'yes' if reused else 'NO'})")
     return 0 if reused else 1
 
