@@ -149,7 +149,9 @@ def cell(value):
         number = float(value)
     except ValueError:
         return f"<td>{html.escape(str(value))}</td>"
-    shown = f"{int(number):,}" if number == int(number) and abs(number) >= 1 else f"{number:.4g}"
+    shown = (f"{int(number):,}" if number.is_integer() and abs(number) >= 1 else
+             f"{number:,.1f}" if abs(number) >= 1000 else f"{number:#.4g}")  # 4 significant digits
+
     return f'<td data-value="{number!r}">{shown}</td>'
 
 

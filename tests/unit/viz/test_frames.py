@@ -185,3 +185,17 @@ def test_a_comparison_of_up_to_8_runs_fits_full_hd_with_equal_tiles_and_full_row
             assert snapshot.TARGET_CELL * scale >= 40  # a digit stays a digit
     finally:
         matplotlib.pyplot.close(shown.fig)
+
+
+@pytest.mark.parametrize("last", [3, 20])  # matplotlib's own: 0, 0.5, 1, ... and 0, 2.5, 5, ...
+def test_loss_curves_tick_whole_epochs(last):
+    fig, ax = matplotlib.pyplot.subplots()
+    try:
+        records = [{"epoch": e, "test_bce": 0.5 - 0.01 * e, "train_bce": 0.5 - 0.01 * e}
+                   for e in range(last + 1)]
+        curves.draw(ax, records, [], "bce")
+        fig.canvas.draw()
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
+    finally:
+        matplotlib.pyplot.close(fig)
