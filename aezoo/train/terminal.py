@@ -1,6 +1,6 @@
 """What a run prints while it trains, as Keras users expect.
 
-    epoch 7/40  train bce 0.4120  test bce 0.4050  best  0.12 s
+    epoch 7/40  train bce 0.4120  test bce 0.4050  best  0.37 s
     grew to depth 2: 64-128-64, 33,152 params, test bce +0.001
 
 Every number is named (a VAE's line shows its elbo, as its summary does).
@@ -66,5 +66,5 @@ class Terminal(Callback):
 
 
 def seconds(value):
-    """'0.043 s', '1.25 s', '12.3 s': two or three significant digits, never '0.0 s'."""
-    return f"{value:.2g} s" if value < 0.1 else f"{value:.3g} s" if value < 100 else f"{value:.0f} s"
+    """'0.043 s', '0.37 s', '1.25 s', '12.3 s': two or three significant digits, never '0.0 s'."""
+    return f"{value:.2g} s" if value < 1 else f"{value:.3g} s" if value < 100 else f"{value:.0f} s"

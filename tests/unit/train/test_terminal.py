@@ -69,8 +69,8 @@ def test_a_vae_line_names_its_elbo_and_the_summary_names_its_score(tmp_path, cap
 
 def test_seconds_keep_two_significant_digits():
     from aezoo.train.terminal import seconds
-    assert [seconds(v) for v in (0.0432, 0.5, 1.254, 12.34, 250.4)] == \
-        ["0.043 s", "0.5 s", "1.25 s", "12.3 s", "250 s"]
+    assert [seconds(v) for v in (0.0432, 0.366, 0.5, 1.254, 12.34, 250.4)] == \
+        ["0.043 s", "0.37 s", "0.5 s", "1.25 s", "12.3 s", "250 s"]
 
 
 def test_a_run_ends_with_its_summary_and_quiet_suppresses_it(tmp_path, capsys):
