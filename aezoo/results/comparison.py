@@ -243,8 +243,6 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
         steps.say(PROG, f"no run changed since the comparison in {out} was made: reused it "
                         f"(its {MARKER} holds the digest of what it was made from)")
         return kept
-    rundir.check_creatable(out)  # a bad --out is one line, before any line of progress
-    steps.say(PROG, f"scoring {len(runs)} runs and their PCA baselines")
     extras = {}
     rows = table(runs, extras)  # may still fail (data missing): before anything is written
     rundir.make_folder(out)

@@ -251,9 +251,6 @@ def write(folder):
     if made_from(path) == digest:
         print(f"{PROG}: nothing changed since {path} was written: kept it", file=sys.stderr)
         return path
-    runs = sum(len(manifest.read_marker(c)[0]) for c in sections)
-    print(f"{PROG}: {path}: embedding {len(sections)} comparison(s) and {runs} runs' videos",
-          file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="aezoo-report-") as scratch:
         body = "\n".join(comparison_section(c, folder, scratch) for c in sections)
     name = html.escape(os.path.basename(os.path.abspath(folder)))

@@ -3,8 +3,9 @@
     with Steps("aezoo compare", "frames", total=40) as step:
         for frame in ...: step()
 
-In a terminal it is a tqdm bar on stderr; elsewhere (CI, `| tee`, a log file) a line at the
-start and at every quarter, so a long wait never looks like a hang. --quiet is not asked
+In a terminal it is a tqdm bar on stderr; elsewhere (CI, `| tee`, a log file) a line after
+the first step and at every quarter, so a long wait never looks like a hang. Nothing is said
+before the first step is done: input that fails at once stays one line. --quiet is not asked
 here: the commands that draw are quiet only about what they skip.
 """
 import sys
@@ -19,17 +20,18 @@ class Steps:
         self.stream = stream or sys.stderr
         self.done, self.began = 0, time.monotonic()
         tty = getattr(self.stream, "isatty", lambda: False)()
-        self.bar = tqdm(total=total, desc=f"{prog}: {what}", unit="frame", file=self.stream,
-                        leave=False, dynamic_ncols=True) if tty and total else None
-        self.marks = sorted({-(-total * q // 4) for q in (1, 2, 3, 4)}) if total else []
+        self.bar = None
+        self.tty = tty and bool(total)
+        self.marks = sorted({1} | {-(-total * q // 4) for q in (1, 2, 3, 4)}) if total else []
 
     def __enter__(self):
-        if self.bar is None and self.total:
-            self.line(f"{self.what}: 0/{self.total}")
         return self
 
     def __call__(self, n=1):
         before, self.done = self.done, self.done + n
+        if self.tty and self.bar is None:  # the bar appears with the first step done
+            self.bar = tqdm(total=self.total, initial=before, desc=f"{self.prog}: {self.what}",
+                            unit="frame", file=self.stream, leave=False, dynamic_ncols=True)
         if self.bar is not None:
             self.bar.update(n)
         elif any(before < mark <= self.done for mark in self.marks):

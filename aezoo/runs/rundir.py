@@ -71,21 +71,6 @@ def make_folder(path):
     return path
 
 
-def check_creatable(path):
-    """The UsageError make_folder would raise, found without writing anything: the nearest
-    existing folder on the way is a file, or cannot be written to."""
-    here = os.path.abspath(path)
-    while not os.path.exists(here):
-        here = os.path.dirname(here)
-    if here == os.path.abspath(path) and os.path.isdir(here):
-        return path
-    if not os.path.isdir(here):
-        raise UsageError(f"folder {path}: cannot create it (Not a directory)")
-    if not os.access(here, os.W_OK | os.X_OK):
-        raise UsageError(f"folder {path}: cannot create it (Permission denied)")
-    return path
-
-
 def versions():
     import chainer
     import numpy

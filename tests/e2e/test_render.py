@@ -180,8 +180,9 @@ def test_without_ffmpeg_the_gif_is_written_and_one_line_says_why(run_dir, monkey
     assert render.main([str(run_dir)]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [str(run_dir / "progress.gif")]
-    assert len(err.splitlines()) == 1
-    assert err.startswith("aezoo render: progress.mp4 not written (old one removed), ffmpeg")
+    said = [line for line in err.splitlines() if not line.startswith("aezoo render: progress frames")]
+    assert len(said) == 1  # besides the frames' progress, one line
+    assert said[0].startswith("aezoo render: progress.mp4 not written (old one removed), ffmpeg")
     assert (run_dir / "progress.gif").exists() and not (run_dir / "progress.mp4").exists()
     assert not list(run_dir.glob("*partial*"))
 
@@ -235,7 +236,9 @@ def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tm
         raise KeyboardInterrupt
     monkeypatch.setattr(video, "write", interrupted)
     assert render.main([str(run)]) == 130
-    assert capsys.readouterr().err == "aezoo render: interrupted\n"
+    err = capsys.readouterr().err  # after the frames' progress line, one line and no traceback
+    assert err.endswith("\naezoo render: interrupted\n") and "Traceback" not in err
+    assert all(line.startswith("aezoo render: ") for line in err.splitlines())
 
 
 def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypatch, capsys):

@@ -6,15 +6,21 @@ import re
 from aezoo.results.steps import Steps
 
 
-def test_without_a_terminal_a_line_at_the_start_and_each_quarter():
+def test_without_a_terminal_a_line_after_the_first_step_and_each_quarter():
     stream = io.StringIO()
     with Steps("aezoo compare", "frames", 10, stream=stream) as step:
         for _ in range(10):
             step()
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "aezoo compare: frames: 0/10"
     assert [re.match(r"aezoo compare: frames: (\d+)/10 \(\d+ s\)$", line).group(1)
-            for line in lines[1:]] == ["3", "5", "8", "10"]
+            for line in lines] == ["1", "3", "5", "8", "10"]
+
+
+def test_nothing_is_said_before_the_first_step_is_done():
+    for stream in (io.StringIO(), Terminal()):
+        with Steps("aezoo render", "frames", 5, stream=stream):
+            pass  # the first frame failed: its error is the one line
+        assert stream.getvalue() == ""
 
 
 class Terminal(io.StringIO):
