@@ -199,3 +199,19 @@ def test_loss_curves_tick_whole_epochs(last):
         assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
     finally:
         matplotlib.pyplot.close(fig)
+
+
+def test_a_keras_mode_grus_strip_names_encoder_code_and_decoder():
+    from aezoo.models.gru import GRUAE
+    layers = GRUAE((1, 1), mode="keras", hidden=[64]).layers()  # sine: 1 feature, 64 units
+    assert [architecture.label(layer) for layer in layers] == ["encoder gru\n(code)",
+                                                               "decoder gru"]
+    fig, ax = matplotlib.pyplot.subplots(figsize=(12.8, 1.2))
+    try:
+        strip = architecture.ArchitectureStrip(ax, architecture.widest([{"layers": layers}]))
+        strip.show({"layers": layers, "params": 12888})
+        fig.canvas.draw()
+        heights = [block.get_window_extent().height for block in strip.blocks]
+        assert min(heights) >= 6  # the 1-unit decoder is a block, not a sliver
+    finally:
+        matplotlib.pyplot.close(fig)
