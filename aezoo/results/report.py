@@ -49,7 +49,9 @@ table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .6em;border-bot
 background:#f2f2f2}th.sortable:after{content:" \\2195";color:#999}tr.baseline{color:#666;
 font-style:italic}img,video{max-width:100%;height:auto;border:1px solid #ddd}figure{margin:.5em
 1em .5em 0;display:inline-block;vertical-align:top}figcaption{color:#555;font-size:.9em}
-details{margin:.5em 0}code{background:#f4f4f4;padding:0 .2em}"""
+details{margin:.5em 0}code{background:#f4f4f4;padding:0 .2em}
+figure.wide{display:block;width:min(1920px,calc(100vw - 2em));position:relative;left:50%;
+transform:translateX(-50%);margin:.5em 0}figure.wide video,figure.wide img{width:auto}"""
 
 SCRIPT = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
@@ -113,15 +115,17 @@ def source(path, out):
     return f"data:{MEDIA[os.path.splitext(path)[1]]};base64,{data}"
 
 
-def media(path, out, caption):
-    """An <img> or <video> of `path` in a captioned figure."""
+def media(path, out, caption, wide=False):
+    """An <img> or <video> of `path` in a captioned figure; a `wide` one (the comparison's
+    frames, up to 1920 px) may leave the text's column, so its text is shown at full size."""
     title = html.escape(caption, quote=True)
     if path.endswith(".mp4"):
         tag = (f'<video title="{title}" src="{source(path, out)}" controls muted loop '
                f'autoplay playsinline preload="auto"></video>')
     else:
         tag = f'<img alt="{title}" src="{source(path, out)}">'
-    return f"<figure>{tag}<figcaption>{html.escape(caption)}</figcaption></figure>"
+    kind = ' class="wide"' if wide else ""
+    return f"<figure{kind}>{tag}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def run_video(run, view, scratch):
@@ -210,7 +214,7 @@ def comparison_section(folder, out, scratch):
         if not os.path.exists(path) and name.endswith(".mp4"):
             path = path[:-4] + ".gif"
         if os.path.exists(path):
-            parts.append(media(path, out, caption))
+            parts.append(media(path, out, caption, wide=name == "compare.mp4"))
     parts += [run_section(run, label, out, scratch) for run, label in zip(runs, labels)]
     return "\n".join(parts)
 
