@@ -1,9 +1,13 @@
 """`aezoo.load(run_dir)`: a trained model for use from Python, on numpy arrays.
 
     model = aezoo.load("outputs/main")
-    codes = model.encode(x)          # x: float32 (N, H, W) in [0, 1]
+    codes = model.encode(x)          # x: float32 (N, H, W) in [0, 1], or one (H, W) image
     images = model.decode(codes)     # float32 (N, H, W) in [0, 1]
-    model.reconstruct(x), model.config, model.code_size
+    model.reconstruct(x), model.config, model.code_size, model.epoch, model.best
+    model                            # deep: 8x8 > 128 > 64 (code) > 128 > 8x8, ... epoch 40
+
+One sample gives one result (its own shape), a batch a batch; any other shape
+is a ValueError that names the shape expected.
 
     model = aezoo.from_keras("weights.npz", keras_version=3)   # a Keras GRU -> GRU model
     model.reconstruct(x)             # == Keras's model.predict(x), x: (N, T, D)
@@ -21,26 +25,83 @@ from aezoo.train.build import build_model, model_cls
 
 
 class Trained:
-    def __init__(self, model, config, device):
-        self.model, self.config, self.device = model, config, device
+    """A trained model on numpy arrays; `epoch` is the epoch its weights are from, `best`
+    whether they are the run's best checkpoint (None: not from a run)."""
 
-    def _run(self, fn, x):
-        return infer(fn, np.asarray(x, dtype=np.float32), self.device)
+    def __init__(self, model, config, device, epoch=None, best=None, source=None):
+        self.model, self.config, self.device = model, config, device
+        self.epoch, self.best, self.source = epoch, best, source
+        self._code_shape = None
+
+    def _run(self, fn, x, shape, what):
+        x = np.asarray(x, dtype=np.float32)
+        one = fits(x.shape, shape, self.sequence)
+        if not one and not (x.ndim == len(shape) + 1 and len(x)
+                            and fits(x.shape[1:], shape, self.sequence)):
+            dims = ["T" if self.sequence and what == "input" and i == 0 else str(n)
+                    for i, n in enumerate(shape)]
+            one_shape = f"({', '.join(dims)}{',' if len(dims) == 1 else ''})"
+            raise ValueError(f"{what} of shape {x.shape}: expected one sample of shape "
+                             f"{one_shape} or a batch (N, {', '.join(dims)}) with N > 0")
+        out = infer(fn, x[None] if one else x, self.device)
+        return out[0] if one else out
+
+    @property
+    def sequence(self):
+        """A sequence model takes any number of steps (T) per sample."""
+        return isinstance(self.model, GRUAE)
 
     def encode(self, x):
-        return self._run(self.model.encode, x)
+        return self._run(self.model.encode, x, self.model.input_shape, "input")
 
     def decode(self, code):
-        return self._run(self.model.decode, code)
+        return self._run(self.model.decode, code, self.code_shape, "code")
 
     def reconstruct(self, x):
-        return self._run(self.model.reconstruct, x)
+        return self._run(self.model.reconstruct, x, self.model.input_shape, "input")
+
+    @property
+    def code_shape(self):
+        """The shape of one sample's code (a conv model's code is a feature map)."""
+        if self._code_shape is None:
+            sample = np.zeros((1,) + self.model.input_shape, np.float32)
+            self._code_shape = infer(self.model.encode, sample, self.device).shape[1:]
+        return tuple(self._code_shape)
 
     @property
     def code_size(self):
-        """Numbers per sample in the code (a conv model's code is a feature map)."""
-        sample = np.zeros((1,) + self.model.input_shape, np.float32)
-        return int(np.prod(self.encode(sample).shape[1:]))
+        """Numbers per sample in the code."""
+        return int(np.prod(self.code_shape))
+
+    def __repr__(self):
+        name = self.config["model"] if isinstance(self.config, dict) else self.config.model
+        checkpoint = "" if self.epoch is None else (
+            f", epoch {self.epoch} ({'best' if self.best else 'last'} checkpoint)")
+        where = f", from {self.source}" if self.source else ""
+        return (f"<aezoo {name}: {shape_line(self.model.layers())}, "
+                f"{self.model.n_params():,} params{checkpoint}{where}>")
+
+
+def fits(shape, expected, sequence):
+    """Whether one sample's `shape` is `expected` (a sequence's steps may differ)."""
+    if len(shape) != len(expected):
+        return False
+    return tuple(shape[1:] if sequence else shape) == tuple(expected[1:] if sequence else expected)
+
+
+def shape_line(layers):
+    """'8x8 > 128 > 64 (code) > 128 > 8x8': the sizes a sample passes through, in short."""
+    def size(dims):
+        return "x".join(map(str, dims))
+
+    steps = [size(layers[0]["in"])] if layers else []
+    for layer in layers:
+        if layer["type"] == "reshape" and layer is not layers[-1]:
+            continue
+        step = size(layer["out"]) + (" (code)" if layer.get("code") else "")
+        if not steps or steps[-1] != step:
+            steps.append(step)
+    return " > ".join(steps)
 
 
 def load(run_dir, device="cpu", which="last"):
@@ -55,7 +116,7 @@ def load(run_dir, device="cpu", which="last"):
     target = devices.get(device)
     model.to_device(target)
     checkpoint.load(run_dir, model, which=which)
-    return Trained(model, cfg, target)
+    return Trained(model, cfg, target, epoch=meta["epoch"], best=which == "best", source=run_dir)
 
 
 def from_keras(path, keras_version=3, device="cpu"):
@@ -71,4 +132,4 @@ def from_keras(path, keras_version=3, device="cpu"):
                   reset_after=reset_after)
     target = devices.get(device)
     port.load(model, arrays, path).to_device(target)
-    return Trained(model, {"model": "gru", "keras_weights": path}, target)
+    return Trained(model, {"model": "gru", "keras_weights": path}, target, source=path)

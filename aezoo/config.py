@@ -165,8 +165,8 @@ def validate(cfg):
     for name in POSITIVE:
         if getattr(cfg, name) <= 0:
             raise bad(name, "a positive integer")
-    for name in NON_NEGATIVE:
-        if getattr(cfg, name) < 0:
+    for name in NON_NEGATIVE:  # None: a default resolved later (--grow-warmup)
+        if getattr(cfg, name) is not None and getattr(cfg, name) < 0:
             raise bad(name, "a number >= 0")
     # Sizes: the growth options, and every whole-number option a model declares. Bounded
     # too, so that a typo is one line, not a machine out of memory.

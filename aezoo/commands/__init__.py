@@ -24,6 +24,7 @@ COMMANDS = {
     "report": "report.html: a comparison or sweep in one self-contained page",
     "export": "a run's model as numpy-only weights.npz and forward.py",
     "bench": "how fast aezoo trains, against PyTorch on the same model and threads",
+    "runs": "list the runs under outputs/ (or DIR), newest first",
 }
 
 

@@ -12,13 +12,16 @@ and train/start.py, as a sweep's runs are.
 """
 import argparse
 import sys
+import time
 
 from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS
 from aezoo.results.videos import render
+from aezoo.runs.listing import closing
 from aezoo.train.build import configured
+from aezoo.train.distributed import first_process
 from aezoo.train.plan import plan, plan_resume, resumed
 from aezoo.train.start import start
 
@@ -89,11 +92,19 @@ def main(argv=None):
 
 def train(argv):
     the_plan = planned(argv)
+    began = time.monotonic()
     status = start(the_plan)
-    if status == 0 and the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        for path in render(the_plan.run_dir, fps=the_plan.cfg.fps):
+    if status != 0 or not first_process():  # rank 0 of several processes speaks for the run
+        return status
+    videos = []
+    if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
+        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
+        for path in videos:
             if not the_plan.cfg.quiet:
                 print(f"aezoo: video {path}", file=sys.stderr)
+    if not the_plan.cfg.quiet:
+        print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
+              file=sys.stderr)
     return status
 
 

@@ -26,12 +26,14 @@ class Growable:
                             "the no-growth shape)", None),
         "grow_width": Option(None, int, "width of each new layer (default: the next of hidden "
                              "+ code_dim, then half)", None),
-        "grow_init": Option("random", str, "initialization of a new layer pair",
+        "grow_init": Option("identity", str, "initialization of a new layer pair (identity: "
+                            "the model computes what it did before; random: the Chainer blog's jump)",
                             ("random", "identity")),
         "fade_in": Option(0, int, "blend a new pair in over N epochs (0: at once)", None),
         "freeze_old": Option(0, int, "train only the new pair for N epochs after growth", None),
-        "grow_warmup": Option(0, int, "raise the new pair's learning rate linearly from 0 over "
-                              "N epochs after growth", None),
+        "grow_warmup": Option(None, int, "raise the new pair's learning rate linearly from 0 over "
+                              "N epochs after growth (default: min(2, K) for --grow-every K; 0 "
+                              "for adadelta, which has no learning rate)", None),
     }
 
     @staticmethod

@@ -93,6 +93,14 @@ class Autoencoder(chainer.Chain):
     def n_params(self):
         return int(sum(p.size for p in self.params()))
 
+    def line_score(self):
+        """(name, reported key) of the number an epoch's line shows: the best-epoch score
+        (a VAE's elbo), else the loss under its head's name (bce, mse), or "loss" when a
+        penalty (sparsity) is added to it."""
+        if self.best_score != "loss":
+            return self.best_score, self.best_score
+        return ("loss" if self.penalty is not None else self.head.loss_name), "loss"
+
     def training_only_params(self):
         """Parameters that layers() leaves out, being used only in training (0 for most)."""
         return 0

@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from aezoo import data
+from aezoo.results import manifest, steps
 from aezoo.results import report as html_report
 from aezoo.results.videos import check_dpi
 from aezoo.errors import UsageError
@@ -202,7 +203,30 @@ def frame_epochs(runs):
     return [epochs[i] for i in video.pick(len(epochs))]
 
 
-MARKER = "compared.json"  # the runs a folder's comparison shows; it may be redone there
+MARKER = manifest.MARKER  # the runs a folder's comparison shows; it may be redone there
+PROG = "aezoo compare"
+read_marker, write_marker = manifest.read_marker, manifest.write_marker
+
+
+def outputs(out, formats, report):
+    """The files a finished comparison in `out` holds, in the order compare returns them."""
+    names = ["scores.csv", "scores.md", "compare.png"] + [f"compare.{fmt}" for fmt in formats]
+    return [os.path.join(out, name) for name in names] + (
+        [os.path.join(out, html_report.FILE)] if report else [])
+
+
+def reusable(out, inputs, formats, report):
+    """The comparison in `out` when it was made from exactly `inputs` and is whole, else None."""
+    try:
+        _, made_from = read_marker(out)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    found = outputs(out, formats, report)
+    if made_from != inputs or not all(os.path.exists(p) for p in found):
+        return None
+    if report:  # the page is checked by its own digest (a run rendered since, say)
+        found[-1] = html_report.write(out)
+    return found
 
 
 def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi=frame.DPI,
@@ -211,20 +235,27 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
 
     `out` must be new, empty or an earlier comparison's folder, unless the
     caller `owned` it (a sweep folder holds its runs beside the comparison).
+    When `out` holds a whole comparison made from the same inputs (the runs' files
+    and these options: results/manifest.py), it is reused, and one line says so.
     """
     runs = load_runs(run_dirs)
     fps = video.check_fps(fps)
     dpi = check_dpi(dpi)
-    extras = {}
-    rows = table(runs, extras)  # may still fail (data missing): before anything is written
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
     if (not owned and os.path.isdir(out) and os.listdir(out)
             and not os.path.exists(os.path.join(out, MARKER))):
         raise UsageError(f"--out {out} holds files that aezoo compare did not write; "
                          f"choose a new or empty folder")
+    inputs = manifest.of_runs(run_dirs, {"fps": fps, "dpi": dpi, "formats": list(formats)})
+    kept = reusable(out, inputs, formats, report)
+    if kept:
+        steps.say(PROG, f"no run changed since the comparison in {out} was made: reused it "
+                        f"(its {MARKER} holds the digest of what it was made from)")
+        return kept
+    extras = {}
+    rows = table(runs, extras)  # may still fail (data missing): before anything is written
     rundir.make_folder(out)
-    with atomic(os.path.join(out, MARKER)) as f:
-        json.dump([os.path.abspath(d) for d in run_dirs], f, indent=1)
+    write_marker(out, run_dirs)  # no digest until every file below is written
     written = [os.path.join(out, name) for name in ("scores.csv", "scores.md", "compare.png")]
     write_csv(written[0], rows)
     write_markdown(written[1], rows, runs)
@@ -236,16 +267,18 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
     curves.save_comparison(written[2], runs, labels(runs), name, lines, dpi)
     epochs = frame_epochs(runs)
     if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
-        print(f"aezoo compare: video shows {len(epochs)} of the epochs, spread evenly "
+        print(f"{PROG}: video shows {len(epochs)} of the epochs, spread evenly "
               f"(first and last kept)", file=sys.stderr)
     if formats:
-        written += video.write(os.path.join(out, "compare"),
-                               frame.compose(runs, epochs, labels(runs), lines, dpi), fps,
-                               formats, prog="aezoo compare")
+        with steps.Steps(PROG, "frames", len(epochs)) as tick:
+            frames = frame.compose(runs, epochs, labels(runs), lines, dpi, tick=tick)
+        steps.say(PROG, f"writing compare.{' and compare.'.join(formats)}")
+        written += video.write(os.path.join(out, "compare"), frames, fps, formats, prog=PROG)
     if report:
         written.append(html_report.write(out))
+    if written == outputs(out, formats, report):  # whole (an MP4 may have failed): reusable
+        write_marker(out, run_dirs, inputs)
     return written
-
 
 
 def print_table(scores_md):

@@ -20,11 +20,14 @@ import csv
 import html
 import json
 import os
+import re
+import sys
 import tempfile
 import time
 
 from aezoo import __version__
 from aezoo.errors import UsageError
+from aezoo.results import manifest, steps
 from aezoo.runs.files import atomic
 from aezoo.viz import frame, video
 from aezoo.runs.folder import RunFolder
@@ -48,7 +51,9 @@ table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .6em;border-bot
 background:#f2f2f2}th.sortable:after{content:" \\2195";color:#999}tr.baseline{color:#666;
 font-style:italic}img,video{max-width:100%;height:auto;border:1px solid #ddd}figure{margin:.5em
 1em .5em 0;display:inline-block;vertical-align:top}figcaption{color:#555;font-size:.9em}
-details{margin:.5em 0}code{background:#f4f4f4;padding:0 .2em}"""
+details{margin:.5em 0}code{background:#f4f4f4;padding:0 .2em}
+figure.wide{display:block;width:min(1920px,calc(100vw - 2em));position:relative;left:50%;
+transform:translateX(-50%);margin:.5em 0}figure.wide video,figure.wide img{width:auto}"""
 
 SCRIPT = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
@@ -112,15 +117,17 @@ def source(path, out):
     return f"data:{MEDIA[os.path.splitext(path)[1]]};base64,{data}"
 
 
-def media(path, out, caption):
-    """An <img> or <video> of `path` in a captioned figure."""
+def media(path, out, caption, wide=False):
+    """An <img> or <video> of `path` in a captioned figure; a `wide` one (the comparison's
+    frames, up to 1920 px) may leave the text's column, so its text is shown at full size."""
     title = html.escape(caption, quote=True)
     if path.endswith(".mp4"):
         tag = (f'<video title="{title}" src="{source(path, out)}" controls muted loop '
                f'autoplay playsinline preload="auto"></video>')
     else:
         tag = f'<img alt="{title}" src="{source(path, out)}">'
-    return f"<figure>{tag}<figcaption>{html.escape(caption)}</figcaption></figure>"
+    kind = ' class="wide"' if wide else ""
+    return f"<figure{kind}>{tag}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def run_video(run, view, scratch):
@@ -131,7 +138,8 @@ def run_video(run, view, scratch):
             return os.path.join(run.dir, stem + ext)
     epochs = [run.saved[i]["epoch"] for i in video.pick(len(run.saved), REPORT_FRAMES)]
     fps = video.check_fps(run.config.get("fps") or 4.0)
-    frames = frame.compose([run], epochs, view=view)
+    with steps.Steps(PROG, f"{run.name}: {view} video for the page", len(epochs)) as tick:
+        frames = frame.compose([run], epochs, view=view, tick=tick)
     written = video.write(os.path.join(scratch, f"{len(os.listdir(scratch))}-{stem}"), frames,
                           fps, ("mp4",), prog="aezoo report")
     if not written:  # no usable ffmpeg: a GIF plays everywhere
@@ -147,7 +155,9 @@ def cell(value):
         number = float(value)
     except ValueError:
         return f"<td>{html.escape(str(value))}</td>"
-    shown = f"{int(number):,}" if number == int(number) and abs(number) >= 1 else f"{number:.4g}"
+    shown = (f"{int(number):,}" if number.is_integer() and abs(number) >= 1 else
+             f"{number:,.1f}" if abs(number) >= 1000 else f"{number:#.4g}")  # 4 significant digits
+
     return f'<td data-value="{number!r}">{shown}</td>'
 
 
@@ -193,8 +203,7 @@ def run_section(run, label, out, scratch):
 
 
 def comparison_section(folder, out, scratch):
-    with open(os.path.join(folder, "compared.json")) as f:
-        runs = [RunFolder(d) for d in json.load(f)]
+    runs = [RunFolder(d) for d in manifest.read_marker(folder)[0]]
     names = [r.name for r in runs]
     labels = names if len(set(names)) == len(names) else [os.path.normpath(r.dir) for r in runs]
     title = os.path.relpath(folder, out) if folder != out else "scores"
@@ -207,24 +216,57 @@ def comparison_section(folder, out, scratch):
         if not os.path.exists(path) and name.endswith(".mp4"):
             path = path[:-4] + ".gif"
         if os.path.exists(path):
-            parts.append(media(path, out, caption))
+            parts.append(media(path, out, caption, wide=name == "compare.mp4"))
     parts += [run_section(run, label, out, scratch) for run, label in zip(runs, labels)]
     return "\n".join(parts)
 
 
+DIGEST = re.compile(r'<meta name="aezoo-inputs" content="([0-9a-f]+)">')
+PROG = "aezoo report"
+
+
+def inputs(sections, folder=None):
+    """The digest of everything the page shows: each comparison's files and its runs'.
+    (Not compared.json itself, which gets its own digest after the page is written.)"""
+    files, runs = [], []
+    for folder in sections:
+        run_dirs = manifest.read_marker(folder)[0]
+        runs += run_dirs
+        files += [os.path.join(folder, name) for name in ("scores.csv", "compare.png",
+                                                          "compare.mp4", "compare.gif")]
+    return manifest.digest({"files": manifest.of_files(files, {}, folder or sections[0]),
+                            "runs": [manifest.run_inputs(d) for d in runs]})
+
+
+def made_from(path):
+    """The digest a report.html was made from (None: none, or not aezoo's page)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            found = DIGEST.search(f.read(4096))
+    except OSError:
+        return None
+    return found and found.group(1)
+
+
 def write(folder):
-    """Write `folder`/report.html; returns its path."""
+    """Write `folder`/report.html; returns its path. A page made from the same inputs is kept,
+    and one line says so."""
     sections = comparisons(folder)
+    path = os.path.join(folder, FILE)
+    digest = inputs(sections, folder)
+    if made_from(path) == digest:
+        print(f"{PROG}: nothing changed since {path} was written: kept it", file=sys.stderr)
+        return path
     with tempfile.TemporaryDirectory(prefix="aezoo-report-") as scratch:
         body = "\n".join(comparison_section(c, folder, scratch) for c in sections)
     name = html.escape(os.path.basename(os.path.abspath(folder)))
     page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="aezoo-inputs" content="{digest}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>aezoo: {name}</title><style>{STYLE}</style></head><body>"
             f"<h1>aezoo: {name}</h1><p>Made by aezoo {__version__} on "
             f"{time.strftime('%Y-%m-%d %H:%M')}.</p>\n{body}\n<script>{SCRIPT}</script>"
             f"</body></html>\n")
-    path = os.path.join(folder, FILE)
     with atomic(path) as f:
         f.write(page)
     return path

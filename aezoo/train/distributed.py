@@ -29,6 +29,15 @@ def started_by_mpi():
     return any(int(os.environ.get(name, "1") or 1) > 1 for name in SIZE_VARIABLES)
 
 
+RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK")
+
+
+def first_process():
+    """False in a process that mpiexec started as rank 1, 2, ...: it writes and says nothing
+    after training (rank 0 speaks for the run)."""
+    return all(int(os.environ.get(name, "0") or 0) == 0 for name in RANK_VARIABLES)
+
+
 class Cluster:
     """The processes of one run: rank, size, and what the loop needs from them."""
 

@@ -34,6 +34,8 @@ def resolve(cfg, given, cls, names):
             if option in given:
                 raise UsageError(f"{flag(option)}: model {cfg.model} cannot grow (growable: {names})")
         return
+    if cfg.grow_warmup is None:  # the best-known schedule, never a check the user did not ask for
+        cfg.grow_warmup = default_warmup(cfg.grow_every, cfg.optimizer)
     plan = cls.growth_plan(vars(cfg))
     if not cfg.grow_every:
         for option in OPTIONS[1:]:
@@ -59,6 +61,17 @@ def resolve(cfg, given, cls, names):
         cls.check_growth(vars(cfg))
     except ValueError as e:
         raise UsageError(f"--grow-every {cfg.grow_every}: {e}")
+
+
+WARMUP = 2  # epochs: the README's study of growth schedules found 2 best (docs/growth.md)
+
+
+def default_warmup(grow_every, optimizer):
+    """--grow-warmup's default: min(2, K) epochs for --grow-every K; 0 without growth or for an
+    optimizer without a learning rate (adadelta)."""
+    if not grow_every or optimizer == "adadelta":
+        return 0
+    return min(WARMUP, grow_every)
 
 
 def growth_width(cfg, plan, depth, current):

@@ -108,7 +108,10 @@ def start(plan, is_main=True, extra=()):
     cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
     say = trainer.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
-    say(f"aezoo: {verb} {cfg.model} on {cfg.data} {started.dataset.shape} into {run_dir}")
+    cluster = trainer.cluster
+    processes = f" with {cluster.size} processes" if cluster else ""
+    say(f"aezoo: {verb} {cfg.model} on {cfg.data} {started.dataset.shape} into {run_dir}"
+        f"{processes}")
     try:
         try:
             trainer.run(cfg.epochs, evaluate_untrained=not plan.resume)
@@ -157,9 +160,9 @@ def free(started):
 
 
 def summary(trainer):
-    """'test BCE 0.2895, squared error per image 1.409' from what the model reported."""
+    """'test bce 0.2895, squared error per image 1.409' from what the model reported."""
     last, score = trainer.metrics, trainer.model.head.primary
-    text = f"test {score.upper()} {last[f'test_{score}']:.4f}"
+    text = f"test {score} {last[f'test_{score}']:.4f}"
     if "test_sqerr" in last:
         sample = "sequence" if trainer.test_x.ndim == 3 and trainer.model.masks_padding else "image"
         text += f", squared error per {sample} {last['test_sqerr']:.3f}"

@@ -1,7 +1,9 @@
 """What a run prints while it trains, as Keras users expect.
 
-    epoch 7/40  train 0.4120  test 0.4050  best  0.1 s
-    grew to depth 2: 64-128-64, 33,152 params, test BCE +0.160
+    epoch 7/40  train bce 0.4120  test bce 0.4050  best  0.37 s
+    grew to depth 2: 64-128-64, 33,152 params, test bce +0.001
+
+Every number is named (a VAE's line shows its elbo, as its summary does).
 
 One line kept per epoch, growth and other events as lines, and in a terminal a
 run-level bar with the ETA below them (tqdm; the loop's batch bar sits under it).
@@ -33,16 +35,17 @@ class Terminal(Callback):
 
     def on_epoch_end(self, trainer):
         m, best = trainer.metrics, trainer.state.best
+        name, key = trainer.model.line_score()
         parts = [f"epoch {trainer.epoch}/{self.total}"]
-        if "train_loss" in m:
-            parts.append(f"train {m['train_loss']:.4f}")
-        parts.append(f"test {m['test_loss']:.4f}")
+        if f"train_{key}" in m:
+            parts.append(f"train {name} {m[f'train_{key}']:.4f}")
+        parts.append(f"test {name} {m[f'test_{key}']:.4f}")
         if trainer.epoch == 0:
             parts.append("untrained")
         elif best is not None and best.epoch == trainer.epoch:
             parts.append("best")
         if "seconds" in m:
-            parts.append(f"{m['seconds']:.1f} s")
+            parts.append(seconds(m["seconds"]))
         self.say("  ".join(parts))
         if self.bar is not None and trainer.epoch > 0:
             self.bar.update(1)
@@ -50,7 +53,7 @@ class Terminal(Callback):
     def event(self, record, model):
         if record["event"] == "growth":
             score = next(k for k in record if k.endswith("_jump") and k.startswith("test_"))
-            name = score[len("test_"):-len("_jump")].upper()
+            name = score[len("test_"):-len("_jump")]
             shape = "-".join(str(w) for w in [model.widths[0]] + record["widths"])  # input to code
             self.say(f"grew to depth {record['depth']}: {shape}, {record['params']:,} params, "
                      f"test {name} {record[score]:+.3f}")
@@ -60,3 +63,8 @@ class Terminal(Callback):
     def close(self):
         if self.bar is not None:
             self.bar.close()
+
+
+def seconds(value):
+    """'0.043 s', '0.37 s', '1.25 s', '12.3 s': two or three significant digits, never '0.0 s'."""
+    return f"{value:.2g} s" if value < 1 else f"{value:.3g} s" if value < 100 else f"{value:.0f} s"

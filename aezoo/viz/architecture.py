@@ -13,7 +13,20 @@ from matplotlib.patches import Rectangle
 SEQUENCE = ("gru", "unroll", "gru_step")  # (T, units) outputs: the units are the width
 WEIGHTLESS = ("reshape", "maxpool2", "unpool2", "last")
 COLOURS = {"old": "#4c72b0", "grown": "#ff7f0e", "weightless": "#c8c8c8"}
-MIN_HEIGHT = 0.06  # a 1-wide layer stays visible beside a 784-wide one
+MIN_HEIGHT = 0.12  # a 1-wide layer stays a block (not a sliver) beside a 784-wide one
+
+
+def label(layer):
+    """A block's name: its type; a sequence layer says its role (encoder gru, decoder gru),
+    since a Keras-mode GRU is nothing but two of them; the code says it is the code."""
+    kind = layer["type"].replace("conv3x3", "conv")
+    name = layer.get("name") or ""
+    if layer["type"] in SEQUENCE or layer["type"] == "unroll":
+        role = "encoder" if name.startswith("/encoder") else "decoder" if (
+            name.startswith("/decoder") or layer["type"] == "unroll") else ""
+        kind = f"{role} {kind}".strip()
+        return f"{kind}\n(code)" if layer.get("code") else kind
+    return "code" if layer.get("code") else kind
 
 
 def width(layer):
@@ -68,9 +81,8 @@ class ArchitectureStrip:
             if labels:
                 self.artists.append(self.ax.text(i, 0.5 + h / 2 + 0.04, str(width(layer)),
                                                  ha="center", va="bottom", fontsize=self.fontsize))
-                name = "code" if layer.get("code") else layer["type"].replace("conv3x3", "conv")
                 self.artists.append(self.ax.text(
-                    i, -0.05, name, ha="center", va="top", fontsize=self.fontsize,
+                    i, -0.05, label(layer), ha="center", va="top", fontsize=self.fontsize,
                     color="tab:red" if layer.get("code") else "0.3",
                     weight="bold" if layer.get("code") else "normal"))
         text = f"{entry.get('params', 0):,} params" + (f"\n{grown} grown" if grown else "")

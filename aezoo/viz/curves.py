@@ -61,6 +61,7 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fo
     if limits:
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))  # epochs are whole: no 2.5
     ax.set_xlabel("epoch", fontsize=fontsize)
     ax.set_ylabel(f"{loss_name} per {unit(kind)}", fontsize=fontsize)
     ax.grid(alpha=0.3)

@@ -26,14 +26,17 @@ def layout(runs, labels=None, baselines=(), dpi=DPI, view="progress"):
     return Comparison(runs, labels or [r.name for r in runs], baselines, dpi)
 
 
-def compose(runs, epochs, labels=None, baselines=(), dpi=DPI, view="progress"):
-    """uint8 RGB frames, one per epoch in `epochs`; progress layout for one unlabelled run."""
+def compose(runs, epochs, labels=None, baselines=(), dpi=DPI, view="progress", tick=None):
+    """uint8 RGB frames, one per epoch in `epochs`; progress layout for one unlabelled run.
+    `tick()`, if given, is called after each frame (a progress bar)."""
     shown = layout(runs, labels, baselines, dpi, view)
     out = []
     try:
         for epoch in epochs:
             shown.show(epoch)
             out.append(video.figure_pixels(shown.fig))
+            if tick is not None:
+                tick()
     finally:
         plt.close(shown.fig)
     return out

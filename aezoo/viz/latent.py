@@ -113,12 +113,12 @@ class LatentPanel:
             return
         labels = arrays.get("latent_labels")
         if labels is None:
-            self.dots = self.ax.scatter(*points.T, s=4, color="tab:blue", alpha=0.6, linewidths=0)
+            self.dots = self.ax.scatter(*points.T, s=10, color="tab:blue", alpha=0.5, linewidths=0)
             return
         classes = sorted(set(labels.tolist()))
         colour = {c: colour_of(i, len(classes)) for i, c in enumerate(classes)}
-        self.dots = self.ax.scatter(*points.T, s=4, c=[colour[c] for c in labels.tolist()],
-                                    alpha=0.7, linewidths=0)
+        self.dots = self.ax.scatter(*points.T, s=10, c=[colour[c] for c in labels.tolist()],
+                                    alpha=0.55, linewidths=0)  # 3-4 px dots, overlaps show
         if self.legend and len(classes) <= 20:
             handles = [self.ax.scatter([], [], s=16, color=colour[c]) for c in classes]
             self.ax.legend(handles, [str(c) for c in classes], fontsize=self.fontsize,

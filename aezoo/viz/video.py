@@ -15,6 +15,7 @@ import sys
 
 import imageio.v3 as iio
 import imageio_ffmpeg
+import matplotlib
 import numpy as np
 from PIL import Image
 
@@ -64,17 +65,45 @@ def gif_durations(n, fps):
     return [frame] * (n - 1) + [max(frame, HOLD_LAST_MS)]
 
 
+def named_colours():
+    """RGB triples a frame draws exactly and a GIF must keep: the tab10 colours (the latent
+    view's classes, the curves), white, black and the greys of axes and labels."""
+    tab10 = [tuple(int(round(255 * c)) for c in matplotlib.colormaps["tab10"](i)[:3])
+             for i in range(10)]
+    greys = [(v, v, v) for v in (255, 0, 77, 89, 102, 128, 153, 204)]
+    return list(dict.fromkeys(tab10 + greys))
+
+
 def shared_palette(frames, samples=8):
     """Frames reduced to one 256-colour palette taken from a few of them.
 
     Pillow would pick a palette per frame: colours that did not change would
     flicker, and a held column would not hold. With one palette, unchanged
     pixels stay identical and the GIF stores only what changed (about 3x smaller).
+    The named colours are in the palette as they are, so a pixel of one stays that
+    colour (median cut alone averaged tab10's green into a grey, and the legend lied);
+    median cut picks the rest.
     """
+    named = named_colours()
     picked = [frames[i] for i in np.linspace(0, len(frames) - 1, min(samples, len(frames))).astype(int)]
-    palette = Image.fromarray(np.concatenate(picked)).quantize(256, method=Image.Quantize.MEDIANCUT)
-    return [np.asarray(Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE)
-                       .convert("RGB")) for f in frames]
+    cut = Image.fromarray(np.concatenate(picked)).quantize(256 - len(named),
+                                                           method=Image.Quantize.MEDIANCUT)
+    rest = np.asarray(cut.getpalette()[:3 * (256 - len(named))], np.int32).reshape(-1, 3)
+    palette = np.concatenate([np.asarray(named, np.int32), rest])
+    # Each colour goes to its exact nearest palette entry (Pillow's own mapping caches by
+    # colour buckets and moved tab10's grey to a neighbour): a table over the colours seen.
+    nearest = np.full(1 << 24, -1, np.int16)
+    out = []
+    for f in frames:
+        packed = (f[..., 0].astype(np.int32) << 16) | (f[..., 1].astype(np.int32) << 8) | f[..., 2]
+        seen = np.unique(packed)
+        new = seen[nearest[seen] < 0]
+        for chunk in np.array_split(new, -(-len(new) // 4096)) if len(new) else []:
+            rgb = np.stack([chunk >> 16, (chunk >> 8) & 255, chunk & 255], axis=1)
+            distance = ((rgb[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2)
+            nearest[chunk] = distance.argmin(axis=1)
+        out.append(palette[nearest[packed]].astype(np.uint8))
+    return out
 
 
 def write_gif(path, frames, fps):

@@ -59,12 +59,15 @@ def test_two_processes_train_the_run_one_process_trains(tmp_path):
     args = ["deep", "--grow-every", "1", "--epochs", "3", *TINY]
     one, two = str(tmp_path / "one" / "run"), str(tmp_path / "two" / "run")
     assert main([*args, "--out", one]) == 0
-    done = mpiexec(2, ["-m", "aezoo.run", *args, "--distributed", "--out", two])
+    spoken = [a for a in args if a != "--quiet"]  # what rank 0 says is checked below
+    done = mpiexec(2, ["-m", "aezoo.run", *spoken, "--distributed", "--out", two])
     assert done.returncode == 0, done.stderr
     for (e1, train1, test1), (e2, train2, test2) in zip(losses(one), losses(two)):
         assert e1 == e2 and test2 == pytest.approx(test1, rel=1e-4)
         assert train1 is None or train2 == pytest.approx(train1, rel=1e-4)
     assert len(losses(two)) == 4
+    assert done.stderr.splitlines()[0].endswith(f"into {two} with 2 processes")
+    assert done.stderr.count("\nsummary\n") == 1  # rank 0 speaks for the run
     assert os.listdir(tmp_path / "two") == ["run"]  # rank 1 wrote nothing anywhere
     events = [e["event"] for e in metrics.read(two)[1]]
     assert events.count("growth") == 2  # logged once, by rank 0

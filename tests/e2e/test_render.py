@@ -180,8 +180,9 @@ def test_without_ffmpeg_the_gif_is_written_and_one_line_says_why(run_dir, monkey
     assert render.main([str(run_dir)]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [str(run_dir / "progress.gif")]
-    assert len(err.splitlines()) == 1
-    assert err.startswith("aezoo render: progress.mp4 not written (old one removed), ffmpeg")
+    said = [line for line in err.splitlines() if not line.startswith("aezoo render: progress frames")]
+    assert len(said) == 1  # besides the frames' progress, one line
+    assert said[0].startswith("aezoo render: progress.mp4 not written (old one removed), ffmpeg")
     assert (run_dir / "progress.gif").exists() and not (run_dir / "progress.mp4").exists()
     assert not list(run_dir.glob("*partial*"))
 
@@ -235,7 +236,9 @@ def test_ctrl_c_in_a_command_outside_training_is_one_line(stopped_at_epoch_0, tm
         raise KeyboardInterrupt
     monkeypatch.setattr(video, "write", interrupted)
     assert render.main([str(run)]) == 130
-    assert capsys.readouterr().err == "aezoo render: interrupted\n"
+    err = capsys.readouterr().err  # after the frames' progress line, one line and no traceback
+    assert err.endswith("\naezoo render: interrupted\n") and "Traceback" not in err
+    assert all(line.startswith("aezoo render: ") for line in err.splitlines())
 
 
 def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypatch, capsys):
@@ -251,3 +254,13 @@ def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "progress.mp4 not written" in err and "did not finish within 1 s" in err
     assert (run / "progress.gif").exists() and not (run / "progress.mp4").exists()
+
+
+def test_a_gif_keeps_the_ten_class_colours_exactly(run_dir):
+    """The latent view colours digits' ten classes with tab10 (the legend too); the GIF's one
+    palette must hold those colours as they are, or the legend names the wrong dots."""
+    written = videos.render(run_dir, formats=("gif",), view="latent")
+    last = decode(written[0])[-1].reshape(-1, 3)
+    present = {tuple(int(v) for v in rgb) for rgb in np.unique(last, axis=0)}
+    missing = [rgb for rgb in video.named_colours()[:10] if rgb not in present]
+    assert not missing, f"tab10 colours lost in the GIF: {missing}"

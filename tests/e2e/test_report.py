@@ -69,6 +69,10 @@ def test_report_is_self_contained(compared):
     assert not re.search(r"<script[^>]*\ssrc=", page)  # no external script
     # compare.png; compare.mp4 and 2 runs x (progress, latent)
     assert page.count("<img") == 1 and page.count("<video") == 5
+    # The comparison video (up to 1920 px wide) leaves the 1400-px text column, so the page
+    # shows its text at full size; the runs' own videos stay in the column.
+    assert page.count('<figure class="wide"><video title="side by side') == 1
+    assert "figure.wide{" in page
 
 
 def test_report_opens_in_headless_chromium(compared, tmp_path):

@@ -131,6 +131,26 @@ def test_a_sweep_can_be_repeated_from_its_own_copy_of_the_file(finished, tmp_pat
     assert (out / "sweep.toml").read_text() == before
 
 
+def test_a_finished_sweep_run_again_reuses_its_comparison_and_report(finished, tmp_path, capsys):
+    from aezoo.results import manifest, report
+    out = shutil.copytree(finished[0], tmp_path / "out")
+    argv = [str(out / "sweep.toml"), "--out", str(out)]
+    assert sweep.main(argv) == 0  # the runs moved: compared anew, from the copies
+    runs = [str(out / "simple"), str(out / "deep")]
+    listed, made_from = manifest.read_marker(out)
+    assert listed == runs
+    assert made_from == manifest.of_runs(runs, {"fps": 4.0, "dpi": 100.0,
+                                                "formats": ["gif", "mp4"]})
+    assert report.made_from(out / "report.html") == report.inputs([str(out)], str(out))
+    before = tree_state(out)
+    capsys.readouterr()
+    assert sweep.main(argv) == 0
+    err = capsys.readouterr().err
+    assert "no run changed since the comparison" in err and "reused it" in err
+    assert "kept it" in err and "frames" not in err
+    assert tree_state(out) == before  # the digest matched: nothing was drawn again
+
+
 def test_data_a_model_cannot_take_is_refused_before_anything_is_written(tmp_path, capsys):
     np.save(tmp_path / "wide.npy", np.linspace(-1, 2, 30 * 16, dtype=np.float32).reshape(30, 16))
     path = write(tmp_path, f"[runs.a]\nmodel = \"simple\"\ndata = \"npy:{tmp_path / 'wide.npy'}\"\n",
@@ -233,6 +253,14 @@ hidden = [4]
                  if line.startswith("| ") and not line.startswith("| run")]
         assert [n for n in names if not n.startswith("pca-")] == runs
     assert not (out / "scores.md").exists()
+    from aezoo.results import report
+    folders = [str(out / f"compare-{data}") for data in ("digits", "digits-rows", "sine")]
+    assert report.made_from(out / "report.html") == report.inputs(folders, str(out))
+    def drawn():  # the sweep keeps its own copy of the file up to date: not a drawing
+        return {k: v for k, v in tree_state(out).items() if k not in (".", "sweep.toml")}
+    before = drawn()
+    assert sweep.main([str(path), "--out", str(out)]) == 0  # nothing changed: all kept
+    assert drawn() == before
 
 
 def test_a_run_may_not_take_a_comparison_folder_name(tmp_path, capsys):

@@ -137,3 +137,24 @@ def test_warmup_sets_only_the_new_pairs_learning_rate_and_the_new_pair_still_tra
         assert not np.allclose(now[path].array, array), f"{path} never trained"
     for path, array in params.items():  # and the old layers went on at the run's rate
         assert not np.allclose(now[path].array, array), f"{path} stopped training"
+
+
+@pytest.mark.parametrize("options, init, warmup", [
+    ({"grow_every": 4}, "identity", 2),
+    ({"grow_every": 1}, "identity", 1),                   # min(2, K): never longer than K
+    ({"grow_every": 4, "optimizer": "adadelta"}, "identity", 0),  # no learning rate to raise
+    ({"grow_every": 4, "grow_init": "random"}, "random", 2),
+    ({"grow_every": 4, "grow_warmup": 0}, "identity", 0),
+    ({}, "identity", 0),                                  # no growth, no warm-up
+])
+def test_growth_defaults_are_the_best_known_schedule(options, init, warmup):
+    from aezoo.train.build import configured
+    cfg, _ = configured("deep", (options, "test"))
+    assert (cfg.grow_init, cfg.grow_warmup) == (init, warmup)
+
+
+def test_the_default_warm_up_trips_no_check_for_any_period_or_optimizer():
+    from aezoo.train.build import configured
+    for optimizer in ("adam", "sgd", "rmsprop", "adadelta"):
+        for k in (1, 2, 3, 10):
+            configured("deep", ({"grow_every": k, "optimizer": optimizer}, "test"))

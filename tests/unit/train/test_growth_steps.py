@@ -34,7 +34,7 @@ def test_fade_in_alpha_follows_its_schedule_through_the_trainer_and_reaches_one(
 
 
 def test_the_first_step_after_growth_is_adams_with_bias_correction():
-    trainer = trainer_that_grows([])
+    trainer = trainer_that_grows([], grow_warmup=0)  # Adam's own step, not a warmed-up share
     trainer.run(1)
     hp = trainer.optimizer.hyperparam
     seen = {}

@@ -7,7 +7,8 @@ from aezoo.run import main
 from conftest import TINY
 
 
-LINE = re.compile(r"^epoch (\d+)/(\d+)  train \d+\.\d{4}  test \d+\.\d{4}(  best)?  \d+\.\d s$")
+LINE = re.compile(r"^epoch (\d+)/(\d+)  train bce \d+\.\d{4}  test bce \d+\.\d{4}(  best)?  "
+                  r"\d+(\.\d+)?(e-\d+)? s$")
 
 
 def test_a_line_per_epoch_and_growth_are_printed_when_stderr_is_not_a_terminal(tmp_path, capsys):
@@ -15,7 +16,7 @@ def test_a_line_per_epoch_and_growth_are_printed_when_stderr_is_not_a_terminal(t
     assert main(["deep", "--grow-every", "1", "--epochs", "3", *TINY, "--out", run]) == 0
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == f"aezoo: training deep on digits (8, 8) into {run}"
-    assert re.match(r"^epoch 0/3  test \d\.\d{4}  untrained$", lines[1])
+    assert re.match(r"^epoch 0/3  test bce \d\.\d{4}  untrained$", lines[1])
     epochs = [m for m in map(LINE.match, lines) if m]
     assert [int(m.group(1)) for m in epochs] == [1, 2, 3]
     logged = metrics.read(run)[0]
@@ -25,9 +26,9 @@ def test_a_line_per_epoch_and_growth_are_printed_when_stderr_is_not_a_terminal(t
                if j == 0 or j + 1 in growths):i]) for i, (e, loss) in
                enumerate(zip((1, 2, 3), losses))]
     assert [bool(m.group(3)) for m in epochs] == running
-    assert f"test {logged[2]['test_loss']:.4f}" in next(l for l in lines if l.startswith("epoch 2/3"))
+    assert f"test bce {logged[2]['test_loss']:.4f}" in next(l for l in lines if l.startswith("epoch 2/3"))
     grew = [line for line in lines if line.startswith("grew to")]
-    assert grew[0].startswith("grew to depth 2: 64-128-64, 33,152 params, test BCE +")
+    assert re.match(r"grew to depth 2: 64-128-64, 33,152 params, test bce [+-]\d\.\d{3}$", grew[0])
     assert len(grew) == 2 and lines.index(grew[0]) < lines.index(next(
         line for line in lines if line.startswith("epoch 2/3")))  # said before its epoch's line
     capsys.readouterr()
@@ -52,3 +53,40 @@ def test_in_a_terminal_the_lines_go_above_a_run_bar():
     terminal.close()
     text = stream.getvalue()
     assert "epoch 2/3  train 0.5000" in text and "run:" in text and "2/3" in text
+
+
+def test_a_vae_line_names_its_elbo_and_the_summary_names_its_score(tmp_path, capsys):
+    run = str(tmp_path / "run")
+    assert main(["vae", "--epochs", "1", *TINY, "--out", run]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    logged = metrics.read(run)[0]
+    epoch = next(line for line in lines if line.startswith("epoch 1/1"))
+    assert f"train elbo {logged[1]['train_elbo']:.4f}  test elbo {logged[1]['test_elbo']:.4f}" \
+        in epoch
+    assert re.match(r"^epoch 0/1  test elbo \d+\.\d{4}  untrained$", lines[1])
+    assert any(f"test bce {logged[1]['test_bce']:.4f}" in line for line in lines)
+
+
+def test_seconds_keep_two_significant_digits():
+    from aezoo.train.terminal import seconds
+    assert [seconds(v) for v in (0.0432, 0.366, 0.5, 1.254, 12.34, 250.4)] == \
+        ["0.043 s", "0.37 s", "0.5 s", "1.25 s", "12.3 s", "250 s"]
+
+
+def test_a_run_ends_with_its_summary_and_quiet_suppresses_it(tmp_path, capsys):
+    run = str(tmp_path / "run")
+    assert main(["simple", "--epochs", "3", *TINY, "--out", run]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    logged = [r for r in metrics.read(run)[0] if r["epoch"] > 0]
+    best = min(logged, key=lambda r: r["test_bce"])
+    at = lines.index("summary")
+    assert lines[at + 1:at + 5] == [
+        f"  best     epoch {best['epoch']}: test bce {best['test_bce']:.4f}",
+        f"  final    epoch 3: test bce {logged[-1]['test_bce']:.4f}",
+        lines[at + 3], f"  folder   {run}"]
+    assert re.match(r"^  time     \d+ s$", lines[at + 3])
+    assert lines[at + 5] == f"  next     aezoo render {run}"  # --no-video: no video to open
+    assert f"           aezoo compare {run} OTHER_RUN" in lines[at + 6:]
+    assert f"           aezoo export {run}" in lines[at + 6:]
+    assert main(["simple", "--epochs", "1", *TINY, "--quiet", "--out", str(tmp_path / "q")]) == 0
+    assert capsys.readouterr().err == ""

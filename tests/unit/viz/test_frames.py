@@ -149,7 +149,7 @@ def test_comparison_columns_keep_labels_whole_and_thumbnails_large(grown, two_d)
             pixels = recon.image.get_array()
             box = recon.ax.get_window_extent()
             scale = min(box.width / pixels.shape[1], box.height / pixels.shape[0])
-            assert snapshot.TARGET_CELL * scale >= frame.MIN_THUMB
+            assert snapshot.TARGET_CELL * scale >= 0.9 * frame.MIN_THUMB  # 5 a row of 10
         labels = [line.get_label() for line in shown.shared.lines if not
                   line.get_label().startswith("_")]
         assert labels == [long, "simple"]  # every run's curve in the one shared panel
@@ -162,3 +162,56 @@ def test_end_labels_of_equal_curves_are_set_apart():
     heights = curves.end_label_heights([0.25, 0.25, 0.4], 0.2, 0.8)
     assert heights[2] == pytest.approx(0.4)
     assert abs(np.log(heights[1]) - np.log(heights[0])) >= 0.04 * np.log(4)
+
+
+@pytest.mark.parametrize("n", [7, 8])
+def test_a_comparison_of_up_to_8_runs_fits_full_hd_with_equal_tiles_and_full_rows(grown, two_d, n):
+    runs = [RunFolder(str(grown[0])), RunFolder(str(two_d))] * 4
+    shown = frame.layout(runs[:n], [f"run-{i}" for i in range(n)], [("pca-32", 0.23)])
+    try:
+        shown.show(4)
+        width, height = shown.fig.canvas.get_width_height()
+        assert width <= 1920 and height <= 1080 and width % 16 == 0 == height % 16
+        texts_are_legible_and_whole(shown.fig)
+        boxes = {(round(r.ax.get_window_extent().width), round(r.ax.get_window_extent().height))
+                 for _, _, r, _ in shown.columns}
+        assert len(boxes) == 1  # every run's tile is the same size
+        for run, _, recon, _ in shown.columns:
+            shown_samples = len(run.arrays(4)["inputs"])
+            assert shown_samples % recon.per_row == 0  # no short last row
+            pixels = recon.image.get_array()
+            box = recon.ax.get_window_extent()
+            scale = min(box.width / pixels.shape[1], box.height / pixels.shape[0])
+            assert snapshot.TARGET_CELL * scale >= 40  # a digit stays a digit
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+
+
+@pytest.mark.parametrize("last", [3, 20])  # matplotlib's own: 0, 0.5, 1, ... and 0, 2.5, 5, ...
+def test_loss_curves_tick_whole_epochs(last):
+    fig, ax = matplotlib.pyplot.subplots()
+    try:
+        records = [{"epoch": e, "test_bce": 0.5 - 0.01 * e, "train_bce": 0.5 - 0.01 * e}
+                   for e in range(last + 1)]
+        curves.draw(ax, records, [], "bce")
+        fig.canvas.draw()
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
+    finally:
+        matplotlib.pyplot.close(fig)
+
+
+def test_a_keras_mode_grus_strip_names_encoder_code_and_decoder():
+    from aezoo.models.gru import GRUAE
+    layers = GRUAE((1, 1), mode="keras", hidden=[64]).layers()  # sine: 1 feature, 64 units
+    assert [architecture.label(layer) for layer in layers] == ["encoder gru\n(code)",
+                                                               "decoder gru"]
+    fig, ax = matplotlib.pyplot.subplots(figsize=(12.8, 1.2))
+    try:
+        strip = architecture.ArchitectureStrip(ax, architecture.widest([{"layers": layers}]))
+        strip.show({"layers": layers, "params": 12888})
+        fig.canvas.draw()
+        heights = [block.get_window_extent().height for block in strip.blocks]
+        assert min(heights) >= 6  # the 1-unit decoder is a block, not a sliver
+    finally:
+        matplotlib.pyplot.close(fig)
