@@ -64,11 +64,11 @@ def from_keras(path, keras_version=3, device="cpu"):
     (2: 0.2x + 0.5, 3: relu6(x + 3) / 6); reset_after comes from the bias's shape."""
     if keras_version not in (2, 3):
         raise UsageError(f"keras_version {keras_version!r}: expected 2 or 3")
-    arrays = port.read(path)
+    arrays = port.read(path, where="")
     features, units, reset_after = port.shape_of(arrays)
     # Any number of steps runs through a GRU: T here only names the shape in layers().
     model = GRUAE((1, features), mode="keras", hidden=[units], keras_version=keras_version,
                   reset_after=reset_after)
     target = devices.get(device)
-    port.load(model, arrays, path).to_device(target)
+    port.load(model, arrays, path, where="").to_device(target)
     return Trained(model, {"model": "gru", "keras_weights": path}, target)
