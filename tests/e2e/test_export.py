@@ -88,7 +88,7 @@ def test_a_mid_fade_run_exports_its_blend_and_its_code_decodes_as_training_did(e
 @pytest.mark.parametrize("name", RUNS)
 def test_forward_py_alone_equals_the_chainer_model(exported, name, tmp_path):
     run_dir, out = exported[name]
-    assert sorted(os.listdir(out)) == ["forward.py", "weights.npz"]
+    assert sorted(os.listdir(out)) == [".aezoo", "forward.py", "weights.npz"]
     with np.load(out / "weights.npz", allow_pickle=False) as npz:  # plain arrays only
         header = json.loads(str(npz["header"]))
         assert all(npz[k].dtype == np.float32 for k in npz.files if k != "header")
