@@ -20,6 +20,15 @@ from aezoo.train.device import infer
 from aezoo.train.build import build_model, model_cls
 
 
+def padded_like(x, y):
+    """`y` (per step, like x) with NaN where x's step is padding (NaN): a padded step has
+    nothing to encode or reconstruct. The exported forward.py does the same."""
+    x = np.asarray(x)
+    if x.ndim == 3 and y.ndim == 3 and y.shape[1] == x.shape[1]:
+        y[np.isnan(x[:, :, 0])] = np.nan
+    return y
+
+
 class Trained:
     def __init__(self, model, config, device):
         self.model, self.config, self.device = model, config, device
@@ -28,13 +37,13 @@ class Trained:
         return infer(fn, np.asarray(x, dtype=np.float32), self.device)
 
     def encode(self, x):
-        return self._run(self.model.encode, x)
+        return padded_like(x, self._run(self.model.encode, x))
 
     def decode(self, code):
         return self._run(self.model.decode, code)
 
     def reconstruct(self, x):
-        return self._run(self.model.reconstruct, x)
+        return padded_like(x, self._run(self.model.reconstruct, x))
 
     @property
     def code_size(self):

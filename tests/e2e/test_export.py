@@ -32,6 +32,8 @@ RUNS = {
     "gru-keras-3": ["gru", "--data", "digits-rows", "--hidden", "6", "--keras-version", "3",
                     "--epochs", "1"],
     "gru-keras-2-stacked": ["gru", "--data", "digits-rows", "--hidden", "6,5", "--epochs", "1"],
+    # padded sequences: a padded step's output is NaN, as its input, in both
+    "gru-keras-padded": ["gru", "--data", "npz:{padded}", "--hidden", "4", "--epochs", "1"],
     # padded sequences: the encoder's last real state is the code
     "gru-seq2seq-padded": ["gru", "--mode", "seq2seq", "--data", "npz:{padded}", "--hidden", "5",
                            "--code-dim", "3", "--recurrent-activation", "sigmoid",
@@ -72,6 +74,20 @@ def exported(tmp_path_factory):
         assert export.main([str(root / name), str(root / f"{name}-export")]) == 0
         done[name] = (root / name, root / f"{name}-export")
     return done
+
+
+def test_a_padded_step_reconstructs_as_nan_in_the_api_and_the_export(exported):
+    import importlib.util
+    run_dir, out = exported["gru-keras-padded"]
+    spec = importlib.util.spec_from_file_location("forward", out / "forward.py")
+    forward = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(forward)
+    cfg = aezoo.load(run_dir).config
+    x = load_data(cfg.data, cfg.data_dir, cfg.test_fraction).test
+    padded = np.isnan(x[:, :, 0])
+    assert padded.any() and not padded.all()
+    for y in (aezoo.load(run_dir).reconstruct(x), forward.load(out / "weights.npz").reconstruct(x)):
+        assert (np.isnan(y).all(axis=2) == padded).all() and np.isfinite(y[~padded]).all()
 
 
 def test_a_mid_fade_run_exports_its_blend_and_its_code_decodes_as_training_did(exported):
