@@ -55,7 +55,9 @@ def prepare(plan, is_main=True):
     keras = port.read(cfg.keras_weights) if cfg.keras_weights and not plan.resume else None
     rng = np.random.default_rng(cfg.seed)
     meta = checkpoints.read_meta(plan.run_dir) if plan.resume else None
-    model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
+    # Several processes: the model's draws are the one-process run's (SharedDraws).
+    draws = cluster.draws(rng) if cluster else rng
+    model = build_model(cfg, dataset.shape, draws, meta and meta["arch"])
     check_range(model, cfg, dataset)
     if keras:
         port.load(model, keras, cfg.keras_weights)
