@@ -104,3 +104,24 @@ def _remove_empty(folder):
         os.rmdir(folder)
     except OSError:
         pass
+
+
+# What aezoo sweep writes into its --out: its copy of the sweep file, the report, a folder a
+# run and a compare-DATA folder a data set. (Used by commands/sweep.py.)
+SWEEP_FILES = ("sweep.toml", "report.html")
+
+
+def sweep_entries(folder):
+    """ours() for a sweep's --out (see claim): SWEEP_FILES, compare-* folders, run folders."""
+    def ours(name):
+        path = os.path.join(folder, name)
+        return name in SWEEP_FILES or (os.path.isdir(path) and (
+            name.startswith("compare-") or os.path.isfile(os.path.join(path, "config.json"))))
+    return ours
+
+
+def earlier_sweep(folder):
+    """An unmarked sweep folder: sweep.toml beside at least one run or comparison folder (a
+    user's own sweep.toml alone is not one)."""
+    names = os.listdir(folder)
+    return "sweep.toml" in names and any(os.path.isdir(os.path.join(folder, n)) for n in names)
