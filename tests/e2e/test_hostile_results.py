@@ -92,11 +92,11 @@ def test_a_score_that_is_not_a_number_is_one_line(two_runs, tmp_path, capsys):
 
 
 def test_names_are_text_everywhere(two_runs, tmp_path, capsys):
-    runs = copies(two_runs, tmp_path, names=("nan", "$x^2$"))
+    runs = copies(two_runs, tmp_path, names=("nan", "$x^{$"))
     assert compare.main([*runs, "--out", str(tmp_path / "cmp"), "--format", "gif"]) == 0
     assert report.main([str(tmp_path / "cmp")]) == 0
     page = (tmp_path / "cmp" / "report.html").read_text()
-    assert '<tr class="run"><td>nan</td>' in page and "<td>$x^2$</td>" in page
+    assert '<tr class="run"><td>nan</td>' in page and "<td>$x^{$</td>" in page
     runs = copies(two_runs, tmp_path / "more", names=("inf", "1e5"))
     assert compare.main([*runs, "--out", str(tmp_path / "cmp2"), "--format", "gif"]) == 0
     page = (tmp_path / "cmp2" / "report.html").read_text()
@@ -192,3 +192,13 @@ def test_compare_writes_only_into_its_own_folders(two_runs, tmp_path, capsys):
     os.remove(old / owner.MARKER)
     assert compare.main([*runs, "--out", str(old), "--format", "gif"]) == 0
     assert owner.made_by(str(old)) == "aezoo compare"
+
+
+
+def test_a_data_file_named_like_math_renders_as_text(tmp_path):
+    data = tmp_path / "$\\oops{$.npy"
+    np.save(data, np.random.RandomState(0).randint(0, 256, (60, 6, 5)).astype(np.uint8))
+    run = str(tmp_path / "run")
+    assert aezoo.run.main(["simple", "--data", f"npy:{data}", "--epochs", "1", "--no-video",
+                           "--quiet", "--out", run]) == 0
+    assert render.main([run, "--format", "gif"]) == 0

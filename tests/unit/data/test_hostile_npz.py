@@ -124,3 +124,12 @@ def test_from_keras_names_the_file_and_what_is_wrong(tmp_path, change, message):
     for path in (None, 3):
         with pytest.raises(aezoo.UsageError, match="expected the path of an .npz file"):
             aezoo.from_keras(path)
+
+
+def test_an_npy_over_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    np.save(tmp_path / "x.npy", np.zeros((100, 8, 8), np.uint8))  # 25600 bytes as float32
+    assert formats.read_npy(str(tmp_path / "x.npy")).shape == (100, 8, 8)
+    monkeypatch.setenv("AEZOO_MAX_ARRAY_BYTES", "20000")
+    with pytest.raises(aezoo.UsageError, match=r"shape \(100, 8, 8\) is 25600 bytes as float32, "
+                                               r"over the limit of 20000"):
+        formats.read_npy(str(tmp_path / "x.npy"))
