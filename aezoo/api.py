@@ -24,6 +24,15 @@ from aezoo.train.device import infer
 from aezoo.train.build import build_model, model_cls
 
 
+def padded_like(x, y):
+    """`y` (per step, like x) with NaN where x's step is padding (NaN): a padded step has
+    nothing to encode or reconstruct. The exported forward.py does the same."""
+    x = np.asarray(x)
+    if x.ndim == 3 and y.ndim == 3 and y.shape[1] == x.shape[1]:
+        y[np.isnan(x[:, :, 0])] = np.nan
+    return y
+
+
 class Trained:
     """A trained model on numpy arrays; `epoch` is the epoch its weights are from, `best`
     whether they are the run's best checkpoint (None: not from a run)."""
@@ -52,21 +61,13 @@ class Trained:
         return isinstance(self.model, GRUAE)
 
     def encode(self, x):
-        return self._run(self.model.encode, x, self.model.input_shape, "input")
+        return padded_like(x, self._run(self.model.encode, x, self.model.input_shape, "input"))
 
     def decode(self, code):
         return self._run(self.model.decode, code, self.code_shape, "code")
 
     def reconstruct(self, x):
-        return self._run(self.model.reconstruct, x, self.model.input_shape, "input")
-
-    @property
-    def code_shape(self):
-        """The shape of one sample's code (a conv model's code is a feature map)."""
-        if self._code_shape is None:
-            sample = np.zeros((1,) + self.model.input_shape, np.float32)
-            self._code_shape = infer(self.model.encode, sample, self.device).shape[1:]
-        return tuple(self._code_shape)
+        return padded_like(x, self._run(self.model.encode, x, self.model.input_shape, "input"))
 
     @property
     def code_size(self):
@@ -125,11 +126,11 @@ def from_keras(path, keras_version=3, device="cpu"):
     (2: 0.2x + 0.5, 3: relu6(x + 3) / 6); reset_after comes from the bias's shape."""
     if keras_version not in (2, 3):
         raise UsageError(f"keras_version {keras_version!r}: expected 2 or 3")
-    arrays = port.read(path)
+    arrays = port.read(path, where="")
     features, units, reset_after = port.shape_of(arrays)
     # Any number of steps runs through a GRU: T here only names the shape in layers().
     model = GRUAE((1, features), mode="keras", hidden=[units], keras_version=keras_version,
                   reset_after=reset_after)
     target = devices.get(device)
-    port.load(model, arrays, path).to_device(target)
+    port.load(model, arrays, path, where="").to_device(target)
     return Trained(model, {"model": "gru", "keras_weights": path}, target, source=path)

@@ -120,6 +120,10 @@ NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "grow_warmup"
 MAX_SIZE = 1 << 16  # units or channels of one layer
 MAX_DEPTH = 64      # layers of a stack, and growth steps
 LIMITS = {"epochs": 10 ** 6, "batch_size": 10 ** 7, "show": 1000}
+# Weights of a loss term: larger ones overflow float32 in the loss, which would then be
+# reported as a diverged run (try a smaller --lr) instead of the option it came from.
+MAX_WEIGHT = 1e6
+WEIGHTS = ("beta", "sparsity")
 OPTIONS = {f.name: f for f in fields(Config)}
 MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))
 
@@ -181,6 +185,9 @@ def validate(cfg):
     for name in MODEL_OPTIONS:
         if OPTIONS[name].type is float and getattr(cfg, name) is not None and getattr(cfg, name) < 0:
             raise bad(name, "a number >= 0")
+    for name in WEIGHTS:
+        if getattr(cfg, name) is not None and getattr(cfg, name) > MAX_WEIGHT:
+            raise bad(name, f"a weight from 0 to {MAX_WEIGHT:g}")
     for name, limit in LIMITS.items():
         if getattr(cfg, name) > limit:
             raise bad(name, f"at most {limit}")

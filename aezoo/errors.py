@@ -34,6 +34,9 @@ def guarded(name, body, argv):
         where = f"{e.filename}: " if e.filename else ""
         print(f"{name}: error: cannot write or read {where}{e.strerror or e}", file=sys.stderr)
         return 2 if e.errno in BAD_PATH else 1
+    except MemoryError:  # anywhere else: one line, not a traceback that may fail itself
+        print(f"{name}: error: out of memory", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"{name}: interrupted", file=sys.stderr)
         return 130

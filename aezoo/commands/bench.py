@@ -30,6 +30,7 @@ from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.data import load
 from aezoo.errors import UsageError
+from aezoo.runs.files import atomic, check_writable
 from aezoo.models import fast
 from aezoo.speed.clock import clock_parts
 from aezoo.train import device as devices
@@ -235,6 +236,8 @@ def _main(argv):
     DEVICE = devices.get(args.device)  # no GPU: one line, exit status 2
     if not 1 <= args.threads <= 1024:
         raise UsageError(f"--threads {args.threads}: expected 1 to 1024")
+    if args.json:  # before the minutes of measuring, not after them
+        check_writable(args.json, "--json")
     with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
         return bench(args)
 
@@ -272,7 +275,7 @@ def bench(args):
             print(f"{name}: comparison skipped, {r['skipped']}")
     print(f"per-epoch files of a run (deep, MNIST-sized): {100 * files:.0f} % of its training")
     if args.json:
-        with open(args.json, "w") as f:
+        with atomic(args.json) as f:
             json.dump({"results": results, "sgemm_gflops": peak, "blas": blas(),
                        "artifacts_share": files, "torch": torch_ok, "threads": args.threads,
                        "load": load}, f, indent=1)

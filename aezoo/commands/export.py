@@ -11,13 +11,14 @@ numpy function per layer type, composed from the header). Then, with numpy alone
     model.reconstruct(x)                 # == aezoo.load(RUN_DIR).reconstruct(x)
 
 Noise and sparsity are training-only and are not exported. OUT_DIR must be new,
-empty or an earlier export (it holds nothing but these two files).
+empty or an earlier export (marked by its .aezoo file: runs/owner.py).
 """
 import io
 import json
 import os
 import shutil
 import sys
+import zipfile
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.errors import UsageError
 from aezoo.models import numpy_forward
-from aezoo.runs import rundir
+from aezoo.runs import owner, rundir
 from aezoo.runs.files import atomic
 
 FILES = ("weights.npz", "forward.py")
@@ -62,29 +63,31 @@ def arrays(trained):
     return out
 
 
-def check_out(out_dir):
-    """A new or empty folder, or an earlier export's: nothing else is overwritten."""
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise UsageError(f"OUT_DIR {out_dir} is a file; expected a folder")
-    others = sorted(set(os.listdir(out_dir)) - set(FILES)) if os.path.isdir(out_dir) else []
-    if others:
-        raise UsageError(f"OUT_DIR {out_dir} holds files that aezoo export did not write "
-                         f"({others[0]}); choose a new or empty folder")
+def earlier_export(out_dir):
+    """Whether an unmarked folder is an export of an aezoo from before markers: its
+    weights.npz holds aezoo's header (a user's own forward.py alone is not)."""
+    try:
+        with np.load(os.path.join(out_dir, FILES[0]), allow_pickle=False) as npz:
+            return "aezoo_version" in json.loads(str(npz["header"]))
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        return False
 
 
 def export(run_dir, out_dir):
     """Write weights.npz and forward.py into `out_dir`; returns their paths."""
     rundir.read_config(run_dir)  # a clear line for a folder that is not a run
-    check_out(out_dir)
+    claim = dict(command="aezoo export", ours=lambda name: name in FILES, earlier=earlier_export,
+                 flag="OUT_DIR")
+    owner.check(out_dir, **claim)
     payload = arrays(load(run_dir))
     buffer = io.BytesIO()
     np.savez(buffer, **payload)
-    rundir.make_folder(out_dir)
-    weights, forward = (os.path.join(out_dir, name) for name in FILES)
-    with atomic(weights, "wb") as f:
-        f.write(buffer.getvalue())
-    with atomic(forward) as f, open(numpy_forward.__file__) as source:
-        shutil.copyfileobj(source, f)
+    with owner.claim(out_dir, **claim):
+        weights, forward = (os.path.join(out_dir, name) for name in FILES)
+        with atomic(weights, "wb") as f:
+            f.write(buffer.getvalue())
+        with atomic(forward) as f, open(numpy_forward.__file__) as source:
+            shutil.copyfileobj(source, f)
     return [weights, forward]
 
 

@@ -46,13 +46,13 @@ import time
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.errors import UsageError
-from aezoo.results import report
+from aezoo.results import compared, report
 from aezoo.results.comparison import compare, print_table
 from aezoo.results.videos import render
-from aezoo.runs import checkpoints, rundir
-from aezoo.sweeps import local, ray_tasks, status
+from aezoo.runs import checkpoints, owner, rundir
+from aezoo.sweeps import asha, local, ray_tasks, status
 from aezoo.sweeps.file import read
-from aezoo.sweeps.steps import check_out, groups, plan_steps
+from aezoo.sweeps.steps import groups, plan_steps
 from aezoo.sweeps.worker import STOP, Job, work
 
 CORES = os.cpu_count() or 1
@@ -69,12 +69,27 @@ def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early
     experiments = read(path)
     folder_given = out
     out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
-    check_out(out)
+    owned = dict(command="aezoo sweep", ours=sweep_owns(out), earlier=owner.earlier_sweep)
+    owner.check(out, **owned)  # a folder of the user's own is refused before anything runs
     steps = plan_steps(experiments, out, path)
     workers = workers or default_workers()
     threads = threads or max(1, CORES // workers)
     cluster = ray_tasks.connect(ray) if ray else None
-    rundir.make_folder(out)
+    with owner.claim(out, **owned):  # made, marked and locked: one sweep writes here at a time
+        return run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries,
+                         early_stop)
+
+
+def sweep_owns(out):
+    """What a sweep writes into OUT: its files, its runs' and comparisons' folders, the
+    comparison of one data set, the workers' logs and ASHA's record."""
+    runs_and_files = owner.sweep_entries(out)
+    return lambda name: runs_and_files(name) or name in compared.WRITTEN or name in (
+        "logs", asha.FILE, STOP)
+
+
+def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries,
+              early_stop):
     if cluster:
         ray_tasks.check_shared(cluster, out)
     copy = os.path.join(out, "sweep.toml")  # what the runs were last asked to be

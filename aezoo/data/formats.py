@@ -2,12 +2,16 @@
 import gzip
 import hashlib
 import math
+import os
 import zipfile
 import zlib
 
 import numpy as np
 
 from aezoo.errors import UsageError
+
+# The largest array read from a file unless AEZOO_MAX_ARRAY_BYTES says otherwise.
+DEFAULT_MAX_ARRAY_BYTES = 4 << 30
 
 
 def md5_of(path):
@@ -75,6 +79,10 @@ def read_npy(path):
         raise UsageError(f"{path}: expected an array of shape (N, H, W) or (N, D), got {array.shape}")
     if array.size == 0:
         raise UsageError(f"{path}: empty array of shape {array.shape}")
+    if array.size * 4 > max_array_bytes():  # read as float32
+        raise UsageError(f"{path}: an array of shape {array.shape} is {array.size * 4} bytes as "
+                         f"float32, over the limit of {max_array_bytes()} (set "
+                         f"AEZOO_MAX_ARRAY_BYTES to raise it)")
     if array.dtype == np.uint8:
         return array.astype(np.float32) / 255.0
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
@@ -85,19 +93,77 @@ def read_npy(path):
     return array
 
 
-def read_npz(path, where=""):
-    """{name: array} of an .npz archive (no pickle); `where` prefixes the error ("--flag ")."""
+def max_array_bytes():
+    """The largest array aezoo reads from a file, in bytes: 4 GiB, or AEZOO_MAX_ARRAY_BYTES."""
+    value = os.environ.get("AEZOO_MAX_ARRAY_BYTES", "")
     try:
-        loaded = np.load(path, allow_pickle=False)
+        return int(value) if value else DEFAULT_MAX_ARRAY_BYTES
+    except ValueError:
+        raise UsageError(f"AEZOO_MAX_ARRAY_BYTES={value!r}: expected a whole number of bytes")
+
+
+def read_npz(path, where=""):
+    """{name: array} of an .npz archive (no pickle); `where` prefixes the error ("--flag ").
+
+    Each member's .npy header is read first: the size it declares must be what the zip says
+    the member holds, and within max_array_bytes(), before anything is allocated or
+    decompressed. A zip member is never read past the size the zip declares."""
+    try:
+        archive = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise UsageError(f"{where}{path}: no such file")
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-        raise UsageError(f"{where}{path}: not a readable .npz file ({e})")
-    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
-        raise UsageError(f"{where}{path}: a single .npy array, not an .npz archive of named "
-                         f"arrays")
+    except IsADirectoryError:
+        raise UsageError(f"{where}{path}: a folder, not an .npz file")
+    except zipfile.BadZipFile:
+        raise UsageError(f"{where}{path}: not a readable .npz file ({_what_it_is(path)}; an "
+                         f".npz is a zip of .npy arrays, as numpy.savez writes)")
+    except OSError as e:
+        raise UsageError(f"{where}{path}: cannot be read ({e.strerror or e})")
     try:
-        with loaded as npz:
-            return {key: npz[key] for key in npz.files}
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as e:
+        with archive:
+            return {info.filename[:-4]: _member(archive, info, f"{where}{path}")
+                    for info in archive.infolist()}
+    except UsageError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error,
+            NotImplementedError) as e:
         raise UsageError(f"{where}{path}: not a readable .npz file ({e})")
+
+
+def _what_it_is(path):
+    try:
+        with open(path, "rb") as f:
+            start = f.read(6)
+    except OSError:
+        return "not readable"
+    return "a single .npy array" if start == b"\x93NUMPY" else "not a zip file"
+
+
+def _member(archive, info, where):
+    """One member's array, after its header's shape is checked against its size."""
+    name = info.filename
+    if not name.endswith(".npy"):
+        raise UsageError(f"{where}: member {name!r} is not an .npy array")
+    limit = max_array_bytes()
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        shape, fortran, dtype = np.lib.format._read_array_header(f, version)
+        if dtype.hasobject:
+            raise UsageError(f"{where}: {name} holds Python objects (pickled data), which aezoo "
+                             f"never loads")
+        declared = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+        if f.tell() + declared != info.file_size:
+            raise UsageError(f"{where}: {name} declares shape {shape} of {dtype} "
+                             f"({declared} bytes) but holds {info.file_size - f.tell()} bytes")
+        if declared > limit:
+            raise UsageError(f"{where}: {name} of shape {shape} is {declared} bytes, over the "
+                             f"limit of {limit} (set AEZOO_MAX_ARRAY_BYTES to raise it)")
+        array = np.empty(shape, dtype, order="F" if fortran else "C")
+        view = memoryview(array.reshape(-1, order="A")).cast("B")
+        done = 0
+        while done < declared:
+            got = f.readinto(view[done:])
+            if not got:
+                raise EOFError(f"{name} ends after {done} of {declared} bytes")
+            done += got
+    return array

@@ -159,6 +159,8 @@ SETS = {
     "fashion-mnist": ("image", lambda o: _idx_set("fashion-mnist", o.data_dir)),
     "sine": ("sequence", lambda o: sequences.sine(o.seq_len, o.test_fraction)),
 }
+# The sets whose windows --seq-len sets: for any other, the option is refused, not ignored.
+SEQ_LEN = ("sine",)
 # Files and generators: kind -> (what it holds, its argument, loader(argument, options)).
 FILES = {
     "idx": ("image", "PATH", lambda path, o: split(f"idx:{path}", read_idx(path), o.test_fraction,

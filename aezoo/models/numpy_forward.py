@@ -139,7 +139,12 @@ class Model:
         return run(self.decoder, self.weights, np.asarray(code, np.float32))
 
     def reconstruct(self, x):
-        return self.decode(self.encode(x))
+        """decode(encode(x)), NaN on x's padded steps (NaN), as aezoo.load(RUN).reconstruct."""
+        x = np.asarray(x, np.float32)
+        y = self.decode(self.encode(x))
+        if x.ndim == 3 and y.ndim == 3 and y.shape[1] == x.shape[1]:
+            y[np.isnan(x[:, :, 0])] = np.nan
+        return y
 
 
 def load(path):

@@ -16,7 +16,10 @@ def fit(train, k, seed=0):
     """PCA with `k` components (at most as many as the data allows) on (N, ...) images."""
     x = train.reshape(len(train), -1).astype(np.float64)
     k = min(k, *x.shape)
-    return PCA(n_components=k, random_state=seed).fit(x)
+    # Constant data (all zeros: a perfect score is possible) has no variance to explain:
+    # sklearn's ratio 0/0 warns, yet the fit and its reconstructions are exact.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return PCA(n_components=k, random_state=seed).fit(x)
 
 
 def reconstruct(pca, images, clip=True):

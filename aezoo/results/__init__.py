@@ -2,6 +2,7 @@
 
     videos.py      progress.gif/mp4 (and latent.gif/mp4) of one run
     comparison.py  scores.csv/md against a PCA baseline, compare.png, compare.gif/mp4
+    compared.py    compared.json: the runs a comparison shows (compare writes, report reads)
     report.py      report.html: a comparison or sweep in one self-contained page
 
 Reads run folders through aezoo.runs and draws through aezoo.viz; the PCA

@@ -16,7 +16,7 @@ grown model counts its final size) and the code size from the code layer of
 its architecture.json.
 """
 import csv
-import json
+import math
 import os
 import sys
 import time
@@ -29,7 +29,8 @@ from aezoo.results import report as html_report
 from aezoo.results.videos import check_dpi
 from aezoo.errors import UsageError
 from aezoo.models import pca
-from aezoo.runs import rundir
+from aezoo.runs import owner, rundir
+from aezoo.results import compared
 from aezoo.runs.files import atomic
 from aezoo.runs import checkpoints
 from aezoo.viz import curves, frame, video
@@ -93,12 +94,18 @@ def metric(runs):
     return "bce" if all("test_bce" in r for run in runs for r in run.epochs) else "mse"
 
 
+def lowest(records, key):
+    """The record with the lowest finite `key` (a NaN or inf is never best); None if none."""
+    finite = [r for r in records if isinstance(r.get(key), (int, float)) and math.isfinite(r[key])]
+    return min(finite, key=lambda r: r[key]) if finite else None
+
+
 def score(run, label):
     records = run.epochs
     final = records[-1]
-    best = min(records, key=lambda r: r[f"test_{run.loss}"])  # the run's own loss
-    by_bce = [r for r in records if "test_bce" in r]
-    best_bce = min(by_bce, key=lambda r: r["test_bce"]) if by_bce else None
+    best = lowest(records, f"test_{run.loss}") or final  # the run's own loss
+    best_bce = lowest(records, "test_bce")
+    best_mse, best_sqerr = lowest(records, "test_mse"), lowest(records, "test_sqerr")
     seconds = [r["seconds"] for r in records if "seconds" in r]
     return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
             "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
@@ -106,10 +113,10 @@ def score(run, label):
             "best_test_bce": best_bce and best_bce["test_bce"],
             "best_bce_epoch": best_bce and best_bce["epoch"], "best_epoch": best["epoch"],
             "final_test_mse": final["test_mse"],
-            "best_test_mse": min(r["test_mse"] for r in records),
-            "best_mse_epoch": min(records, key=lambda r: r["test_mse"])["epoch"],
+            "best_test_mse": best_mse and best_mse["test_mse"],
+            "best_mse_epoch": best_mse and best_mse["epoch"],
             "final_test_sqerr": final["test_sqerr"],
-            "best_test_sqerr": min(r["test_sqerr"] for r in records),
+            "best_test_sqerr": best_sqerr and best_sqerr["test_sqerr"],
             "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None,
             "stopped_early": stopped_early(run)}
 
@@ -191,7 +198,7 @@ def write_markdown(path, rows, runs):
             f"| {r['run']} | {r['model']} | {fmt(r['epochs'], 'd')}"
             f"{' (stopped early)' if r.get('stopped_early') is not None else ''} | {r['params']:,} | "
             f"{fmt(r['code_size'], 'd')} | {fmt(r[f'final_test_{name}'], '.4f')} | {best} | "
-            f"{r['final_test_sqerr']:.3f} | {r['best_test_sqerr']:.3f} | "
+            f"{fmt(r['final_test_sqerr'], '.3f')} | {fmt(r['best_test_sqerr'], '.3f')} | "
             f"{fmt(r['sqerr_vs_pca'], '.2f')} | {fmt(r['seconds_per_epoch'], '.3g')} |")
     with atomic(path) as f:
         f.write("\n".join(lines) + "\n")
@@ -203,9 +210,8 @@ def frame_epochs(runs):
     return [epochs[i] for i in video.pick(len(epochs))]
 
 
-MARKER = manifest.MARKER  # the runs a folder's comparison shows; it may be redone there
+MARKER = compared.FILE  # the runs a folder's comparison shows; it may be redone there
 PROG = "aezoo compare"
-read_marker, write_marker = manifest.read_marker, manifest.write_marker
 
 
 def outputs(out, formats, report):
@@ -217,9 +223,11 @@ def outputs(out, formats, report):
 
 def reusable(out, inputs, formats, report):
     """The comparison in `out` when it was made from exactly `inputs` and is whole, else None."""
+    if not compared.is_comparison(out):
+        return None
     try:
-        _, made_from = read_marker(out)
-    except (OSError, ValueError, KeyError, TypeError):
+        _, made_from = compared.read(out)
+    except UsageError:  # damaged: made again
         return None
     found = outputs(out, formats, report)
     if made_from != inputs or not all(os.path.exists(p) for p in found):
@@ -242,10 +250,15 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
     fps = video.check_fps(fps)
     dpi = check_dpi(dpi)
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
-    if (not owned and os.path.isdir(out) and os.listdir(out)
-            and not os.path.exists(os.path.join(out, MARKER))):
-        raise UsageError(f"--out {out} holds files that aezoo compare did not write; "
-                         f"choose a new or empty folder")
+    if owned:  # the caller (a sweep) holds the folder and its lock
+        return _compare(runs, run_dirs, out, fps, formats, dpi, report)
+    with owner.claim(out, "aezoo compare", ours=lambda name: name in compared.WRITTEN,
+                     earlier=compared.is_comparison):
+        return _compare(runs, run_dirs, out, fps, formats, dpi, report)
+
+
+def _compare(runs, run_dirs, out, fps, formats, dpi, report):
+    """The comparison in `out` (its folder already ours): reused when nothing changed."""
     inputs = manifest.of_runs(run_dirs, {"fps": fps, "dpi": dpi, "formats": list(formats)})
     kept = reusable(out, inputs, formats, report)
     if kept:
@@ -255,15 +268,22 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
     extras = {}
     rows = table(runs, extras)  # may still fail (data missing): before anything is written
     rundir.make_folder(out)
-    write_marker(out, run_dirs)  # no digest until every file below is written
+    compared.write(out, run_dirs)  # no digest until every file below is written
     written = [os.path.join(out, name) for name in ("scores.csv", "scores.md", "compare.png")]
     write_csv(written[0], rows)
     write_markdown(written[1], rows, runs)
     name = metric(runs)
-    lines = [(r["run"], r[f"final_test_{name}"]) for r in rows if r["model"] == "pca"]
+    # An exact PCA (as many components as values) scores rounding error, 1e-31: shown as the 0
+    # it is, named off the axis, instead of stretching the axis over 30 decades.
+    lines = [(r["run"], 0.0 if name != "bce" and r["final_test_sqerr"] <= LOSSLESS
+              else r[f"final_test_{name}"]) for r in rows if r["model"] == "pca"]
     floor = extras.get("entropy_floor")
     if name == "bce" and floor:
         lines.append(("entropy floor", floor))
+    for run in runs:
+        warning = run.not_finite(f"test_{name}")
+        if warning:
+            print(f"aezoo compare: {warning}", file=sys.stderr)
     curves.save_comparison(written[2], runs, labels(runs), name, lines, dpi)
     epochs = frame_epochs(runs)
     if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
@@ -277,7 +297,7 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
     if report:
         written.append(html_report.write(out))
     if written == outputs(out, formats, report):  # whole (an MP4 may have failed): reusable
-        write_marker(out, run_dirs, inputs)
+        compared.write(out, run_dirs, inputs)
     return written
 
 

@@ -15,7 +15,6 @@ import json
 import os
 
 from aezoo import __version__
-from aezoo.runs.files import atomic
 
 SMALL = ("config.json", "metrics.jsonl", "architecture.json")
 
@@ -67,23 +66,3 @@ def of_files(paths, options, root=None):
     modification time (videos: too large to hash)."""
     return digest({"files": [[os.path.relpath(p, root) if root else os.path.abspath(p),
                               _stat(p)] for p in paths], "options": options})
-
-
-MARKER = "compared.json"  # a comparison folder's runs and the digest of what it was made from
-
-
-def read_marker(out):
-    """(run folders, digest of the inputs it was made from or None) of a comparison folder;
-    compared.json of aezoo 0.2 is a bare list of folders, with no digest."""
-    with open(os.path.join(out, MARKER)) as f:
-        found = json.load(f)
-    if isinstance(found, list):
-        return found, None
-    return found["runs"], found.get("inputs")
-
-
-def write_marker(out, run_dirs, inputs=None):
-    """compared.json; written without a digest first, with it once the comparison is whole."""
-    with atomic(os.path.join(out, MARKER)) as f:
-        json.dump({"runs": [os.path.abspath(d) for d in run_dirs], "inputs": inputs}, f,
-                  indent=1)

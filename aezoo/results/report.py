@@ -19,15 +19,17 @@ import base64
 import csv
 import html
 import json
+import math
 import os
 import re
 import sys
 import tempfile
 import time
+import urllib.parse
 
 from aezoo import __version__
 from aezoo.errors import UsageError
-from aezoo.results import manifest, steps
+from aezoo.results import compared, manifest, steps
 from aezoo.runs.files import atomic
 from aezoo.viz import frame, video
 from aezoo.runs.folder import RunFolder
@@ -96,12 +98,12 @@ window.addEventListener("load", function () {
 
 def comparisons(folder):
     """The comparison folders a report covers: `folder` itself, or its compare-* folders."""
-    if os.path.exists(os.path.join(folder, "compared.json")):
+    if compared.is_comparison(folder):
         return [folder]
     found = sorted(os.path.join(folder, name) for name in (os.listdir(folder) if
                                                          os.path.isdir(folder) else [])
                    if name.startswith("compare-")
-                   and os.path.exists(os.path.join(folder, name, "compared.json")))
+                   and compared.is_comparison(os.path.join(folder, name)))
     if not found:
         raise UsageError(f"{folder} is not a comparison or sweep folder (no compared.json in it "
                          f"or in its compare-* folders); run aezoo compare first")
@@ -111,7 +113,9 @@ def comparisons(folder):
 def source(path, out):
     """A data: URI of the file at `path`, or for a very large one its path relative to `out`."""
     if os.path.getsize(path) > EMBED_MAX:
-        return html.escape(os.path.relpath(path, out).replace(os.sep, "/"), quote=True)
+        # A link is a URL: "#" or "%" in a folder's name is percent-encoded, not a fragment.
+        relative = urllib.parse.quote(os.path.relpath(path, out).replace(os.sep, "/"))
+        return html.escape(relative, quote=True)
     with open(path, "rb") as f:
         data = base64.b64encode(f.read()).decode("ascii")
     return f"data:{MEDIA[os.path.splitext(path)[1]]};base64,{data}"
@@ -148,16 +152,21 @@ def run_video(run, view, scratch):
     return written[0]
 
 
-def cell(value):
+def cell(value, text=False):
+    """A table cell: a number sortable by its value, or `text` as it is (a run named "nan"
+    or "1e3" is a name). A NaN or infinite score is shown as such, sorted last."""
     if value in ("", None):
         return '<td data-value="">–</td>'
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, TypeError):
+        text = True
+    if text:
         return f"<td>{html.escape(str(value))}</td>"
+    if not math.isfinite(number):
+        return f'<td data-value="">{html.escape(str(value))}</td>'
     shown = (f"{int(number):,}" if number.is_integer() and abs(number) >= 1 else
              f"{number:,.1f}" if abs(number) >= 1000 else f"{number:#.4g}")  # 4 significant digits
-
     return f'<td data-value="{number!r}">{shown}</td>'
 
 
@@ -166,7 +175,8 @@ def score_table(folder):
         rows = list(csv.DictReader(f))
     head = "".join(f"<th>{html.escape(HEADINGS.get(c, c.replace('_', ' ')))}</th>" for c in SHOWN)
     body = "".join(f'<tr class="{"baseline" if r["model"] == "pca" else "run"}">'
-                   + "".join(cell(r.get(c)) for c in SHOWN) + "</tr>" for r in rows)
+                   + "".join(cell(r.get(c), c in ("run", "model")) for c in SHOWN) + "</tr>"
+                   for r in rows)
     return (f'<table class="sortable scores"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
 
@@ -203,7 +213,7 @@ def run_section(run, label, out, scratch):
 
 
 def comparison_section(folder, out, scratch):
-    runs = [RunFolder(d) for d in manifest.read_marker(folder)[0]]
+    runs = [RunFolder(d) for d in compared.read(folder)[0]]
     names = [r.name for r in runs]
     labels = names if len(set(names)) == len(names) else [os.path.normpath(r.dir) for r in runs]
     title = os.path.relpath(folder, out) if folder != out else "scores"
@@ -230,7 +240,7 @@ def inputs(sections, folder=None):
     (Not compared.json itself, which gets its own digest after the page is written.)"""
     files, runs = [], []
     for folder in sections:
-        run_dirs = manifest.read_marker(folder)[0]
+        run_dirs = compared.read(folder)[0]
         runs += run_dirs
         files += [os.path.join(folder, name) for name in ("scores.csv", "compare.png",
                                                           "compare.mp4", "compare.gif")]

@@ -53,6 +53,9 @@ def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progre
     dpi = check_dpi(dpi)
     fps = video.check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
     epochs = frame_epochs(run)
+    warning = run.not_finite(f"test_{run.loss}")
+    if warning:
+        print(f"aezoo render: {warning}", file=sys.stderr)
     if len(epochs) < len(run.saved):
         print(f"aezoo render: {len(run.saved)} saved epochs, so {len(epochs)} frames "
               f"(one every {len(run.saved) / len(epochs):.1f} epochs on average; first and last kept)",

@@ -2,6 +2,8 @@
 import os
 from contextlib import contextmanager
 
+from aezoo.errors import UsageError
+
 
 @contextmanager
 def atomic(path, mode="w", sync=True):
@@ -26,3 +28,16 @@ def atomic(path, mode="w", sync=True):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def check_writable(path, flag):
+    """A UsageError now, before the work, unless a file can be written at `path` at its end:
+    its folder exists and may be written, and `path` is not a folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path} is a folder; expected a file name")
+    if not os.path.isdir(folder):
+        raise UsageError(f"{flag} {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{flag} {path}: folder {folder} cannot be written")
+    return path

@@ -1,4 +1,5 @@
 """A run folder read back for pictures: options, epoch records, events and snapshot arrays."""
+import math
 import os
 
 from aezoo.errors import UsageError
@@ -42,6 +43,22 @@ class RunFolder:
             if lacking:
                 raise UsageError(f"{self.dir}/{metrics.FILE}: the line of epoch {lacking[0]} has "
                                  f"no {score}; was it edited?")
+            wrong = [r for r in self.epochs if not isinstance(r[score], (int, float))
+                     or isinstance(r[score], bool)]
+            if wrong:
+                raise UsageError(f"{self.dir}/{metrics.FILE}: the line of epoch "
+                                 f"{wrong[0]['epoch']} has {score} = {wrong[0][score]!r}, not a "
+                                 f"number; was it edited?")
+
+    def not_finite(self, score):
+        """A sentence naming the epochs whose `score` is NaN or infinite (a diverged run, an
+        edited file), which pictures leave out; None when every one is finite."""
+        bad = [r["epoch"] for r in self.epochs if not math.isfinite(r[score])]
+        if not bad:
+            return None
+        shown = ", ".join(map(str, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        return (f"{self.dir}: {score} is NaN or infinite at epoch{'s' if len(bad) > 1 else ''} "
+                f"{shown}; not drawn")
 
     @property
     def name(self):

@@ -85,12 +85,3 @@ def groups(steps, out):
             name += "+"
         found[os.path.join(out, name)] = group
     return found
-
-
-def check_out(out):
-    """A sweep writes only into a new or empty folder, or one an earlier sweep made."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"--out {out} is a file; expected a folder")
-    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, "sweep.toml")):
-        raise UsageError(f"--out {out} holds files that aezoo sweep did not write (no sweep.toml); "
-                         f"choose a new or empty folder")

@@ -10,6 +10,7 @@ import numpy as np
 
 from aezoo.config import MODEL_OPTIONS, Config, flag, merge, parse_noise, validate
 from aezoo.data import load as load_data
+from aezoo.data.sets import SEQ_LEN
 from aezoo.errors import UsageError
 from aezoo.models import (MODELS, NAMES, PRESETS, FromKeras, Generative, Growable, Samples, having,
                           model_class)
@@ -64,6 +65,9 @@ def resolve(cfg, given):
     if cfg.lr_schedule != "constant" and cfg.optimizer == "adadelta":
         raise UsageError(f"--lr-schedule {cfg.lr_schedule}: adadelta has no learning rate to "
                          f"schedule")
+    if "seq_len" in given and cfg.data not in SEQ_LEN:
+        raise UsageError(f"--seq-len {cfg.seq_len}: only --data {' or '.join(SEQ_LEN)} is cut "
+                         f"into windows; --data {cfg.data} has its own length")
     if "kl_warmup" in given and not issubclass(cls, Generative):
         raise UsageError(f"--kl-warmup: model {cfg.model} has no KL term "
                          f"(vae has: {', '.join(having(Generative, MODELS))})")

@@ -5,17 +5,26 @@ from aezoo.errors import UsageError
 from aezoo.train import gpu as cupy_compat
 
 
-def get(spec):
-    """'cpu' -> NumPy; '0', '1', ... or '@cupy:0' -> that CUDA GPU through CuPy."""
+def check(spec):
+    """The GPU id `spec` names (None for the CPU), or a UsageError: what a plan checks, so
+    that a sweep with device = "bogus" fails before any folder is made. Touches no GPU."""
     text = str(spec).strip()
     if text in ("cpu", "-1", "@numpy"):
-        return chainer.get_device("@numpy")
+        return None
     gpu = text[len("@cupy:"):] if text.startswith("@cupy:") else text
     if not gpu.isdigit():
         raise UsageError(f"--device {spec!r}: expected cpu or a GPU id such as 0")
     problem = cupy_compat.problem(int(gpu))  # the driver, the device or a library, one line
     if problem:
         raise UsageError(f"--device {spec}: {problem}; or use --device cpu")
+    return gpu
+
+
+def get(spec):
+    """'cpu' -> NumPy; '0', '1', ... or '@cupy:0' -> that CUDA GPU through CuPy."""
+    gpu = check(spec)
+    if gpu is None:
+        return chainer.get_device("@numpy")
     try:
         device = chainer.get_device(f"@cupy:{int(gpu)}")
         device.use()

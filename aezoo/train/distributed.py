@@ -51,6 +51,7 @@ class Cluster:
         self.comm = chainermn.create_communicator("pure_nccl" if gpu else "naive")
         self.rank, self.size = self.comm.rank, self.comm.size
         self.device = str(self.comm.intra_rank) if gpu else "cpu"  # one GPU a process
+        self.total = None  # samples in the batch being shared (share() notes it)
 
     @property
     def is_main(self):
@@ -106,8 +107,14 @@ class Cluster:
                                  f"--batch-size")
 
     def share(self, indices):
-        """This process's part of a batch (contiguous, as equal as the batch allows)."""
+        """This process's part of a batch (contiguous, as equal as the batch allows); the
+        batch's size is noted for the draws made on it (SharedDraws)."""
+        self.total = len(indices)
         return np.array_split(indices, self.size)[self.rank]
+
+    def draws(self, rng):
+        """What the model and its noise draw from on this process: see SharedDraws."""
+        return SharedDraws(rng, self)
 
     def combine(self, sums, seen):
         """Sums of reported values and sample counts, over every process."""
@@ -117,6 +124,34 @@ class Cluster:
             for key, value in part.items():
                 total[key] = total.get(key, 0.0) + value
         return total, sum(n for _, n in parts)
+
+
+class SharedDraws:
+    """The run's Generator as a process of a multi-process run draws from it.
+
+    A draw of one row per sample (a VAE's z, --noise) is made for the whole batch the
+    processes share, and this process keeps its share's rows: so every process draws the
+    numbers a one-process run draws for those samples, and every generator moves on as that
+    run's does. A draw of another shape (teacher forcing's one coin) is the same everywhere."""
+
+    def __init__(self, rng, cluster):
+        self.rng, self.cluster = rng, cluster
+
+    def _draw(self, method, size, dtype):
+        cluster, total = self.cluster, self.cluster.total
+        if size is None or total is None or np.ndim(size) == 0:
+            return getattr(self.rng, method)(size, dtype=dtype)
+        rows = np.array_split(np.arange(total), cluster.size)[cluster.rank]
+        if size[0] != len(rows):  # not one row per sample of this share
+            return getattr(self.rng, method)(size, dtype=dtype)
+        whole = getattr(self.rng, method)((total,) + tuple(size[1:]), dtype=dtype)
+        return whole[rows[0]:rows[-1] + 1]
+
+    def standard_normal(self, size=None, dtype=np.float64):
+        return self._draw("standard_normal", size, dtype)
+
+    def random(self, size=None, dtype=np.float64):
+        return self._draw("random", size, dtype)
 
 
 class ClusterHooks(Callback):

@@ -18,6 +18,7 @@ from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.train import schedules
 from aezoo.train.callbacks import Callback, GrowthLosses
+from aezoo.train.optimizers import step_size_name
 
 JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
 OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in", "freeze_old",
@@ -150,8 +151,8 @@ class Growth(Callback):
         self.sample = sample  # training inputs for identity (PCA) initialization
         self.log = log        # log(record): append an event line
         hp = optimizer.hyperparam  # the run's learning rate, before any schedule moves it
-        self.lr_name = "alpha" if hasattr(hp, "alpha") else "lr"  # Adam's step size is alpha
-        self.base_lr = getattr(hp, self.lr_name, None)
+        self.lr_name = step_size_name(hp)
+        self.base_lr = getattr(hp, self.lr_name) if self.lr_name else None
 
     @staticmethod
     def losses(trainer):

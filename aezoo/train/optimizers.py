@@ -30,10 +30,20 @@ def build_optimizer(cfg, model):
     return optimizer.setup(model)
 
 
+def step_size_name(hp):
+    """The name of the learning rate in hyperparameters `hp`: "lr" where there is one (SGD,
+    RMSprop, whose `alpha` is its decay rate), else Adam's "alpha"; None for AdaDelta.
+    The one rule that --lr-schedule, --grow-warmup and the logged lr all follow."""
+    for name in ("lr", "alpha"):
+        if hasattr(hp, name):
+            return name
+    return None
+
+
 def learning_rate(optimizer):
     """The optimizer's step size under whatever name it uses (AdaDelta: none, 1.0)."""
-    hp = optimizer.hyperparam
-    return float(getattr(hp, "alpha", None) or getattr(hp, "lr", None) or 1.0)
+    name = step_size_name(optimizer.hyperparam)
+    return float(getattr(optimizer.hyperparam, name)) if name else 1.0
 
 
 class InPlaceAdamRule(AdamRule):

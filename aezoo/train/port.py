@@ -4,6 +4,8 @@ The file is an .npz of what Keras's layer.get_weights() returns (docs/sequences.
 four lines that write it): enc_kernel, enc_recurrent_kernel, enc_bias, dec_kernel,
 dec_recurrent_kernel, dec_bias. The bias's shape says reset_after ((2, 3u): True).
 """
+import os
+
 import numpy as np
 
 from aezoo.config import flag
@@ -15,21 +17,27 @@ NAMES = tuple(f"{part}_{name}" for part in ("enc", "dec")
               for name in ("kernel", "recurrent_kernel", "bias"))
 
 
-def read(path):
-    """{name: float32 array} of a Keras weights file, checked for the six arrays."""
-    arrays = read_npz(path, "--keras-weights ")
+def read(path, where="--keras-weights "):
+    """{name: float32 array} of a Keras weights file, checked for the six arrays, their shapes
+    and their values; `where` prefixes the error (the API passes "")."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise UsageError(f"{where}{path!r}: expected the path of an .npz file")
+    arrays = read_npz(path, where)
     missing = [name for name in NAMES if name not in arrays]
     if missing:
-        raise UsageError(f"--keras-weights {path}: no {', '.join(missing)} (expected "
+        raise UsageError(f"{where}{path}: no {', '.join(missing)} (expected "
                          f"{', '.join(NAMES)})")
     ranks = {"kernel": (2,), "recurrent_kernel": (2,), "bias": (1, 2)}
     for name in NAMES:
         array = arrays[name]
         if (array.dtype.kind not in "fiu" or array.ndim not in ranks[name.split("_", 1)[1]]
-                or array.shape[-1] < 3 or array.shape[-1] % 3):
-            raise UsageError(f"--keras-weights {path}: {name} has shape {array.shape} and dtype "
+                or array.shape[-1] < 3 or array.shape[-1] % 3 or 0 in array.shape):
+            raise UsageError(f"{where}{path}: {name} has shape {array.shape} and dtype "
                              f"{array.dtype}; expected numbers as a Keras GRU's get_weights() "
-                             f"gives them (last axis 3 x units)")
+                             f"gives them (last axis 3 x units, no empty axis)")
+        # Checked here, not found later as a run that "diverged" at its first epoch.
+        if not np.isfinite(array).all():
+            raise UsageError(f"{where}{path}: {name} holds NaN or infinite values")
     return {name: np.asarray(arrays[name], np.float32) for name in NAMES}
 
 
@@ -66,9 +74,9 @@ def prepare(cfg, given, dataset):
     return arrays
 
 
-def load(model, arrays, path):
+def load(model, arrays, path, where="--keras-weights "):
     try:
         model.load_keras(arrays)
     except (ValueError, AttributeError) as e:
-        raise UsageError(f"--keras-weights {path}: {e}")
+        raise UsageError(f"{where}{path}: {e}")
     return model

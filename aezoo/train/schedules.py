@@ -10,6 +10,7 @@ The learning-rate schedules span --epochs: resuming with more epochs stretches t
 import math
 
 from aezoo.train.callbacks import Callback
+from aezoo.train.optimizers import step_size_name
 
 
 def warmup(epoch, batch, n_batches, epochs):
@@ -34,12 +35,12 @@ class Schedules(Callback):
 
     def __init__(self, cfg, optimizer):
         self.cfg, self.hp = cfg, optimizer.hyperparam
-        self.name = "alpha" if hasattr(self.hp, "alpha") else "lr"  # Adam's step size is alpha
-        self.base = getattr(self.hp, self.name, None)
+        self.name = step_size_name(self.hp)
+        self.base = getattr(self.hp, self.name) if self.name else None
 
     def on_batch_start(self, t):
         cfg = self.cfg
-        if cfg.lr_schedule != "constant":
+        if cfg.lr_schedule != "constant" and self.name:
             setattr(self.hp, self.name, self.base * lr_factor(cfg.lr_schedule, t.epoch, t.batch,
                                                               t.n_batches(), cfg.epochs))
         if cfg.kl_warmup:

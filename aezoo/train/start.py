@@ -1,6 +1,6 @@
 """Start a planned run: claim its folder, build the trainer, train, and say how it ended.
 
-    status = start(plan)             # 0, 1 (diverged) or 130 (interrupted)
+    status = start(plan)             # 0, 1 (diverged, out of memory) or 130 (interrupted)
     started = prepare(plan)          # the parts, for a caller that drives the trainer itself
 
 Only here does a run touch the disk: the folder is claimed (a new one made, or
@@ -55,7 +55,9 @@ def prepare(plan, is_main=True, extra=()):
     keras = port.read(cfg.keras_weights) if cfg.keras_weights and not plan.resume else None
     rng = np.random.default_rng(cfg.seed)
     meta = checkpoints.read_meta(plan.run_dir) if plan.resume else None
-    model = build_model(cfg, dataset.shape, rng, meta and meta["arch"])
+    # Several processes: the model's draws are the one-process run's (SharedDraws).
+    draws = cluster.draws(rng) if cluster else rng
+    model = build_model(cfg, dataset.shape, draws, meta and meta["arch"])
     check_range(model, cfg, dataset)
     if keras:
         port.load(model, keras, cfg.keras_weights)
@@ -138,6 +140,18 @@ def start(plan, is_main=True, extra=()):
         curves.save_run(run_dir, cfg)
         print(f"{PROG}: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
+        return 1
+    except MemoryError:  # the model fitted, an epoch's work or files did not
+        if not started.is_main:
+            return 1
+        advice = "try a smaller --batch-size or model, or free memory"
+        if not checkpoints.exists(run_dir):
+            print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped before the "
+                  f"first checkpoint, so {free(started)} ({advice})", file=sys.stderr)
+            return 1
+        print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped, "
+              f"{saved_epochs(run_dir)} kept ({advice}). Continue with: aezoo run --resume "
+              f"{run_dir}", file=sys.stderr)
         return 1
     if trainer.stopped and started.is_main:  # early stopping: loss.png was not drawn yet
         curves.save_run(run_dir, cfg)

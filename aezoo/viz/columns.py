@@ -139,8 +139,7 @@ class Comparison:
         values = [r[f"test_{metric}"] for run in runs for r in run.saved] + [
             v for _, v in self.baselines]
         last = max(run.last for run in runs)
-        self.limits = ((-0.5, last + max(0.5, 0.04 * last)),
-                       (min(values) / 1.15, max(values) * 1.15))
+        self.limits = ((-0.5, last + max(0.5, 0.04 * last)), curves.log_limits(values))
         fig.text((cols * width + SHARED / 2) / total, 1 - 4 / height, f"test {metric.upper()}, "
                  f"every run", ha="center", va="top", weight="bold", fontsize=10)
 
@@ -164,9 +163,11 @@ class Comparison:
                     color=colour, linestyle=dash, linewidth=1.6, label=label)
             ax.plot([shown[-1]["epoch"]], [shown[-1][f"test_{metric}"]], "o", color=colour,
                     markersize=5, clip_on=False)
-        heights = curves.end_label_heights([v for _, v in self.baselines], *self.limits[1],
-                                           gap=0.035) if self.baselines else []
-        for (name, value), y in zip(self.baselines, heights):  # labels set apart when close
+        curves.off_axis_note(ax, self.baselines, FONT)
+        drawn = [(name, value) for name, value in self.baselines if curves.drawable(value)]
+        heights = curves.end_label_heights([v for _, v in drawn], *self.limits[1],
+                                           gap=0.035) if drawn else []
+        for (name, value), y in zip(drawn, heights):  # labels set apart when close
             ax.axhline(value, color="0.4", linestyle=":", linewidth=1.2)
             ax.text(0.01, y, f" {name}", color="0.3", fontsize=FONT, va="bottom",
                     transform=ax.get_yaxis_transform())

@@ -2,7 +2,9 @@
 
 Drawn by loss.png in a run folder and by the curve panel of every video frame.
 """
+import math
 import os
+import warnings
 
 import matplotlib
 import numpy as np
@@ -13,6 +15,7 @@ from matplotlib import ticker  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from aezoo.runs import metrics, rundir  # noqa: E402
+from aezoo.viz import style  # noqa: E402,F401  (text is never parsed as math)
 
 FILE = "loss.png"
 
@@ -68,9 +71,32 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fo
     ax.legend(loc="upper right", fontsize=fontsize)
 
 
+def drawable(value):
+    """Whether a log axis can show `value`: a finite number above 0. A perfect score (0) and a
+    diverged or edited one (NaN, inf) are left off the axis, never an error."""
+    return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
+def log_limits(values, margin=1.15):
+    """(low, high) of a log axis showing every drawable value, `margin` times wider each way;
+    (0.1, 1) when none is drawable (a run whose every score is 0, NaN or inf)."""
+    shown = [v for v in values if drawable(v)]
+    return (min(shown) / margin, max(shown) * margin) if shown else (0.1, 1.0)
+
+
+def off_axis_note(ax, baselines, fontsize):
+    """Name, at the axis's foot, the baselines a log axis cannot show (an exact PCA: 0)."""
+    off = [f"{name}: {value:.3g}" for name, value in baselines if not drawable(value)]
+    if off:
+        ax.text(0.01, 0.01, " " + "; ".join(off) + " (off the log axis)", color="0.3",
+                fontsize=fontsize, va="bottom", transform=ax.transAxes)
+
+
 def log_axis(ax, limits):
     """A log y axis with plain numbers: epoch 0 sits far above the rest, late gains stay visible."""
-    ax.set_yscale("log")
+    with warnings.catch_warnings():  # curves of zeros only (a perfect score): nothing to log
+        warnings.filterwarnings("ignore", "Data has no positive values")
+        ax.set_yscale("log")
     ax.set_ylim(*limits)
     within_decade = limits[1] / limits[0] < 10
     ax.yaxis.set_minor_locator(ticker.LogLocator(subs=(2, 3, 4, 5, 6, 8) if within_decade else (2, 5)))
@@ -87,9 +113,9 @@ def save(path, epochs, events, loss_name, title, kind="image", floor=None):
     ax = fig.add_subplot()
     draw(ax, epochs, events, loss_name, kind=kind, fontsize=9, floor=floor)
     keys = (f"test_{loss_name}", train_key(epochs, loss_name))
-    values = [r[k] for r in epochs for k in keys if r.get(k)] + (
+    values = [r.get(k) for r in epochs for k in keys] + (
         [floor] if floor and loss_name == "bce" else [])
-    log_axis(ax, (min(values) / 1.15, max(values) * 1.15))  # the frames' and compare.png's axis
+    log_axis(ax, log_limits(values))  # the frames' and compare.png's axis
     ax.tick_params(which="both", labelsize=9)
     ax.set_title(title, fontsize=10)
     fig.savefig(path)
@@ -139,9 +165,13 @@ def save_comparison(path, runs, labels, metric, baselines, dpi=100):
         at = {r["epoch"]: r[f"test_{metric}"] for r in run.epochs}
         ax.plot([e for e in grown if e in at], [at[e] for e in grown if e in at], "|",
                 color=color, markersize=14, markeredgewidth=2)
-        ends.append((epochs[-1], values[-1], label, color))
+        finite = [(e, v) for e, v in zip(epochs, values) if drawable(v)]
+        if finite:  # labelled at its last point the axis shows
+            ends.append((*finite[-1], label, color))
     values = [r[f"test_{metric}"] for run in runs for r in run.epochs] + [v for _, v in baselines]
-    limits = (min(values) / 1.15, max(values) * 1.15)
+    limits = log_limits(values)
+    off_axis_note(ax, baselines, 9)
+    baselines = [(name, value) for name, value in baselines if drawable(value)]
     heights = end_label_heights([v for _, v in baselines], *limits) if baselines else []
     for (name, value), y in zip(baselines, heights):
         ax.axhline(value, color="0.35", linestyle=":", linewidth=1.2)

@@ -31,8 +31,7 @@ def loss_limits(runs, loss):
                           else "train_reconstruction") if key in r]
     values += [run.floor for run in runs if run.floor and loss == "bce"]
     last = max(run.last for run in runs)
-    low, high = min(values), max(values)
-    return (-0.5, last + max(0.5, 0.04 * last)), (low / 1.15, high * 1.15)  # log: factors
+    return (-0.5, last + max(0.5, 0.04 * last)), curves.log_limits(values)  # log: factors
 
 
 def draw_curves(ax, run, epoch, limits):

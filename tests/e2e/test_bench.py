@@ -1,6 +1,8 @@
-"""aezoo bench: the quick bench runs every workload; a bad thread count is one line."""
+"""aezoo bench: the quick bench runs every workload; a bad thread count or --json file is one
+line, before anything is measured."""
+import pytest
 
-
+from aezoo.commands import bench
 
 def test_bench_quick_runs_every_workload(tmp_path, capsys):
     import json
@@ -21,3 +23,17 @@ def test_bench_refuses_a_bad_thread_count(capsys):
     from aezoo.commands import bench
     assert bench.main(["--threads", "0"]) == 2
     assert "--threads 0: expected 1 to 1024" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where, message", [
+    ("/nonexistent/x.json", "folder /nonexistent does not exist"),
+    (".", "is a folder; expected a file name"),
+])
+def test_a_json_file_that_cannot_be_written_is_refused_before_measuring(where, message, capsys,
+                                                                        monkeypatch):
+    measured = []
+    monkeypatch.setattr(bench, "sgemm_peak", lambda n: measured.append(n) or 1.0)
+    assert bench.main(["--quick", "--json", where]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"--json {where}" in err and message in err and len(err.splitlines()) == 1
+    assert measured == []

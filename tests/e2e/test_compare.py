@@ -167,7 +167,7 @@ def test_an_out_that_is_a_file_is_one_line(runs, tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     assert compare.main([str(runs[0]), "--out", str(tmp_path / "afile" / "cmp"), "--format", "gif"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("aezoo compare: error: folder ") and "cannot create it" in line
+    assert line.startswith("aezoo compare: error: --out ") and "cannot create it" in line
     assert (tmp_path / "afile").read_text() == "x"
 
 

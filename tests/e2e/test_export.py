@@ -32,6 +32,8 @@ RUNS = {
     "gru-keras-3": ["gru", "--data", "digits-rows", "--hidden", "6", "--keras-version", "3",
                     "--epochs", "1"],
     "gru-keras-2-stacked": ["gru", "--data", "digits-rows", "--hidden", "6,5", "--epochs", "1"],
+    # padded sequences: a padded step's output is NaN, as its input, in both
+    "gru-keras-padded": ["gru", "--data", "npz:{padded}", "--hidden", "4", "--epochs", "1"],
     # padded sequences: the encoder's last real state is the code
     "gru-seq2seq-padded": ["gru", "--mode", "seq2seq", "--data", "npz:{padded}", "--hidden", "5",
                            "--code-dim", "3", "--recurrent-activation", "sigmoid",
@@ -74,6 +76,20 @@ def exported(tmp_path_factory):
     return done
 
 
+def test_a_padded_step_reconstructs_as_nan_in_the_api_and_the_export(exported):
+    import importlib.util
+    run_dir, out = exported["gru-keras-padded"]
+    spec = importlib.util.spec_from_file_location("forward", out / "forward.py")
+    forward = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(forward)
+    cfg = aezoo.load(run_dir).config
+    x = load_data(cfg.data, cfg.data_dir, cfg.test_fraction).test
+    padded = np.isnan(x[:, :, 0])
+    assert padded.any() and not padded.all()
+    for y in (aezoo.load(run_dir).reconstruct(x), forward.load(out / "weights.npz").reconstruct(x)):
+        assert (np.isnan(y).all(axis=2) == padded).all() and np.isfinite(y[~padded]).all()
+
+
 def test_a_mid_fade_run_exports_its_blend_and_its_code_decodes_as_training_did(exported):
     run_dir, out = exported["deep-mid-fade"]
     with np.load(out / "weights.npz", allow_pickle=False) as npz:
@@ -88,7 +104,7 @@ def test_a_mid_fade_run_exports_its_blend_and_its_code_decodes_as_training_did(e
 @pytest.mark.parametrize("name", RUNS)
 def test_forward_py_alone_equals_the_chainer_model(exported, name, tmp_path):
     run_dir, out = exported[name]
-    assert sorted(os.listdir(out)) == ["forward.py", "weights.npz"]
+    assert sorted(os.listdir(out)) == [".aezoo", "forward.py", "weights.npz"]
     with np.load(out / "weights.npz", allow_pickle=False) as npz:  # plain arrays only
         header = json.loads(str(npz["header"]))
         assert all(npz[k].dtype == np.float32 for k in npz.files if k != "header")

@@ -38,3 +38,13 @@ def test_compare_and_sweep_print_their_score_table(tmp_path, capsys):
                          "--format", "gif"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("| run | model |") and "| a | simple | 1 |" in out
+
+
+def test_a_bad_device_in_a_sweep_is_found_before_any_folder_is_made(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text('[defaults]\ndata = "digits"\nepochs = 1\n[runs.a]\nmodel = "simple"\n'
+                    '[runs.b]\nmodel = "simple"\ndevice = "bogus"\n')
+    assert sweep.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "--device 'bogus': expected cpu or a GPU id such as 0" in line
+    assert not (tmp_path / "out").exists()

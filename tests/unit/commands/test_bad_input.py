@@ -231,6 +231,14 @@ CASES = {
     "warm-up adadelta": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup", "1",
                                        "--optimizer", "adadelta"] + D,
                          r"--grow-warmup 1: adadelta has no learning rate"),
+    # the cause, said first: not a run that "diverged" (try a smaller --lr) a minute later
+    "beta above 1e6": (lambda p, r: ["vae", "--beta", "1e39"] + D,
+                          r"--beta 1e\+39: expected a weight from 0 to 1e\+06"),
+    "sparsity above 1e6": (lambda p, r: ["simple", "--sparsity", "1e39"] + D,
+                              r"--sparsity 1e\+39: expected a weight"),
+    "seq-len of digits-rows": (lambda p, r: ["gru", "--data", "digits-rows", "--seq-len", "5"],
+                               r"--seq-len 5: only --data sine is cut into windows; --data "
+                               r"digits-rows has its own length"),
 }
 
 

@@ -39,3 +39,25 @@ def test_learning_rate_schedules_are_pure_functions_of_the_iteration(tmp_path, m
         for key in a.files:
             if key != "meta":
                 np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_rmsprop_schedules_its_learning_rate_not_its_decay_rate(tmp_path):
+    """RMSprop's `alpha` is its decay rate: --lr-schedule, the logged lr and --grow-warmup move
+    `lr`, the step size, as they move Adam's `alpha`."""
+    run = str(tmp_path / "run")
+    assert main(["simple", "--optimizer", "rmsprop", "--lr-schedule", "step", "--epochs", "4",
+                 *TINY, "--out", run]) == 0
+    assert [r["lr"] for r in metrics.read(run)[0][1:]] == pytest.approx([1e-3, 1e-3, 1e-4, 1e-5])
+    with np.load(f"{run}/{checkpoints.FILE}") as ckpt:
+        decay = [ckpt[k] for k in ckpt.files if k.startswith("optimizer/") and k.endswith("/alpha")]
+    assert all(d == pytest.approx(0.99) for d in decay)
+
+
+def test_step_size_name_is_the_learning_rate_of_each_optimizer():
+    import chainer
+    from aezoo.train.optimizers import learning_rate, step_size_name
+    names = {opt: step_size_name(getattr(chainer.optimizers, opt)().hyperparam)
+             for opt in ("Adam", "RMSprop", "SGD", "AdaDelta")}
+    assert names == {"Adam": "alpha", "RMSprop": "lr", "SGD": "lr", "AdaDelta": None}
+    assert learning_rate(chainer.optimizers.RMSprop(lr=0.005, alpha=0.9)) == 0.005
+
