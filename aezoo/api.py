@@ -67,7 +67,16 @@ class Trained:
         return self._run(self.model.decode, code, self.code_shape, "code")
 
     def reconstruct(self, x):
-        return padded_like(x, self._run(self.model.encode, x, self.model.input_shape, "input"))
+        return padded_like(x, self._run(self.model.reconstruct, x, self.model.input_shape,
+                                        "input"))
+
+    @property
+    def code_shape(self):
+        """The shape of one sample's code (a conv model's code is a feature map)."""
+        if self._code_shape is None:
+            sample = np.zeros((1,) + self.model.input_shape, np.float32)
+            self._code_shape = infer(self.model.encode, sample, self.device).shape[1:]
+        return tuple(self._code_shape)
 
     @property
     def code_size(self):

@@ -193,9 +193,9 @@ def options(formats=("gif", "mp4")):
 
 
 def test_a_comparison_of_unchanged_runs_is_reused_and_says_so(runs, compared, tmp_path, capsys):
-    from aezoo.results import manifest, report
+    from aezoo.results import compared as compared_json, manifest, report
     out = shutil.copytree(compared, tmp_path / "again")
-    listed, made_from = manifest.read_marker(out)
+    listed, made_from = compared_json.read(out)
     assert listed == [str(r) for r in runs]
     assert made_from == manifest.of_runs([str(r) for r in runs], options())
     assert report.made_from(out / "report.html") == report.inputs([str(out)], str(out))
@@ -209,31 +209,31 @@ def test_a_comparison_of_unchanged_runs_is_reused_and_says_so(runs, compared, tm
 
 
 def test_a_changed_run_or_option_redraws_the_comparison(runs, tmp_path, capsys):
-    from aezoo.results import manifest
+    from aezoo.results import compared as compared_json, manifest
     copies = [shutil.copytree(r, tmp_path / r.name) for r in runs]
     out = tmp_path / "cmp"
     args = [str(r) for r in copies] + ["--out", str(out), "--format", "gif"]
     assert compare.main(args) == 0
-    first = manifest.read_marker(out)[1]
+    first = compared_json.read(out)[1]
     assert compare.main([*args, "--fps", "8"]) == 0  # an option of the video: drawn again
     assert "aezoo compare: frames: 1/" in capsys.readouterr().err
-    assert manifest.read_marker(out)[1] != first
+    assert compared_json.read(out)[1] != first
     assert aezoo.run.main(["--resume", str(copies[0]), "--epochs", "3", "--quiet"]) == 0
     assert compare.main([*args, "--fps", "8"]) == 0  # the short run trained on
     assert "aezoo compare: frames: 1/" in capsys.readouterr().err
     assert read_csv(out / "scores.csv")[0]["epochs"] == "3"
-    assert manifest.read_marker(out)[1] == manifest.of_runs([str(r) for r in copies],
+    assert compared_json.read(out)[1] == manifest.of_runs([str(r) for r in copies],
                                                             {**options(("gif",)), "fps": 8.0})
 
 
 def test_a_comparison_interrupted_or_of_aezoo_0_2_has_no_digest_and_is_redrawn(runs, compared,
                                                                                tmp_path, capsys):
     import json
-    from aezoo.results import manifest
+    from aezoo.results import compared as compared_json, manifest
     out = shutil.copytree(compared, tmp_path / "old")
     (out / "compared.json").write_text(json.dumps([str(r) for r in runs]))  # 0.2's bare list
-    assert manifest.read_marker(out) == ([str(r) for r in runs], None)
+    assert compared_json.read(out) == ([str(r) for r in runs], None)
     capsys.readouterr()
     assert compare.main([str(r) for r in runs] + ["--out", str(out)]) == 0
     assert "reused" not in capsys.readouterr().err
-    assert manifest.read_marker(out)[1] == manifest.of_runs([str(r) for r in runs], options())
+    assert compared_json.read(out)[1] == manifest.of_runs([str(r) for r in runs], options())

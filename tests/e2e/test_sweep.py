@@ -132,12 +132,12 @@ def test_a_sweep_can_be_repeated_from_its_own_copy_of_the_file(finished, tmp_pat
 
 
 def test_a_finished_sweep_run_again_reuses_its_comparison_and_report(finished, tmp_path, capsys):
-    from aezoo.results import manifest, report
+    from aezoo.results import compared as compared_json, manifest, report
     out = shutil.copytree(finished[0], tmp_path / "out")
     argv = [str(out / "sweep.toml"), "--out", str(out)]
     assert sweep.main(argv) == 0  # the runs moved: compared anew, from the copies
     runs = [str(out / "simple"), str(out / "deep")]
-    listed, made_from = manifest.read_marker(out)
+    listed, made_from = compared_json.read(out)
     assert listed == runs
     assert made_from == manifest.of_runs(runs, {"fps": 4.0, "dpi": 100.0,
                                                 "formats": ["gif", "mp4"]})
