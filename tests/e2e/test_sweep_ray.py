@@ -17,7 +17,11 @@ if os.environ.get("AEZOO_REQUIRE_RAY") != "1":
     pytest.importorskip("ray", reason="the [ray] extra is not installed (pip install 'aezoo[ray]')")
 
 # Every connection stays on 127.0.0.1 (Ray otherwise rewrites it to the machine's own address).
-LOOPBACK = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+# Token authentication off for head and driver alike: Ray 2.60 turns it on by itself when it
+# finds ~/.ray/auth_token (which any `ray.init()` of a local cluster writes), and a head and a
+# driver that disagree about it cannot talk.
+LOOPBACK = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+            "RAY_AUTH_MODE": "disabled"}
 RAY = os.path.join(os.path.dirname(sys.executable), "ray")
 
 
