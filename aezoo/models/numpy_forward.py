@@ -169,7 +169,8 @@ def unroll(code, layer, weights):
 
 LAYERS = {"dense": dense, "conv3x3": conv3x3, "maxpool2": maxpool2, "unpool2": unpool2,
           "reshape": reshape, "fade": fade, "last": last, "repeat": repeat, "unroll": unroll,
-          **{kind: recurrent for kind in STEPS}}  # a "<cell>_step" runs inside unroll
+          **{kind: recurrent for kind in STEPS}}
+INNER = tuple(f"{kind}_step" for kind in STEPS)  # run inside unroll, with a state
 ACTIVATIONS = {None: lambda a: a, "relu": lambda a: np.maximum(a, 0), "sigmoid": _sigmoid,
                "tanh": np.tanh}
 WHOLE = ("fade", "unroll")  # layers that read their path's weights by name
@@ -197,7 +198,11 @@ class Model:
         return run(self.decoder, self.weights, np.asarray(code, np.float32))
 
     def reconstruct(self, x):
-        return self.decode(self.encode(x))
+        x = np.asarray(x, np.float32)
+        # as aezoo's model: a RepeatVector repeats the code to the input's number of steps
+        decoder = [dict(layer, steps=x.shape[1]) if layer["type"] == "repeat" else layer
+                   for layer in self.decoder]
+        return run(decoder, self.weights, self.encode(x))
 
 
 def load(path):

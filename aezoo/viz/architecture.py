@@ -2,7 +2,7 @@
 
 One block per layer of the architecture.json entry in force, left (input) to
 right (output), its height proportional to the layer's width (a dense layer's
-units, a convolution's channels, a GRU's units), on one scale for the whole
+units, a convolution's channels, a recurrent layer's units, labelled with its cell), on one scale for the whole
 run so a growth shows as blocks appearing. The code layer is outlined in red
 and labelled; layers that growth added (absent from the run's first entry) are
 filled orange; the parameter count stands at the right.
@@ -10,8 +10,9 @@ filled orange; the parameter count stands at the right.
 import numpy as np
 from matplotlib.patches import Rectangle
 
-SEQUENCE = ("gru", "unroll", "gru_step")  # (T, units) outputs: the units are the width
-WEIGHTLESS = ("reshape", "maxpool2", "unpool2", "last")
+CELLS = ("gru", "lstm", "simplernn")  # recurrent layers: each block is labelled with its cell
+SEQUENCE = (*CELLS, "unroll", "repeat")  # (T, units) outputs: the units are the width
+WEIGHTLESS = ("reshape", "maxpool2", "unpool2", "last", "repeat")
 COLOURS = {"old": "#4c72b0", "grown": "#ff7f0e", "weightless": "#c8c8c8"}
 MIN_HEIGHT = 0.06  # a 1-wide layer stays visible beside a 784-wide one
 
