@@ -69,6 +69,8 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
     masks_padding = True
     # Keras's RMSprop: v = 0.9 v + 0.1 g^2; p -= lr g / sqrt(v + 1e-7), epsilon inside the root
     rmsprop = {"alpha": 0.9, "eps": 1e-7, "eps_inside_sqrt": True}
+    # aezoo 0.2's gru named its one decoder layer `decoder` and its frame layer `readout`
+    renamed = {"decoders/0/": "decoder/", "output/": "readout/"}
     keras_arrays = tuple(f"{part}_{name}" for part in ("enc", "dec")
                          for name in ("kernel", "recurrent_kernel", "bias"))
 
