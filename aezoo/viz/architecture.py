@@ -28,6 +28,14 @@ def width(layer):
     return int(np.prod(out))
 
 
+def label(layer):
+    """A block's name: its type; a seq2seq decoder's names the cells it unrolls."""
+    if layer["type"] == "unroll":
+        cells = [e["type"].rsplit("_", 1)[0] for e in layer["path"] if e["type"].endswith("_step")]
+        return "unroll\n" + ",".join(cells) if cells else "unroll"
+    return layer["type"].replace("conv3x3", "conv")
+
+
 def widest(entries):
     """The largest width over every entry: one scale for a run's frames."""
     return max([width(layer) for e in entries for layer in e["layers"]] or [1])
@@ -69,7 +77,7 @@ class ArchitectureStrip:
             if labels:
                 self.artists.append(self.ax.text(i, 0.5 + h / 2 + 0.04, str(width(layer)),
                                                  ha="center", va="bottom", fontsize=self.fontsize))
-                name = "code" if layer.get("code") else layer["type"].replace("conv3x3", "conv")
+                name = "code" if layer.get("code") else label(layer)
                 self.artists.append(self.ax.text(
                     i, -0.05, name, ha="center", va="top", fontsize=self.fontsize,
                     color="tab:red" if layer.get("code") else "0.3",

@@ -16,6 +16,7 @@ from aezoo.models.recurrent import RecurrentAE
 from aezoo.models.simplernn import SimpleRNNAE
 from aezoo.train.build import default_config, resolve
 from aezoo.train.optimizers import build_optimizer
+from aezoo.viz import architecture
 from conftest import TEST_DATA
 
 FIXTURES = sorted(glob.glob(os.path.join(TEST_DATA, "keras_cells", "keras3_*.npz")))
@@ -166,6 +167,9 @@ def test_stacked_mixed_cells_mirror_in_the_decoder():
     assert [(l.kind, l.n_in, l.units) for l in seq.decoders] == [("gru", 3, 5), ("lstm", 5, 8)]
     (unroll,) = [layer for layer in seq.layers() if layer["type"] == "unroll"]
     assert [e["type"] for e in unroll["path"]] == ["dense", "gru_step", "lstm_step", "dense"]
+    # the architecture strip names each block's cell, the decoder's inside its unroll too
+    assert [architecture.label(layer) for layer in seq.layers()] == [
+        "lstm", "gru", "last", "dense", "unroll\ngru,lstm"]
 
 
 def test_one_cell_name_means_every_layer_and_a_model_name_sets_the_default():
