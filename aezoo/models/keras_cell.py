@@ -48,6 +48,11 @@ class KerasCell(chainer.Link):
         """The layer that a model's settings ask for (cells.make)."""
         return cls(n_in, units, settings["recurrent_activation"], settings["keras_version"])
 
+    @staticmethod
+    def options_of(bias):
+        """The model options a Keras layer's bias implies (a GRU's: reset_after)."""
+        return {}
+
     def bias_shape(self):
         return (self.gates * self.units,)
 

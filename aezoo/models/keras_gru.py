@@ -19,7 +19,7 @@ import numpy as np
 import chainer.functions as F
 
 from aezoo.models.gru_kernel import gru_sequence
-from aezoo.models.keras_cell import HARD_SIGMOID_SLOPE, KerasCell, recurrent_activation  # noqa: F401
+from aezoo.models.keras_cell import HARD_SIGMOID_SLOPE, KerasCell
 from aezoo.models.layers import fits
 
 
@@ -36,6 +36,10 @@ class KerasGRU(KerasCell):
         return cls(n_in, units, settings["reset_after"],
                    settings["recurrent_activation"] or cls.default_activation,
                    settings["keras_version"])
+
+    @staticmethod
+    def options_of(bias):
+        return {"reset_after": reset_after_of(bias)}
 
     def bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)

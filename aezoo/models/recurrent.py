@@ -250,9 +250,8 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
             raise ValueError(f"enc_kernel {arrays['enc_kernel'].shape} and dec_kernel "
                              f"{arrays['dec_kernel'].shape} do not chain: expected (D, g u) "
                              f"and (u, g D)")
-        options = {"cell": cell, "hidden": [units]}
-        if cell == "gru":  # the bias's shape says reset_after: (2, 3u) True
-            options["reset_after"] = np.ndim(arrays["enc_bias"]) == 2
+        options = {"cell": cell, "hidden": [units],
+                   **cells.CELLS[cell].options_of(arrays["enc_bias"])}
         return options, features
 
     def load_keras(self, arrays):

@@ -2,8 +2,8 @@
 
 One block per layer of the architecture.json entry in force, left (input) to
 right (output), its height proportional to the layer's width (a dense layer's
-units, a convolution's channels, a recurrent layer's units, labelled with its cell), on one scale for the whole
-run so a growth shows as blocks appearing. The code layer is outlined in red
+units, a convolution's channels, a recurrent layer's units, labelled with its
+cell), on one scale for the whole run so a growth shows as blocks appearing. The code layer is outlined in red
 and labelled; layers that growth added (absent from the run's first entry) are
 filled orange; the parameter count stands at the right.
 """

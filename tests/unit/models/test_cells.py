@@ -33,7 +33,8 @@ def keras_lstm(x, kernel, recurrent, bias, gate=sigmoid):
     h, c, out = np.zeros((len(x), u)), np.zeros((len(x), u)), []
     for t in range(x.shape[1]):
         z = x[:, t] @ kernel + h @ recurrent + bias
-        i, f, g, o = gate(z[:, :u]), gate(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), gate(z[:, 3 * u:])
+        i, f, o = gate(z[:, :u]), gate(z[:, u:2 * u]), gate(z[:, 3 * u:])
+        g = np.tanh(z[:, 2 * u:3 * u])
         c = f * c + i * g
         h = o * np.tanh(c)
         out.append(h)
