@@ -53,8 +53,9 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
                          "hard_sigmoid 0.2x+0.5) or 3 (reset_after=True, relu6(x+3)/6)",
         "reset_after": "GRU: apply the reset gate after the state's matmul (default: as the "
                        "Keras version)",
-        "recurrent_activation": "the gates' function (default: each cell's, hard_sigmoid for "
-                                "a GRU as the snippet, sigmoid for an LSTM as Keras 3)",
+        "recurrent_activation": "the gates' function in every LSTM and GRU layer (gru: "
+                                "hard_sigmoid, the snippet's; lstm, simplernn: sigmoid, Keras "
+                                "3's)",
         "unit_forget_bias": "LSTM: the forget gate's bias starts at 1, as Keras initializes it",
         "reverse_target": "reconstruct the sequence backwards (default: in keras and seq2seq "
                           "modes, as the Keras snippet does)",
@@ -90,7 +91,10 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
         self.mode, self.hidden, self.code_dim, self.readout = mode, list(hidden), code_dim, readout
         self.cells = cells.parse(cell, len(self.hidden))
         self.cell = ",".join(self.cells) if len(set(self.cells)) > 1 else self.cells[0]
-        self.keras_version, self.recurrent_activation = keras_version, recurrent_activation
+        # None (from_keras): the first cell's Keras default (a SimpleRNN has no gates)
+        self.recurrent_activation = recurrent_activation or (
+            cells.CELLS[self.cells[0]].default_activation or "sigmoid")
+        self.keras_version = keras_version
         self.unit_forget_bias = unit_forget_bias
         self.reset_after = keras_version == 3 if reset_after is None else reset_after
         self.reverse_target = mode != "repeat" if reverse_target is None else reverse_target
