@@ -3,7 +3,7 @@
     aezoo run deep --grow-every 4 --data digits
 
 and, from Python, `aezoo.load(run_dir)` for a trained model and `aezoo.from_keras(path)`
-for a Keras GRU autoencoder's weights (docs/api.md). Bad input raises
+for a Keras LSTM, GRU or SimpleRNN autoencoder's weights (docs/api.md). Bad input raises
 `aezoo.UsageError`, a ValueError with the same one line the commands print.
 """
 import os
@@ -63,8 +63,10 @@ def load(run_dir, device="cpu", which="last"):
     return _load(run_dir, device, which)
 
 
-def from_keras(path, keras_version=3, device="cpu"):
-    """A Keras GRU -> GRU autoencoder from its weights (.npz of enc_kernel, enc_recurrent_kernel,
-    enc_bias, dec_kernel, dec_recurrent_kernel, dec_bias): reconstruct(x) == Keras's predict(x)."""
+def from_keras(path, keras_version=3, mode="keras", recurrent_activation=None, device="cpu"):
+    """A Keras LSTM, GRU or SimpleRNN autoencoder from its weights (.npz of enc_kernel,
+    enc_recurrent_kernel, enc_bias, dec_kernel, dec_recurrent_kernel, dec_bias), CELL -> CELL
+    (mode "keras") or CELL -> RepeatVector -> CELL ("repeat"): reconstruct(x) == Keras's
+    predict(x)."""
     from aezoo.api import from_keras as _from_keras
-    return _from_keras(path, keras_version, device)
+    return _from_keras(path, keras_version, mode, recurrent_activation, device)

@@ -9,7 +9,7 @@
 One sample gives one result (its own shape), a batch a batch; any other shape
 is a ValueError that names the shape expected.
 
-    model = aezoo.from_keras("weights.npz", keras_version=3)   # a Keras GRU -> GRU model
+    model = aezoo.from_keras("weights.npz")    # a Keras LSTM/GRU/SimpleRNN autoencoder
     model.reconstruct(x)             # == Keras's model.predict(x), x: (N, T, D)
 """
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from aezoo.errors import UsageError
 from aezoo.config import Config, merge, validate
 from aezoo.runs import rundir
-from aezoo.models.gru import GRUAE
+from aezoo.models.recurrent import RecurrentAE
 from aezoo.runs import checkpoints
 from aezoo.train import checkpoint, device as devices, port
 from aezoo.train.device import infer
@@ -58,7 +58,7 @@ class Trained:
     @property
     def sequence(self):
         """A sequence model takes any number of steps (T) per sample."""
-        return isinstance(self.model, GRUAE)
+        return isinstance(self.model, RecurrentAE)
 
     def encode(self, x):
         return padded_like(x, self._run(self.model.encode, x, self.model.input_shape, "input"))
@@ -129,17 +129,27 @@ def load(run_dir, device="cpu", which="last"):
     return Trained(model, cfg, target, epoch=meta["epoch"], best=which == "best", source=run_dir)
 
 
-def from_keras(path, keras_version=3, device="cpu"):
-    """The Keras model whose weights `path` holds (see train/port.py), as a gru in keras mode:
-    its reconstruct(x) is Keras's predict(x). keras_version picks hard_sigmoid's formula
-    (2: 0.2x + 0.5, 3: relu6(x + 3) / 6); reset_after comes from the bias's shape."""
+def from_keras(path, keras_version=3, mode="keras", recurrent_activation=None, device="cpu"):
+    """The Keras model whose weights `path` holds (see train/port.py): CELL -> CELL (mode
+    "keras") or CELL -> RepeatVector -> CELL ("repeat"); its reconstruct(x) is Keras's
+    predict(x). The cell (LSTM, GRU, SimpleRNN), its units and a GRU's reset_after come from
+    the shapes. keras_version picks hard_sigmoid's formula (2: 0.2x + 0.5, 3: relu6(x + 3) /
+    6); recurrent_activation None is each cell's default (a GRU's hard_sigmoid, as the
+    snippet; an LSTM's sigmoid, as Keras 3), a name sets it for any cell."""
     if keras_version not in (2, 3):
         raise UsageError(f"keras_version {keras_version!r}: expected 2 or 3")
-    arrays = port.read(path, where="")
-    features, units, reset_after = port.shape_of(arrays)
-    # Any number of steps runs through a GRU: T here only names the shape in layers().
-    model = GRUAE((1, features), mode="keras", hidden=[units], keras_version=keras_version,
-                  reset_after=reset_after)
+    for name, value, allowed in (("mode", mode, ("keras", "repeat")),
+                                 ("recurrent_activation", recurrent_activation,
+                                  (None, "hard_sigmoid", "sigmoid"))):
+        if value not in allowed:
+            raise UsageError(f"{name} {value!r}: expected one of "
+                             f"{', '.join(map(str, allowed))}")
+    arrays = port.read(path, RecurrentAE, where="")
+    options, features = port.shape_of(arrays, RecurrentAE, path, where="")
+    # Any number of steps runs through a recurrent layer (and RepeatVector repeats to the
+    # input's): T here only names the shape in layers().
+    model = RecurrentAE((1, features), mode=mode, keras_version=keras_version,
+                        recurrent_activation=recurrent_activation, **options)
     target = devices.get(device)
     port.load(model, arrays, path, where="").to_device(target)
-    return Trained(model, {"model": "gru", "keras_weights": path}, target, source=path)
+    return Trained(model, {"model": options["cell"], "keras_weights": path}, target, source=path)

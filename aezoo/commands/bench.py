@@ -50,6 +50,8 @@ WORKLOADS = {
     "GRU AE T=30 D=200 hidden 100": ("gru", {"hidden": [100], "keras_version": 3,
                                              "recurrent_activation": "sigmoid"},
                                      "synthetic:1250,30,200", 250),  # 1000 to train on
+    "LSTM AE T=30 D=200 hidden 100": ("lstm", {"hidden": [100], "keras_version": 3},
+                                      "synthetic:1250,30,200", 250),
 }
 
 
@@ -67,6 +69,9 @@ def setup(name, options, data, batch, n_batches):
                                                      for i in range(0, len(x), batch)]
 
 
+GATES = {"simplernn": 1, "gru": 3, "lstm": 4}  # blocks of units in a recurrent layer's kernel
+
+
 def forward_flops(model):
     """Multiply-adds x 2 of one sample's forward pass, from the model's layers."""
     total = 0
@@ -75,9 +80,9 @@ def forward_flops(model):
             total += 2 * layer["in"][0] * layer["out"][0]
         elif layer["type"] == "conv3x3":
             total += 2 * layer["in"][0] * int(np.prod(layer["out"])) * 9
-        elif layer["type"] == "gru":
+        elif layer["type"] in GATES:
             steps, n_in = layer["in"]
-            total += steps * 2 * 3 * layer["units"] * (n_in + layer["units"])
+            total += steps * 2 * GATES[layer["type"]] * layer["units"] * (n_in + layer["units"])
     return total
 
 

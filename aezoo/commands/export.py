@@ -47,7 +47,8 @@ def arrays(trained):
     The weights are read back by name, so forward.py needs no model-specific code.
     """
     layers = trained.model.layers()
-    unknown = sorted({layer["type"] for layer in flatten(layers)} - set(numpy_forward.LAYERS))
+    known = set(numpy_forward.LAYERS) | set(numpy_forward.INNER)
+    unknown = sorted({layer["type"] for layer in flatten(layers)} - known)
     if unknown:
         raise UsageError(f"model {trained.config.model} has layers that cannot be exported: "
                          f"{', '.join(unknown)} (known: {', '.join(numpy_forward.LAYERS)})")

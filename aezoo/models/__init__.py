@@ -12,8 +12,9 @@ from aezoo.models.abilities import FromKeras, Generative, Growable, Samples, hav
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
 from aezoo.models.gru import GRUAE
-from aezoo.models.keras_gru import reset_after_of  # noqa: F401  (train/port.py reads Keras files)
+from aezoo.models.lstm import LSTMAE
 from aezoo.models.simple import SimpleAE
+from aezoo.models.simplernn import SimpleRNNAE
 from aezoo.models.vae import VAE
 
 MODELS = {
@@ -22,6 +23,8 @@ MODELS = {
     "conv": ConvAE,
     "vae": VAE,
     "gru": GRUAE,
+    "lstm": LSTMAE,
+    "simplernn": SimpleRNNAE,
 }
 
 # preset name -> (model, option defaults it changes)

@@ -73,12 +73,21 @@ class Samples:
 
 
 class FromKeras:
-    """Takes a trained Keras model's weights (train/port.py): load_keras(arrays)."""
+    """Takes a trained Keras model's weights (train/port.py), and says how its file is read:
+    keras_arrays names the arrays it holds, keras_shape(arrays) gives the options they imply
+    and the values the model reads a step, load_keras(arrays) takes them."""
     run_options = {
-        "keras_weights": Option(None, str, "gru: start from a trained Keras GRU -> GRU model's "
-                                "weights (an .npz of layer.get_weights(), see the docs' "
-                                "Sequences page)", None),
+        "keras_weights": Option(None, str, "start from a trained Keras model's weights, "
+                                "CELL -> CELL or CELL -> RepeatVector -> CELL (an .npz of "
+                                "layer.get_weights(), see the docs' Sequences page)", None),
     }
+    keras_arrays = ()
+
+    @classmethod
+    def keras_shape(cls, arrays):
+        """({option: value} the weights imply, values a step); ValueError if they fit no model
+        of this class."""
+        raise NotImplementedError
 
     def load_keras(self, arrays):
         raise NotImplementedError

@@ -37,6 +37,7 @@ class Autoencoder(chainer.Chain):
     run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
     masks_padding = False  # True: takes variable-length data, NaN on padded steps
     rmsprop = {}         # RMSprop settings other than Chainer's defaults (gru: Keras's)
+    renamed = {}         # parameter path now -> in an older aezoo's checkpoints ("output/": "readout/")
 
     def __init__(self, input_shape):
         super().__init__()

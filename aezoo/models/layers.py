@@ -14,10 +14,14 @@ A layer's description is a plain dict, the same for every model:
      weights, "code": True on the layer whose output is the code}
 A "fade" layer blends its input with the output of its own "path" of layers:
 (1 - alpha) * x + alpha * path(x) (a growing model's new pair while it fades in).
-Sequence layers (models/gru.py): "gru" (every step's state; with "units",
-"reset_after", "recurrent_activation", "keras_version"), "last" (the last step),
-and "unroll", which runs its "path" [a "gru_step", a "dense" readout] for
-"steps" steps from a state, each frame fed back as the next input.
+Sequence layers (models/recurrent.py): a cell, "lstm", "gru" or "simplernn" (every
+step's output; with "units" and, where it has gates, "recurrent_activation" and
+"keras_version"; a GRU's "reset_after"), "last" (the last real step), "repeat"
+(Keras's RepeatVector, "steps" times), and "unroll", the seq2seq decoder, which
+runs its "path" for "steps" steps from the code; the path's layers have a "role":
+"start" (a dense layer: the cells' first states), "cell" (a "<cell>_step" a
+decoder layer), "output" (a dense layer: each frame) and, unless its "readout" is
+"replace", "readout" (a dense layer: the code's values combined with each frame).
 Models build the list with describe(..., link=...); Autoencoder.layers() turns
 each link into its name and parameter count, so the list is plain JSON.
 """

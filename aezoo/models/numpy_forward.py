@@ -63,12 +63,18 @@ def _sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # no overflow for large |a|
 
 
-def gru_step(x, layer, w, h):
-    """Keras's GRU, one step: the next state from the input x (N, in) and the state h (N, u)."""
-    u, kernel, recurrent, bias = layer["units"], w["kernel"], w["recurrent_kernel"], w["bias"]
+def _gate(layer):
+    """The layer's recurrent_activation: sigmoid, or Keras 2's or 3's hard_sigmoid."""
+    if layer["recurrent_activation"] == "sigmoid":
+        return _sigmoid
     slope = 0.2 if layer["keras_version"] == 2 else 1.0 / 6.0
-    gate = _sigmoid if layer["recurrent_activation"] == "sigmoid" else (
-        lambda a: np.clip(slope * a + 0.5, 0.0, 1.0))
+    return lambda a: np.clip(slope * a + 0.5, 0.0, 1.0)
+
+
+def gru_step(x, layer, w, state):
+    """Keras's GRU, one step: the next state (h,) from the input x (N, in) and the state."""
+    h, u, gate = state[0], layer["units"], _gate(layer)
+    kernel, recurrent, bias = w["kernel"], w["recurrent_kernel"], w["bias"]
     xw = x @ kernel + (bias[0] if layer["reset_after"] else bias)
     if layer["reset_after"]:
         hw = h @ recurrent + bias[1]
@@ -78,18 +84,43 @@ def gru_step(x, layer, w, h):
         hw = h @ recurrent[:, :2 * u]
         z, r = gate(xw[:, :u] + hw[:, :u]), gate(xw[:, u:2 * u] + hw[:, u:])
         candidate = np.tanh(xw[:, 2 * u:] + (r * h) @ recurrent[:, 2 * u:])
-    return z * h + (1.0 - z) * candidate
+    return (z * h + (1.0 - z) * candidate,)
 
 
-def gru(x, layer, w):
-    """Every step's state (N, T, u); NaN where the input step is padding (NaN), the state
-    carried over it."""
+def lstm_step(x, layer, w, state):
+    """Keras's LSTM, one step: (h, c) from the input x and the state (h, c); gates i, f, c, o."""
+    (h, c), u, gate = state, layer["units"], _gate(layer)
+    a = x @ w["kernel"] + h @ w["recurrent_kernel"] + w["bias"]
+    c = gate(a[:, u:2 * u]) * c + gate(a[:, :u]) * np.tanh(a[:, 2 * u:3 * u])
+    return gate(a[:, 3 * u:]) * np.tanh(c), c
+
+
+def simplernn_step(x, layer, w, state):
+    """Keras's SimpleRNN, one step: (tanh(x W + h U + b),)."""
+    return (np.tanh(x @ w["kernel"] + state[0] @ w["recurrent_kernel"] + w["bias"]),)
+
+
+STEPS = {"gru": gru_step, "lstm": lstm_step, "simplernn": simplernn_step}
+STATE = {"gru": 1, "lstm": 2, "simplernn": 1}  # arrays in a cell's state, h first
+
+
+def start(kind, h):
+    """A cell's first state with h as its output part (an LSTM's c starts at zero)."""
+    return (h,) + (np.zeros_like(h),) * (STATE[kind] - 1)
+
+
+def recurrent(x, layer, w):
+    """Every step's output (N, T, u) of a recurrent layer; NaN where the input step is
+    padding (NaN), the state carried over it."""
+    kind = layer["type"]
     real = ~np.isnan(x[:, :, 0])
-    x, h, states = np.nan_to_num(x), np.zeros((len(x), layer["units"]), x.dtype), []
+    x, outputs = np.nan_to_num(x), []
+    state = start(kind, np.zeros((len(x), layer["units"]), x.dtype))
     for t in range(x.shape[1]):
-        h = np.where(real[:, t:t + 1], gru_step(x[:, t], layer, w, h), h)
-        states.append(np.where(real[:, t:t + 1], h, np.nan))
-    return np.stack(states, axis=1)
+        new = STEPS[kind](x[:, t], layer, w, state)
+        state = tuple(np.where(real[:, t:t + 1], a, b) for a, b in zip(new, state))
+        outputs.append(np.where(real[:, t:t + 1], state[0], np.nan))
+    return np.stack(outputs, axis=1)
 
 
 def last(x, layer, w):
@@ -98,20 +129,48 @@ def last(x, layer, w):
     return x[np.arange(len(x)), np.maximum(lengths, 1) - 1]
 
 
-def unroll(h, layer, weights):
-    """The decoder: from state h, `steps` frames, each fed back as the next step's input."""
-    step, readout = layer["path"]
-    frame, frames = np.zeros((len(h), readout["out"][0]), h.dtype), []
+def repeat(x, layer, w):
+    """(N, u) -> (N, T, u): Keras's RepeatVector."""
+    return np.repeat(x[:, None], layer["steps"], axis=1)
+
+
+READOUTS = {"replace": lambda frame, code: frame, "add": lambda frame, code: frame + code,
+            "mul": lambda frame, code: frame * code,
+            "avg": lambda frame, code: (frame + code) * 0.5}
+
+
+def unroll(code, layer, weights):
+    """The seq2seq decoder: from the code, `steps` frames. Its path holds the layers by role:
+    "start" (the cells' first h, stacked), "cell" (one a decoder layer), "output" (a frame)
+    and, for a readout other than replace, "readout" (the code's D values combined with the
+    previous frame into each step's input)."""
+    role = {}
+    for entry in layer["path"]:
+        role.setdefault(entry["role"], []).append(entry)
+    own = lambda entry: weights[entry["name"].lstrip("/")]  # noqa: E731
+    first = np.tanh(dense(code, role["start"][0], own(role["start"][0])))
+    cells = role["cell"]
+    bounds = np.cumsum([c["units"] for c in cells])[:-1]
+    states = [start(c["type"][:-len("_step")], h)
+              for c, h in zip(cells, np.split(first, bounds, axis=1))]
+    output = role["output"][0]
+    context = dense(code, role["readout"][0], own(role["readout"][0])) if "readout" in role \
+        else None
+    frame, frames = np.zeros((len(code), output["out"][0]), code.dtype), []
     for _ in range(layer["steps"]):
-        h = gru_step(frame, step, weights[step["name"].lstrip("/")], h)
-        frame = dense(h, readout, weights[readout["name"].lstrip("/")])
+        h = READOUTS[layer["readout"]](frame, context)
+        for i, c in enumerate(cells):
+            states[i] = STEPS[c["type"][:-len("_step")]](h, c, own(c), states[i])
+            h = states[i][0]
+        frame = dense(h, output, own(output))
         frames.append(frame)
     return np.stack(frames, axis=1)
 
 
 LAYERS = {"dense": dense, "conv3x3": conv3x3, "maxpool2": maxpool2, "unpool2": unpool2,
-          "reshape": reshape, "fade": fade, "gru": gru, "last": last, "unroll": unroll,
-          "gru_step": gru_step}  # gru_step runs inside unroll, with a state
+          "reshape": reshape, "fade": fade, "last": last, "repeat": repeat, "unroll": unroll,
+          **{kind: recurrent for kind in STEPS}}
+INNER = tuple(f"{kind}_step" for kind in STEPS)  # run inside unroll, with a state
 ACTIVATIONS = {None: lambda a: a, "relu": lambda a: np.maximum(a, 0), "sigmoid": _sigmoid,
                "tanh": np.tanh}
 WHOLE = ("fade", "unroll")  # layers that read their path's weights by name
@@ -141,7 +200,10 @@ class Model:
     def reconstruct(self, x):
         """decode(encode(x)), NaN on x's padded steps (NaN), as aezoo.load(RUN).reconstruct."""
         x = np.asarray(x, np.float32)
-        y = self.decode(self.encode(x))
+        # as aezoo's model: a RepeatVector repeats the code to the input's number of steps
+        decoder = [dict(layer, steps=x.shape[1]) if layer["type"] == "repeat" else layer
+                   for layer in self.decoder]
+        y = run(decoder, self.weights, self.encode(x))
         if x.ndim == 3 and y.ndim == 3 and y.shape[1] == x.shape[1]:
             y[np.isnan(x[:, :, 0])] = np.nan
         return y

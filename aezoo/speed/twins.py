@@ -45,6 +45,18 @@ class GRU(nn.Module):
         return self.gru(x)[0]
 
 
+class LSTM(nn.Module):
+    """torch.nn.LSTM, every step's output: Keras's LSTM with sigmoid gates (the same i, f, c
+    (torch: g), o order)."""
+
+    def __init__(self, n_in, units):
+        super().__init__()
+        self.lstm = nn.LSTM(n_in, units, batch_first=True)
+
+    def forward(self, x):
+        return self.lstm(x)[0]
+
+
 def module(layer, params):
     """The torch module of one aezoo layer, with `params` ({name: array}) copied in."""
     kind = layer["type"]
@@ -72,6 +84,13 @@ def module(layer, params):
             params["recurrent_kernel"][:, order].T.copy())
         made.gru.bias_ih_l0.data[:] = torch.from_numpy(params["bias"][0, order].copy())
         made.gru.bias_hh_l0.data[:] = torch.from_numpy(params["bias"][1, order].copy())
+    elif kind == "lstm" and layer["recurrent_activation"] == "sigmoid":
+        made = LSTM(layer["in"][1], layer["units"])
+        # Keras's (in, 4u) and one bias; torch's (4u, in) and two biases, added
+        made.lstm.weight_ih_l0.data[:] = torch.from_numpy(params["kernel"].T.copy())
+        made.lstm.weight_hh_l0.data[:] = torch.from_numpy(params["recurrent_kernel"].T.copy())
+        made.lstm.bias_ih_l0.data[:] = torch.from_numpy(params["bias"].copy())
+        made.lstm.bias_hh_l0.data[:] = 0.0
     else:
         raise KeyError(kind)
     return nn.Sequential(made, ACTIVATIONS[layer["activation"]]())

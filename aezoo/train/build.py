@@ -72,7 +72,7 @@ def resolve(cfg, given):
         raise UsageError(f"--kl-warmup: model {cfg.model} has no KL term "
                          f"(vae has: {', '.join(having(Generative, MODELS))})")
     if "keras_weights" in given and cfg.keras_weights and not issubclass(cls, FromKeras):
-        raise UsageError(f"--keras-weights: model {cfg.model} cannot take Keras GRU weights "
+        raise UsageError(f"--keras-weights: model {cfg.model} cannot take Keras weights "
                          f"({', '.join(having(FromKeras, MODELS))} can)")
     return validate(cfg)
 

@@ -30,10 +30,34 @@ def save(run_dir, trainer, version, name=FILE):
         f.write(buffer.getbuffer())
 
 
+class Renamed:
+    """The arrays of a checkpoint, read by today's parameter names: a name missing from the
+    file is looked up by the one an older aezoo saved it under (the model's `renamed`)."""
+
+    def __init__(self, npz, renamed):
+        self.npz, self.renamed = npz, renamed
+
+    def _key(self, key):
+        if key in self.npz:
+            return key
+        part, _, rest = key.partition("/")  # "model/..." or "optimizer/..."
+        for now, before in self.renamed.items():
+            if rest.startswith(now) and f"{part}/{before}{rest[len(now):]}" in self.npz:
+                return f"{part}/{before}{rest[len(now):]}"
+        return key
+
+    def __contains__(self, key):
+        return self._key(key) in self.npz
+
+    def __getitem__(self, key):
+        return self.npz[self._key(key)]
+
+
 def load(run_dir, model, optimizer=None, rng=None, which="last"):
     """Load weights (and optimizer and RNG state when given); returns the meta dict."""
-    with opened(run_dir, which) as npz:
-        meta = meta_of(npz)
+    with opened(run_dir, which) as opened_npz:
+        meta = meta_of(opened_npz)
+        npz = Renamed(opened_npz, model.renamed)
         serializers.NpzDeserializer(npz, path="model/").load(model)
         if optimizer is not None:
             # Not strict: a rule that never stepped (epoch 0, a frozen layer) saved no moments.

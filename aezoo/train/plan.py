@@ -63,8 +63,8 @@ def plan(cfg, given=(), out_root="outputs", new_folder=True):
     given = frozenset(given)
     devices.check(cfg.device)
     dataset = dataset_for(cfg)
-    # Keras weights fix the shape (hidden, mode) before the model fits itself to the data.
-    keras = port.prepare(cfg, given, dataset)
+    # Keras weights fix the shape (hidden, cell) before the model fits itself to the data.
+    keras = port.prepare(cfg, given, dataset, model_cls(cfg.model))
     cfg = fit_to_data(cfg, given, dataset.shape)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
     check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here

@@ -23,7 +23,7 @@ from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
-from aezoo.train.build import build_model, check_range, describe
+from aezoo.train.build import build_model, check_range, describe, model_cls
 from aezoo.train.callbacks import Callback, TrainState
 from aezoo.train.loop import Diverged, Trainer
 from aezoo.train.optimizers import build_optimizer, learning_rate
@@ -52,7 +52,8 @@ def prepare(plan, is_main=True, extra=()):
     changed = dataset.difference(plan.data)
     if changed:  # the plan was made elsewhere, or the file changed since
         raise UsageError(f"--data {cfg.data} changed since the run was planned: {changed}")
-    keras = port.read(cfg.keras_weights) if cfg.keras_weights and not plan.resume else None
+    keras = (port.read(cfg.keras_weights, model_cls(cfg.model))
+             if cfg.keras_weights and not plan.resume else None)
     rng = np.random.default_rng(cfg.seed)
     meta = checkpoints.read_meta(plan.run_dir) if plan.resume else None
     # Several processes: the model's draws are the one-process run's (SharedDraws).

@@ -2,29 +2,35 @@
 
 One block per layer of the architecture.json entry in force, left (input) to
 right (output), its height proportional to the layer's width (a dense layer's
-units, a convolution's channels, a GRU's units), on one scale for the whole
-run so a growth shows as blocks appearing. The code layer is outlined in red
+units, a convolution's channels, a recurrent layer's units, labelled with its
+cell), on one scale for the whole run so a growth shows as blocks appearing. The code layer is outlined in red
 and labelled; layers that growth added (absent from the run's first entry) are
 filled orange; the parameter count stands at the right.
 """
 import numpy as np
 from matplotlib.patches import Rectangle
 
-SEQUENCE = ("gru", "unroll", "gru_step")  # (T, units) outputs: the units are the width
-WEIGHTLESS = ("reshape", "maxpool2", "unpool2", "last")
+CELLS = ("gru", "lstm", "simplernn")  # recurrent layers: each block is labelled with its cell
+SEQUENCE = (*CELLS, "unroll", "repeat")  # (T, units) outputs: the units are the width
+WEIGHTLESS = ("reshape", "maxpool2", "unpool2", "last", "repeat")
 COLOURS = {"old": "#4c72b0", "grown": "#ff7f0e", "weightless": "#c8c8c8"}
 MIN_HEIGHT = 0.12  # a 1-wide layer stays a block (not a sliver) beside a 784-wide one
 
 
 def label(layer):
     """A block's name: its type; a sequence layer says its role (encoder gru, decoder gru),
-    since a Keras-mode GRU is nothing but two of them; the code says it is the code."""
+    since a Keras-mode GRU is nothing but two of them, and a seq2seq decoder the cells it
+    unrolls; the code says it is the code."""
     kind = layer["type"].replace("conv3x3", "conv")
     name = layer.get("name") or ""
-    if layer["type"] in SEQUENCE or layer["type"] == "unroll":
+    if layer["type"] in SEQUENCE:
         role = "encoder" if name.startswith("/encoder") else "decoder" if (
             name.startswith("/decoder") or layer["type"] == "unroll") else ""
         kind = f"{role} {kind}".strip()
+        if layer["type"] == "unroll":  # a seq2seq decoder: name the cells it unrolls
+            cells = [e["type"].rsplit("_", 1)[0] for e in layer["path"]
+                     if e["type"].endswith("_step")]
+            kind += "\n" + ",".join(cells) if cells else ""
         return f"{kind}\n(code)" if layer.get("code") else kind
     return "code" if layer.get("code") else kind
 

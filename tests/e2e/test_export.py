@@ -38,6 +38,12 @@ RUNS = {
     "gru-seq2seq-padded": ["gru", "--mode", "seq2seq", "--data", "npz:{padded}", "--hidden", "5",
                            "--code-dim", "3", "--recurrent-activation", "sigmoid",
                            "--teacher-forcing", "0.5", "--epochs", "1"],
+    "lstm-repeat": ["lstm", "--mode", "repeat", "--data", "sine", "--seq-len", "8", "--hidden",
+                    "6", "--epochs", "1"],
+    "lstm-gru-seq2seq-mul": ["lstm", "--mode", "seq2seq", "--cell", "lstm,gru", "--hidden",
+                             "6,4", "--readout", "mul", "--data", "npz:{padded}",
+                             "--code-dim", "3", "--teacher-forcing", "0.5", "--epochs", "1"],
+    "simplernn-keras": ["simplernn", "--data", "digits-rows", "--hidden", "5", "--epochs", "1"],
 }
 
 # Runs in a fresh interpreter where `import chainer` fails: only numpy and forward.py.

@@ -109,11 +109,13 @@ def test_gru_runs_compare_by_mse(gru_runs, tmp_path):
     assert float(rows["pca-3"].split("|")[6]) < 0.01
 
 
-def test_a_resumed_seq2seq_run_equals_the_unbroken_run(tmp_path):
+@pytest.mark.parametrize("cells", [["gru"], ["lstm", "--cell", "lstm,gru", "--hidden", "8,5",
+                                            "--readout", "avg"]])
+def test_a_resumed_seq2seq_run_equals_the_unbroken_run(tmp_path, cells):
     # Teacher forcing draws from the run's generator: the checkpoint must restore it.
-    options = ["gru", "--data", "digits-rows", "--mode", "seq2seq", "--hidden", "8",
-               "--code-dim", "3", "--teacher-forcing", "0.5", "--batch-size", "256",
-               "--no-video"]
+    options = cells[:1] + ["--data", "digits-rows", "--mode", "seq2seq", "--hidden", "8",
+                           "--code-dim", "3", "--teacher-forcing", "0.5", "--batch-size", "256",
+                           "--no-video"] + cells[1:]
     assert main(options + ["--epochs", "3", "--out", str(tmp_path / "a")]) == 0
     assert main(options + ["--epochs", "1", "--out", str(tmp_path / "b")]) == 0
     assert main(["--resume", str(tmp_path / "b"), "--epochs", "3"]) == 0
@@ -122,3 +124,54 @@ def test_a_resumed_seq2seq_run_equals_the_unbroken_run(tmp_path):
     for key in a.files:
         if a[key].dtype.kind in "fiu":
             np.testing.assert_allclose(a[key], b[key], atol=1e-6, err_msg=key)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [
+    ["lstm", "--mode", "repeat"],
+    ["simplernn"],
+    ["lstm", "--mode", "seq2seq", "--cell", "lstm,gru", "--hidden", "32,16", "--readout", "add"],
+], ids=" ".join)
+def test_every_cell_learns_sine(tmp_path, argv):
+    """Issue 25's runs: each trains on sine and its test MSE falls."""
+    out = tmp_path / "run"
+    assert main(argv + ["--data", "sine", "--epochs", "3", "--no-video", "--out", str(out)]) == 0
+    lines = [json.loads(l) for l in open(out / "metrics.jsonl") if '"test_mse"' in l]
+    assert lines[-1]["test_mse"] < 0.6 * lines[0]["test_mse"]
+    layers = json.loads((out / "architecture.json").read_text())[0]["layers"]
+    assert {layer["type"] for layer in layers} & {"lstm", "simplernn", "gru"}
+
+
+def test_lstm_keras_weights_start_a_repeat_run(tmp_path):
+    import aezoo
+    path = os.path.join(TEST_DATA, "keras_cells", "keras3_lstm_repeat.npz")
+    data = tmp_path / "seq.npz"
+    np.savez(data, x=np.random.RandomState(0).randn(40, 6, 5).astype(np.float32))
+    out = tmp_path / "run"
+    assert main(["simplernn", "--mode", "repeat", "--data", f"npz:{data}", "--keras-weights",
+                 path, "--keras-version", "3", "--epochs", "1", "--no-video", "--out",
+                 str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())["config"]
+    assert config["cell"] == "lstm" and config["hidden"] == [4]
+    assert config["reverse_target"] is False  # the blog's target: the input itself
+    start = np.load(out / "recon" / "epoch_0000.npz")  # the untrained epoch: Keras's model
+    model = aezoo.from_keras(path, mode="repeat")
+    np.testing.assert_allclose(start["outputs"], model.reconstruct(start["inputs"]), atol=1e-5)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["lstm", "--cell", "gru", "--keras-weights", os.path.join(TEST_DATA, "keras_cells",
+                                                               "keras3_lstm_keras.npz")],
+     "--cell gru: --keras-weights"),
+    (["lstm", "--mode", "seq2seq", "--keras-weights", KERAS_FILE],
+     "fit --mode keras or repeat with one encoder layer only"),
+    (["lstm", "--hidden", "4,3", "--cell", "lstm,gru,gru"], "3 cells for 2 layers"),
+    (["gru", "--readout", "add"], "--readout applies to --mode seq2seq only"),
+])
+def test_bad_cell_options_are_one_line(tmp_path, capsys, argv, message):
+    data = tmp_path / "seq.npz"
+    np.savez(data, x=np.random.RandomState(0).randn(40, 6, 5).astype(np.float32))
+    assert main(argv + ["--data", f"npz:{data}", *QUICK, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "run").exists()

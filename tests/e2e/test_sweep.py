@@ -171,7 +171,8 @@ def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):
 EXPERIMENTS = REPO_ROOT / "experiments"
 
 
-@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist"])
+@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist",
+                                  "cells"])
 def test_shipped_sweep_files_are_valid(name):
     assert sweep.read(EXPERIMENTS / f"{name}.toml")
 
@@ -186,7 +187,8 @@ def test_quick_covers_every_image_model_on_digits_and_sequences_every_sequence_m
     sequence_models = {n for n in NAMES if model_class(n).masks_padding}
     assert sequence_models and set(NAMES) - sequence_models <= {c.model for c in configs.values()}
     assert {cfg.data for cfg in configs.values()} == {"digits"}
-    assert sequence_models <= {c.model for c in plan("sequences", tmp_path).values()}
+    assert sequence_models <= {c.model for c in plan("cells", tmp_path).values()}
+    assert "gru" in {c.model for c in plan("sequences", tmp_path).values()}
 
 
 def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path):

@@ -98,7 +98,7 @@ def test_bad_sequence_files_are_one_line_and_keep_an_earlier_run(tmp_path, capsy
     (["gru", "--keras-version", "4"], "--keras-version: invalid choice: 4"),
     (["gru", "--data", "sine", "--seq-len", "1"], "--seq-len 1: expected 2 to"),
     (["gru", "--data", "synthetic:2,3"], "expected synthetic:N,T,D"),
-    (["deep", "--data", "sine", "--keras-weights", KERAS_FILE], "model deep cannot take Keras GRU weights"),
+    (["deep", "--data", "sine", "--keras-weights", KERAS_FILE], "model deep cannot take Keras weights"),
     (["gru", "--data", "sine", "--keras-weights", KERAS_FILE], "reads 5 values a step, --data sine has 1"),
     (["gru", "--data", "sine", "--keras-weights", "missing.npz"], "no such file"),
 ])
@@ -116,10 +116,21 @@ def test_a_sine_split_that_would_share_steps_is_refused(fraction, capsys, tmp_pa
     assert "cannot be split" in capsys.readouterr().err and not (tmp_path / "run").exists()
 
 
-@pytest.mark.parametrize("bad", [dict(enc_kernel=np.float32(1.0)),
-                                 dict(enc_kernel=np.zeros((5, 0), np.float32)),
-                                 dict(enc_bias=np.array(["a", "b", "c"]))])
-def test_keras_weights_of_the_wrong_shape_are_one_line(bad, tmp_path, capsys):
+NUMBERS = "expected numbers as Keras's get_weights() gives them"
+NO_CELL = "are no Keras cell's: expected (in, g u) and (u, g u)"
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(enc_kernel=np.float32(1.0)), NUMBERS),
+    (dict(enc_kernel=np.zeros((5, 0), np.float32)), NO_CELL),
+    (dict(enc_bias=np.array(["a", "b", "c"])), NUMBERS),
+    (dict(dec_recurrent_kernel=np.zeros((5, 10), np.float32)), NO_CELL),
+    (dict(dec_kernel=np.zeros((4, 20), np.float32), dec_recurrent_kernel=np.zeros((5, 20))),
+     "the encoder is a gru and the decoder a lstm"),
+    (dict(dec_kernel=np.zeros((3, 15), np.float32)), "do not chain"),
+    (dict(dec_bias=np.zeros((7,), np.float32)), "bias has shape (7,), this gru layer needs"),
+])
+def test_keras_weights_of_the_wrong_shape_are_one_line(bad, message, tmp_path, capsys):
     arrays = dict(np.load(KERAS_FILE))
     arrays.update(bad)
     np.savez(tmp_path / "w.npz", **arrays)
@@ -127,8 +138,8 @@ def test_keras_weights_of_the_wrong_shape_are_one_line(bad, tmp_path, capsys):
     assert main(["gru", "--data", f"npz:{tmp_path / 'x.npz'}", "--keras-weights",
                  str(tmp_path / "w.npz"), *QUICK, "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err
-    assert "expected numbers as a Keras GRU's get_weights() gives them" in err
-    assert len(err.strip().splitlines()) == 1
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
 
 
 def test_models_that_cannot_mask_refuse_padded_sequences(tmp_path, capsys):
@@ -136,4 +147,4 @@ def test_models_that_cannot_mask_refuse_padded_sequences(tmp_path, capsys):
     np.savez(tmp_path / "s.npz", x=x, lengths=np.array([4, 3] * 5))
     assert main(["deep", "--data", f"npz:{tmp_path / 's.npz'}", *QUICK,
                  "--out", str(tmp_path / "run")]) == 2
-    assert "need a model that masks padding (gru), not deep" in capsys.readouterr().err
+    assert "need a model that masks padding (gru, lstm, simplernn), not deep" in capsys.readouterr().err

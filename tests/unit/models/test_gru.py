@@ -56,7 +56,7 @@ def test_keras_mode_equals_the_keras_equations_in_numpy(reset_after, gate, versi
     x = (rng.randn(3, 6, 5) * 3).astype(np.float32)
     numpy_gate = (lambda a: 1 / (1 + np.exp(-a))) if gate == "sigmoid" else (
         lambda a: hard_sigmoid(a, version))
-    enc, dec = model.encoders[0], model.decoder
+    enc, dec = model.encoders[0], model.decoders[0]
     hidden = keras_gru(x.astype(np.float64), *(p.array.astype(np.float64) for p in
                        (enc.kernel, enc.recurrent_kernel, enc.bias)), numpy_gate)
     expected = keras_gru(hidden, *(p.array.astype(np.float64) for p in
@@ -97,7 +97,7 @@ def test_rmsprop_steps_match_real_keras_losses_and_weights(reset_after):
         model.cleargrads()
         loss.backward()
         optimizer.update()
-    for prefix, gru in (("enc", model.encoders[0]), ("dec", model.decoder)):
+    for prefix, gru in (("enc", model.encoders[0]), ("dec", model.decoders[0])):
         for name in ("kernel", "recurrent_kernel", "bias"):
             np.testing.assert_allclose(getattr(gru, name).array,
                                        fixture[f"after_{prefix}_{name}"], atol=1e-5)
@@ -173,9 +173,9 @@ def test_teacher_forcing_feeds_the_true_frame_only_in_training():
     h = chainer.functions.tanh(forced.from_code(forced.encode(x)))
     target = forced.target(x)
     for t in range(3):
-        h = forced.decoder.step(forced.decoder.project(
-            np.zeros_like(x[:, 0]) if t == 0 else target[:, t - 1]), h)
-        np.testing.assert_allclose(a.array[:, t], forced.readout(h).array, atol=1e-6)
+        h, = forced.decoders[0].step(forced.decoders[0].project(
+            np.zeros_like(x[:, 0]) if t == 0 else target[:, t - 1]), (h,))
+        np.testing.assert_allclose(a.array[:, t], forced.output(h).array, atol=1e-6)
     with chainer.using_config("train", False):
         np.testing.assert_allclose(forced.reconstruct(x).array, free.reconstruct(x).array)
 

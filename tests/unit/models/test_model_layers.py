@@ -23,10 +23,12 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
     assert list(model.encode(x).shape[1:]) == code["out"]
     for layer in layers:
         assert set(layer) <= {"type", "in", "out", "activation", "params", "code", "name", "alpha",
-                              "path", "pad", "steps", *GRU_KEYS}
+                              "path", "pad", "steps", "readout", *CELL_KEYS}
         assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape", "fade",
-                                 "gru", "gru_step", "last", "unroll")
-        assert not set(layer) & set(GRU_KEYS) or layer["type"] in ("gru", "gru_step")
+                                 *CELLS, *STEPS, "last", "repeat", "unroll")
+        assert not set(layer) & set(CELL_KEYS) or layer["type"] in CELLS + STEPS
 
 
-GRU_KEYS = ("units", "reset_after", "recurrent_activation", "keras_version")
+CELL_KEYS = ("units", "reset_after", "recurrent_activation", "keras_version")
+CELLS = ("gru", "lstm", "simplernn")
+STEPS = tuple(f"{cell}_step" for cell in CELLS)
