@@ -8,7 +8,8 @@ gives them, one state per sequence starting at zero, masking that carries the st
 g is 1 (SimpleRNN), 3 (GRU: z, r, h) or 4 (LSTM: i, f, c, o). A cell's state is a tuple:
 (h,), or (h, c) for an LSTM; h is what the layer outputs. The input is projected for all
 steps in one matmul (project), then `recurrence` runs the steps; a cell with a fused CPU
-kernel (keras_gru.py) overrides `recurrence`, the rest keep this step-by-step loop.
+kernel (keras_gru.py, keras_lstm.py) overrides `recurrence`; SimpleRNN keeps this
+step-by-step loop.
 """
 import chainer
 import chainer.functions as F

@@ -9,13 +9,16 @@ interleaved and always sigmoid).
 
 rec_act is sigmoid (Keras 3's default) or hard_sigmoid (keras_cell.py). With
 unit_forget_bias (Keras's default) the forget block of the bias starts at 1.
-The recurrence runs as Chainer functions step by step; a fused CPU kernel can
-override `recurrence` as keras_gru.py does.
+The input is projected for all steps in one matmul (keras_cell.py); on the CPU the
+recurrence then runs as one fused node (lstm_kernel.py), elsewhere as Chainer functions
+step by step.
 """
 import chainer
 import chainer.functions as F
 
-from aezoo.models.keras_cell import KerasCell
+from aezoo.models.keras_cell import HARD_SIGMOID_SLOPE, KerasCell
+from aezoo.models.layers import fits
+from aezoo.models.lstm_kernel import lstm_sequence
 
 
 class KerasLSTM(KerasCell):
@@ -41,3 +44,9 @@ class KerasLSTM(KerasCell):
         a_i, a_f, a_c, a_o = F.split_axis(xw + F.matmul(h, self.recurrent_kernel), 4, axis=1)
         c = self.gate(a_f) * c + self.gate(a_i) * F.tanh(a_c)
         return self.gate(a_o) * F.tanh(c), c
+
+    def recurrence(self, projected, keep):
+        if fits(projected):  # the recurrence in one node (lstm_kernel.py), the same numbers
+            return lstm_sequence(projected, self.recurrent_kernel, self.gate_name,
+                                 HARD_SIGMOID_SLOPE[self.keras_version], keep)
+        return super().recurrence(projected, keep)

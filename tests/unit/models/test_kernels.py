@@ -141,6 +141,47 @@ def test_the_gru_kernel_gradients_check(reset_after, gate):
                                 0.2, keep), inputs, gy, **CHECK)
 
 
+@pytest.mark.parametrize("gate", ["hard_sigmoid", "sigmoid"])
+@pytest.mark.parametrize("mode", ["keras", "repeat", "seq2seq"])
+def test_the_lstm_trains_the_same_with_and_without_its_kernel(gate, mode):
+    """Stacked lstm (and lstm,gru) encoders, padded sequences, batch 1: loss and gradients."""
+    from aezoo.models.lstm import LSTMAE
+    from aezoo.models.lstm_kernel import LSTMSequence
+    x = (np.random.RandomState(0).randn(3, 6, 4) * 2).astype(np.float32)
+    x[1, 4:], x[2, 1:] = np.nan, np.nan  # lengths 6, 4, 1
+    for batch in (x, x[2:]):
+        found = []
+        for on in (True, False):
+            model = LSTMAE((6, 4), mode=mode, hidden=[5, 3], code_dim=2,
+                           recurrent_activation=gate)
+            for i, p in enumerate(model.params()):  # nonzero biases, saturating gates
+                p.array[...] = np.random.RandomState(i).uniform(-1.2, 1.2, p.shape)
+            with fast.enabled(on):
+                out = model.encoders[0](np.nan_to_num(batch))
+                assert isinstance(out.creator, LSTMSequence) == on  # the kernel ran, or not
+                loss = model(batch)
+                model.cleargrads()
+                loss.backward()
+            found.append((float(loss.array), {k: p.grad.copy() for k, p in model.namedparams()}))
+        assert found[0][0] == pytest.approx(found[1][0], rel=1e-6)
+        for key in found[0][1]:
+            np.testing.assert_allclose(found[0][1][key], found[1][1][key], atol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize("gate, slope", [("hard_sigmoid", 0.2), ("hard_sigmoid", 1 / 6),
+                                         ("sigmoid", None)])
+@pytest.mark.parametrize("n, steps, u", [(2, 4, 3), (1, 1, 1), (3, 5, 2)])
+def test_the_lstm_kernel_gradients_check(gate, slope, n, steps, u):
+    from aezoo.models.lstm_kernel import lstm_sequence
+    rng = np.random.RandomState(1)
+    xw = rng.uniform(-1, 1, (n, steps, 4 * u)).astype(np.float32)  # gates away from the kinks
+    recurrent = rng.uniform(-0.5, 0.5, (u, 4 * u)).astype(np.float32)
+    keep = rng.uniform(size=(n, steps)) > 0.3
+    gy = rng.randn(n, steps, u).astype(np.float32)
+    gradient_check.check_backward(
+        lambda *v: lstm_sequence(v[0], v[1], gate, slope, keep), (xw, recurrent), gy, **CHECK)
+
+
 def test_in_place_adam_takes_the_steps_chainers_adam_takes():
     from aezoo.models.simple import SimpleAE
     from aezoo.train.optimizers import Adam, InPlaceAdamRule
