@@ -28,8 +28,8 @@ def padded_like(x, y):
     """`y` (per step, like x) with NaN where x's step is padding (NaN): a padded step has
     nothing to encode or reconstruct. The exported forward.py does the same."""
     x = np.asarray(x)
-    if x.ndim == 3 and y.ndim == 3 and y.shape[1] == x.shape[1]:
-        y[np.isnan(x[:, :, 0])] = np.nan
+    if x.ndim == y.ndim and x.ndim in (2, 3) and y.shape[x.ndim - 2] == x.shape[-2]:
+        y[np.isnan(x[..., 0])] = np.nan  # a batch (N, T, D), or one sequence (T, D)
     return y
 
 
@@ -61,14 +61,15 @@ class Trained:
         return isinstance(self.model, RecurrentAE)
 
     def encode(self, x):
-        return padded_like(x, self._run(self.model.encode, x, self.model.input_shape, "input"))
+        code = self._run(self.model.encode, x, self.model.input_shape, "input")
+        return padded_like(x, code) if self.sequence else code
 
     def decode(self, code):
         return self._run(self.model.decode, code, self.code_shape, "code")
 
     def reconstruct(self, x):
-        return padded_like(x, self._run(self.model.reconstruct, x, self.model.input_shape,
-                                        "input"))
+        y = self._run(self.model.reconstruct, x, self.model.input_shape, "input")
+        return padded_like(x, y) if self.sequence else y
 
     @property
     def code_shape(self):

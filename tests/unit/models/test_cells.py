@@ -146,6 +146,20 @@ def test_the_wrong_gate_would_not_match_keras():
     assert np.abs(model.reconstruct(fixture["x"]) - fixture["predict"]).max() > 1e-2
 
 
+@pytest.mark.parametrize("mode", ["keras", "repeat"])
+def test_one_padded_sequence_gives_nan_on_its_padding_as_a_batch_does(mode):
+    fixture = np.load(os.path.join(TEST_DATA, "keras_cells", f"keras3_lstm_{mode}.npz"))
+    model = aezoo.from_keras(os.path.join(TEST_DATA, "keras_cells", f"keras3_lstm_{mode}.npz"),
+                             mode=mode)
+    x = fixture["x"][:2].copy()
+    x[0, -2:] = np.nan  # the first sequence is two steps shorter
+    batch, one = model.reconstruct(x), model.reconstruct(x[0])
+    assert one.shape == x[0].shape and np.isnan(one[-2:]).all() and np.isfinite(one[:-2]).all()
+    np.testing.assert_array_equal(one, batch[0])
+    if mode == "keras":  # its code is a state a step, NaN on the padding too
+        assert np.isnan(model.encode(x[0])[-2:]).all()
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(mode="seq2seq"), "mode 'seq2seq': expected one of keras, repeat"),
     (dict(recurrent_activation="relu"), "recurrent_activation 'relu'"),
