@@ -118,6 +118,15 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
+def growth_text(records):
+    """An epoch's growth records (growth, growth_batches, faded_in) as one two-column table:
+    the widths, parameters, dead units and the jumps, one a line."""
+    merged = {"event": ", ".join(r["event"] for r in records)}
+    for record in records:
+        merged.update((k, v) for k, v in record.items() if k != "event")
+    return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {shown(v)} |" for k, v in merged.items())
+
+
 def shown(value):
     if isinstance(value, float):
         return f"{value:.5g}"
@@ -262,7 +271,7 @@ class TensorBoard(Callback):
                 w.image(tag, picture, epoch)
         grown = [r for r in self.events if r["event"] == "growth"]
         if self.events:
-            w.add(summary.text("growth", markdown_table(self.events)), epoch)
+            w.add(summary.text("growth", growth_text(self.events)), epoch)
             self.events = []
         if grown:
             self.layers(epoch, model)
