@@ -11,9 +11,10 @@ Everything comes from what the run computed anyway: the epoch's scores (trainer.
 the snapshot's arrays (train/capture.py), growth's records and the model's layers(). This
 callback never runs the model and draws no random number, so the run is otherwise the same.
 Written with tensorboardX (the extra aezoo[tensorboard]), which needs no TensorFlow: its
-summaries and its record writer, synchronously (its SummaryWriter queues events for a
-thread, and its flush() does not wait for them), so an epoch's events are on disk when its
-end returns. The tests read the files back with TensorBoard's own EventAccumulator.
+summaries, checksum and projector layout. The records are written here, in place (its
+SummaryWriter queues events for a thread and its flush() does not wait for them), so an
+epoch's events are in the file when its end returns. The tests read the files back with
+TensorBoard's own EventAccumulator.
 """
 import os
 import socket
