@@ -146,6 +146,18 @@ def hparams(cfg):
     return found
 
 
+def new_file(folder):
+    """A new event file, never one that exists: names sort by the second they were made, and
+    a resume within the same second (same process) takes the next number."""
+    stem = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}"
+    for n in range(1000):
+        try:
+            return open(os.path.join(folder, f"{stem}.{n:03d}"), "xb")
+        except FileExistsError:
+            continue
+    raise UsageError(f"{folder} holds 1,000 event files made in the same second")
+
+
 class Events:
     """An event file, each record written as it comes and flushed at every epoch's end:
     TensorBoard's record format (length, checksums) with tensorboardX's checksum, without its
@@ -157,9 +169,7 @@ class Events:
         from tensorboardX.proto.event_pb2 import Event, SessionLog
         os.makedirs(folder, exist_ok=True)
         self.folder, self.Event = folder, Event
-        # Names sort by time; the process id keeps a resume within the same second apart
-        name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}"
-        self.file = open(os.path.join(folder, name), "wb")
+        self.file = new_file(folder)
         self.write(Event(wall_time=time.time(), file_version="brain.Event:2"))
         if start:
             self.write(Event(wall_time=time.time(), step=start,

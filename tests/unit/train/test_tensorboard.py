@@ -5,6 +5,7 @@ import csv
 import hashlib
 import os
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from tensorboard.util import tensor_util  # noqa: E402
 
 from aezoo.commands import run, sweep  # noqa: E402
 from aezoo.runs import checkpoints, metrics, snapshots  # noqa: E402
+from aezoo.train import tensorboard  # noqa: E402
 from aezoo.train.tensorboard import FOLDER  # noqa: E402
 from aezoo.viz import snapshot  # noqa: E402
 from conftest import TINY  # noqa: E402
@@ -137,7 +139,10 @@ def test_the_run_options_are_its_hparams_session(growing):
     assert "out" not in found and "tensorboard" not in found
 
 
-def test_a_resumed_run_continues_its_events_without_repeating_an_epoch(tmp_path):
+def test_a_resumed_run_continues_its_events_without_repeating_an_epoch(tmp_path, monkeypatch):
+    # Both files are made in the same second by the same process: the second must not
+    # replace the first
+    monkeypatch.setattr(tensorboard, "time", types.SimpleNamespace(time=lambda: 1796300000.5))
     out = tmp_path / "resumed"
     args = ["simple", *TINY, "--quiet", "--tensorboard", "--out", str(out)]
     assert run.main(args + ["--epochs", "2"]) == 0
@@ -145,6 +150,7 @@ def test_a_resumed_run_continues_its_events_without_repeating_an_epoch(tmp_path)
     found = events(out / FOLDER)
     assert [e.step for e in found.Scalars("loss/test")] == [0, 1, 2, 3]
     assert [e.step for e in found.Images("reconstructions")] == [0, 1, 2, 3]
+    assert len(list((out / FOLDER).glob("events.out.tfevents.*"))) == 2
 
 
 def tree(folder):
