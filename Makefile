@@ -19,14 +19,14 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test check bench docs install browser clean cupy gpu-check
+.PHONY: run test check bench docs install browser clean cupy gpu-check tensorboard
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints/build.txt
 	@test -n "$(PYTHON)" || { echo "aezoo needs Python 3.10 or 3.11 (Chainer 7.8.1 does not import on 3.12+)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray]'
+	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard]'
 	touch $@
 
 run: $(STAMP)
@@ -52,7 +52,12 @@ CUPY := cupy-cuda12x>=13.6,<14
 cupy: $(STAMP)
 	$(BIN)/python -c 'import cupy' 2>/dev/null || $(BIN)/python -m pip install --no-cache-dir '$(CUPY)'
 
-test: $(STAMP) browser cupy
+# --tensorboard's tests read the event files back with TensorBoard itself (an older .venv lacks them).
+tensorboard: $(STAMP)
+	$(BIN)/python -c 'import tensorboardX, tensorboard' 2>/dev/null || $(BIN)/python -m pip install \
+		--no-cache-dir -e '.[test,tensorboard]'
+
+test: $(STAMP) browser cupy tensorboard
 	$(BIN)/python -m pytest
 
 # The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,

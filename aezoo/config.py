@@ -80,6 +80,9 @@ class _Base:
     video: bool = field(default=True, metadata=dict(help="render progress.gif/mp4 at the end"))
     fps: float = field(default=4.0, metadata=dict(help="frames per second of the video"))
     quiet: bool = field(default=False, metadata=dict(help="print only errors and warnings"))
+    tensorboard: bool = field(default=False, metadata=dict(
+        help="write TensorBoard event files into RUN_DIR/tensorboard, every epoch (needs the "
+             "extra aezoo[tensorboard])"))
 
 
 
@@ -112,7 +115,7 @@ Config.__module__ = __name__  # picklable (make_dataclass names no module before
 
 # Options that may differ when a run is resumed; everything else comes from
 # the run's config.json so the continued run is the same experiment.
-RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed")
+RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed", "tensorboard")
 
 POSITIVE = ("epochs", "batch_size", "show", "seq_len")
 NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "grow_warmup", "kl_warmup",

@@ -10,6 +10,10 @@ callbacks that write files: snapshot arrays and PNG, metrics line and
 checkpoint every epoch; loss.png at the end (and every 30 s of a long run),
 reported apart as the number of epochs of training it equals. Prints ratios
 only; README's figures come from here.
+
+With --tensorboard the same run is trained a second time, right after, with
+--tensorboard on: its event files' share of the training is printed beside the
+files' share, as the percentage points they add (docs/tensorboard.md).
 """
 import argparse
 import os
@@ -27,19 +31,26 @@ SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "
                       "t10k-images-idx3-ubyte.gz")
 
 
-def measure(model, data, epochs, folder):
+def measure(model, data, epochs, folder, tensorboard=False):
     cfg, given = configured(model, ({"data": data, "epochs": epochs, "batch_size": 128,
-                                     "video": False, "out": os.path.join(folder, "run")}, "bench"))
+                                     "video": False, "out": os.path.join(folder, "run"),
+                                     "tensorboard": tensorboard}, "bench"))
     trainer = prepare(plan(cfg, given)).trainer
     spent = clock_parts(trainer)
     trainer.run(epochs)
     return spent
 
 
+def share(spent, key, spec=".1f", unit=" %"):
+    return f"{100 * spent[key] / spent['training']:{spec}}{unit}"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--model", default="simple")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="also time the same run with --tensorboard (needs aezoo[tensorboard])")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         mnist = f"idx:{SHARED}"
@@ -55,6 +66,12 @@ def main(argv=None):
                   f"loss.png at the end, {spent['loss.png'] / epoch:.1f} epochs of it; all files "
                   f"{100 * (spent['files'] + spent['loss.png']) / spent['training']:.0f} %",
                   flush=True)
+            if args.tensorboard:
+                board = measure(args.model, data, args.epochs, os.path.join(folder, name + "-tb"),
+                                tensorboard=True)
+                print(f"  with --tensorboard: per-epoch files {share(board, 'files')}, event "
+                      f"files {share(board, 'tensorboard')} of the training: "
+                      f"+{share(board, 'tensorboard', '.2f', '')} percentage points", flush=True)
     return 0
 
 

@@ -7,12 +7,14 @@ Used by `aezoo bench` (the per-epoch files' share) and benchmarks/epoch_cost.py.
 import time
 
 from aezoo.train.start import LossPlot
+from aezoo.train.tensorboard import TensorBoard
 
 
 def clock_parts(trainer):
-    """{"training", "files", "loss.png": seconds}, filled in as the trainer runs: its updates
-    and evaluation, its epoch-end callbacks that write files, and the loss plot."""
-    spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0}
+    """{"training", "files", "loss.png", "tensorboard": seconds}, filled in as the trainer runs:
+    its updates and evaluation, its epoch-end callbacks that write files, the loss plot, and
+    the event files of --tensorboard (apart, to be compared with the files)."""
+    spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0, "tensorboard": 0.0}
 
     def clock(fn, key):
         def wrapper(*args):
@@ -26,6 +28,7 @@ def clock_parts(trainer):
     trainer.train_epoch = clock(trainer.train_epoch, "training")
     trainer.evaluate = clock(trainer.evaluate, "training")
     for callback in trainer.callbacks:
-        callback.on_epoch_end = clock(callback.on_epoch_end,
-                                      "loss.png" if isinstance(callback, LossPlot) else "files")
+        key = ("loss.png" if isinstance(callback, LossPlot) else
+               "tensorboard" if isinstance(callback, TensorBoard) else "files")
+        callback.on_epoch_end = clock(callback.on_epoch_end, key)
     return spent

@@ -67,7 +67,8 @@ def action(name, folder, fresh):
 
 def resume_changes(cfg):
     """The options a resume takes from the sweep file (the others come from the run folder)."""
-    return {"epochs": cfg.epochs, "device": cfg.device, "fps": cfg.fps, "video": cfg.video}
+    return {"epochs": cfg.epochs, "device": cfg.device, "fps": cfg.fps, "video": cfg.video,
+            "tensorboard": cfg.tensorboard}
 
 
 def groups(steps, out):

@@ -43,6 +43,7 @@ class Snapshots(Callback):
         # kept (decided at the first snapshot, from the code's size, then fixed).
         self.order = np.random.RandomState(latent.SEED).permutation(len(dataset.test))
         self.test_labels, self.kind, self.latent_index = dataset.test_labels, dataset.kind, None
+        self.latest = None  # the last epoch's arrays, for callbacks after this one (TensorBoard)
 
     def on_epoch_end(self, trainer):
         model = trainer.model
@@ -66,6 +67,7 @@ class Snapshots(Callback):
                                         trainer.test_x[trainer.device.send(self.latent_index)],
                                         labels, self.latent_index, self.kind))
         snapshots.save(self.folder, trainer.epoch, arrays, snapshot.grid(arrays))
+        self.latest = arrays
 
 
 MANIFOLD = 10  # a 10 x 10 grid over the prior's quantiles when the code is 2-D

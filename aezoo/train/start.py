@@ -23,6 +23,7 @@ from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
+from aezoo.train import tensorboard
 from aezoo.train.build import build_model, check_range, describe, model_cls
 from aezoo.train.callbacks import Callback, TrainState
 from aezoo.train.loop import Diverged, Trainer
@@ -230,14 +231,20 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
        7 metrics      the epoch's line in metrics.jsonl
        8 loss.png     at the last epoch, and every LOSS_PLOT_EVERY seconds
          extra        the caller's (a sweep's early stopping: what it decides, the checkpoints keep)
-       9 best checkpoint, then
-      10 checkpoint   last, so a checkpoint never runs ahead of the files it continues
+       9 tensorboard  with --tensorboard: the epoch's events, from the snapshot's arrays;
+                      after extra, so a run a sweep stops ends its TensorBoard session
+      10 best checkpoint, then
+      11 checkpoint   last, so a checkpoint never runs ahead of the files it continues
     """
+    board = []  # the TensorBoard callback, once made: growth's records go to it too
+
     def log(record):
         trainer.terminal.event(record, trainer.model)
         if run_dir is None:
             return
         metrics.append(run_dir, record)
+        for callback in board:
+            callback.event(record)
         if record["event"] in ("growth", "faded_in"):  # the model's layers changed
             rundir.write_architecture(run_dir, record["epoch"], describe(trainer.model))
 
@@ -250,8 +257,11 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
         return found
     indices = capture.fixed_indices(len(dataset.test), cfg.show)
     labels = None if dataset.test_labels is None else dataset.test_labels[indices]
-    return found + [capture.Snapshots(run_dir, dataset, indices, labels), MetricsLine(run_dir),
-                    LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY), *extra,
+    shots = capture.Snapshots(run_dir, dataset, indices, labels)
+    if cfg.tensorboard:
+        board.append(tensorboard.TensorBoard(run_dir, cfg, dataset, shots, trainer.epoch))
+    return found + [shots, MetricsLine(run_dir),
+                    LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY), *extra, *board,
                     best.BestCheckpoint(run_dir, __version__), Checkpoint(run_dir)]
 
 
