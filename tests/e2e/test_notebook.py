@@ -3,9 +3,11 @@ committed without outputs, and writes its runs outside the repository.
 
     .venv/bin/python -m pytest tests/e2e/test_notebook.py
 """
+import glob
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ def test_the_quickstart_executes_and_shows_the_run(tmp_path, monkeypatch):
     before = sorted(os.listdir(REPO_ROOT)), outputs_dir.is_dir() and sorted(os.listdir(outputs_dir))
     # The kernel is this Python (the venv's), whatever `python3` names on the PATH.
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    temporary = set(glob.glob(os.path.join(tempfile.gettempdir(), "aezoo-quickstart-*")))
     nb = nbformat.read(QUICKSTART, as_version=4)
     nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -43,3 +46,5 @@ def test_the_quickstart_executes_and_shows_the_run(tmp_path, monkeypatch):
     assert "imported: numpy only" in text and "largest difference" in text
     after = sorted(os.listdir(REPO_ROOT)), outputs_dir.is_dir() and sorted(os.listdir(outputs_dir))
     assert after == before and os.listdir(tmp_path) == []  # its runs went to a temporary folder
+    left = set(glob.glob(os.path.join(tempfile.gettempdir(), "aezoo-quickstart-*"))) - temporary
+    assert not left  # ... which the kernel removed when it stopped
