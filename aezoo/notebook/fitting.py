@@ -79,8 +79,12 @@ def _train(the_plan, widget, callbacks):
         raise RuntimeError(f"{cfg.model} stopped before its first checkpoint; nothing was kept "
                            f"(the reason is printed above)")
     if status == 0 and cfg.video:  # as `aezoo run` does; run.video() renders it later otherwise
-        for path in render(the_plan.run_dir, fps=cfg.fps):
-            if not cfg.quiet:
-                print(f"aezoo: video {path}", file=sys.stderr)
+        try:
+            for path in render(the_plan.run_dir, fps=cfg.fps):
+                if not cfg.quiet:
+                    print(f"aezoo: video {path}", file=sys.stderr)
+        except KeyboardInterrupt:  # the run is whole; only its video is missing
+            print("aezoo: video not rendered (interrupted); run.video() renders it",
+                  file=sys.stderr)
     return Run(the_plan.run_dir)
 

@@ -28,6 +28,7 @@ def test_a_comparison_shows_a_table_of_both_runs_and_pca(two, tmp_path, monkeypa
     assert os.listdir(tmp_path) == []  # showing it wrote nothing
 
 
+@pytest.mark.slow
 def test_write_makes_what_aezoo_compare_makes(two, tmp_path):
     written = aezoo.Comparison(*two).write(str(tmp_path / "cmp"), formats=())
     assert {os.path.basename(p) for p in written} == {"scores.csv", "scores.md", "compare.png",
@@ -37,3 +38,12 @@ def test_write_makes_what_aezoo_compare_makes(two, tmp_path):
 def test_runs_given_twice_are_refused(two):
     with pytest.raises(aezoo.UsageError, match="is given twice"):
         aezoo.Comparison(two[0], two[0].path)
+
+
+@pytest.mark.slow
+def test_video_writes_the_comparison_and_shows_it_inline(two, tmp_path):
+    cmp = aezoo.Comparison(*two, out=str(tmp_path / "cmp"))
+    shown = cmp.video()
+    assert os.path.dirname(shown.path) == str(tmp_path / "cmp")
+    assert os.path.basename(shown.path) in ("compare.mp4", "compare.gif")
+    assert shown._repr_html_().startswith(("<video", "<img"))

@@ -153,3 +153,13 @@ def test_the_progress_bar_counts_the_epochs(tmp_path, capsys):
     assert "epoch 1/2" not in err  # the bar replaces the epoch lines (quiet)
     assert run.config["quiet"] is True
     assert checkpoints.exists(run.path)
+
+
+def test_ctrl_c_while_the_video_renders_keeps_the_whole_run(tmp_path, monkeypatch, capsys):
+    from aezoo.notebook import fitting
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(fitting, "render", interrupted)
+    run = aezoo.fit("simple", data="digits", batch_size=64, epochs=1, out=str(tmp_path / "v"))
+    assert run.epoch == 1 and "run.video() renders it" in capsys.readouterr().err
