@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 
+from aezoo.errors import UsageError
 from aezoo.notebook import display
 from aezoo.notebook.run import Run
 from aezoo.results import comparison
@@ -43,7 +44,11 @@ class Comparison:
 
     def frame(self):
         """The rows as a pandas DataFrame indexed by run (needs pandas)."""
-        import pandas
+        try:
+            import pandas
+        except ImportError:
+            raise UsageError("frame() needs pandas (pip install pandas); cmp.rows is the same "
+                             "as a list of dicts")
         return pandas.DataFrame(self.rows).set_index("run")
 
     def plot_png(self, dpi=100):

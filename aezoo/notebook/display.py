@@ -6,7 +6,6 @@ base64 data, so the notebook shows them wherever it is opened (nbconvert, the do
 """
 import base64
 import html
-import csv
 import json
 import math
 import os
@@ -115,8 +114,3 @@ def png_bytes_tag(png, alt):
     """An <img> of PNG bytes, embedded."""
     data = base64.b64encode(png).decode("ascii")
     return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}" style="max-width:100%">'
-
-
-def csv_rows(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))

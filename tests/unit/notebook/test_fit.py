@@ -28,6 +28,7 @@ def test_fit_returns_a_run_with_every_epoch_and_epoch_zero(fitted):
     assert fitted.epoch == 2 and fitted.best["epoch"] in (1, 2)
 
 
+@pytest.mark.slow
 def test_the_run_folder_is_the_one_aezoo_run_makes(fitted, tmp_path):
     """Same options, same seed: the command line's run has the same scores, epoch by epoch."""
     out = tmp_path / "cli"
@@ -120,6 +121,7 @@ def test_ctrl_c_at_an_epoch_boundary_returns_the_run_so_far_and_it_resumes(tmp_p
     assert more.path == run.path and [r["epoch"] for r in more.metrics] == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_epoch_files_keeps_them_consistent(tmp_path):
     """Interrupted after epoch 2's metrics line but before its checkpoint: the Run is epoch 1's,
     and resuming drops the line the checkpoint does not continue."""
@@ -146,6 +148,7 @@ def test_ctrl_c_before_the_first_checkpoint_empties_a_folder_the_user_made(tmp_p
     assert out.is_dir() and os.listdir(out) == []
 
 
+@pytest.mark.slow
 def test_the_progress_bar_counts_the_epochs(tmp_path, capsys):
     run = aezoo.fit("simple", epochs=2, out=str(tmp_path / "bar"), progress=True, **TINY)
     err = capsys.readouterr().err
@@ -155,6 +158,7 @@ def test_the_progress_bar_counts_the_epochs(tmp_path, capsys):
     assert checkpoints.exists(run.path)
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_the_video_renders_keeps_the_whole_run(tmp_path, monkeypatch, capsys):
     from aezoo.notebook import fitting
 

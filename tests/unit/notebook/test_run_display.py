@@ -38,6 +38,7 @@ def test_every_value_from_the_run_is_escaped(grown):
     assert html.escape(HOSTILE) in page
 
 
+@pytest.mark.slow
 def test_frame_is_the_progress_frame_as_rgb(grown):
     last = grown.frame()
     first = grown.frame(0)
