@@ -2,8 +2,10 @@
 
     aezoo run deep --grow-every 4 --data digits
 
-and, from Python, `aezoo.load(run_dir)` for a trained model and `aezoo.from_keras(path)`
-for a Keras LSTM, GRU or SimpleRNN autoencoder's weights (docs/api.md). Bad input raises
+and, from Python, `aezoo.fit("deep", data="digits", grow_every=4)` for a Run (the run
+folder as an object, shown inline in Jupyter; docs/notebook.md), `aezoo.load(run_dir)` for
+a trained model and `aezoo.from_keras(path)` for a Keras LSTM, GRU or SimpleRNN
+autoencoder's weights (docs/api.md). Bad input raises
 `aezoo.UsageError`, a ValueError with the same one line the commands print.
 """
 import os
@@ -13,10 +15,10 @@ __version__ = "0.2.0"
 
 # The Python API's names. aezoo.train is a package and aezoo.compare and aezoo.sweep are
 # command shims, so the API never uses those words: the names below are kept free of
-# modules (tests/unit/test_layout.py), and RESERVED ones are for the notebook issue's API
-# (fit(...) -> Run, open_run(path), Comparison(...), Sweep(...)), built on plan and start.
-PUBLIC = ("load", "from_keras", "UsageError")
-RESERVED = ("fit", "open_run", "Run", "Comparison", "Sweep")
+# modules (tests/unit/test_layout.py). fit, open_run, Run, Comparison and Sweep are the
+# notebook API (aezoo/notebook/), built on plan and start; they load Chainer when first used.
+PUBLIC = ("load", "from_keras", "UsageError", "fit", "open_run", "Run", "Comparison", "Sweep")
+RESERVED = ()
 
 # numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
 # current CPUs and falls back to its oldest kernels ("Prescott", no AVX): 4x slower dense
@@ -70,3 +72,20 @@ def from_keras(path, keras_version=3, mode="keras", recurrent_activation=None, d
     predict(x)."""
     from aezoo.api import from_keras as _from_keras
     return _from_keras(path, keras_version, mode, recurrent_activation, device)
+
+
+def __getattr__(name):
+    """The notebook API, imported when first used (it loads Chainer; `aezoo --help` does not)."""
+    if name == "fit":
+        from aezoo.notebook.fitting import fit
+        return fit
+    if name in ("open_run", "Run"):
+        from aezoo.notebook import run
+        return getattr(run, name)
+    if name == "Comparison":
+        from aezoo.notebook.comparison import Comparison
+        return Comparison
+    if name == "Sweep":
+        from aezoo.notebook.sweep import Sweep
+        return Sweep
+    raise AttributeError(f"module 'aezoo' has no attribute {name!r}")

@@ -83,5 +83,8 @@ def test_site_builds_strict_with_the_generated_cli_reference(tmp_path):
     for text in ("aezoo run", "--grow-every", "--resume", "aezoo sweep", "aezoo bench"):
         assert text in cli, f"{text} is missing from the generated CLI reference"
     assert cli.count("<table>") >= 5, "expected an option table for each command"
-    for page in ("getting-started", "growth-mnist", "architecture", "changelog"):
+    for page in ("getting-started", "growth-mnist", "architecture", "changelog", "notebook"):
         assert (site / page / "index.html").exists()
+    # the quickstart notebook, executed in the build (mkdocs-jupyter): the run shows itself
+    quickstart = (site / "notebooks" / "quickstart" / "index.html").read_text(encoding="utf-8")
+    assert 'class="aezoo-run"' in quickstart and "imported: numpy only" in quickstart

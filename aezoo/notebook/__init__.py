@@ -1,0 +1,12 @@
+"""aezoo from Python and Jupyter: fit a model, look at its run, compare runs, run a sweep.
+
+    run = aezoo.fit("deep", data="digits", grow_every=4, epochs=40)   # fitting.py
+    run                                # a cell ending in it shows the run (display.py)
+    aezoo.Comparison(run, aezoo.open_run("outputs/simple-..."))       # comparison.py
+    aezoo.Sweep("experiments/quick.toml").run(workers=2)              # sweep.py
+
+The same plan and start as `aezoo run` (train/plan.py, train/start.py), the same
+option checks (config.py), the same run folders, comparisons and sweeps.
+May import: errors, config, runs, data, models, train, results, viz, sweeps, api and the
+command registry (aezoo.commands, to run `aezoo sweep` as a sweep runs); never a command.
+"""
