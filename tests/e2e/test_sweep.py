@@ -171,7 +171,8 @@ def test_a_missing_sweep_file_is_one_line(tmp_path, capsys):
 EXPERIMENTS = REPO_ROOT / "experiments"
 
 
-@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist"])
+@pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist",
+                                  "moonshot"])
 def test_shipped_sweep_files_are_valid(name):
     assert sweep.read(EXPERIMENTS / f"{name}.toml")
 
