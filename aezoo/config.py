@@ -16,6 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from aezoo.data import augment
 from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
 from aezoo.models import all_options
@@ -53,6 +54,12 @@ class _Base:
         help="corrupt the training input: gaussian:STD or mask:P, fresh every batch, or with "
              ":once one noise per image for the run (target stays clean)"))
     sparsity: float = field(default=0.0, metadata=dict(help="L1 weight on the code activations"))
+    augment: str = field(default=None, metadata=dict(
+        help="move the training images, input and target alike, fresh every batch: shift:P "
+             "(up to P whole pixels each way) or elastic:ALPHA:SIGMA (Simard et al. 2003)"))
+    weight_decay: float = field(default=0.0, metadata=dict(
+        help="shrink every weight by this share of itself each step (with adam AdamW's "
+             "decoupled decay, whatever the learning rate; with the others an L2 term's gradient)"))
     loss: str = field(default="bce", metadata=dict(choices=("bce", "mse"),
                       help="training loss (evaluation always reports both)"))
     # optimization
@@ -118,7 +125,7 @@ Config.__module__ = __name__  # picklable (make_dataclass names no module before
 RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed", "tensorboard")
 
 POSITIVE = ("epochs", "batch_size", "show", "seq_len")
-NON_NEGATIVE = ("sparsity", "grow_every", "fade_in", "freeze_old", "grow_warmup", "kl_warmup",
+NON_NEGATIVE = ("sparsity", "weight_decay", "grow_every", "fade_in", "freeze_old", "grow_warmup", "kl_warmup",
                 "patience")
 MAX_SIZE = 1 << 16  # units or channels of one layer
 MAX_DEPTH = 64      # layers of a stack, and growth steps
@@ -201,6 +208,7 @@ def validate(cfg):
     if cfg.lr is not None and cfg.lr <= 0:
         raise bad("lr", "a positive number")
     parse_noise(cfg.noise)
+    augment.parse(cfg.augment)
     check_fps(cfg.fps)
     return cfg
 

@@ -39,7 +39,7 @@ class Diverged(Exception):
 class Trainer:
 
     def __init__(self, model, optimizer, train, test, batch_size, device, rng, progress=True,
-                 warn=None, cluster=None):
+                 warn=None, cluster=None, augment=None):
         self.model, self.optimizer = model, optimizer
         self.device, self.rng = device, rng
         self.train_x = device.send(train)  # the whole set lives on the device
@@ -47,6 +47,7 @@ class Trainer:
         self.batch_size, self.progress = batch_size, progress
         self.warn = warn or (lambda message: None)
         self.cluster = cluster  # several processes: each takes a share (train/distributed.py)
+        self.augment = augment  # moves each training batch's images (data/augment.py), or None
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, TrainState()
         self.stopped = None  # a callback sets a reason to end the run after this epoch
@@ -114,6 +115,8 @@ class Trainer:
         for self.batch in bar:
             indices = order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]
             x = self.train_x[self.cluster.share(indices) if self.cluster else indices]
+            if self.augment is not None:  # drawn on the CPU from the run's Generator
+                x = self.device.send(self.augment(chainer.backends.cuda.to_cpu(x), self.rng))
             self.fire("batch_start")
             observation = {}
             # A diverging run is caught below by its loss, not by numpy's warnings.

@@ -17,8 +17,8 @@ from aezoo.errors import UsageError
 
 def build_optimizer(cfg, model):
     lr = cfg.lr
-    if cfg.optimizer == "adam":
-        optimizer = Adam(alpha=lr or 1e-3)
+    if cfg.optimizer == "adam":  # --weight-decay: AdamW's decoupled decay (Loshchilov & Hutter)
+        optimizer = Adam(alpha=lr or 1e-3, weight_decay_rate=cfg.weight_decay)
     elif cfg.optimizer == "rmsprop":
         optimizer = chainer.optimizers.RMSprop(lr=lr or 1e-3, **model.rmsprop)
     elif cfg.optimizer == "sgd":
@@ -27,7 +27,10 @@ def build_optimizer(cfg, model):
         if lr not in (None, 1.0):
             raise UsageError(f"--lr {lr}: adadelta has no learning rate (leave --lr unset)")
         optimizer = chainer.optimizers.AdaDelta()
-    return optimizer.setup(model)
+    optimizer.setup(model)
+    if cfg.weight_decay and cfg.optimizer != "adam":  # an L2 term's gradient, rate * w
+        optimizer.add_hook(chainer.optimizer_hooks.WeightDecay(cfg.weight_decay))
+    return optimizer
 
 
 def step_size_name(hp):
@@ -49,7 +52,7 @@ def learning_rate(optimizer):
 class InPlaceAdamRule(AdamRule):
     def update_core_cpu(self, param):
         hp, p, g = self.hyperparam, param.data, param.grad
-        if (not fast.ON or g is None or hp.amsgrad or hp.adabound or hp.weight_decay_rate
+        if (not fast.ON or g is None or hp.amsgrad or hp.adabound
                 or p.dtype != np.float32 or g.dtype != np.float32
                 or not isinstance(p, np.ndarray)):
             return super().update_core_cpu(param)
@@ -68,6 +71,8 @@ class InPlaceAdamRule(AdamRule):
         scratch += hp.eps
         np.divide(m, scratch, out=scratch)
         scratch *= hp.eta * self.alpha_t
+        if hp.weight_decay_rate:  # decoupled: p -= eta (alpha_t m / (sqrt(v) + eps) + rate p)
+            scratch += (hp.eta * hp.weight_decay_rate) * p
         p -= scratch
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aezoo.config import RESUMABLE, Config, flag, merge, validate
+from aezoo.data import augment
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.train import device as devices, distributed, port, tensorboard
@@ -68,6 +69,7 @@ def plan(cfg, given=(), out_root="outputs", new_folder=True):
     keras = port.prepare(cfg, given, dataset, model_cls(cfg.model))
     cfg = fit_to_data(cfg, given, dataset.shape)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
+    augment.check_kind(cfg.augment, dataset.kind, cfg.data)
     check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here
     if keras:
         port.load(model, keras, cfg.keras_weights)
@@ -102,6 +104,7 @@ def plan_resume(run_dir, changes=None):
                          f"epochs already; expected at least that")
     dataset = dataset_for(cfg)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed), meta["arch"])
+    augment.check_kind(cfg.augment, dataset.kind, cfg.data)
     check_range(model, cfg, dataset)
     last_line(run_dir, meta["epoch"], f"test_{model.head.primary}")
     check_fingerprint(run_dir, dataset)

@@ -19,6 +19,7 @@ from collections import namedtuple
 import numpy as np
 
 from aezoo import __version__
+from aezoo.data import augment
 from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
@@ -92,7 +93,8 @@ def prepare(plan, is_main=True, extra=()):
 
     tty = is_main and sys.stderr.isatty() and not cfg.quiet
     trainer = Trainer(model, optimizer, dataset.train, dataset.test, cfg.batch_size, device, rng,
-                      progress=tty, warn=warn if is_main else None, cluster=cluster)
+                      progress=tty, warn=warn if is_main else None, cluster=cluster,
+                      augment=augment.parse(cfg.augment))
     if cluster:
         cluster.on_terminate(lambda: distributed.stopped_by_mpiexec(run_dir))
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,

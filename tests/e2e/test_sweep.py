@@ -172,7 +172,7 @@ EXPERIMENTS = REPO_ROOT / "experiments"
 
 
 @pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist",
-                                  "cells"])
+                                  "cells", "moonshot"])
 def test_shipped_sweep_files_are_valid(name):
     assert sweep.read(EXPERIMENTS / f"{name}.toml")
 

@@ -203,3 +203,24 @@ def test_in_place_adam_takes_the_steps_chainers_adam_takes():
     for key in weights[0]:
         np.testing.assert_allclose(weights[0][key], weights[1][key], atol=1e-6, err_msg=key)
     assert set(state) == {"m", "v"}  # the scratch array is not state: never checkpointed
+
+
+def test_in_place_adam_decays_weights_as_chainers_adamw_does():
+    """--weight-decay with adam: the in-place step equals Chainer's decoupled decay."""
+    from aezoo.models.simple import SimpleAE
+    from aezoo.train.optimizers import Adam
+    x = data((8, 7, 9), 4) / 2 + 0.5
+    weights = []
+    for on in (True, False):
+        np.random.seed(0)
+        model = SimpleAE((7, 9), code_dim=5)
+        optimizer = Adam(alpha=1e-2, weight_decay_rate=0.05).setup(model)
+        with fast.enabled(on):
+            for _ in range(5):
+                loss = model(x)
+                model.cleargrads()
+                loss.backward()
+                optimizer.update()
+        weights.append({k: p.array.copy() for k, p in model.namedparams()})
+    for key in weights[0]:
+        np.testing.assert_allclose(weights[0][key], weights[1][key], atol=1e-6, err_msg=key)
