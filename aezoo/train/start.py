@@ -23,6 +23,7 @@ from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
+from aezoo.train.writer import Writer
 from aezoo.train.build import build_model, check_range, describe
 from aezoo.train.callbacks import Callback, TrainState
 from aezoo.train.loop import Diverged, Trainer
@@ -229,8 +230,8 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
        7 metrics      the epoch's line in metrics.jsonl
        8 loss.png     at the last epoch, and every LOSS_PLOT_EVERY seconds
          extra        the caller's (a sweep's early stopping: what it decides, the checkpoints keep)
-       9 best checkpoint, then
-      10 checkpoint   last, so a checkpoint never runs ahead of the files it continues
+       9 checkpoint   last, so a checkpoint never runs ahead of the files it continues;
+                      written in the background, the best one linked to it
     """
     def log(record):
         trainer.terminal.event(record, trainer.model)
@@ -251,7 +252,7 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
     labels = None if dataset.test_labels is None else dataset.test_labels[indices]
     return found + [capture.Snapshots(run_dir, dataset, indices, labels), MetricsLine(run_dir),
                     LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY), *extra,
-                    best.BestCheckpoint(run_dir, __version__), Checkpoint(run_dir)]
+                    Checkpoint(run_dir)]
 
 
 class MetricsLine(Callback):
@@ -285,8 +286,16 @@ class LossPlot(Callback):
 
 
 class Checkpoint(Callback):
+    """checkpoint.npz every epoch (and checkpoint-best.npz, the same bytes, at the best one):
+    copied here, written and synced by a background writer while the next epoch trains.
+    A failed write is raised at the next epoch's end or when the run ends."""
+
     def __init__(self, run_dir):
-        self.run_dir = run_dir
+        self.run_dir, self.writer = run_dir, Writer()
 
     def on_epoch_end(self, trainer):
-        checkpoint.save(self.run_dir, trainer, __version__)
+        arrays, is_best = checkpoint.contents(trainer, __version__), best.is_best(trainer)
+        self.writer.submit(lambda: checkpoint.write(self.run_dir, arrays, is_best))
+
+    def on_run_end(self, trainer):
+        self.writer.wait()
