@@ -107,8 +107,8 @@ def torch_step(model, cfg, batches):
 
     def step(x):
         t = tensors[id(x)]
+        opt.zero_grad(set_to_none=True)  # torch's default, said out loud
         loss = loss_fn(net(t), t)
-        opt.zero_grad()
         loss.backward()
         opt.step()
         if gpu:  # aezoo's step waits for its loss too
