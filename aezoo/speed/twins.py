@@ -26,16 +26,15 @@ class Reshape(nn.Module):
         return x.reshape((len(x),) + self.shape)
 
 
-class Unpool(nn.Module):
-    """Nearest-neighbour doubling, cut to the layer's output size (aezoo's unpool2)."""
+class Unpool(nn.Upsample):
+    """nn.Upsample(scale_factor=2), nearest, cut to the layer's output size (aezoo's unpool2)."""
 
     def __init__(self, out):
-        super().__init__()
+        super().__init__(scale_factor=2, mode="nearest")
         self.out = tuple(out[1:])
 
     def forward(self, x):
-        x = x.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
-        return x[:, :, :self.out[0], :self.out[1]]
+        return super().forward(x)[:, :, :self.out[0], :self.out[1]]
 
 
 class GRU(nn.Module):
