@@ -12,8 +12,10 @@ from aezoo.train.tensorboard import TensorBoard
 
 def clock_parts(trainer):
     """{"training", "files", "loss.png", "tensorboard": seconds}, filled in as the trainer runs:
-    its updates and evaluation, its epoch-end callbacks that write files, the loss plot, and
-    the event files of --tensorboard (apart, to be compared with the files)."""
+    its updates and evaluation, its epoch-end callbacks that write files (and the wait for the
+    checkpoint writer at the end), the loss plot, and the event files of --tensorboard (apart,
+    to be compared with the files). A write in the background slows the training beside it:
+    that shows in "training"."""
     spent = {"training": 0.0, "files": 0.0, "loss.png": 0.0, "tensorboard": 0.0}
 
     def clock(fn, key):
@@ -31,4 +33,6 @@ def clock_parts(trainer):
         key = ("loss.png" if isinstance(callback, LossPlot) else
                "tensorboard" if isinstance(callback, TensorBoard) else "files")
         callback.on_epoch_end = clock(callback.on_epoch_end, key)
+        # the checkpoint writer's last wait is the files' too
+        callback.on_run_end = clock(callback.on_run_end, "files")
     return spent

@@ -1,5 +1,9 @@
 """PyTorch twins of aezoo models, for aezoo.bench: the same layers, weights and loss.
 
+A twin is what a PyTorch user writes: nn.Sequential of nn.Linear / nn.Conv2d / nn.GRU,
+nn.BCEWithLogitsLoss (or nn.MSELoss), torch.optim.Adam with its defaults, and a step of
+zero_grad(set_to_none=True), backward, step (commands/bench.py), nothing more.
+
 A twin is built from the model's uniform `layers()` description, so it has the
 same shapes by construction; it starts from the aezoo model's own weights, so the
 first losses agree (the benchmark checks this before it times anything). Layer
@@ -22,16 +26,15 @@ class Reshape(nn.Module):
         return x.reshape((len(x),) + self.shape)
 
 
-class Unpool(nn.Module):
-    """Nearest-neighbour doubling, cut to the layer's output size (aezoo's unpool2)."""
+class Unpool(nn.Upsample):
+    """nn.Upsample(scale_factor=2), nearest, cut to the layer's output size (aezoo's unpool2)."""
 
     def __init__(self, out):
-        super().__init__()
+        super().__init__(scale_factor=2, mode="nearest")
         self.out = tuple(out[1:])
 
     def forward(self, x):
-        x = x.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
-        return x[:, :, :self.out[0], :self.out[1]]
+        return super().forward(x)[:, :, :self.out[0], :self.out[1]]
 
 
 class GRU(nn.Module):
@@ -105,16 +108,20 @@ def twin(model):
         params = {name.lstrip("/"): p.array for name, p in own.namedparams()} if own else {}
         layers.append(module(layer, params))
     net = nn.Sequential(*layers)
-    if model.head.needs_unit_range:  # sigmoid + BCE, per pixel
-        return net, lambda out, x: nn.functional.binary_cross_entropy_with_logits(out, x)
+    if model.head.needs_unit_range:  # sigmoid + BCE, per pixel: the logits and the module a
+        criterion = nn.BCEWithLogitsLoss()  # PyTorch user reaches for
+        return net, criterion
     reverse = getattr(model, "reverse_target", False)
-    return net, lambda out, x: nn.functional.mse_loss(out, x.flip(1) if reverse else x)
+    criterion = nn.MSELoss()
+    return net, lambda out, x: criterion(out, x.flip(1) if reverse else x)
 
 
 def optimizer(name, params, lr):
-    """torch's optimizer with aezoo's settings (Adam: Chainer's defaults; RMSprop: Keras's)."""
+    """torch's optimizer as a PyTorch user makes it: Adam with its defaults (betas 0.9, 0.999,
+    eps 1e-8, Chainer's too; the foreach implementation torch picks on its own); RMSprop with
+    Keras's settings, which the aezoo model trains with."""
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
+        return torch.optim.Adam(params, lr=lr)
     # torch's eps is outside the root, Keras's inside: equal to 1e-7 within float32 for
     # gradients far above 3e-4; the benchmark times steps, it does not compare weights.
     return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)

@@ -4,17 +4,17 @@
 
 Keras' ModelCheckpoint(save_best_only) and EarlyStopping, as trainer callbacks:
 `Tracker` (before the epoch's line and files) updates trainer.state.best, which
-the checkpoint keeps, so a resumed run knows its best epoch and its patience;
-`BestCheckpoint` writes checkpoint-best.npz when the epoch is the best, before
-the last checkpoint: a run killed between the two redoes the epoch and writes
-both again. aezoo.load(run, which="best") loads it.
+the checkpoint keeps, so a resumed run knows its best epoch and its patience.
+When the epoch is the best (`is_best`), the checkpoint callback (train/start.py)
+makes checkpoint-best.npz the same bytes as the last checkpoint, linked before
+that one is renamed into place: a run killed between the two redoes the epoch
+and writes both again. aezoo.load(run, which="best") loads it.
 
 The score is the model's own (`Autoencoder.best_score`: the test loss, or a VAE's
 ELBO, which a KL warm-up does not move). A growth starts the count again: the
 grown model is measured against itself, and patience waits for it.
 """
 from aezoo.models import Growable
-from aezoo.train import checkpoint
 from aezoo.train.callbacks import Best, Callback
 
 
@@ -52,10 +52,6 @@ def resumed(state, epoch):
         state.patience_from = epoch
 
 
-class BestCheckpoint(Callback):
-    def __init__(self, run_dir, version):
-        self.run_dir, self.version = run_dir, version
-
-    def on_epoch_end(self, trainer):
-        if trainer.state.best.epoch == trainer.epoch:
-            checkpoint.save(self.run_dir, trainer, self.version, checkpoint.BEST)
+def is_best(trainer):
+    """Whether the epoch just ended is the best so far (Tracker ran before)."""
+    return trainer.state.best is not None and trainer.state.best.epoch == trainer.epoch

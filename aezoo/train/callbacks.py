@@ -3,13 +3,15 @@
     class Mine(Callback):
         def on_epoch_end(self, trainer): ...
 
-The loop fires five hooks, in this order within an epoch:
+The loop fires six hooks, in this order within an epoch (and one when the run ends):
 
     on_epoch_start    before the epoch's first batch (growth adds its layer pair here)
     on_batch_start    before each update (schedules set the batch's learning rate)
     on_batch_end      after each update (trainer.loss holds the batch's loss)
     on_epoch_end      after the epoch's evaluation (trainer.metrics); epoch 0 too
     on_params_changed when the model gained parameters (growth fires it)
+    on_run_end        once trainer.run ends, however (finished, stopped, Ctrl-C, an error):
+                      work still in flight lands here (the checkpoint writer waits)
 
 Callbacks fire in the order of the run's list, which train/start.py writes
 down once. What a callback needs after a resume lives in trainer.state, a
@@ -17,7 +19,7 @@ TrainState that every checkpoint saves as JSON (`to_json`/`from_json`).
 """
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
-HOOKS = ("epoch_start", "batch_start", "batch_end", "epoch_end", "params_changed")
+HOOKS = ("epoch_start", "batch_start", "batch_end", "epoch_end", "params_changed", "run_end")
 
 
 class Callback:
@@ -36,6 +38,9 @@ class Callback:
         pass
 
     def on_params_changed(self, trainer):
+        pass
+
+    def on_run_end(self, trainer):
         pass
 
 

@@ -93,18 +93,24 @@ class Trainer:
 
     def run(self, epochs, evaluate_untrained=True):
         """Train until `epochs` epochs are done; epoch 0 (untrained) is evaluated first
-        unless this continues a run that did that already."""
-        if self.epoch == 0 and evaluate_untrained:
-            self.metrics = {"epoch": 0, **self.evaluate()}
-            self.end_epoch()
-        while self.epoch < epochs and not self.stopped:
-            self.epoch += 1
-            self.fire("epoch_start")
-            start = time.perf_counter()
-            averages = self.train_epoch()
-            seconds = time.perf_counter() - start
-            self.metrics = {"epoch": self.epoch, **averages, **self.evaluate(), "seconds": seconds}
-            self.end_epoch()
+        unless this continues a run that did that already. However it ends, the run_end
+        callbacks finish their work first (Ctrl-C held back meanwhile)."""
+        try:
+            if self.epoch == 0 and evaluate_untrained:
+                self.metrics = {"epoch": 0, **self.evaluate()}
+                self.end_epoch()
+            while self.epoch < epochs and not self.stopped:
+                self.epoch += 1
+                self.fire("epoch_start")
+                start = time.perf_counter()
+                averages = self.train_epoch()
+                seconds = time.perf_counter() - start
+                self.metrics = {"epoch": self.epoch, **averages, **self.evaluate(),
+                                "seconds": seconds}
+                self.end_epoch()
+        finally:
+            with deferred_interrupt():
+                self.fire("run_end")
 
     def train_epoch(self):
         """One pass over shuffled training data; the averages of what the model reported."""

@@ -26,6 +26,7 @@ from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
 from aezoo.train import tensorboard
 from aezoo.train.build import build_model, check_range, describe, model_cls
+from aezoo.train.writer import Writer
 from aezoo.train.callbacks import Callback, TrainState
 from aezoo.train.loop import Diverged, Trainer
 from aezoo.train.optimizers import build_optimizer, learning_rate
@@ -235,8 +236,8 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
          extra        the caller's (a sweep's early stopping: what it decides, the checkpoints keep)
        9 tensorboard  with --tensorboard: the epoch's events, from the snapshot's arrays;
                       after extra, so a run a sweep stops ends its TensorBoard session
-      10 best checkpoint, then
-      11 checkpoint   last, so a checkpoint never runs ahead of the files it continues
+      10 checkpoint   last, so a checkpoint never runs ahead of the files it continues;
+                      written in the background, the best one linked to it
     """
     board = []  # the TensorBoard callback, once made: growth's records go to it too
 
@@ -264,7 +265,7 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
         board.append(tensorboard.TensorBoard(run_dir, cfg, dataset, shots, trainer.epoch))
     return found + [shots, MetricsLine(run_dir),
                     LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY), *extra, *board,
-                    best.BestCheckpoint(run_dir, __version__), Checkpoint(run_dir)]
+                    Checkpoint(run_dir)]
 
 
 class MetricsLine(Callback):
@@ -298,8 +299,16 @@ class LossPlot(Callback):
 
 
 class Checkpoint(Callback):
+    """checkpoint.npz every epoch (and checkpoint-best.npz, the same bytes, at the best one):
+    copied here, written and synced by a background writer while the next epoch trains.
+    A failed write is raised at the next epoch's end or when the run ends."""
+
     def __init__(self, run_dir):
-        self.run_dir = run_dir
+        self.run_dir, self.writer = run_dir, Writer()
 
     def on_epoch_end(self, trainer):
-        checkpoint.save(self.run_dir, trainer, __version__)
+        arrays, is_best = checkpoint.contents(trainer, __version__), best.is_best(trainer)
+        self.writer.submit(lambda: checkpoint.write(self.run_dir, arrays, is_best))
+
+    def on_run_end(self, trainer):
+        self.writer.wait()

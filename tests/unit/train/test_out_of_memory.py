@@ -1,4 +1,4 @@
-"""Memory running out after the model is built (here while checkpoint-best.npz is saved) is one
+"""Memory running out after the model is built (here while the checkpoint is copied for its writer) is one
 line and exit status 1: before the first checkpoint the folder is freed, so the same command
 works again; after it, the last checkpoint is kept and the run resumes."""
 import os
@@ -11,28 +11,29 @@ from aezoo.train import checkpoint
 from conftest import TINY
 
 
-def memory_runs_out_saving_best_at(monkeypatch, epoch):
-    real = checkpoint.save
+def memory_runs_out_saving_at(monkeypatch, epoch):
+    """Copying the epoch's arrays for the checkpoint writer runs out of memory."""
+    real = checkpoint.contents
 
-    def save(run_dir, trainer, version, name=checkpoints.FILE):
-        if name == checkpoints.BEST and trainer.epoch == epoch:
+    def contents(trainer, version):
+        if trainer.epoch == epoch:
             raise MemoryError
-        return real(run_dir, trainer, version, name)
-    monkeypatch.setattr(checkpoint, "save", save)
+        return real(trainer, version)
+    monkeypatch.setattr(checkpoint, "contents", contents)
     return real
 
 
 def test_out_of_memory_before_the_first_checkpoint_frees_the_folder(tmp_path, monkeypatch,
                                                                      capsys):
     run = tmp_path / "run"
-    real = memory_runs_out_saving_best_at(monkeypatch, 0)  # the untrained epoch
+    real = memory_runs_out_saving_at(monkeypatch, 0)  # the untrained epoch
     assert main(["simple", *TINY, "--epochs", "2", "--out", str(run)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.splitlines()[-1] == (f"aezoo run: error: out of memory in epoch 0; stopped before "
                                     f"the first checkpoint, so {run} removed, nothing to resume "
                                     f"(try a smaller --batch-size or model, or free memory)")
     assert "Traceback" not in err and not run.exists()
-    monkeypatch.setattr(checkpoint, "save", real)
+    monkeypatch.setattr(checkpoint, "contents", real)
     assert main(["simple", *TINY, "--epochs", "2", "--out", str(run)]) == 0
 
 
@@ -40,13 +41,13 @@ def test_out_of_memory_later_keeps_the_last_checkpoint_and_resumes(tmp_path, mon
                                                                     capsys):
     run, whole = tmp_path / "run", tmp_path / "whole"
     assert main(["simple", *TINY, "--epochs", "3", "--out", str(whole)]) == 0
-    real = memory_runs_out_saving_best_at(monkeypatch, 2)
+    real = memory_runs_out_saving_at(monkeypatch, 2)
     assert main(["simple", *TINY, "--epochs", "3", "--out", str(run)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.splitlines()[-1].startswith("aezoo run: error: out of memory in epoch 2; "
                                            "stopped, epoch 1 kept")
     assert err.endswith(f"Continue with: aezoo run --resume {run}")
-    monkeypatch.setattr(checkpoint, "save", real)
+    monkeypatch.setattr(checkpoint, "contents", real)
     assert main(["--resume", str(run)]) == 0
     with np.load(run / checkpoints.FILE) as a, np.load(whole / checkpoints.FILE) as b:
         for key in a.files:
