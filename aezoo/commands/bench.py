@@ -31,7 +31,7 @@ from aezoo.commands.parser import Parser, guarded
 from aezoo.data import load
 from aezoo.errors import UsageError
 from aezoo.runs.files import atomic, check_writable
-from aezoo.models import fast, jit
+from aezoo.models import fast
 from aezoo.speed.clock import clock_parts
 from aezoo.train import device as devices
 from aezoo.train.build import build_model, configured
@@ -243,8 +243,7 @@ def _main(argv):
         raise UsageError(f"--threads {args.threads}: expected 1 to 1024")
     if args.json:  # before the minutes of measuring, not after them
         check_writable(args.json, "--json")
-    with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"), \
-            jit.threads(args.threads):  # the numba kernels' threads too
+    with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
         return bench(args)
 
 

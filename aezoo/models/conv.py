@@ -10,10 +10,11 @@ sizes that still do not fit are cut at the end. The code is the last feature
 map, or a dense layer of `code_dim` units on top of it when code_dim is given.
 """
 import chainer
+import chainer.functions as F
 import numpy as np
 
 from aezoo.models.base import Autoencoder
-from aezoo.models.layers import conv3x3, dense, describe, maxpool2, relu, reshape, unpool2
+from aezoo.models.layers import conv3x3, dense, describe, maxpool2, reshape, unpool2
 
 
 class ConvAE(Autoencoder):
@@ -117,16 +118,16 @@ class ConvAE(Autoencoder):
     def encode(self, x):
         h = x.reshape((len(x), 1) + self.input_shape)
         for conv in self.encoders:
-            h = maxpool2(relu(conv(h)))
+            h = maxpool2(F.relu(conv(h)))
         if self.code_dim:
-            h = relu(self.to_code(h))
+            h = F.relu(self.to_code(h))
         return h
 
     def decode_raw(self, code):
         h = code
         if self.code_dim:
-            h = relu(self.from_code(h)).reshape((len(h),) + self.map_shape)
+            h = F.relu(self.from_code(h)).reshape((len(h),) + self.map_shape)
         for i, _, _, after in self.steps:
-            h = relu(self.decoders[i](h))
+            h = F.relu(self.decoders[i](h))
             h = unpool2(h, after)  # mirror: the encoder's size; keras: doubled, cut to the image
         return self.output(h).reshape((len(h),) + self.input_shape)

@@ -15,11 +15,12 @@ changes function when a pair goes under it, and the grown network is the same fu
 class as the one trained from scratch (ReLU hidden layers, a linear code).
 """
 import chainer
+import chainer.functions as F
 import numpy as np
 
 from aezoo.models.abilities import Growable
 from aezoo.models.base import Autoencoder
-from aezoo.models.layers import dense, describe, glorot_uniform, relu, reshape
+from aezoo.models.layers import dense, describe, glorot_uniform, reshape
 
 
 class DeepAE(Growable, Autoencoder):
@@ -123,7 +124,7 @@ class DeepAE(Growable, Autoencoder):
         if not self.fading:
             return self._decode(code, self.depth)
         new_code = self.encoders[-1](code)
-        new_path = relu(self.decoders[-1](new_code if self.linear_code else relu(new_code)))
+        new_path = F.relu(self.decoders[-1](new_code if self.linear_code else F.relu(new_code)))
         return self._decode((1.0 - self.fade_alpha) * code + self.fade_alpha * new_path,
                             self.depth - 1)
 
@@ -132,14 +133,14 @@ class DeepAE(Growable, Autoencoder):
         for i, layer in enumerate(self.encoders[:depth]):
             h = layer(h)
             if not (self.linear_code and i == self.depth - 1):
-                h = relu(h)
+                h = F.relu(h)
         return h
 
     def _decode(self, h, depth):
         for i in reversed(range(depth)):
             h = self.decoders[i](h)
             if i > 0:
-                h = relu(h)
+                h = F.relu(h)
         return h.reshape((len(h),) + self.input_shape)
 
     def add_layer(self, width, init="random", sample=None, rng=None, linear=False):

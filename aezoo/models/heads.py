@@ -6,10 +6,6 @@ unbounded data, the GRU on real-valued sequences.
 """
 import chainer
 import chainer.functions as F
-import numpy as np
-
-from aezoo.models import activation_kernel
-from aezoo.models.layers import fits
 
 
 class Bernoulli:
@@ -41,12 +37,8 @@ def bce(logits, x):
     """Per-pixel binary cross-entropy of sigmoid(logits) against x in [0, 1].
 
     softplus(a) - x*a is -x*log(s) - (1-x)*log(1-s) for s = sigmoid(a),
-    without the log(0) that computing it from s would risk. On the CPU one fused
-    pass (activation_kernel.sigmoid_bce) computes it, and its gradient.
+    without the log(0) that computing it from s would risk.
     """
-    target = x.array if isinstance(x, chainer.Variable) else x
-    if fits(logits) and isinstance(target, np.ndarray) and target.dtype == np.float32:
-        return activation_kernel.sigmoid_bce(logits, x)
     return F.mean(F.softplus(logits) - x * logits)
 
 

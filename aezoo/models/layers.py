@@ -3,7 +3,7 @@
 Weights start Glorot-uniform, Keras' default, not Chainer's LeCun-normal: on the
 MNIST split of experiments/reproduce.toml, 784-32-784 reaches test BCE 0.107
 with it and 0.118-0.121 without, after the same 50 epochs. Faster kernels
-(models/kernels.py, activation_kernel.py) plug in here, so every model gets them; they apply on the CPU
+(models/kernels.py) plug in here, so every model gets them; they apply on the CPU
 and fall back to Chainer's functions elsewhere (CuPy keeps cuDNN).
 
 A layer's description is a plain dict, the same for every model:
@@ -31,7 +31,7 @@ import chainer.initializers as I
 import chainer.links as L
 import numpy as np
 
-from aezoo.models import activation_kernel, fast, kernels
+from aezoo.models import fast, kernels
 
 
 def dense(n_in, n_out, **initial):
@@ -58,11 +58,6 @@ class Conv3x3(L.Convolution2D):
                 and self.groups == 1 and self.pad[0] == self.pad[1] and self.pad[0] in (0, 1):
             return kernels.conv3x3(x, self.W, self.b, self.pad[0])
         return super().forward(x)
-
-
-def relu(x):
-    """max(x, 0): the numba kernel on the CPU (activation_kernel.py), else Chainer's."""
-    return activation_kernel.relu(x) if fits(x) else F.relu(x)
 
 
 def maxpool2(x):

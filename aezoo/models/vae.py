@@ -26,7 +26,7 @@ from aezoo.models.base import Autoencoder
 from aezoo.models.heads import bce
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
-from aezoo.models.layers import dense, describe, relu, reshape
+from aezoo.models.layers import dense, describe, reshape
 
 ENCODERS = ("dense", "conv")
 
@@ -151,7 +151,7 @@ class VAE(Growable, Generative, Samples, Autoencoder):
         return self._stats(x)[0]
 
     def decode_raw(self, z):
-        h = relu(self.from_z(z)).reshape((len(z),) + tuple(self.inner))
+        h = F.relu(self.from_z(z)).reshape((len(z),) + tuple(self.inner))
         return self.body.decode_raw(h)
 
     def _noise(self, shape, like):

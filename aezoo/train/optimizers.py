@@ -2,20 +2,17 @@
 
 Adam and SGD take Chainer's defaults; RMSprop takes the model's settings where it
 has its own (the GRU: Keras's rho 0.9 and epsilon 1e-7 inside the square root).
-On the CPU, Adam's and RMSprop's updates are one parallel pass over each float32
-parameter (train/update_kernel.py, numba; Chainer's allocates a new array for each
-of its intermediate results, a quarter of a dense model's step): the same update,
-to float32 rounding. Elsewhere (CuPy, other dtypes, AMSGrad, weight decay)
-Chainer's own rule runs.
+On the CPU, Adam's update runs in place in one scratch array per parameter (Chainer's
+allocates a new array for each of its intermediate results, a quarter of a dense
+model's step): the same update, to float32 rounding.
 """
 import chainer
 import numpy as np
 from chainer.optimizers.adam import AdamRule
-from chainer.optimizers.rmsprop import RMSpropRule
+
+from aezoo.models import fast
 
 from aezoo.errors import UsageError
-from aezoo.models import fast
-from aezoo.train import update_kernel
 
 
 def build_optimizer(cfg, model):
@@ -23,7 +20,7 @@ def build_optimizer(cfg, model):
     if cfg.optimizer == "adam":  # --weight-decay: AdamW's decoupled decay (Loshchilov & Hutter)
         optimizer = Adam(alpha=lr or 1e-3, weight_decay_rate=cfg.weight_decay)
     elif cfg.optimizer == "rmsprop":
-        optimizer = RMSprop(lr=lr or 1e-3, **model.rmsprop)
+        optimizer = chainer.optimizers.RMSprop(lr=lr or 1e-3, **model.rmsprop)
     elif cfg.optimizer == "sgd":
         optimizer = chainer.optimizers.SGD(lr=lr or 0.01)
     else:
@@ -52,41 +49,31 @@ def learning_rate(optimizer):
     return float(getattr(optimizer.hyperparam, name)) if name else 1.0
 
 
-def fused(param):
-    """Whether the numba kernels (update_kernel.py) take this parameter's update."""
-    p, g = param.data, param.grad
-    return (fast.ON and g is not None and isinstance(p, np.ndarray) and p.dtype == np.float32
-            and g.dtype == np.float32 and p.flags.c_contiguous and g.flags.c_contiguous)
-
-
 class InPlaceAdamRule(AdamRule):
     def update_core_cpu(self, param):
-        hp = self.hyperparam
-        if not fused(param) or hp.amsgrad or hp.adabound or hp.weight_decay_rate:
+        hp, p, g = self.hyperparam, param.data, param.grad
+        if (not fast.ON or g is None or hp.amsgrad or hp.adabound
+                or p.dtype != np.float32 or g.dtype != np.float32
+                or not isinstance(p, np.ndarray)):
             return super().update_core_cpu(param)
-        f32 = np.float32
-        update_kernel.adam(param.data.reshape(-1), param.grad.reshape(-1),
-                           self.state["m"].reshape(-1), self.state["v"].reshape(-1),
-                           f32(1.0 - hp.beta1), f32(1.0 - hp.beta2), f32(hp.eps),
-                           f32(hp.eta * self.alpha_t))
-
-
-class FusedRMSpropRule(RMSpropRule):
-    def update_core_cpu(self, param):
-        hp = self.hyperparam
-        if not fused(param) or np.float32(hp.eps) == 0:  # Chainer's own says what is wrong
-            return super().update_core_cpu(param)
-        f32 = np.float32
-        update_kernel.rmsprop(param.data.reshape(-1), param.grad.reshape(-1),
-                              self.state["ms"].reshape(-1), f32(hp.alpha), f32(1 - hp.alpha),
-                              f32(hp.lr), f32(hp.eps), bool(hp.eps_inside_sqrt))
-
-
-class RMSprop(chainer.optimizers.RMSprop):
-    """Chainer's RMSprop, with FusedRMSpropRule for every parameter."""
-
-    def create_update_rule(self):
-        return FusedRMSpropRule(self.hyperparam)
+        m, v = self.state["m"], self.state["v"]
+        scratch = getattr(self, "scratch", None)
+        if scratch is None or scratch.shape != p.shape:
+            scratch = self.scratch = np.empty_like(p)  # not state: never checkpointed
+        np.multiply(g, 1.0 - hp.beta1, out=scratch)  # m = beta1 m + (1 - beta1) g
+        m *= hp.beta1
+        m += scratch
+        np.multiply(g, g, out=scratch)  # v = beta2 v + (1 - beta2) g^2
+        scratch *= 1.0 - hp.beta2
+        v *= hp.beta2
+        v += scratch
+        np.sqrt(v, out=scratch)  # p -= eta alpha_t m / (sqrt(v) + eps)
+        scratch += hp.eps
+        np.divide(m, scratch, out=scratch)
+        scratch *= hp.eta * self.alpha_t
+        if hp.weight_decay_rate:  # decoupled: p -= eta (alpha_t m / (sqrt(v) + eps) + rate p)
+            scratch += (hp.eta * hp.weight_decay_rate) * p
+        p -= scratch
 
 
 class Adam(chainer.optimizers.Adam):
