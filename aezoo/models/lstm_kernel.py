@@ -2,19 +2,39 @@
 
 As gru_kernel.py does for the GRU: the input projection x W + b stays outside (one matmul
 for all steps, keras_cell.py), and this node runs the recurrence forward and back through
-time in plain numpy, fused per step, instead of Chainer's graph of some fifteen functions
-a step:
+time in plain numpy, instead of Chainer's graph of a dozen functions a step:
 
     inputs   xw (N, T, 4u) projected input, gates i, f, c, o; U (u, 4u)
     output   h (N, T, u), every step's output (h and c carried over where `keep` is False)
 
-The equations are those of keras_lstm.py; tests/unit/models/test_kernels.py checks values
-and gradients against the stock graph.
+Each step's gates are computed in place in one (N, 4u) block that backward reads again,
+and a gate's derivative comes from its value (sigmoid: v (1 - v); hard_sigmoid: its slope
+where 0 < v < 1), so a step makes few passes over memory. The equations are those of
+keras_lstm.py; tests/unit/models/test_kernels.py checks values and gradients against the
+stock graph.
 """
 import chainer
 import numpy as np
 
-from aezoo.models.gru_kernel import _gate
+
+def _gate_(a, kind, slope):
+    """The gate function, in place on a."""
+    if kind == "sigmoid":
+        a *= 0.5
+        np.tanh(a, out=a)
+        a += 1.0
+        a *= 0.5
+    else:
+        a *= slope
+        a += 0.5
+        np.clip(a, 0.0, 1.0, out=a)
+
+
+def _gate_grad(v, kind, slope):
+    """The gate's derivative, from its value v."""
+    if kind == "sigmoid":
+        return v * (1.0 - v)
+    return slope * ((v > 0.0) & (v < 1.0))
 
 
 class LSTMSequence(chainer.function_node.FunctionNode):
@@ -25,29 +45,30 @@ class LSTMSequence(chainer.function_node.FunctionNode):
         xw, recurrent = inputs
         n, steps, four_u = xw.shape
         u = four_u // 4
-        h, c = np.zeros((n, u), xw.dtype), np.zeros((n, u), xw.dtype)
+        acts = np.empty((steps, n, four_u), xw.dtype)  # i, f, g, o after their functions
+        cells = np.empty((steps + 1, n, u), xw.dtype)  # the carried c; cells[0] = 0
+        tanh_c = np.empty((steps, n, u), xw.dtype)  # tanh of each step's new c
+        cells[0] = 0.0
         out = np.empty((n, steps, u), xw.dtype)
-        saved = {k: np.empty((steps, n, u), xw.dtype) for k in
-                 ("h", "c", "i", "f", "g", "o", "di", "df", "do", "tc")}
+        h = np.zeros((n, u), xw.dtype)
         for t in range(steps):
-            a = xw[:, t] + h @ recurrent
-            i, di = _gate(a[:, :u], self.gate, self.slope)
-            f, df = _gate(a[:, u:2 * u], self.gate, self.slope)
-            g = np.tanh(a[:, 2 * u:3 * u])
-            o, do = _gate(a[:, 3 * u:], self.gate, self.slope)
-            new_c = f * c + i * g
-            tc = np.tanh(new_c)
-            for key, value in (("h", h), ("c", c), ("i", i), ("f", f), ("g", g), ("o", o),
-                               ("di", di), ("df", df), ("do", do), ("tc", tc)):
-                saved[key][t] = value
-            new_h = o * tc
+            a = acts[t]
+            np.matmul(h, recurrent, out=a)
+            a += xw[:, t]
+            _gate_(a[:, :2 * u], self.gate, self.slope)
+            np.tanh(a[:, 2 * u:3 * u], out=a[:, 2 * u:3 * u])
+            _gate_(a[:, 3 * u:], self.gate, self.slope)
+            c = a[:, u:2 * u] * cells[t]
+            c += a[:, :u] * a[:, 2 * u:3 * u]
+            np.tanh(c, out=tanh_c[t])
+            new_h = a[:, 3 * u:] * tanh_c[t]
             if self.keep is None:
-                h, c = new_h, new_c
+                cells[t + 1], h = c, new_h
             else:  # padded steps: the whole state carries over
                 kept = self.keep[:, t:t + 1]
-                h, c = np.where(kept, new_h, h), np.where(kept, new_c, c)
+                cells[t + 1], h = np.where(kept, c, cells[t]), np.where(kept, new_h, h)
             out[:, t] = h
-        self.saved = saved
+        self.saved = acts, cells, tanh_c, out
         self.retain_inputs((1,))
         return out,
 
@@ -64,9 +85,11 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
 
     def forward_cpu(self, inputs):
         recurrent, gh = inputs
-        node, s = self.node, self.node.saved
-        steps, n, u = s["h"].shape
-        dxw = np.empty((n, steps, 4 * u), gh.dtype)
+        node = self.node
+        acts, cells, tanh_c, out = node.saved
+        steps, n, four_u = acts.shape
+        u = four_u // 4
+        dxw = np.empty((n, steps, four_u), gh.dtype)
         carry_h, carry_c = np.zeros((n, u), gh.dtype), np.zeros((n, u), gh.dtype)
         for t in reversed(range(steps)):
             dh, dc = gh[:, t] + carry_h, carry_c
@@ -74,18 +97,22 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
                 kept = node.keep[:, t:t + 1]
                 passed_h, passed_c = np.where(kept, 0.0, dh), np.where(kept, 0.0, dc)
                 dh, dc = np.where(kept, dh, 0.0), np.where(kept, dc, 0.0)
-            tc, i, f, g = s["tc"][t], s["i"][t], s["f"][t], s["g"][t]
-            dc = dc + dh * s["o"][t] * (1.0 - tc * tc)  # through h = o tanh(c)
+            a, tc = acts[t], tanh_c[t]
+            i, f, g, o = a[:, :u], a[:, u:2 * u], a[:, 2 * u:3 * u], a[:, 3 * u:]
+            dc = dc + dh * o * (1.0 - tc * tc)  # through h = o tanh(c)
             da = dxw[:, t]
-            da[:, :u] = dc * g * s["di"][t]
-            da[:, u:2 * u] = dc * s["c"][t] * s["df"][t]
-            da[:, 2 * u:3 * u] = dc * i * (1.0 - g * g)
-            da[:, 3 * u:] = dh * tc * s["do"][t]
+            np.multiply(dc * g, _gate_grad(i, node.gate, node.slope), out=da[:, :u])
+            np.multiply(dc * cells[t], _gate_grad(f, node.gate, node.slope),
+                        out=da[:, u:2 * u])
+            np.multiply(dc * i, 1.0 - g * g, out=da[:, 2 * u:3 * u])
+            np.multiply(dh * tc, _gate_grad(o, node.gate, node.slope), out=da[:, 3 * u:])
             carry_h, carry_c = da @ recurrent.T, dc * f
             if node.keep is not None:
-                carry_h, carry_c = carry_h + passed_h, carry_c + passed_c
-        h_all = s["h"].reshape(steps * n, u)
-        drec = h_all.T @ dxw.transpose(1, 0, 2).reshape(steps * n, 4 * u)
+                carry_h += passed_h
+                carry_c += passed_c
+        # h before each step: zeros, then the outputs (carried over padding) shifted by one
+        h_before = np.concatenate([np.zeros((n, 1, u), out.dtype), out[:, :-1]], axis=1)
+        drec = h_before.reshape(n * steps, u).T @ dxw.reshape(n * steps, four_u)
         return dxw, drec
 
 
