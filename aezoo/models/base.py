@@ -32,6 +32,7 @@ Option = namedtuple("Option", "default type help choices")
 class Autoencoder(chainer.Chain):
     option_help = {}     # option name -> one line of --help
     option_choices = {}  # option name -> the values it may take, where they are few
+    option_defaults = {}  # option name -> a subclass's own default (lstm: cell "lstm")
     generative = False   # abilities.Generative sets it: decode(z ~ N(0, I)) is a sample
     best_score = "loss"  # the reported test value whose lowest epoch is the best (train/best.py)
     run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
@@ -49,9 +50,10 @@ class Autoencoder(chainer.Chain):
     def options(cls):
         """{name: Option(default, type, help)} from the constructor's keyword-only arguments."""
         parameters = inspect.signature(cls.__init__).parameters.values()
-        return {p.name: Option(list(p.default) if isinstance(p.default, tuple) else p.default,
-                               p.annotation, cls.option_help.get(p.name, ""),
-                               cls.option_choices.get(p.name))
+        defaults = {p.name: cls.option_defaults.get(p.name, p.default) for p in parameters}
+        return {p.name: Option(list(defaults[p.name]) if isinstance(defaults[p.name], tuple)
+                               else defaults[p.name], p.annotation,
+                               cls.option_help.get(p.name, ""), cls.option_choices.get(p.name))
                 for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
     @classmethod

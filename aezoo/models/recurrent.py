@@ -62,6 +62,7 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
         "teacher_forcing": "probability per decoder step of feeding the true previous frame "
                            "instead of the model's own (training only)",
     }
+    option_defaults = {"cell": "gru"}
     option_choices = {"mode": ("keras", "repeat", "seq2seq"), "keras_version": (2, 3),
                       "recurrent_activation": ("hard_sigmoid", "sigmoid"),
                       "readout": tuple(READOUTS)}
@@ -76,11 +77,12 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
                          for name in ("kernel", "recurrent_kernel", "bias"))
 
     def __init__(self, input_shape, *, mode: str = "keras", hidden: list = (100,),
-                 cell: str = "gru", code_dim: int = 16, readout: str = "replace",
+                 cell: str = None, code_dim: int = 16, readout: str = "replace",
                  keras_version: int = 2, reset_after: bool = None,
                  recurrent_activation: str = None, unit_forget_bias: bool = True,
                  reverse_target: bool = None, teacher_forcing: float = 0.0):
         super().__init__(input_shape)
+        cell = cell or self.option_defaults["cell"]  # the model's name sets the default cell
         if len(self.input_shape) != 2:
             raise ValueError(f"model {cell} takes sequences, samples of shape (T, D); these are "
                              f"{self.input_shape}")
@@ -91,9 +93,12 @@ class RecurrentAE(Samples, FromKeras, Autoencoder):
         self.mode, self.hidden, self.code_dim, self.readout = mode, list(hidden), code_dim, readout
         self.cells = cells.parse(cell, len(self.hidden))
         self.cell = ",".join(self.cells) if len(set(self.cells)) > 1 else self.cells[0]
-        # None (from_keras): the first cell's Keras default (a SimpleRNN has no gates)
-        self.recurrent_activation = recurrent_activation or (
-            cells.CELLS[self.cells[0]].default_activation or "sigmoid")
+        # None: the model's default; RecurrentAE's (from_keras) is the first cell's Keras
+        # default (a SimpleRNN has no gates)
+        self.recurrent_activation = (recurrent_activation
+                                     or self.option_defaults.get("recurrent_activation")
+                                     or cells.CELLS[self.cells[0]].default_activation
+                                     or "sigmoid")
         self.keras_version = keras_version
         self.unit_forget_bias = unit_forget_bias
         self.reset_after = keras_version == 3 if reset_after is None else reset_after
