@@ -106,6 +106,20 @@ def tree_state(root):
     return state
 
 
+def ctrl_c_in_epoch(monkeypatch, epoch):
+    """Make Trainer.train_epoch raise KeyboardInterrupt in `epoch`, as Ctrl-C would there;
+    returns the function that puts the real one back (to resume the run)."""
+    from aezoo.train.loop import Trainer
+    real = Trainer.train_epoch
+
+    def interrupted(self):
+        if self.epoch == epoch:
+            raise KeyboardInterrupt
+        return real(self)
+    monkeypatch.setattr(Trainer, "train_epoch", interrupted)
+    return lambda: monkeypatch.setattr(Trainer, "train_epoch", real)
+
+
 def weights(run_dir):
     """The arrays of a run's checkpoint, without its meta."""
     from aezoo.runs import checkpoints

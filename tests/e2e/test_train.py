@@ -16,8 +16,7 @@ from aezoo.runs import metrics, rundir, checkpoints
 from aezoo.data import load
 from aezoo.models import NAMES, model_class
 from aezoo.run import main
-from aezoo.train.loop import Trainer
-from conftest import TINY, comparable, weights
+from conftest import TINY, comparable, ctrl_c_in_epoch, weights
 
 
 def train(out, *args):
@@ -125,16 +124,10 @@ def test_ctrl_c_keeps_the_finished_epochs_and_says_how_to_resume(tmp_path):
 def test_resume_from_the_untrained_checkpoint_equals_an_unbroken_run(tmp_path, monkeypatch, capsys):
     unbroken = train(tmp_path / "unbroken", "simple", "--epochs", "2")
     run = str(tmp_path / "run")
-    real = Trainer.train_epoch
-
-    def ctrl_c_in_epoch_one(self):
-        if self.epoch == 1:
-            raise KeyboardInterrupt
-        return real(self)
-    monkeypatch.setattr(Trainer, "train_epoch", ctrl_c_in_epoch_one)
+    restore = ctrl_c_in_epoch(monkeypatch, 1)
     assert main(["simple", "--epochs", "2", *TINY, "--out", run]) == 130
     assert f"epoch 0 saved. Continue with: aezoo run --resume {run}" in capsys.readouterr().err
-    monkeypatch.setattr(Trainer, "train_epoch", real)
+    restore()
     assert main(["--resume", run]) == 0
     for key, value in weights(unbroken).items():
         np.testing.assert_allclose(value, weights(run)[key], atol=1e-6, err_msg=key)

@@ -182,7 +182,9 @@ def test_the_lstm_kernel_gradients_check(gate, slope, n, steps, u):
         lambda *v: lstm_sequence(v[0], v[1], gate, slope, keep), (xw, recurrent), gy, **CHECK)
 
 
-def test_in_place_adam_takes_the_steps_chainers_adam_takes():
+def adam_steps(**hyper):
+    """A SimpleAE's weights after five steps of aezoo's Adam (with `hyper`), in place (kernels
+    on) and as Chainer's rule (off); and the model trained last."""
     from aezoo.models.simple import SimpleAE
     from aezoo.train.optimizers import Adam, InPlaceAdamRule
     x = data((8, 7, 9), 4) / 2 + 0.5
@@ -190,7 +192,7 @@ def test_in_place_adam_takes_the_steps_chainers_adam_takes():
     for on in (True, False):
         np.random.seed(0)
         model = SimpleAE((7, 9), code_dim=5)
-        optimizer = Adam(alpha=1e-2).setup(model)
+        optimizer = Adam(alpha=1e-2, **hyper).setup(model)
         assert all(isinstance(p.update_rule, InPlaceAdamRule) for p in model.params())
         with fast.enabled(on):
             for _ in range(5):
@@ -199,28 +201,19 @@ def test_in_place_adam_takes_the_steps_chainers_adam_takes():
                 loss.backward()
                 optimizer.update()
         weights.append({k: p.array.copy() for k, p in model.namedparams()})
-        state = model.encoder.W.update_rule.state
+    return weights, model
+
+
+def test_in_place_adam_takes_the_steps_chainers_adam_takes():
+    weights, model = adam_steps()
     for key in weights[0]:
         np.testing.assert_allclose(weights[0][key], weights[1][key], atol=1e-6, err_msg=key)
-    assert set(state) == {"m", "v"}  # the scratch array is not state: never checkpointed
+    # the scratch array is not state: never checkpointed
+    assert set(model.encoder.W.update_rule.state) == {"m", "v"}
 
 
 def test_in_place_adam_decays_weights_as_chainers_adamw_does():
     """--weight-decay with adam: the in-place step equals Chainer's decoupled decay."""
-    from aezoo.models.simple import SimpleAE
-    from aezoo.train.optimizers import Adam
-    x = data((8, 7, 9), 4) / 2 + 0.5
-    weights = []
-    for on in (True, False):
-        np.random.seed(0)
-        model = SimpleAE((7, 9), code_dim=5)
-        optimizer = Adam(alpha=1e-2, weight_decay_rate=0.05).setup(model)
-        with fast.enabled(on):
-            for _ in range(5):
-                loss = model(x)
-                model.cleargrads()
-                loss.backward()
-                optimizer.update()
-        weights.append({k: p.array.copy() for k, p in model.namedparams()})
+    weights, _ = adam_steps(weight_decay_rate=0.05)
     for key in weights[0]:
         np.testing.assert_allclose(weights[0][key], weights[1][key], atol=1e-6, err_msg=key)

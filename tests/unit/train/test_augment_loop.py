@@ -11,7 +11,7 @@ from aezoo.run import main
 from aezoo.runs import checkpoints
 from aezoo.train import device
 from aezoo.train.loop import Trainer
-from conftest import TINY
+from conftest import TINY, ctrl_c_in_epoch
 
 
 class Recording(SimpleAE):
@@ -45,15 +45,9 @@ def test_an_augmented_run_resumes_to_the_bit(tmp_path, monkeypatch):
     argv = ["deep", "--augment", "elastic:2:1", "--epochs", "3", *TINY]
     run, broken = str(tmp_path / "run"), str(tmp_path / "broken")
     assert main([*argv, "--out", run]) == 0
-    real = Trainer.train_epoch
-
-    def ctrl_c_in_epoch_3(self):
-        if self.epoch == 3:
-            raise KeyboardInterrupt
-        return real(self)
-    monkeypatch.setattr(Trainer, "train_epoch", ctrl_c_in_epoch_3)
+    restore = ctrl_c_in_epoch(monkeypatch, 3)
     assert main([*argv, "--out", broken]) == 130
-    monkeypatch.setattr(Trainer, "train_epoch", real)
+    restore()
     assert main(["--resume", broken]) == 0
     with np.load(f"{run}/{checkpoints.FILE}") as a, np.load(f"{broken}/{checkpoints.FILE}") as b:
         for key in a.files:

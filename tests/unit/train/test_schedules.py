@@ -5,9 +5,8 @@ import pytest
 
 from aezoo.runs import metrics, checkpoints
 from aezoo.run import main
-from aezoo.train.loop import Trainer
 from aezoo.train.schedules import lr_factor
-from conftest import TINY
+from conftest import TINY, ctrl_c_in_epoch
 
 
 @pytest.mark.parametrize("kind", ["step", "cosine"])
@@ -24,15 +23,9 @@ def test_learning_rate_schedules_are_pure_functions_of_the_iteration(tmp_path, m
             np.pi * (2 * n - 1) / (4 * n))))
     # Interrupted in epoch 3 and resumed: the same run, to the bit.
     broken = str(tmp_path / "broken")
-    real = Trainer.train_epoch
-
-    def ctrl_c_in_epoch_3(self):
-        if self.epoch == 3:
-            raise KeyboardInterrupt
-        return real(self)
-    monkeypatch.setattr(Trainer, "train_epoch", ctrl_c_in_epoch_3)
+    restore = ctrl_c_in_epoch(monkeypatch, 3)
     assert main(["simple", "--lr-schedule", kind, "--epochs", "4", *TINY, "--out", broken]) == 130
-    monkeypatch.setattr(Trainer, "train_epoch", real)
+    restore()
     assert main(["--resume", broken]) == 0
     assert [r["lr"] for r in metrics.read(broken)[0][1:]] == logged
     with np.load(f"{run}/{checkpoints.FILE}") as a, np.load(f"{broken}/{checkpoints.FILE}") as b:
