@@ -46,8 +46,9 @@ def connect(address):
     if address == "local":
         try:
             ray.init(address="local", num_cpus=os.cpu_count(), **options)  # new, never joined
-        except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as e:
-            raise UsageError(f"--ray local: {refusal(e, '')}")
+        except Exception as e:  # Ray raises a bare Exception when its node does not start
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UsageError(f"--ray local: Ray could not start a cluster here ({first})")
         return ray
     use_token_if_any()
     with tempfile.TemporaryFile("w+") as said:  # Ray's C++ core writes its refusals to fd 2
