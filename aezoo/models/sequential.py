@@ -17,6 +17,7 @@ from aezoo.models.abilities import Samples
 from aezoo.models.base import Autoencoder
 from aezoo.models.kinds import LayerList, parse, specs
 from aezoo.models.kinds.initializers import DEFAULT, initializer
+from aezoo.models.kinds.template import HELP
 from aezoo.models.kinds.stack import Stack, mirror, walk
 from aezoo.models.layers import describe, reshape
 
@@ -40,8 +41,9 @@ def plan(input_shape, layers, decoder_layers=None):
                 "the mirrored decoder of --layers")
     size = int(np.prod(input_shape))
     if back[-1] not in (shapes[0], (size,)):
-        raise ValueError(f"--decoder-layers ends at {back[-1]}, not at the input's shape "
-                         f"{shapes[0]} (or {size} values)")
+        raise ValueError(f"--decoder-layers layer {len(decoder)} ({decoder[-1].spec()}) ends "
+                         f"the decoder at {back[-1]}, not at the input's shape {shapes[0]} "
+                         f"(or {size} values)")
     return encoder, shapes, decoder, back
 
 
@@ -52,8 +54,7 @@ class SequentialAE(Samples, Autoencoder):
                   "(docs/layers.md lists the kinds)",
         "decoder_layers": "the decoder, from the code to the input's shape (default: the "
                           "encoder's mirror)",
-        "init": "weight initializer: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-                "lecun_uniform, lecun_normal or orthogonal (Chainer's)",
+        "init": HELP["init"],
     }
 
     def __init__(self, input_shape, *, layers: LayerList = ("dense:128", "relu", "dense:64",

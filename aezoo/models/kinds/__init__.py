@@ -65,7 +65,7 @@ def parse(spec, option="--layers"):
         try:
             found.append(layer(item))
         except ValueError as e:
-            raise ValueError(f"{option} layer {i} ({item if isinstance(item, str) else item!r})"
+            raise ValueError(f"{option} layer {i} ({item if isinstance(item, str) else repr(item)})"
                              f": {e}") from None
     return found
 
