@@ -47,11 +47,11 @@ def arrays(trained):
     The weights are read back by name, so forward.py needs no model-specific code.
     """
     layers = trained.model.layers()
-    known = set(numpy_forward.LAYERS) | set(numpy_forward.INNER) | set(forward_layers())
+    known = set(forward_layers()) | set(numpy_forward.INNER)  # what the written forward.py runs
     unknown = sorted({layer["type"] for layer in flatten(layers)} - known)
     if unknown:
         raise UsageError(f"model {trained.config.model} has layers that cannot be exported: "
-                         f"{', '.join(unknown)} (known: {', '.join(numpy_forward.LAYERS)})")
+                         f"{', '.join(unknown)} (known: {', '.join(forward_layers())})")
     links = dict(trained.model.namedlinks(skipself=True))
     out = {"header": np.array(json.dumps({"aezoo_version": __version__, "model": trained.config.model,
                                           "input_shape": list(trained.model.input_shape),

@@ -85,6 +85,17 @@ def specs(kinds):
     return [k.spec() for k in kinds]
 
 
+def short(value, limit=40):
+    """A layer list as a run name may spell it: dense.48,bn,elu (letters, digits, '.', ',',
+    '_', '='), the head and a hash of the whole when longer than `limit`; config.json keeps
+    the full list."""
+    import hashlib
+    text = ",".join(k.spec().replace(":", ".") for k in parse(value))
+    if len(text) <= limit:
+        return text
+    return text[:limit - 9].rstrip(".,") + "-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
 def numpy_source():
     """The numpy forwards of every kind, as source for export's forward.py: each kind's
     function registered in LAYERS under its entry type, the activations in ACTIVATIONS."""
