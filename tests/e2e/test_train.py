@@ -48,7 +48,8 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["config"]["model"] == name
     assert config["model"]["arch"] == checkpoints.read_meta(run)["arch"]
-    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising", "vae")
+    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising", "vae",
+                                                                    "sequential")
     assert config["model"]["params"] == epochs[-1]["params"]
     assert sum(layer["params"] for layer in config["model"]["layers"]) + \
         config["model"].get("training_only_params", 0) == epochs[-1]["params"]

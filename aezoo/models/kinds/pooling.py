@@ -66,8 +66,5 @@ class Unpool(Upsample):
             return unpool2(x, self.out_shape(x.shape[1:])[1:])
         return super().forward(link, x, context)
 
-    def mirror(self, shape_in, shape_out):
-        return [Pool(size=self.factor)]
-
     def entry(self, shape_in, shape_out, link):
         return Upsample(factor=self.factor).entry(shape_in, shape_out, link)

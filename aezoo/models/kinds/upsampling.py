@@ -36,7 +36,7 @@ class Upsample(Kind):
 
     def mirror(self, shape_in, shape_out):
         from aezoo.models.kinds.pooling import Pool
-        return [Pool(size=self.factor)]
+        return [Pool(size=self.factor)] if tuple(shape_in) != tuple(shape_out) else []
 
     def exported(self):
         return {"factor": self.factor}
