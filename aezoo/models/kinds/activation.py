@@ -51,12 +51,13 @@ def numpy_activations():
             "tanh": tanh, "sigmoid": sigmoid, "softplus": softplus, "linear": linear}
 
 
-# name -> (Chainer function, one line of help, whether f(a) = a for every a > 0: the
-# identity growth initialization's condition, docs/layers.md)
+# name -> (Chainer function, one line of help, whether identity growth initialization keeps
+# the function: it needs f(a) = a on the new units, shifted positive, and on the old code,
+# which only relu (non-negative) and linear pass whole; docs/layers.md)
 ACTIVATIONS = {
     "relu": (F.relu, "max(a, 0)", True),
-    "leaky_relu": (lambda a: F.leaky_relu(a, 0.2), "a, or 0.2 a below 0", True),
-    "elu": (F.elu, "a, or exp(a) - 1 below 0", True),
+    "leaky_relu": (lambda a: F.leaky_relu(a, 0.2), "a, or 0.2 a below 0", False),
+    "elu": (F.elu, "a, or exp(a) - 1 below 0", False),
     "selu": (F.selu, "1.0507 a, or 1.0507 * 1.6733 (exp(a) - 1) below 0", False),
     "gelu": (gelu, "a Phi(a), the tanh approximation", False),
     "tanh": (F.tanh, "tanh(a)", False),
@@ -87,3 +88,6 @@ class Activation(Kind):
 def kind(name):
     """The layer kind of activation `name`: one class each, for the registry."""
     return type(f"Activation_{name}", (Activation,), {"name": name, "help": ACTIVATIONS[name][1]})
+
+
+IDENTITY_GROWTH = tuple(name for name, (_, _, exact) in ACTIVATIONS.items() if exact)
