@@ -213,5 +213,6 @@ def test_a_run_of_aezoo_0_1_loads_resumes_and_says_why_it_has_no_video(tmp_path,
     assert "snapshots as pictures only (made by aezoo 0.1)" in line
     assert main(["--resume", run, "--epochs", "2"]) == 0
     (entry,) = rundir.read_architecture(run)
-    assert entry["epoch"] == 0 and entry["arch"] == {"hidden": [128, 64], "code_dim": 32,
-                                                     "linear_code": False}
+    assert entry["epoch"] == 0 and entry["arch"] == {
+        "hidden": [128, 64], "code_dim": 32, "linear_code": False,  # and today's defaults:
+        "activation": "relu", "init": "glorot_uniform", "batch_norm": False, "dropout": 0.0}
