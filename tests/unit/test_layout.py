@@ -189,7 +189,7 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
     ("aezoo.distributed.mpi", "from aezoo.train.plan import plan"),
     ("aezoo.gpu.cupy_compat", "from aezoo.errors import UsageError"),
     ("aezoo.train.start", "from aezoo.commands import render"),
-    ("aezoo.train.start", "from aezoo.results import videos"),
+    ("aezoo.train.start", "from aezoo.results import run_videos"),
     ("aezoo.train.start", "from aezoo import run"),
     ("aezoo.commands.sweep", "from aezoo.commands import run"),
     ("aezoo.commands.sweep", "from aezoo.commands.compare import compare"),
