@@ -1,7 +1,7 @@
 """The layer vocabulary: every layer kind by name, one explicit registry.
 
-    layer("dropout:0.1")                   Dropout(rate=0.1)
-    parse("dense:48 bn elu dense:8")       [Dense, BatchNorm, elu, Dense], checked
+    layer("dropout:0.1")                   DropoutKind(rate=0.1)
+    parse("dense:48 bn elu dense:8")       [DenseKind, BatchNormKind, elu, DenseKind], checked
     numpy_source()                         export's forward.py, every kind's numpy forward
 
 A kind is one file in this folder (a subclass of kind.Kind that declares its options and
@@ -14,28 +14,28 @@ import inspect
 import textwrap
 
 from aezoo.models.kinds import activation
-from aezoo.models.kinds.batch_norm import BatchNorm
-from aezoo.models.kinds.convolution import Conv
-from aezoo.models.kinds.dense import Dense
-from aezoo.models.kinds.dropout import Dropout
+from aezoo.models.kinds.batch_norm import BatchNormKind
+from aezoo.models.kinds.convolution import ConvKind
+from aezoo.models.kinds.dense import DenseKind
+from aezoo.models.kinds.dropout import DropoutKind
 from aezoo.models.kinds.initializers import nearest
 from aezoo.models.kinds.kind import Kind
-from aezoo.models.kinds.layer_norm import LayerNorm
-from aezoo.models.kinds.pooling import Pool, Unpool
-from aezoo.models.kinds.reshape import Flatten, Reshape
-from aezoo.models.kinds.upsampling import Upsample
+from aezoo.models.kinds.layer_norm import LayerNormKind
+from aezoo.models.kinds.pooling import PoolKind, UnpoolKind
+from aezoo.models.kinds.reshape import FlattenKind, ReshapeKind
+from aezoo.models.kinds.upsampling import UpsampleKind
 
 KINDS = {
-    "dense": Dense,
-    "conv": Conv,
-    "pool": Pool,
-    "unpool": Unpool,
-    "upsample": Upsample,
-    "bn": BatchNorm,
-    "layernorm": LayerNorm,
-    "dropout": Dropout,
-    "flatten": Flatten,
-    "reshape": Reshape,
+    "dense": DenseKind,
+    "conv": ConvKind,
+    "pool": PoolKind,
+    "unpool": UnpoolKind,
+    "upsample": UpsampleKind,
+    "bn": BatchNormKind,
+    "layernorm": LayerNormKind,
+    "dropout": DropoutKind,
+    "flatten": FlattenKind,
+    "reshape": ReshapeKind,
     **{name: activation.kind(name) for name in activation.ACTIVATIONS},
 }
 ACTIVATIONS = tuple(activation.ACTIVATIONS)

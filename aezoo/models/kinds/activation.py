@@ -72,7 +72,7 @@ def function(name):
     return ACTIVATIONS[name or "linear"][0]
 
 
-class Activation(Kind):
+class ActivationKind(Kind):
     """An activation as a layer: its entry is {"type": "activation", "activation": name}."""
     entry_type = "activation"
 
@@ -87,7 +87,7 @@ class Activation(Kind):
 
 def kind(name):
     """The layer kind of activation `name`: one class each, for the registry."""
-    return type(f"Activation_{name}", (Activation,), {"name": name, "help": ACTIVATIONS[name][1]})
+    return type(f"Activation_{name}", (ActivationKind,), {"name": name, "help": ACTIVATIONS[name][1]})
 
 
 IDENTITY_GROWTH = tuple(name for name, (_, _, exact) in ACTIVATIONS.items() if exact)

@@ -18,7 +18,7 @@ def batch_norm_numpy(x, layer, w):
             + w["beta"].reshape(shape)).astype(x.dtype)
 
 
-class BatchNorm(Kind):
+class BatchNormKind(Kind):
     name = "bn"
     help = "batch normalization: running statistics in evaluation, saved and exported"
     numpy = staticmethod(batch_norm_numpy)

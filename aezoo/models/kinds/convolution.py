@@ -29,7 +29,7 @@ def conv_numpy(x, layer, w):
     return out + w["b"][None, :, None, None]
 
 
-class Conv(Kind):
+class ConvKind(Kind):
     name, weighted = "conv", True
     params = (("channels", int, None), ("kernel", int, 3), ("stride", int, 1),
               ("padding", str, "same"))
@@ -74,14 +74,14 @@ class Conv(Kind):
         return link(x)
 
     def mirror(self, shape_in, shape_out):
-        from aezoo.models.kinds.pooling import Unpool
+        from aezoo.models.kinds.pooling import UnpoolKind
         back = PADDINGS[{"same": 0, "valid": 2, "full": 1}[self.padding]]
         if self.stride == 1:
-            return [Conv(channels=shape_in[0], kernel=self.kernel, padding=back)]
+            return [ConvKind(channels=shape_in[0], kernel=self.kernel, padding=back)]
         # the stride-1 output's size, which the strided one subsampled
         full = tuple(v + 2 * self.pad - self.kernel + 1 for v in shape_in[1:])
-        return [Unpool(factor=self.stride, size=full),
-                Conv(channels=shape_in[0], kernel=self.kernel, padding=back)]
+        return [UnpoolKind(factor=self.stride, size=full),
+                ConvKind(channels=shape_in[0], kernel=self.kernel, padding=back)]
 
     def exported(self):
         return {"kernel": self.kernel, "stride": self.stride, "pad": self.pad}

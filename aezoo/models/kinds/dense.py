@@ -3,12 +3,12 @@ import chainer.links as L
 import numpy as np
 
 from aezoo.models.kinds.kind import Kind
-from aezoo.models.kinds.reshape import Reshape
+from aezoo.models.kinds.reshape import ReshapeKind
 
 MAX_UNITS = 1 << 16
 
 
-class Dense(Kind):
+class DenseKind(Kind):
     name, params, weighted = "dense", (("units", int, None),), True
     help = "fully connected, UNITS outputs (a map is flattened first)"
 
@@ -26,6 +26,6 @@ class Dense(Kind):
         return link(x)  # Linear flattens (N, C, H, W) to (N, C H W)
 
     def mirror(self, shape_in, shape_out):
-        back = [Dense(units=int(np.prod(shape_in)))]
-        return back + ([Reshape(shape=tuple(shape_in))] if len(shape_in) > 1 else [])
+        back = [DenseKind(units=int(np.prod(shape_in)))]
+        return back + ([ReshapeKind(shape=tuple(shape_in))] if len(shape_in) > 1 else [])
     # numpy: numpy_forward.dense, the zoo's own "dense" layers

@@ -14,7 +14,7 @@ def dropout_numpy(x, layer, w):
     return x  # evaluation: dropout is off
 
 
-class Dropout(Kind):
+class DropoutKind(Kind):
     name, params, stochastic = "dropout", (("rate", float, 0.5),), True
     help = "dropout[:RATE], 0.5 by default; training only, masks from the run's generator"
     numpy = staticmethod(dropout_numpy)

@@ -1,6 +1,6 @@
 """What every layer kind declares, once: the base class of the files beside this one.
 
-    class Dropout(Kind):
+    class DropoutKind(Kind):
         name, params = "dropout", (("rate", float, 0.5),)   # "dropout" or "dropout:0.1"
         def check(self): ...                                 # ValueError: what is wrong
         def forward(self, link, x, context): ...             # Chainer, train and test modes

@@ -14,7 +14,7 @@ def layer_norm_numpy(x, layer, w):
             ).reshape(x.shape).astype(x.dtype)
 
 
-class LayerNorm(Kind):
+class LayerNormKind(Kind):
     name = "layernorm"
     help = "layer normalization over each sample's values"
     numpy = staticmethod(layer_norm_numpy)

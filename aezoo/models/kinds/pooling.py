@@ -4,7 +4,7 @@ import chainer.functions as F
 import numpy as np
 
 from aezoo.models.kinds.kind import Kind
-from aezoo.models.kinds.upsampling import Upsample
+from aezoo.models.kinds.upsampling import UpsampleKind
 from aezoo.models.layers import maxpool2, unpool2
 
 MAX_SIZE = 16
@@ -19,7 +19,7 @@ def pool_numpy(x, layer, w):
     return padded.reshape(n, c, hp // k, k, wp // k, k).max(axis=(3, 5))
 
 
-class Pool(Kind):
+class PoolKind(Kind):
     name, params, spatial = "pool", (("size", int, 2),), True
     help = "max-pooling: pool[:SIZE], 2x2 by default, a last partial window kept"
     numpy = staticmethod(pool_numpy)
@@ -40,13 +40,13 @@ class Pool(Kind):
         return F.max_pooling_2d(x, self.size, cover_all=True)
 
     def mirror(self, shape_in, shape_out):
-        return [Unpool(factor=self.size, size=tuple(shape_in[1:]))]
+        return [UnpoolKind(factor=self.size, size=tuple(shape_in[1:]))]
 
     def exported(self):
         return {"size": self.size}
 
 
-class Unpool(Upsample):
+class UnpoolKind(UpsampleKind):
     name, entry_type = "unpool", "upsample"
     params = (("factor", int, 2), ("size", tuple, None))
     nullable = ("size",)
@@ -67,4 +67,4 @@ class Unpool(Upsample):
         return super().forward(link, x, context)
 
     def entry(self, shape_in, shape_out, link):
-        return Upsample(factor=self.factor).entry(shape_in, shape_out, link)
+        return UpsampleKind(factor=self.factor).entry(shape_in, shape_out, link)

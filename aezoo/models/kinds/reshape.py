@@ -4,7 +4,7 @@ import numpy as np
 from aezoo.models.kinds.kind import Kind
 
 
-class Reshape(Kind):
+class ReshapeKind(Kind):
     name, params, spatial = "reshape", (("shape", tuple, None),), True
     help = "the same values as shape C,H,W (or any sizes), e.g. reshape:4,2,2 after dense:16"
 
@@ -26,11 +26,11 @@ class Reshape(Kind):
         return x.reshape((len(x),) + tuple(self.shape))
 
     def mirror(self, shape_in, shape_out):
-        return [Reshape(shape=tuple(shape_in))]
+        return [ReshapeKind(shape=tuple(shape_in))]
     # numpy: numpy_forward.reshape
 
 
-class Flatten(Reshape):
+class FlattenKind(ReshapeKind):
     name, params = "flatten", ()
     help = "a map (C, H, W) as one vector of C H W values"
 
@@ -44,4 +44,4 @@ class Flatten(Reshape):
         return x.reshape(len(x), -1)
 
     def entry(self, shape_in, shape_out, link):
-        return Reshape(shape=tuple(shape_out)).entry(shape_in, shape_out, link)
+        return ReshapeKind(shape=tuple(shape_out)).entry(shape_in, shape_out, link)

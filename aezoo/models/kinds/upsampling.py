@@ -12,7 +12,7 @@ def upsample_numpy(x, layer, w):
     return x.repeat(f, axis=2).repeat(f, axis=3)[:, :, :h, :width]
 
 
-class Upsample(Kind):
+class UpsampleKind(Kind):
     name, params, spatial = "upsample", (("factor", int, 2),), True
     help = "nearest-neighbour upsampling: upsample[:FACTOR], 2 by default"
     numpy = staticmethod(upsample_numpy)
@@ -35,8 +35,8 @@ class Upsample(Kind):
         return F.unpooling_2d(x, self.factor, cover_all=False)[:, :, :h, :w]
 
     def mirror(self, shape_in, shape_out):
-        from aezoo.models.kinds.pooling import Pool
-        return [Pool(size=self.factor)] if tuple(shape_in) != tuple(shape_out) else []
+        from aezoo.models.kinds.pooling import PoolKind
+        return [PoolKind(size=self.factor)] if tuple(shape_in) != tuple(shape_out) else []
 
     def exported(self):
         return {"factor": self.factor}
