@@ -17,7 +17,8 @@ __version__ = "0.2.0"
 # command shims, so the API never uses those words: the names below are kept free of
 # modules (tests/unit/test_layout.py). fit, open_run, Run, Comparison and Sweep are the
 # notebook API (aezoo/notebook/), built on plan and start; they load Chainer when first used.
-PUBLIC = ("load", "from_keras", "UsageError", "fit", "open_run", "Run", "Comparison", "Sweep")
+PUBLIC = ("load", "from_keras", "UsageError", "fit", "open_run", "Run", "Comparison", "Sweep",
+          "Sequential")
 RESERVED = ()
 
 # numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
@@ -54,8 +55,8 @@ from aezoo.errors import UsageError  # noqa: E402  (after the BLAS kernel is cho
 # Chainer 7.8.1 on CuPy 13: set up just before Chainer is first imported (it then looks for
 # CuPy), or at once if it already is; so `aezoo --help` loads neither. Nothing happens
 # without CuPy. docs/gpu.md.
-from aezoo.train import gpu as _gpu  # noqa: E402
-_gpu.install_before_chainer()
+from aezoo.gpu import cupy_compat as _cupy_compat  # noqa: E402
+_cupy_compat.install_before_chainer()
 
 
 def load(run_dir, device="cpu", which="last"):
@@ -83,9 +84,12 @@ def __getattr__(name):
         from aezoo.notebook import run
         return getattr(run, name)
     if name == "Comparison":
-        from aezoo.notebook.comparison import Comparison
+        from aezoo.notebook.compare import Comparison
         return Comparison
     if name == "Sweep":
         from aezoo.notebook.sweep import Sweep
         return Sweep
+    if name == "Sequential":
+        from aezoo.notebook.layer_list import Sequential
+        return Sequential
     raise AttributeError(f"module 'aezoo' has no attribute {name!r}")

@@ -15,7 +15,7 @@ import time
 
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 CONFIG = "config.json"
 ARCHITECTURE = "architecture.json"

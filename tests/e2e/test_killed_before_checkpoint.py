@@ -20,10 +20,10 @@ from conftest import TINY, tree_state
 # config.json, metrics.jsonl and the epoch's pictures.
 KILLED_AT_FIRST_CHECKPOINT = """
 import os, signal, sys
-from aezoo.train import checkpoint
+from aezoo.train import serialize
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
-checkpoint.write = killed
+serialize.write = killed
 from aezoo.commands import main
 sys.exit(main(sys.argv[1:]))
 """
