@@ -57,7 +57,7 @@ def unstarted(path):
 def create(path):
     """Make the run folder and claim it: of two runs started at once, one gets it."""
     check_new(path)
-    if os.path.isdir(path) and os.listdir(path):  # unstarted: aezoo's own, nothing in it to keep
+    if os.path.isdir(path) and os.listdir(path) and unstarted(path):  # aezoo's, nothing to keep
         shutil.rmtree(path)
     make_folder(path)
     try:  # O_EXCL: only one process can create config.json; it is written in full later
