@@ -189,12 +189,15 @@ def _run(planned, how, cluster, say):
         for i, step in enumerate(steps, 1):
             say(f"[{i}/{len(steps)}] {step.name}: {step.action}")
     began = time.monotonic()
-    if cluster:
-        results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
-    elif parallel:
-        results = local.run_local(jobs, workers, retries, status.Board(steps, logs).show)
-    else:
-        results = one_by_one(steps, jobs, say)
+    try:
+        if cluster:
+            results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
+        elif parallel:
+            results = local.run_local(jobs, workers, retries, status.Board(steps, logs).show)
+        else:
+            results = one_by_one(steps, jobs, say)
+    except KeyboardInterrupt:  # the workers stopped at their next epoch, each saved
+        raise Interrupted() from None
     outcome = Outcome([], seconds=time.monotonic() - began, count=len(jobs))
     stopped = [name for name, code in results.items() if code == 130]
     if stopped:
