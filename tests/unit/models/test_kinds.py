@@ -137,7 +137,7 @@ class Scale(Kind):
     def forward(self, link, x, context):
         return x * self.factor
 
-    def exported(self):
+    def exported(self, link):
         return {"factor": self.factor}
 
 
