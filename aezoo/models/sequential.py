@@ -7,8 +7,9 @@
 The encoder is `layers` (models/kinds: each kind declared once); its output is the code.
 The decoder mirrors it block by block (kinds/stack.py) unless `decoder_layers` is given,
 and must end at the input's shape: a map (C, H, W) of the image's size or a vector of its
-values. Images (H, W) enter as a one-channel map (1, H, W): a conv takes them as they are,
-a dense layer flattens them. The head (sigmoid for BCE, as every image model) takes the
+values. Images (H, W) enter as a one-channel map (1, H, W), colour images (H, W, C) as a map
+(C, H, W), their channels moved in front: a conv takes them as they are, a dense layer
+flattens them. The head (sigmoid for BCE, as every image model) takes the
 decoder's output. Dropout draws its masks from the run's generator (Samples), so a resumed
 run equals an unbroken one; batch norm's running statistics are persistent, saved and
 exported.
@@ -19,6 +20,7 @@ list's own template. While a new pair fades in, the old code is the bottleneck a
 pair's path is blended into it, as models/deep.py does.
 """
 import chainer
+import chainer.functions as F
 import numpy as np
 
 from aezoo.models.abilities import Growable, Samples
@@ -36,8 +38,11 @@ CHANNELS = 1  # an image (H, W) is a map of one channel
 
 
 def map_shape(input_shape):
-    """How a sample enters the stack: (C, H, W) for an image, as it is otherwise."""
+    """How a sample enters the stack: (C, H, W) for an image (gray (H, W) or colour (H, W, C)),
+    as it is otherwise."""
     shape = tuple(input_shape)
+    if len(shape) == 3:  # colour, channels last
+        return (shape[2],) + shape[:2]
     return (CHANNELS,) + shape if len(shape) == 2 else shape
 
 
@@ -178,11 +183,15 @@ class SequentialAE(Growable, Samples, Autoencoder):
         """True while the newest pair fades in (alpha < 1)."""
         return self.fade_alpha < 1.0 and self.depth >= 2
 
+    @property
+    def colour(self):
+        return len(self.input_shape) == 3
+
     def encode(self, x):
         return self._encode(x, self.depth - 1 if self.fading else self.depth)
 
     def _encode(self, x, depth):
-        h = x.reshape((len(x),) + self.shapes[0])
+        h = F.transpose(x, (0, 3, 1, 2)) if self.colour else x.reshape((len(x),) + self.shapes[0])
         for block in self.encoder[:depth]:
             h = block(h, self)
         return h
@@ -198,6 +207,8 @@ class SequentialAE(Growable, Samples, Autoencoder):
                 h = (1.0 - self.fade_alpha) * code + self.fade_alpha * new
             for b in reversed(range(depth)):
                 h = self.decoder[b](h, self)
+        if self.colour and h.shape[1:] == self.shapes[0]:  # a map: channels last again
+            return F.transpose(h, (0, 2, 3, 1))
         return h.reshape((len(code),) + self.input_shape)
 
     def _layers(self):
@@ -212,8 +223,12 @@ class SequentialAE(Growable, Samples, Autoencoder):
         blocks = [self.decoder[0]] if self.given else reversed(self.decoder[:depth])
         entries += [e for block in blocks for e in block.entries()]
         out = entries[-1]["out"]
-        return ([reshape(self.input_shape, self.shapes[0])] + entries
-                + [describe("activation", out, out, "sigmoid"), reshape(out, self.input_shape)])
+        first, last = reshape(self.input_shape, self.shapes[0]), reshape(out, self.input_shape)
+        if self.colour:  # channels in front and, for a map, back (numpy_forward's transpose)
+            first = describe("transpose", self.input_shape, self.shapes[0], axes=[2, 0, 1])
+            if tuple(out) == self.shapes[0]:
+                last = describe("transpose", out, self.input_shape, axes=[1, 2, 0])
+        return [first] + entries + [describe("activation", out, out, "sigmoid"), last]
 
     # -- growth --------------------------------------------------------------------------
     def innermost_pair(self):
