@@ -9,6 +9,7 @@ import types
 import numpy as np
 import pytest
 
+import aezoo
 import aezoo.run
 from aezoo.commands import compare, render, report
 from aezoo.results import report as report_page
@@ -202,3 +203,21 @@ def test_a_data_file_named_like_math_renders_as_text(tmp_path):
     assert aezoo.run.main(["simple", "--data", f"npy:{data}", "--epochs", "1", "--no-video",
                            "--quiet", "--out", run]) == 0
     assert render.main([run, "--format", "gif"]) == 0
+
+
+def test_a_config_edited_to_another_model_is_refused_by_compare_and_render(two_runs, tmp_path,
+                                                                          capsys):
+    """config.json names deep, the checkpoint holds a SimpleAE: one line, as aezoo.load says."""
+    a, b = copies(two_runs, tmp_path)
+    path = os.path.join(a, "config.json")
+    record = json.load(open(path))
+    record["config"]["model"] = "deep"
+    with open(path, "w") as f:
+        json.dump(record, f)
+    before = tree_state(tmp_path)
+    expected = "its checkpoint holds a SimpleAE, but config.json names a DeepAE"
+    one_line(capsys, compare.main([a, b, "--out", str(tmp_path / "cmp")]), expected)
+    one_line(capsys, render.main([a]), expected)
+    with pytest.raises(aezoo.UsageError, match=expected):
+        aezoo.load(a)
+    assert tree_state(tmp_path) == before
