@@ -190,6 +190,9 @@ def validate(cfg):
     for name in NON_NEGATIVE:  # None: a default resolved later (--grow-warmup)
         if getattr(cfg, name) is not None and getattr(cfg, name) < 0:
             raise bad(name, "a number >= 0")
+    if cfg.weight_decay > 1:  # each step takes more than the weight: it overshoots, then NaN
+        raise bad("weight_decay", "a share of each weight from 0 to 1 (above 1 a step takes "
+                                  "more than the weight itself)")
     # Sizes: the growth options, and every whole-number option a model declares. Bounded
     # too, so that a typo is one line, not a machine out of memory.
     for name in ("max_depth", "grow_width") + MODEL_OPTIONS:
