@@ -13,6 +13,7 @@ as Interrupted once every run saved its last epoch; runs that failed are in the 
 """
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 
@@ -202,10 +203,13 @@ def _run(planned, how, cluster, say):
     stopped = [name for name, code in results.items() if code == 130]
     if stopped:
         raise Interrupted(stopped[0])
+    for step in steps:  # killed after its last epoch's checkpoint: it finished
+        if results.get(step.name) not in (0, 2, None) and finished(step):
+            results[step.name] = 0
     for step in steps:
         if results.get(step.name) == 0 and step.cfg.video:
             render(step.folder, fps=step.cfg.fps)
-    outcome.failed = [(n, status.first_error(logs[n]) if n in logs else None, logs.get(n))
+    outcome.failed = [(n, why_failed(c, logs.get(n), retries), logs.get(n))
                       for n, c in results.items() if c != 0]
     outcome.trained = [s.folder for s in steps if checkpoints.exists(s.folder)]
     folders = groups(steps, out)
@@ -216,6 +220,25 @@ def _run(planned, how, cluster, say):
     if out not in folders and any(os.path.isdir(folder) for folder in folders):
         outcome.report = report.write(out)  # one page for the data sets' comparisons together
     return outcome
+
+
+def finished(step):
+    """Whether the run's last checkpoint holds every epoch it was asked for."""
+    return (checkpoints.exists(step.folder)
+            and checkpoints.read_meta(step.folder)["epoch"] >= step.cfg.epochs)
+
+
+def why_failed(code, log, retries):
+    """A failed run's reason: the signal that killed its process (past its retries), or the
+    first error line of its log."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return (f"its process was killed by {name} (signal {-code})"
+                + (f", {retries} retries used" if retries else ""))
+    return status.first_error(log) if log else None
 
 
 def record(planned):
