@@ -7,7 +7,7 @@
     worker.py     what a worker process (or Ray task) does with one run: threads, retry, stop
     asha.py       asynchronous successive halving: stop hopeless runs at rungs of epochs
     local.py      N runs at once on this machine, each in its own process; lost ones retried
-    ray_tasks.py  the same on a Ray cluster, a task a run
+    ray_tasks.py  the same on a Ray cluster, each run a task
     status.py     one line a run: waiting, epoch k of n, done, failed, stopped early
 
 Its callers (aezoo/commands/sweep.py, which parses the command line and prints, and

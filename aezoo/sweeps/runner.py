@@ -130,7 +130,7 @@ class Settings:
     """How a sweep's runs are trained, checked (settings() makes it)."""
     workers: int        # runs at once on this machine
     threads: int        # BLAS threads of each run
-    ray: str = None     # a Ray address: a task a run there instead
+    ray: str = None     # a Ray address: each run a task there instead
     retries: int = 2    # times a run whose process or node died is started again
     early_stop: tuple = ()  # () or ("asha", grace, reduction factor)
 
