@@ -50,6 +50,8 @@ def parser():
             help_text += " [model option]"
         elif option.metadata.get("ability"):
             help_text += " [ability option]"
+        elif option.metadata.get("logger"):
+            help_text += " [logger option]"
         if option.type is bool:
             p.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
                            help=help_text)

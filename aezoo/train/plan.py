@@ -21,7 +21,8 @@ from aezoo.config import RESUMABLE, Config, flag, merge, validate
 from aezoo.data import augment
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
-from aezoo.train import device as devices, distributed, port, tensorboard
+from aezoo.loggers import check as check_loggers
+from aezoo.train import device as devices, distributed, port
 from aezoo.train.build import build_model, check_range, fit_to_data, load_dataset, model_cls
 
 
@@ -63,7 +64,7 @@ def plan(cfg, given=(), out_root="outputs", new_folder=True):
     folder rule to the caller (a sweep resumes or skips a folder that holds a run)."""
     given = frozenset(given)
     devices.check(cfg.device)
-    tensorboard.check(cfg)
+    check_loggers(cfg)
     dataset = dataset_for(cfg)
     # Keras weights fix the shape (hidden, cell) before the model fits itself to the data.
     keras = port.prepare(cfg, given, dataset, model_cls(cfg.model))
@@ -95,7 +96,7 @@ def plan_resume(run_dir, changes=None):
     """The Plan that continues `run_dir` from its last checkpoint."""
     cfg = resumed(run_dir, changes)
     devices.check(cfg.device)
-    tensorboard.check(cfg)
+    check_loggers(cfg)
     meta = checkpoints.read_meta(run_dir)
     cls = model_cls(cfg.model)
     checkpoints.check_model(meta, cls, run_dir)

@@ -2,10 +2,11 @@
 
     models    nothing of aezoo but models                 data     errors
     runs      errors                                      viz      errors, runs; no chainer, cupy or models
-    train     errors, runs, data, viz, config, the model registry; no concrete model, results or command
-    results   errors, runs, viz, data, models             speed    errors, models, train
+    train     errors, runs, data, viz, config, loggers, the model registry; no concrete model, results or command
+    loggers   errors, runs, viz, and models' Option; never train or config (config reads their options)
+    results   errors, runs, viz, data, models             speed    errors, models, train, loggers
     sweeps    errors, config, runs, data, models, train, results
-    config    errors, models, data (the set names), viz (the fps range)
+    config    errors, models, data (the set names), viz (the fps range), loggers (their options)
     commands  anything, but never another command
 Any part may read aezoo.__version__ from the package; nothing else of the package.
 The top level holds the package, api, config, errors and shims of 25 lines or fewer.
@@ -42,14 +43,16 @@ ALLOWED = {
     "data": {"data", "errors"},
     "runs": {"runs", "errors"},
     "viz": {"viz", "errors", "runs"},
-    "train": {"train", "errors", "runs", "data", "viz", "config", "models"},
+    "train": {"train", "errors", "runs", "data", "viz", "config", "models", "loggers"},
+    # a run's sinks: told values, never the trainer; of models only base's Option
+    "loggers": {"loggers", "errors", "runs", "viz", "models"},
     "results": {"results", "errors", "runs", "viz", "data", "models"},
-    "speed": {"speed", "errors", "models", "train"},
+    "speed": {"speed", "errors", "models", "train", "loggers"},
     "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results"},
     # the Python API; `commands` is the registry only (a command module is refused below)
     "notebook": {"notebook", "errors", "config", "runs", "data", "models", "train", "results",
                  "viz", "sweeps", "api", "commands"},
-    "config": {"errors", "models", "viz", "data"},
+    "config": {"errors", "models", "viz", "data", "loggers"},
     "errors": set(),
 }
 
@@ -124,6 +127,8 @@ def violations(module, imported, source=""):
             bad.append(f"{module} ({own}) imports {target} ({theirs})")
         if own in ("train", "speed") and theirs == "models" and target not in TRAIN_MAY_USE:
             bad.append(f"{module} imports {target}, not the model registry")
+        if own == "loggers" and theirs == "models" and target != "aezoo.models.base":
+            bad.append(f"{module} imports {target}: a logger takes only Option of models")
         if theirs == "shim" or (theirs == "commands" and target.count(".") >= 2
                                 and target.split(".")[2] in COMMANDS
                                 and (own != "commands" or module.split(".")[2:3] != target.split(".")[2:3])):
@@ -185,6 +190,9 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
     ("aezoo.notebook.sweep", "from aezoo.commands.sweep import sweep"),
     ("aezoo.notebook.fitting", "from aezoo.commands import run"),
     ("aezoo.viz.frame", "from ..viz import snapshot\nfrom ..train.start import prepare"),
+    ("aezoo.loggers.mlflow", "from aezoo.train.loop import Trainer"),   # a logger sees no trainer
+    ("aezoo.loggers.mlflow", "from aezoo.models.deep import DeepAE"),
+    ("aezoo.loggers.recon", "from aezoo.config import Config"),         # config reads loggers
 ])
 def test_the_check_catches_a_broken_rule(module, source):
     assert check(module, source) != []
@@ -203,7 +211,7 @@ def test_the_check_allows_what_the_rules_allow(module, source):
 def test_the_parts_are_folders_and_the_top_level_is_what_a_user_runs():
     parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert parts == {"models", "data", "runs", "train", "viz", "results", "speed", "sweeps",
-                     "commands", "notebook"}
+                     "commands", "notebook", "loggers"}
     for folder in parts:  # each part says what it is for and what it may import
         doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text()))
         assert doc and "import" in doc, folder

@@ -19,8 +19,8 @@ from tensorboard.util import tensor_util  # noqa: E402
 
 from aezoo.commands import run, sweep  # noqa: E402
 from aezoo.runs import checkpoints, metrics, snapshots  # noqa: E402
-from aezoo.train import tensorboard  # noqa: E402
-from aezoo.train.tensorboard import FOLDER  # noqa: E402
+from aezoo.loggers import tensorboard  # noqa: E402
+from aezoo.loggers.tensorboard import FOLDER  # noqa: E402
 from aezoo.viz import snapshot  # noqa: E402
 from conftest import TINY  # noqa: E402
 
@@ -150,7 +150,32 @@ def test_a_resumed_run_continues_its_events_without_repeating_an_epoch(tmp_path,
     found = events(out / FOLDER)
     assert [e.step for e in found.Scalars("loss/test")] == [0, 1, 2, 3]
     assert [e.step for e in found.Images("reconstructions")] == [0, 1, 2, 3]
-    assert len(list((out / FOLDER).glob("events.out.tfevents.*"))) == 2
+    files = sorted((out / FOLDER).glob("events.out.tfevents.*"))
+    assert len(files) == 2
+    # the session and the layers once, in the first file; the resume ends the session again
+    first, second = (tags_written(f) for f in files)
+    assert first.count(hparams_metadata.SESSION_START_INFO_TAG) == 1
+    assert first.count("model/layers/text_summary") == 1
+    assert hparams_metadata.SESSION_START_INFO_TAG not in second
+    assert "model/layers/text_summary" not in second
+    assert hparams_metadata.SESSION_END_INFO_TAG in second
+    assert [e.step for e in found.Tensors("model/layers/text_summary")] == [0]
+
+
+def tags_written(path):
+    """The summary tags of an event file, one a value written, in order."""
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    return [v.tag for e in EventFileLoader(str(path)).Load() for v in e.summary.value]
+
+
+def test_tensorboard_turned_on_at_a_resume_writes_the_session_and_layers_then(tmp_path):
+    out = tmp_path / "late"
+    assert run.main(["simple", *TINY, "--quiet", "--epochs", "1", "--out", str(out)]) == 0
+    assert run.main(["--resume", str(out), "--epochs", "2", "--quiet", "--tensorboard"]) == 0
+    found = events(out / FOLDER)
+    assert session_hparams(found)["model"] == "simple"
+    assert [e.step for e in found.Tensors("model/layers/text_summary")] == [1]
+    assert [e.step for e in found.Scalars("loss/test")] == [2]
 
 
 def tree(folder):
