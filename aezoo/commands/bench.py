@@ -33,7 +33,7 @@ from aezoo.commands.parser import Parser, guarded
 from aezoo.data import load
 from aezoo.errors import UsageError
 from aezoo.loggers import LOGGERS
-from aezoo.runs.files import atomic, check_writable
+from aezoo.runs.atomic import atomic, check_writable
 from aezoo.models import fast
 from aezoo.speed.clock import clock_parts
 from aezoo.train import device as devices

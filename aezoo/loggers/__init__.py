@@ -1,4 +1,4 @@
-"""Loggers: the sinks of a run, every one told the same things (base.py says what).
+"""Loggers: the sinks of a run, every one told the same things (contract.py says what).
 
     terminal      the line of every epoch, growth's lines, the run bar (terminal.py)
     recon         recon/epoch_NNNN.npz and .png, the arrays every picture is drawn from

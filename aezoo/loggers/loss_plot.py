@@ -6,7 +6,7 @@ digits: redrawing it every epoch would double such a run's time.
 """
 import time
 
-from aezoo.loggers.base import Logger
+from aezoo.loggers.contract import Logger
 
 EVERY = 30.0  # seconds between redraws while training
 

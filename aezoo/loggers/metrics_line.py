@@ -1,6 +1,6 @@
 """metrics.jsonl: the epoch's line (scores, seconds, parameters, learning rate, depth) and the
 growth's event lines, appended as they come (runs/metrics.py reads them)."""
-from aezoo.loggers.base import Logger
+from aezoo.loggers.contract import Logger
 
 
 class MetricsLine(Logger):

@@ -30,7 +30,7 @@ import time
 
 from aezoo import __version__
 from aezoo.errors import UsageError
-from aezoo.loggers.base import FAILED, FINISHED, INTERRUPTED, STOPPED, Logger, Option
+from aezoo.loggers.contract import FAILED, FINISHED, INTERRUPTED, STOPPED, Logger, Option
 
 INSTALL = "pip install 'aezoo[mlflow]'"
 DATABASE, ARTIFACTS, RECORD = "mlflow.db", "mlartifacts", "mlflow.json"
@@ -166,10 +166,10 @@ class MLflow(Logger):
 
     def artifacts(self):
         """(path, artifact folder) of the files a run shows itself by, those that exist."""
-        from aezoo.runs import snapshots
-        recon = os.path.join(self.run_dir, snapshots.FOLDER)
-        saved = snapshots.saved_epochs(recon)
-        found = [(snapshots.path(recon, saved[-1]), "frames")] if saved else []
+        from aezoo.runs import recon
+        folder = os.path.join(self.run_dir, recon.FOLDER)
+        saved = recon.saved_epochs(folder)
+        found = [(recon.path(folder, saved[-1]), "frames")] if saved else []
         names = ("loss.png", "progress.gif", "progress.mp4", "config.json", "architecture.json")
         found += [(os.path.join(self.run_dir, name), None) for name in names]
         return [(path, folder) for path, folder in found if os.path.exists(path)]

@@ -7,7 +7,7 @@
     RUN_DIR/tensorboard/projector_config.pbtxt   the Embedding Projector's list of embeddings
     RUN_DIR/tensorboard/NNNNN/code_D/            tensors.tsv, metadata.tsv, sprite.png
 
-Everything comes from what the logger is told (loggers/base.py): the epoch's scores, the
+Everything comes from what the logger is told (loggers/contract.py): the epoch's scores, the
 snapshot's arrays (train/capture.py), growth's records and the model's layers. It never
 sees the model and draws no random number, so the run is otherwise the same.
 Written with tensorboardX (the extra aezoo[tensorboard]), which needs no TensorFlow: its
@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from aezoo.errors import UsageError
-from aezoo.loggers.base import FINISHED, STOPPED, Logger, Option
+from aezoo.loggers.contract import FINISHED, STOPPED, Logger, Option
 
 FOLDER = "tensorboard"
 INSTALL = "pip install 'aezoo[tensorboard]'"
@@ -55,16 +55,16 @@ def pictures(arrays):
     """{tag: grey picture in [0, 1]} of a snapshot's arrays: inputs above reconstructions (a
     sequence model's panel for sequences), a generative model's prior samples, and the
     decoded grid over a 2-D code."""
-    from aezoo.viz import snapshot
+    from aezoo.viz import tiles
     shown = {k: arrays[k] for k in ("kind", "view", "value_range") if k in arrays}
-    found = {"reconstructions": snapshot.grid(
+    found = {"reconstructions": tiles.grid(
         {**shown, **{k: arrays[k] for k in ("inputs", "targets", "outputs") if k in arrays}})}
     if "samples" in arrays:
-        found["prior_samples"] = snapshot.grid({**shown, "samples": arrays["samples"]})
+        found["prior_samples"] = tiles.grid({**shown, "samples": arrays["samples"]})
     if "manifold" in arrays:
-        images = snapshot.as_images(arrays["manifold"], str(arrays["kind"]))
+        images = tiles.as_images(arrays["manifold"], str(arrays["kind"]))
         side = int(round(np.sqrt(len(images))))
-        found["code_space"] = snapshot.tile([images[i * side:(i + 1) * side] for i in range(side)],
+        found["code_space"] = tiles.tile([images[i * side:(i + 1) * side] for i in range(side)],
                                             tuple(arrays["value_range"]))
     return found
 
@@ -72,10 +72,10 @@ def pictures(arrays):
 def sprite_images(dataset, index):
     """(N, 1, H, W) thumbnails in [0, 1] of the test samples `index`; None for sequences and
     pictures that are not square (the projector's sprite takes square ones only)."""
-    from aezoo.viz import snapshot
+    from aezoo.viz import tiles
     if dataset.kind not in ("image", "vector"):
         return None
-    images = snapshot.as_images(dataset.test[index], dataset.kind).astype(np.float32)
+    images = tiles.as_images(dataset.test[index], dataset.kind).astype(np.float32)
     if images.ndim != 3 or images.shape[1] != images.shape[2]:
         return None
     low, high = dataset.value_range
@@ -228,10 +228,10 @@ class TensorBoard(Logger):
                              f"{INSTALL}")
 
     def start(self, run):
-        from aezoo.runs import snapshots
+        from aezoo.runs import recon
         from tensorboardX import summary
         self.folder = os.path.join(run.run_dir, FOLDER)
-        self.recon = os.path.join(run.run_dir, snapshots.FOLDER)
+        self.recon = os.path.join(run.run_dir, recon.FOLDER)
         earlier = os.path.isdir(self.folder) and any(
             name.startswith("events.out.tfevents.") for name in os.listdir(self.folder))
         self.writer = Events(self.folder, run.epoch + 1 if run.epoch else None)
@@ -251,11 +251,11 @@ class TensorBoard(Logger):
 
     def latest(self, epoch):
         """The snapshot's arrays of `epoch`: the last ones told, else from recon/ (a resume)."""
-        from aezoo.runs import snapshots
+        from aezoo.runs import recon
         if self.arrays is not None and int(self.arrays["epoch"]) == epoch:
             return self.arrays
-        if epoch in snapshots.saved_epochs(self.recon):
-            return snapshots.read(self.recon, epoch)
+        if epoch in recon.saved_epochs(self.recon):
+            return recon.read(self.recon, epoch)
         return None
 
     def embed(self, arrays):

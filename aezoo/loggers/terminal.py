@@ -16,7 +16,7 @@ import sys
 
 from tqdm import tqdm
 
-from aezoo.loggers.base import Logger
+from aezoo.loggers.contract import Logger
 
 
 class Terminal(Logger):

@@ -13,7 +13,7 @@ from aezoo.train.tell import Tell
 def clock_parts(trainer):
     """{"training", "files", one key a logger's cost names ("loss.png", "tensorboard",
     "terminal", "mlflow"): seconds}, filled in as the trainer runs: its updates and
-    evaluation; the loggers, each counted in the share it declares (loggers/base.py: cost),
+    evaluation; the loggers, each counted in the share it declares (loggers/contract.py: cost),
     the capture of the snapshot's arrays and the other epoch-end callbacks (the checkpoint,
     and the wait for its writer at the end) in "files". A write in the background slows
     the training beside it: that shows in "training"."""

@@ -1,6 +1,6 @@
 """Capturing what a run shows: after every epoch, the model run on fixed test samples.
 
-    arrays = Capture(dataset, indices, labels)(trainer)   # runs/snapshots.py: what they hold
+    arrays = EpochArrays(dataset, indices, labels)(trainer)   # runs/recon.py: what they hold
 
 The one place outside the loop that runs the model for pictures: the seam
 (train/tell.py) gives the arrays to the loggers (recon/ keeps them), and viz draws
@@ -24,7 +24,7 @@ def fixed_indices(n_test, count, seed=0):
 
 
 
-class Capture:
+class EpochArrays:
     """The snapshot's arrays of the fixed test samples, at the epoch just ended."""
 
     def __init__(self, dataset, indices, labels=None):

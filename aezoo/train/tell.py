@@ -5,12 +5,12 @@
 
 At an epoch's end it gathers the epoch's line (the scores, seconds, parameters, learning
 rate, depth), runs the model on the fixed samples (train/capture.py) when a run folder
-keeps them, and tells every logger (loggers/base.py: Epoch). Growth's records come
+keeps them, and tells every logger (loggers/contract.py: Epoch). Growth's records come
 through `event`. When the run ends, however it ends, every logger is told how, even when
 one of them fails (the first failure is raised after). The loop knows no logger, and no
 logger sees the trainer.
 """
-from aezoo.loggers.base import (DIVERGED, FAILED, FINISHED, INTERRUPTED, OUT_OF_MEMORY, STOPPED,
+from aezoo.loggers.contract import (DIVERGED, FAILED, FINISHED, INTERRUPTED, OUT_OF_MEMORY, STOPPED,
                                 Epoch)
 from aezoo.models import Growable
 from aezoo.train.best import is_best

@@ -19,9 +19,9 @@ from aezoo.models import MODELS, kernels
 from aezoo.runs import metrics
 from aezoo.run import main
 from aezoo.runs import checkpoints
-from aezoo.train import gpu
+from aezoo.gpu import cupy_compat
 
-REASON = gpu.problem(0)
+REASON = cupy_compat.problem(0)
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(REASON is not None, reason=f"no GPU: {REASON}")]
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64", "--quiet"]
@@ -89,7 +89,6 @@ def test_a_growing_run_keeps_its_new_layers_on_the_gpu_and_they_train(tmp_path):
     assert new, "no layer was added"
     assert all(isinstance(p.array, cupy.ndarray) for p in new.values())
     assert all(p.update_rule is not None and p.update_rule.t > 0 for p in new.values())
-    trainer.terminal.close()
 
 
 def test_a_gpu_run_resumes_on_the_cpu_and_a_cpu_run_on_the_gpu(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from aezoo import loggers
 from aezoo.commands import run
 from aezoo.config import OPTIONS, RESUMABLE
-from aezoo.loggers.base import Logger
+from aezoo.loggers.contract import Logger
 from aezoo.runs import metrics, rundir
 from conftest import TINY, ctrl_c_in_epoch
 

@@ -46,7 +46,7 @@ def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
 def test_in_a_terminal_the_lines_go_above_a_run_bar():
     import io
     import types
-    from aezoo.loggers.base import Epoch, RunInfo
+    from aezoo.loggers.contract import Epoch, RunInfo
     from aezoo.loggers.terminal import Terminal
     stream = io.StringIO()
     terminal = Terminal(stream=stream)

@@ -44,7 +44,7 @@ class Epoch:
     """What a logger is told at an epoch's end (epoch 0: the untrained model)."""
     number: int
     metrics: dict        # the line metrics.jsonl gets: scores, seconds, params, lr, depth
-    arrays: dict         # the snapshot's arrays (runs/snapshots.py), or None
+    arrays: dict         # the snapshot's arrays (runs/recon.py), or None
     best: bool           # the best epoch so far
     layers: list = None  # the model's layers when they changed (grew) in this epoch
 
