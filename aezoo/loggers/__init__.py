@@ -47,6 +47,13 @@ def wanted(cfg):
     return [cls() for cls in LOGGERS.values() if cls.wanted(cfg)]
 
 
+def rendered(cfg, run_dir, paths):
+    """Tell the run's loggers of its videos, rendered after its end (Logger.rendered)."""
+    for cls in LOGGERS.values():
+        if cls.wanted(cfg):
+            cls.rendered(cfg, run_dir, paths)
+
+
 def check(cfg):
     """A UsageError when a logger the run wants cannot work here; nothing written."""
     for cls in LOGGERS.values():

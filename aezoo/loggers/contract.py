@@ -10,6 +10,8 @@
         def epoch(self, epoch): ...     # epoch.metrics, epoch.arrays (the snapshot's), ...
         def growth(self, record): ...   # growth, growth_batches, faded_in (as metrics.jsonl's)
         def end(self, how): ...         # finished, stopped, interrupted, diverged, ...
+        @classmethod
+        def rendered(cls, cfg, run_dir, paths): ...   # the videos, rendered after the end
 
 A logger is told, never asked: it sees values (the options, the data's description,
 the model's layers, the epoch's scores and arrays), never the trainer, the model or
@@ -77,3 +79,9 @@ class Logger:
 
     def end(self, how):
         pass
+
+    @classmethod
+    def rendered(cls, cfg, run_dir, paths):
+        """The run's videos, rendered after its end (they take seconds to minutes, and Ctrl-C
+        must reach their rendering; the run is whole by then): a logger that keeps them takes
+        them here, from the run folder's own record of it."""

@@ -11,10 +11,11 @@ not in MLflow's default ./mlruns of whatever folder the run started in. A lone r
 sweep's folder, the output root then being the folder that holds the sweep's.
 
 What: the options as params; every epoch's line of metrics.jsonl as metrics at step =
-epoch; each growth as a tag (aezoo.growth.EPOCH: its metrics.jsonl record); at the end
-the last reconstruction grid, loss.png, the videos, config.json and architecture.json as
-artifacts, and the status (FINISHED; KILLED when interrupted; FAILED when it diverged or
-failed). RUN_DIR/mlflow.json keeps the MLflow run's id, so a resumed run continues it.
+epoch; each growth as a tag (aezoo.growth.EPOCH: its metrics.jsonl record; a fade-in's end
+as aezoo.faded_in.EPOCH); at the end
+the last reconstruction grid, loss.png, config.json and architecture.json as artifacts,
+and the status (FINISHED; KILLED when interrupted; FAILED when it diverged or failed);
+then the videos (progress.gif, progress.mp4) once they are rendered. RUN_DIR/mlflow.json keeps the MLflow run's id, so a resumed run continues it.
 
 Several processes write one SQLite file at once in a sweep with --workers: every call
 to the store holds a lock on a file beside it (mlflow.db.lock), so none fails on a
@@ -36,6 +37,7 @@ INSTALL = "pip install 'aezoo[mlflow]'"
 DATABASE, ARTIFACTS, RECORD = "mlflow.db", "mlartifacts", "mlflow.json"
 EXPERIMENT = "aezoo"  # a lone run's experiment
 SWEEP = "aezoo sweep"  # the marker a sweep's folder holds (runs/owner.py)
+KIND = {"mlflow.experimentKind": "custom_model_development"}  # the UI opens on model training
 STATUS = {FINISHED: "FINISHED", STOPPED: "FINISHED", INTERRUPTED: "KILLED"}  # else FAILED
 
 
@@ -116,7 +118,7 @@ class MLflow(Logger):
                 experiment = self.client.get_experiment_by_name(name)
                 experiment_id = (experiment.experiment_id if experiment else
                                  self.client.create_experiment(name, artifacts and pathlib.Path(
-                                     artifacts, name).as_uri()))
+                                     artifacts, name).as_uri(), tags=KIND))
                 self.run_id = self.client.create_run(experiment_id, run_name=os.path.basename(
                     run.run_dir), tags={"aezoo.run_dir": run.run_dir, "aezoo.version": __version__,
                                         "aezoo.data": json.dumps(run.dataset.describe()),
@@ -154,6 +156,8 @@ class MLflow(Logger):
             self.log(found, step=epoch.number)
 
     def growth(self, record):
+        if record["event"] not in ("growth", "faded_in"):  # the model changed (not the losses)
+            return
         with self.locked():
             self.client.set_tag(self.run_id, f"aezoo.{record['event']}.{record['epoch']}",
                                 json.dumps(record))
@@ -164,12 +168,25 @@ class MLflow(Logger):
                 self.client.log_artifact(self.run_id, path, folder)
             self.client.set_terminated(self.run_id, STATUS.get(how, "FAILED"))
 
+    @classmethod
+    def rendered(cls, cfg, run_dir, paths):
+        """The videos, into the MLflow run RUN_DIR/mlflow.json names (ended already)."""
+        from mlflow.tracking import MlflowClient
+        logger = cls()
+        with open(os.path.join(run_dir, RECORD)) as f:
+            record = json.load(f)
+        logger.uri, logger.run_id = record["tracking_uri"], record["run_id"]
+        with logger.locked(), quiet("mlflow", "alembic"):
+            client = MlflowClient(logger.uri)
+            for path in paths:
+                client.log_artifact(logger.run_id, path)
+
     def artifacts(self):
         """(path, artifact folder) of the files a run shows itself by, those that exist."""
         from aezoo.runs import recon
         folder = os.path.join(self.run_dir, recon.FOLDER)
         saved = recon.saved_epochs(folder)
         found = [(recon.path(folder, saved[-1]), "frames")] if saved else []
-        names = ("loss.png", "progress.gif", "progress.mp4", "config.json", "architecture.json")
+        names = ("loss.png", "config.json", "architecture.json")
         found += [(os.path.join(self.run_dir, name), None) for name in names]
         return [(path, folder) for path, folder in found if os.path.exists(path)]

@@ -62,7 +62,7 @@ ALLOWED = {
     "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results"},
     # the Python API; `commands` is the registry only (a command module is refused below)
     "notebook": {"notebook", "errors", "config", "runs", "data", "models", "train", "results",
-                 "viz", "sweeps", "api", "commands"},
+                 "viz", "sweeps", "api", "commands", "loggers"},
     "config": {"errors", "models", "viz", "data", "loggers"},
     "errors": set(),
 }

@@ -70,13 +70,14 @@ def test_a_run_is_read_back_with_mlflows_client_and_its_resume_continues_it(
 
 
 @pytest.mark.slow
-def test_without_a_tracking_uri_the_store_is_sqlite_in_the_output_root(tmp_path, monkeypatch):
+def test_without_a_tracking_uri_the_store_is_sqlite_in_the_output_root_with_the_videos(
+        tmp_path, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
     monkeypatch.chdir(tmp_path)
     root = tmp_path / "outputs"
-    assert run.main(["deep", *TINY, "--grow-every", "1", "--epochs", "2", "--mlflow", "--quiet",
-                     "--out", str(root / "grown")]) == 0
+    assert run.main(["deep", "--data", "digits", "--batch-size", "64", "--grow-every", "1",
+                     "--epochs", "2", "--mlflow", "--quiet", "--out", str(root / "grown")]) == 0
     assert (root / "mlflow.db").is_file()
     client, found = runs_of(f"sqlite:///{root / 'mlflow.db'}", "aezoo")
     logged = found["grown"]
@@ -88,6 +89,8 @@ def test_without_a_tracking_uri_the_store_is_sqlite_in_the_output_root(tmp_path,
     assert os.path.isfile(root / "mlartifacts" / "aezoo" / logged.info.run_id / "artifacts"
                           / "loss.png")
     assert not (tmp_path / "mlruns").exists()  # nothing in the working folder
+    videos = sorted(p.name for p in (root / "grown").glob("progress.*"))
+    assert videos and set(videos) <= {a.path for a in client.list_artifacts(logged.info.run_id)}
 
 
 @pytest.mark.slow
