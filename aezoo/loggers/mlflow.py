@@ -31,7 +31,7 @@ import time
 
 from aezoo import __version__
 from aezoo.errors import UsageError
-from aezoo.loggers.contract import FAILED, FINISHED, INTERRUPTED, STOPPED, Logger, Option
+from aezoo.loggers.contract import FINISHED, INTERRUPTED, STOPPED, Logger, Option
 
 INSTALL = "pip install 'aezoo[mlflow]'"
 DATABASE, ARTIFACTS, RECORD = "mlflow.db", "mlartifacts", "mlflow.json"

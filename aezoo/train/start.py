@@ -13,7 +13,6 @@ import datetime
 import os
 import shutil
 import sys
-import time
 from collections import namedtuple
 
 import numpy as np

@@ -1,15 +1,13 @@
 """--mlflow: a run logged to MLflow, read back with MLflow's own client (params, every
 epoch's metrics, growth, the artifacts, the status), its resume continuing the same MLflow
-run, the default SQLite store beside the run folder, and one line without the extra."""
+run, the default SQLite store beside the run folder (without the extra: test_seam.py)."""
 import os
-import sys
 
 import pytest
 
 from aezoo.commands import run
-from aezoo.loggers.mlflow import RECORD
 from aezoo.runs import metrics
-from conftest import TINY, ctrl_c_in_epoch, tree_state
+from conftest import TINY, ctrl_c_in_epoch
 
 mlflow = pytest.importorskip("mlflow", reason="the extra aezoo[mlflow] is not installed")
 
@@ -107,20 +105,3 @@ def test_an_interrupted_run_is_killed_and_its_resume_finishes_it(tmp_path, monke
     client, found = runs_of(f"sqlite:///{tmp_path / 'm.db'}", "aezoo")
     assert found["run"].info.status == "FINISHED"
     assert [s for s, _ in history(client, found["run"], "test_loss")] == [0, 1, 2, 3]
-
-
-def test_without_the_extra_it_is_one_line_and_nothing_is_written(tmp_path, monkeypatch, capsys):
-    done = tmp_path / "done"
-    assert run.main(["simple", *TINY, "--quiet", "--epochs", "1", "--out", str(done)]) == 0
-    before = tree_state(done)
-    monkeypatch.setitem(sys.modules, "mlflow", None)  # import mlflow fails
-    capsys.readouterr()
-    new = tmp_path / "new"
-    assert run.main(["simple", *TINY, "--mlflow", "--out", str(new)]) == 2
-    err = capsys.readouterr().err
-    assert err == "aezoo run: error: --mlflow needs the extra aezoo[mlflow]: " \
-                  "pip install 'aezoo[mlflow]'\n"
-    assert not new.exists() and not (tmp_path / "mlflow.db").exists()
-    assert run.main(["--resume", str(done), "--epochs", "2", "--mlflow"]) == 2
-    assert "--mlflow needs the extra" in capsys.readouterr().err
-    assert tree_state(done) == before

@@ -1,6 +1,8 @@
 """The seam: a logger in LOGGERS is told the run's start, every epoch, growth and the end however
 it ends, with nothing else to edit; the options it declares join Config and resume, and the
 bench clocks it by the cost it declares."""
+import sys
+
 import pytest
 
 from aezoo import loggers
@@ -8,7 +10,7 @@ from aezoo.commands import run
 from aezoo.config import OPTIONS, RESUMABLE
 from aezoo.loggers.contract import Logger
 from aezoo.runs import metrics, rundir
-from conftest import TINY, ctrl_c_in_epoch
+from conftest import TINY, ctrl_c_in_epoch, tree_state
 
 
 class Heard(Logger):
@@ -109,3 +111,22 @@ def test_the_loggers_page_says_what_each_logger_declares():
     for name, cls in loggers.LOGGERS.items():
         assert cls.on_resume in rows[name] and f"| `{cls.cost}` |" in rows[name], name
         assert all(f"`{flag(option)}`" in rows[name] for option in cls.options), name
+
+
+@pytest.mark.parametrize("option, module", [("tensorboard", "tensorboardX"), ("mlflow", "mlflow")])
+def test_without_its_extra_a_logger_is_one_line_and_nothing_is_written(
+        option, module, tmp_path, monkeypatch, capsys):
+    done = tmp_path / "done"
+    assert run.main(["simple", *TINY, "--quiet", "--epochs", "1", "--out", str(done)]) == 0
+    before = tree_state(done)
+    monkeypatch.setitem(sys.modules, module, None)  # import fails, as without the extra
+    capsys.readouterr()
+    new = tmp_path / "new"
+    assert run.main(["simple", *TINY, f"--{option}", "--out", str(new)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"aezoo run: error: --{option} needs the extra aezoo[{option}]")
+    assert err.endswith(f"pip install 'aezoo[{option}]'\n") and err.count("\n") == 1
+    assert not new.exists() and not list(tmp_path.glob("mlflow.db*"))
+    assert run.main(["--resume", str(done), "--epochs", "2", f"--{option}"]) == 2
+    assert f"--{option} needs the extra" in capsys.readouterr().err
+    assert tree_state(done) == before

@@ -1,10 +1,8 @@
 """--tensorboard: the event files a run writes, read back with TensorBoard's own EventAccumulator
 (tags, point counts, images, text, the projector's files, HParams), a run otherwise unchanged,
-a resume that writes no epoch twice, and one line when the extra is missing."""
+a resume that writes no epoch twice (without the extra: test_seam.py)."""
 import csv
-import hashlib
 import os
-import sys
 import types
 
 import numpy as np
@@ -176,27 +174,6 @@ def test_tensorboard_turned_on_at_a_resume_writes_the_session_and_layers_then(tm
     assert session_hparams(found)["model"] == "simple"
     assert [e.step for e in found.Tensors("model/layers/text_summary")] == [1]
     assert [e.step for e in found.Scalars("loss/test")] == [2]
-
-
-def tree(folder):
-    return {p: hashlib.sha256(open(os.path.join(d, p), "rb").read()).hexdigest()
-            for d, _, files in os.walk(folder) for p in files}
-
-
-def test_without_the_extra_it_is_one_line_and_nothing_is_written(tmp_path, monkeypatch, capsys):
-    done = tmp_path / "done"
-    assert run.main(["simple", *TINY, "--quiet", "--epochs", "1", "--out", str(done)]) == 0
-    before = tree(done)
-    monkeypatch.setitem(sys.modules, "tensorboardX", None)  # import tensorboardX fails
-    capsys.readouterr()
-    new = tmp_path / "new"
-    assert run.main(["simple", *TINY, "--tensorboard", "--out", str(new)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--tensorboard needs the extra aezoo[tensorboard]" in err
-    assert "pip install 'aezoo[tensorboard]'" in err and not new.exists()
-    assert run.main(["--resume", str(done), "--epochs", "2", "--tensorboard"]) == 2
-    assert "--tensorboard needs the extra" in capsys.readouterr().err
-    assert tree(done) == before
 
 
 SWEEP = """
