@@ -2,6 +2,7 @@
 epoch's metrics, growth, the artifacts, the status), its resume continuing the same MLflow
 run, the default SQLite store beside the run folder (without the extra: test_seam.py)."""
 import os
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,19 @@ def test_an_interrupted_run_is_killed_and_its_resume_finishes_it(tmp_path, monke
     client, found = runs_of(f"sqlite:///{tmp_path / 'm.db'}", "aezoo")
     assert found["run"].info.status == "FINISHED"
     assert [s for s, _ in history(client, found["run"], "test_loss")] == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_aezoo_fit_with_mlflow_logs_the_run_and_its_video(tmp_path, monkeypatch):
+    import aezoo
+    uri = f"sqlite:///{tmp_path / 'fit.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    fitted = aezoo.fit("simple", data="digits", epochs=1, mlflow=True, quiet=True,
+                       out=str(tmp_path / "fitted"), progress=False)
+    client, found = runs_of(uri, "aezoo")
+    logged = found["fitted"]
+    assert logged.info.status == "FINISHED" and logged.data.params["epochs"] == "1"
+    assert [s for s, _ in history(client, logged, "test_loss")] == [0, 1]
+    artifacts = {a.path for a in client.list_artifacts(logged.info.run_id)}
+    videos = {p.name for p in Path(fitted.path).glob("progress.*")}
+    assert videos and videos <= artifacts
