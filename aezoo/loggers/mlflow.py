@@ -106,9 +106,18 @@ class MLflow(Logger):
             yield
 
     def start(self, run):
-        from mlflow.tracking import MlflowClient
+        from mlflow.exceptions import MlflowException
         self.run_dir, self.cfg = run.run_dir, run.cfg
         self.uri, name, artifacts = store(run.run_dir)
+        try:
+            self.open(run, name, artifacts)
+        except MlflowException as e:  # a server that is down, a database it cannot use
+            message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise UsageError(f"--mlflow: the tracking store {self.uri} cannot be used: {message}")
+
+    def open(self, run, name, artifacts):
+        """The MLflow run: a new one, or on a resume the one this run folder logged to."""
+        from mlflow.tracking import MlflowClient
         if artifacts:
             os.makedirs(os.path.dirname(artifacts), exist_ok=True)
         with self.locked(), quiet("mlflow", "alembic"):  # a new store's tables: no INFO lines
@@ -121,7 +130,7 @@ class MLflow(Logger):
                                      artifacts, name).as_uri(), tags=KIND))
                 self.run_id = self.client.create_run(experiment_id, run_name=os.path.basename(
                     run.run_dir), tags={"aezoo.run_dir": run.run_dir, "aezoo.version": __version__,
-                                        "aezoo.data": json.dumps(run.dataset.describe()),
+                                        "aezoo.data": json.dumps(run.dataset.describe())[:5000],
                                         "aezoo.model": run.cfg.model}).info.run_id
                 self.log(params=params(run.cfg))
             else:

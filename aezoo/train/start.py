@@ -111,8 +111,13 @@ def prepare(plan, is_main=True, extra=()):
         indices = capture.fixed_indices(len(dataset.test), cfg.show)
         labels = None if dataset.test_labels is None else dataset.test_labels[indices]
         capturing = capture.EpochArrays(dataset, indices, labels)
-    tell = Tell(sinks, RunInfo(cfg, run_dir, dataset, model.layers(), model.n_params(),
-                               model.line_score(), trainer.epoch, tty), capturing)
+    try:  # a logger that cannot start (an MLflow server that is down) leaves no new folder
+        tell = Tell(sinks, RunInfo(cfg, run_dir, dataset, model.layers(), model.n_params(),
+                                   model.line_score(), trainer.epoch, tty), capturing)
+    except BaseException:
+        if is_main and not plan.resume:
+            free(run_dir, fresh)
+        raise
     trainer.add(*callbacks(trainer, cfg, dataset, run_dir if is_main else None, tell, cluster,
                            extra))
     return Started(plan, cfg, dataset, trainer, run_dir, fresh, held, is_main, terminal)
@@ -135,8 +140,8 @@ def start(plan, is_main=True, extra=()):
         if not started.is_main:  # rank 0 of a distributed run speaks for the run
             return 130
         if not checkpoints.exists(run_dir):
-            print(f"{PROG}: interrupted before the first checkpoint; {free(started)}",
-                  file=sys.stderr)
+            print(f"{PROG}: interrupted before the first checkpoint; "
+                  f"{free(started.run_dir, started.fresh)}", file=sys.stderr)
         else:
             print(f"{PROG}: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
                   f"aezoo run --resume {run_dir}", file=sys.stderr)
@@ -146,7 +151,8 @@ def start(plan, is_main=True, extra=()):
             return 1
         if not checkpoints.exists(run_dir):
             print(f"{PROG}: error: {e}; stopped before the first checkpoint, so "
-                  f"{free(started)} (try a smaller --lr)", file=sys.stderr)
+                  f"{free(started.run_dir, started.fresh)} (try a smaller --lr)",
+                  file=sys.stderr)
             return 1
         print(f"{PROG}: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
@@ -157,7 +163,8 @@ def start(plan, is_main=True, extra=()):
         advice = "try a smaller --batch-size or model, or free memory"
         if not checkpoints.exists(run_dir):
             print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped before the "
-                  f"first checkpoint, so {free(started)} ({advice})", file=sys.stderr)
+                  f"first checkpoint, so {free(started.run_dir, started.fresh)} ({advice})",
+                  file=sys.stderr)
             return 1
         print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped, "
               f"{saved_epochs(run_dir)} kept ({advice}). Continue with: aezoo run --resume "
@@ -169,11 +176,10 @@ def start(plan, is_main=True, extra=()):
     return 0
 
 
-def free(started):
+def free(run_dir, fresh):
     """Undo a new run that saved no epoch: its folder goes (or, if the user made it, empties
     again), so the name can be used at once. Returns what was done, for the message."""
-    run_dir = started.run_dir
-    if started.fresh:
+    if fresh:
         shutil.rmtree(run_dir)
         return f"{run_dir} removed, nothing to resume"
     for name in os.listdir(run_dir):  # it was empty when the run began
