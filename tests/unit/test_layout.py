@@ -8,7 +8,7 @@
     distributed  errors, runs and train's hook protocol only
     loggers   errors, runs, viz, and models' Option; never train or config (config reads their options)
     results   errors, runs, viz, data, models             speed    errors, models, train, loggers
-    sweeps    errors, config, runs, data, models, train, results
+    sweeps    errors, config, runs, data, models, train, results, loggers
     config    errors, models, data (the set names), viz (the fps range), loggers (their options)
     commands  anything, but never another command
 Any part may read aezoo.__version__ from the package; nothing else of the package.
@@ -59,10 +59,11 @@ ALLOWED = {
     "keras": {"errors", "config", "data"},
     "results": {"results", "errors", "runs", "viz", "data", "models"},
     "speed": {"speed", "errors", "models", "train", "loggers"},
-    "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results"},
-    # the Python API; `commands` is the registry only (a command module is refused below)
+    "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results",
+               "loggers"},
+    # the Python API: the same libraries as the commands, never a command
     "notebook": {"notebook", "errors", "config", "runs", "data", "models", "train", "results",
-                 "viz", "sweeps", "api", "commands", "loggers"},
+                 "viz", "sweeps", "api", "loggers"},
     "config": {"errors", "models", "viz", "data", "loggers"},
     "errors": set(),
 }
@@ -206,6 +207,7 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
     ("aezoo.viz", "from ..models.base import Autoencoder"),
     ("aezoo.notebook.sweep", "from aezoo.commands.sweep import sweep"),
     ("aezoo.notebook.fitting", "from aezoo.commands import run"),
+    ("aezoo.notebook.sweep", "from aezoo import commands"),
     ("aezoo.viz.frame", "from ..viz import tiles\nfrom ..train.start import prepare"),
     ("aezoo.loggers.mlflow", "from aezoo.train.loop import Trainer"),   # a logger sees no trainer
     ("aezoo.loggers.mlflow", "from aezoo.models.deep import DeepAE"),
@@ -219,7 +221,7 @@ def test_the_check_catches_a_broken_rule(module, source):
     ("aezoo.commands.sweep", "from aezoo.commands import COMMANDS\nfrom aezoo.commands.parser import guarded"),
     ("aezoo.train.start", "from aezoo import __version__\nfrom aezoo.models import Growable"),
     ("aezoo.run", "from aezoo.commands.run import main"),
-    ("aezoo.notebook.sweep", "from aezoo import commands\nfrom aezoo.sweeps.file import read"),
+    ("aezoo.notebook.sweep", "from aezoo.sweeps.runner import plan_sweep, run_sweep"),
 ])
 def test_the_check_allows_what_the_rules_allow(module, source):
     assert check(module, source) == []

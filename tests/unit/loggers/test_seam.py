@@ -130,3 +130,18 @@ def test_without_its_extra_a_logger_is_one_line_and_nothing_is_written(
     assert run.main(["--resume", str(done), "--epochs", "2", f"--{option}"]) == 2
     assert f"--{option} needs the extra" in capsys.readouterr().err
     assert tree_state(done) == before
+
+
+def test_the_sweeps_flags_set_the_loggers_options_of_every_run_over_its_file(tmp_path):
+    from aezoo.commands import sweep
+    from aezoo.sweeps.runner import plan_sweep
+    path = tmp_path / "s.toml"
+    path.write_text('[defaults]\nmodel = "simple"\ndata = "digits"\nepochs = 1\n'
+                    'tensorboard = true\n[grid]\ncode_dim = [4, 8]\n')
+    args = sweep.parser().parse_args([str(path), "--mlflow", "--no-tensorboard"])
+    assert (args.mlflow, args.tensorboard) == (True, False)
+    planned = plan_sweep(str(path), str(tmp_path / "out"), {"mlflow": True, "tensorboard": False})
+    assert [(s.cfg.mlflow, s.cfg.tensorboard) for s in planned.steps] == [(True, False)] * 2
+    assert [s.cfg.tensorboard for s in plan_sweep(str(path), str(tmp_path / "out")).steps] == \
+        [True, True]  # without the flags, the file's
+    assert not (tmp_path / "out").exists()
