@@ -19,14 +19,14 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test check bench docs install browser clean cupy gpu-check tensorboard
+.PHONY: run test check bench docs install browser clean cupy gpu-check tensorboard postgres search
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints/build.txt
 	@test -n "$(PYTHON)" || { echo "aezoo needs Python 3.10 or 3.11 (Chainer 7.8.1 does not import on 3.12+)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard]'
+	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard,search]'
 	touch $@
 
 run: $(STAMP)
@@ -57,7 +57,25 @@ tensorboard: $(STAMP)
 	$(BIN)/python -c 'import tensorboardX, tensorboard' 2>/dev/null || $(BIN)/python -m pip install \
 		--no-cache-dir -e '.[test,tensorboard]'
 
-test: $(STAMP) browser cupy tensorboard
+# The shared-study test (tests/e2e/test_search_postgres.py) starts a PostgreSQL server of its
+# own: Debian's binaries, which need root to install. Without them that test is skipped.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing postgresql for the shared-study test (apt-get)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+		|| echo "postgresql could not be installed: the shared-study test will be skipped"; \
+	else \
+		echo "no postgresql, and installing it needs root (sudo apt-get install postgresql): the shared-study test will be skipped"; \
+	fi
+
+# The search's tests need Optuna and the PostgreSQL driver (an older .venv lacks them).
+search: $(STAMP)
+	$(BIN)/python -c 'import optuna, psycopg, cmaes, optuna_dashboard' 2>/dev/null || $(BIN)/python -m pip install \
+		--no-cache-dir -e '.[test,search]'
+
+test: $(STAMP) browser cupy tensorboard postgres search
 	$(BIN)/python -m pytest
 
 # The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,

@@ -45,17 +45,19 @@ import time
 
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
+from aezoo.config import read_toml
 from aezoo.errors import UsageError
 from aezoo.results import compared, report
 from aezoo.results.comparison import compare, print_table
 from aezoo.results.videos import render
 from aezoo.runs import checkpoints, owner, rundir
-from aezoo.sweeps import asha, local, ray_tasks, status
+from aezoo.sweeps import local, ray_tasks, search, status, study as studies
 from aezoo.sweeps.file import read
 from aezoo.sweeps.steps import groups, plan_steps
 from aezoo.sweeps.worker import STOP, Job, work
 
 CORES = os.cpu_count() or 1
+COMPARED = 8  # a search compares its best trials, not all of them (a video of 40 runs is noise)
 
 
 def default_workers():
@@ -64,32 +66,63 @@ def default_workers():
     return max(1, CORES // 2)
 
 
-def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early_stop=()):
-    """Run the sweep file at `path`; returns an exit status (0, 1 if a run failed, 130)."""
-    experiments = read(path)
+def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early_stop=(),
+          trials=None, sampler="tpe", storage=None, study=None):
+    """Run the sweep file at `path`; returns an exit status (0, 1 if a run failed, 130).
+    early_stop: () or (pruner, grace, reduction factor)."""
+    table = read_toml(path)
+    found = search.read(path, table) if "search" in table else None
+    if found and not trials:
+        raise UsageError(f"{path} has a [search] table: give --trials N, the study's total")
+    if not found and (trials or sampler != "tpe" or storage or study):
+        raise UsageError("--trials, --sampler, --storage and --study are for a sweep file with "
+                         "a [search] table")
+    steps = [] if found else plan_steps(read(path), out or default_out(path), path)
+    sampler_ = studies.sampler(sampler, trials, found.space) if found else None
+    if found and sampler == "grid":
+        size = found.space.size()
+        if trials > size:
+            print(f"aezoo sweep: --sampler grid: the grid has {size} points; {size} trials, "
+                  f"not {trials}", file=sys.stderr)
+            trials = size
+    if storage:
+        studies.reachable(storage)  # host and port named at once, before anything is written
     folder_given = out
-    out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
+    out = out or default_out(path)
     owned = dict(command="aezoo sweep", ours=sweep_owns(out), earlier=owner.earlier_sweep)
     owner.check(out, **owned)  # a folder of the user's own is refused before anything runs
-    steps = plan_steps(experiments, out, path)
     workers = workers or default_workers()
     threads = threads or max(1, CORES // workers)
     cluster = ray_tasks.connect(ray) if ray else None
     with owner.claim(out, **owned):  # made, marked and locked: one sweep writes here at a time
+        trials_of = None
+        if found or early_stop:
+            url = studies.storage_url(out, storage)
+            name = study or os.path.splitext(os.path.basename(path))[0]
+            pruner = studies.pruner(*early_stop, max([s.cfg.epochs for s in steps] or [
+                found.defaults.get("epochs", 20) if found else 20])) if early_stop else None
+            tables = found.tables if found else table
+            trials_of = search.Search(found, out, studies.open_study(url, name, tables, sampler_,
+                                                                     pruner),
+                                      trials, early_stop, url)
         return run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries,
-                         early_stop)
+                         trials_of)
+
+
+def default_out(path):
+    return os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
 
 
 def sweep_owns(out):
     """What a sweep writes into OUT: its files, its runs' and comparisons' folders, the
-    comparison of one data set, the workers' logs and ASHA's record."""
+    comparison of one data set, the workers' logs and the study's journal."""
     runs_and_files = owner.sweep_entries(out)
     return lambda name: runs_and_files(name) or name in compared.WRITTEN or name in (
-        "logs", asha.FILE, STOP)
+        "logs", studies.FILE, STOP) or name in search.PICTURES
 
 
-def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries,
-              early_stop):
+def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries, trials):
+    """Train the runs (a search's trials as they are asked), then compare them."""
     if cluster:
         ray_tasks.check_shared(cluster, out)
     copy = os.path.join(out, "sweep.toml")  # what the runs were last asked to be
@@ -98,53 +131,71 @@ def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, re
     if os.path.exists(os.path.join(out, STOP)):  # an earlier Ctrl-C's request is done
         os.remove(os.path.join(out, STOP))
     parallel = bool(cluster) or workers > 1
-    logs = {s.name: os.path.join(os.path.abspath(out), "logs", f"{s.name}.log")
-            for s in steps} if parallel else {}
-    if logs:
+    logs = {}
+    if parallel:
         rundir.make_folder(os.path.join(out, "logs"))
-    jobs = [Job(s.name, os.path.abspath(out), s.plan, threads, early_stop, logs.get(s.name))
-            for s in steps if s.plan is not None]
+
+    def job(name, plan, judge=None):
+        if parallel:
+            logs[name] = os.path.join(os.path.abspath(out), "logs", f"{name}.log")
+        return Job(name, os.path.abspath(out), plan, threads, judge, logs.get(name))
+
+    searching = trials is not None and trials.file is not None
+    if trials:
+        trials.make_job = job
+        jobs = trials.jobs() if searching else trials.grid_jobs(steps)
+        shown = trials.steps if searching else steps
+    else:
+        jobs = [job(s.name, s.plan) for s in steps if s.plan is not None]
+        shown = steps
+    finished = trials.tell if trials else (lambda name, code: None)
     hint = f"aezoo sweep {path}" + (f" --out {folder_given}" if folder_given else "")
     if parallel:
         where = f"Ray at {ray}" if cluster else f"{workers} processes"
-        print(f"aezoo sweep: {len(jobs)} of {len(steps)} runs to train on {where}, {threads} "
+        what = (f"trials of study {trials.study.study_name!r} (up to {trials.trials} in all)"
+                if searching else f"{sum(s.plan is not None for s in steps)} of {len(steps)} runs")
+        print(f"aezoo sweep: {what} to train on {where}, {threads} "
               f"thread{'s' if threads > 1 else ''} each; their lines in {os.path.join(out, 'logs')}",
               file=sys.stderr)
         for i, step in enumerate(steps, 1):
             print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
     began = time.monotonic()
     try:
+        board = status.Board(shown, logs).show
         if cluster:
-            results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
+            results = ray_tasks.run_ray(cluster, jobs, retries, out, board, finished)
         elif parallel:
-            results = local.run_local(jobs, workers, retries, status.Board(steps, logs).show)
+            results = local.run_local(jobs, workers, retries, os.path.abspath(out), board, finished)
         else:
-            results = one_by_one(steps, jobs)
+            results = one_by_one(shown, jobs, finished)
     except KeyboardInterrupt:
         print(f"aezoo sweep: interrupted; every run saved its last epoch. Repeat the command to "
               f"continue: {hint}", file=sys.stderr)
         return 130
-    if jobs:
-        print(f"aezoo sweep: trained {len(jobs)} run(s) in {status.clock(time.monotonic() - began)}",
-              file=sys.stderr)
+    if results:
+        print(f"aezoo sweep: trained {len(results)} run(s) in "
+              f"{status.clock(time.monotonic() - began)}", file=sys.stderr)
     if 130 in results.values():
         print(f"aezoo sweep: interrupted in run {next(n for n, c in results.items() if c == 130)}; "
               f"repeat the command to continue: {hint}", file=sys.stderr)
         return 130
+    if searching:
+        steps = trials.finished_steps(COMPARED)
+        trials.summary()
     for step in steps:
         if results.get(step.name) == 0 and step.cfg.video:
             render(step.folder, fps=step.cfg.fps)
     failed = [(n, logs.get(n)) for n, c in results.items() if c != 0]
     trained = [s.folder for s in steps if checkpoints.exists(s.folder)]
-    compared = groups(steps, out)
-    for folder, group in compared.items():
+    by_data = groups(steps, out) if steps else {}
+    for folder, group in by_data.items():
         done = [s.folder for s in group if s.folder in trained]
         if done:
             written = compare(done, folder, fps=group[0].cfg.fps, owned=True)
             print_table(written[1])
             for path in written:
                 print(path)
-    if out not in compared and any(os.path.isdir(folder) for folder in compared):
+    if out not in by_data and any(os.path.isdir(folder) for folder in by_data):
         print(report.write(out))  # one page for the data sets' comparisons together
     if failed:
         print(f"aezoo sweep: {len(failed)} run(s) failed: "
@@ -154,15 +205,25 @@ def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, re
     return 0
 
 
-def one_by_one(steps, jobs):
-    """The runs in this process, one after the other, each printing its own lines."""
-    by_name, results = {job.name: job for job in jobs}, {}
-    for i, step in enumerate(steps, 1):
-        print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
-        if step.name in by_name:
-            results[step.name] = work(by_name[step.name])
-            if results[step.name] == 130:
-                break
+def one_by_one(steps, jobs, finished):
+    """The runs in this process, one after the other, each printing its own lines (a
+    search's steps grow as its trials are asked)."""
+    results, said = {}, 0
+
+    def say(upto):
+        nonlocal said
+        for i in range(said, upto):
+            print(f"aezoo sweep: [{i + 1}/{len(steps)}] {steps[i].name}: {steps[i].action}",
+                  file=sys.stderr)
+        said = max(said, upto)
+
+    for job in jobs:
+        say(next(i for i, s in enumerate(steps) if s.name == job.name) + 1)
+        results[job.name] = work(job)
+        finished(job.name, results[job.name])
+        if results[job.name] == 130:
+            return results
+    say(len(steps))
     return results
 
 
@@ -181,12 +242,26 @@ def parser():
                         "local starts one on this machine")
     p.add_argument("--retries", type=int, default=2, metavar="R",
                    help="times a run whose process or node died is started again (default 2)")
-    p.add_argument("--early-stop", choices=("asha",),
-                   help="stop hopeless runs: asha, asynchronous successive halving (Ray Tune's rule)")
+    p.add_argument("--trials", type=int, metavar="N",
+                   help="a [search] file: the study's total of trials (the same command again "
+                        "adds nothing; a larger N adds the difference)")
+    p.add_argument("--sampler", choices=studies.SAMPLERS, default="tpe",
+                   help="how a search picks each trial's values (Optuna's samplers; default tpe)")
+    p.add_argument("--storage", metavar="URL",
+                   help="the study's storage: an RDB URL (postgresql+psycopg://..., mysql://..., "
+                        "sqlite:///...) or a journal file on a shared disk (default "
+                        f"OUT/{studies.FILE})")
+    p.add_argument("--study", metavar="NAME",
+                   help="the study's name in the storage (default: the sweep file's stem)")
+    p.add_argument("--early-stop", choices=studies.PRUNERS,
+                   help="stop hopeless runs with Optuna's pruner: asha (successive halving), "
+                        "hyperband or median")
     p.add_argument("--grace", type=int, default=1, metavar="EPOCHS",
-                   help="asha: the first rung, in epochs (default 1, as Ray's grace_period)")
+                   help="the first epoch a run may be stopped at (asha's and hyperband's "
+                        "min_resource, median's warm-up; default 1)")
     p.add_argument("--reduction-factor", type=int, default=3, metavar="F",
-                   help="asha: rungs at grace x F^k epochs; 1/F of the runs go on (default 3)")
+                   help="asha and hyperband: rungs at grace x F^k epochs; 1/F of the runs go on "
+                        "(default 3)")
     return p
 
 
@@ -198,6 +273,7 @@ def _main(argv):
     args = parser().parse_args(argv)
     checks = [("workers", args.workers, 1, 256), ("threads", args.threads, 1, 1024),
               ("retries", args.retries, 0, 100), ("grace", args.grace, 1, 10 ** 6),
+              ("trials", args.trials, 1, 10 ** 6),
               ("reduction-factor", args.reduction_factor, 2, 100)]
     for name, value, low, high in checks:
         if value is not None and not low <= value <= high:
@@ -205,11 +281,13 @@ def _main(argv):
     if args.ray and args.workers:
         raise UsageError("--workers is for this machine; with --ray, Ray places the runs "
                          "(give one or the other)")
-    if not args.early_stop and ("--grace" in argv or "--reduction-factor" in argv):
-        raise UsageError("--grace and --reduction-factor only apply with --early-stop asha")
-    early = ("asha", args.grace, args.reduction_factor) if args.early_stop else ()
+    given = sys.argv[1:] if argv is None else argv
+    if not args.early_stop and ("--grace" in given or "--reduction-factor" in given):
+        raise UsageError("--grace and --reduction-factor only apply with --early-stop")
+    early = (args.early_stop, args.grace, args.reduction_factor) if args.early_stop else ()
     try:
-        return sweep(args.file, args.out, args.workers, args.threads, args.ray, args.retries, early)
+        return sweep(args.file, args.out, args.workers, args.threads, args.ray, args.retries, early,
+                     args.trials, args.sampler, args.storage, args.study)
     except KeyboardInterrupt:
         print("aezoo sweep: interrupted; repeat the command to continue", file=sys.stderr)
         return 130

@@ -26,7 +26,7 @@ SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=,-]*")
 RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
             "compare.partial.gif", "compare.partial.mp4", "compared.json", "report.html",
-            "asha.jsonl", "logs", "stop")
+            "study.journal", "logs", "stop")
 MAX_RUNS = 10000  # a grid that multiplies into more is a typo, not a sweep
 
 
