@@ -58,6 +58,7 @@ from aezoo.sweeps.worker import STOP, Job, work
 
 CORES = os.cpu_count() or 1
 COMPARED = 8  # a search compares its best trials, not all of them (a video of 40 runs is noise)
+GRACE, REDUCTION_FACTOR = 1, 3  # --early-stop's rungs when not given: Ray Tune's defaults
 
 
 def default_workers():
@@ -256,12 +257,13 @@ def parser():
     p.add_argument("--early-stop", choices=studies.PRUNERS,
                    help="stop hopeless runs with Optuna's pruner: asha (successive halving), "
                         "hyperband or median")
-    p.add_argument("--grace", type=int, default=1, metavar="EPOCHS",
-                   help="the first epoch a run may be stopped at (asha's and hyperband's "
-                        "min_resource, median's warm-up; default 1)")
-    p.add_argument("--reduction-factor", type=int, default=3, metavar="F",
-                   help="asha and hyperband: rungs at grace x F^k epochs; 1/F of the runs go on "
-                        "(default 3)")
+    # None when not given, so _main can tell "--grace 1" from nothing (the defaults are above)
+    p.add_argument("--grace", type=int, metavar="EPOCHS",
+                   help=f"the first epoch a run may be stopped at (asha's and hyperband's "
+                        f"min_resource, median's warm-up; default {GRACE})")
+    p.add_argument("--reduction-factor", type=int, metavar="F",
+                   help=f"asha and hyperband: rungs at grace x F^k epochs; 1/F of the runs go on "
+                        f"(default {REDUCTION_FACTOR})")
     return p
 
 
@@ -281,10 +283,13 @@ def _main(argv):
     if args.ray and args.workers:
         raise UsageError("--workers is for this machine; with --ray, Ray places the runs "
                          "(give one or the other)")
-    given = sys.argv[1:] if argv is None else argv
-    if not args.early_stop and ("--grace" in given or "--reduction-factor" in given):
+    if args.ray is not None and not args.ray.strip():
+        raise UsageError(f"--ray {args.ray!r}: expected a Ray address (host:port, auto or local)")
+    if not args.early_stop and (args.grace is not None or args.reduction_factor is not None):
         raise UsageError("--grace and --reduction-factor only apply with --early-stop")
-    early = (args.early_stop, args.grace, args.reduction_factor) if args.early_stop else ()
+    early = (args.early_stop, GRACE if args.grace is None else args.grace,
+             REDUCTION_FACTOR if args.reduction_factor is None else args.reduction_factor
+             ) if args.early_stop else ()
     try:
         return sweep(args.file, args.out, args.workers, args.threads, args.ray, args.retries, early,
                      args.trials, args.sampler, args.storage, args.study)
