@@ -51,7 +51,7 @@ from aezoo.results import compared, report
 from aezoo.results.comparison import compare, print_table
 from aezoo.results.videos import render
 from aezoo.runs import checkpoints, owner, rundir
-from aezoo.sweeps import local, ray_tasks, search, status, study as studies
+from aezoo.sweeps import local, pictures, ray_tasks, search, status, study as studies
 from aezoo.sweeps.file import read
 from aezoo.sweeps.steps import groups, plan_steps
 from aezoo.sweeps.worker import STOP, Job, work
@@ -119,7 +119,7 @@ def sweep_owns(out):
     comparison of one data set, the workers' logs and the study's journal."""
     runs_and_files = owner.sweep_entries(out)
     return lambda name: runs_and_files(name) or name in compared.WRITTEN or name in (
-        "logs", studies.FILE, STOP) or name in search.PICTURES
+        "logs", studies.FILE, STOP) or name in dict(report.SEARCH_PICTURES)
 
 
 def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries, trials):
@@ -149,6 +149,8 @@ def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, re
     else:
         jobs = [job(s.name, s.plan) for s in steps if s.plan is not None]
         shown = steps
+    if searching and parallel:  # the status lines show no action: say each trial's
+        jobs = announced(jobs, shown)
     finished = trials.tell if trials else (lambda name, code: None)
     hint = f"aezoo sweep {path}" + (f" --out {folder_given}" if folder_given else "")
     if parallel:
@@ -183,6 +185,8 @@ def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, re
     if searching:
         steps = trials.finished_steps(COMPARED)
         trials.summary()
+        for picture in pictures.draw(trials.study, out):
+            print(picture)
     for step in steps:
         if results.get(step.name) == 0 and step.cfg.video:
             render(step.folder, fps=step.cfg.fps)
@@ -204,6 +208,14 @@ def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, re
               + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)
         return 1
     return 0
+
+
+def announced(jobs, steps):
+    """The jobs, each said as it is handed out: the trial's run and what is done with it."""
+    for job in jobs:
+        step = next(s for s in reversed(steps) if s.name == job.name)
+        print(f"aezoo sweep: {step.name}: {step.action}", file=sys.stderr)
+        yield job
 
 
 def one_by_one(steps, jobs, finished):
@@ -246,7 +258,7 @@ def parser():
     p.add_argument("--trials", type=int, metavar="N",
                    help="a [search] file: the study's total of trials (the same command again "
                         "adds nothing; a larger N adds the difference)")
-    p.add_argument("--sampler", choices=studies.SAMPLERS, default="tpe",
+    p.add_argument("--sampler", choices=tuple(studies.SAMPLERS), default="tpe",
                    help="how a search picks each trial's values (Optuna's samplers; default tpe)")
     p.add_argument("--storage", metavar="URL",
                    help="the study's storage: an RDB URL (postgresql+psycopg://..., mysql://..., "
@@ -254,7 +266,7 @@ def parser():
                         f"OUT/{studies.FILE})")
     p.add_argument("--study", metavar="NAME",
                    help="the study's name in the storage (default: the sweep file's stem)")
-    p.add_argument("--early-stop", choices=studies.PRUNERS,
+    p.add_argument("--early-stop", choices=tuple(studies.PRUNERS),
                    help="stop hopeless runs with Optuna's pruner: asha (successive halving), "
                         "hyperband or median")
     # None when not given, so _main can tell "--grace 1" from nothing (the defaults are above)

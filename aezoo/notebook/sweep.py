@@ -7,6 +7,10 @@
     sweep.run(workers=2)        # `aezoo sweep FILE --out OUT --workers 2`, then compared
     sweep.runs, sweep.comparison(), sweep   # in Jupyter: the runs' table, the plot
 
+    search = aezoo.Sweep("experiments/search.toml")   # a file with a [search] table
+    search.run(trials=8, workers=2, early_stop="asha")
+    search.study                # the Optuna study: best_trial, trials_dataframe(), ...
+
 The file is read and every run planned when the Sweep is made (a UsageError, one
 line, if anything is wrong; nothing is written). run() is the `aezoo sweep` command
 itself, through the command registry, so its folder, resume rules, workers, Ray and
@@ -24,10 +28,12 @@ from aezoo.notebook import display
 from aezoo.notebook.comparison import Comparison
 from aezoo.notebook.run import Run
 from aezoo.runs import checkpoints
+from aezoo.config import read_toml
+from aezoo.sweeps import search, study as studies
 from aezoo.sweeps.file import read
 from aezoo.sweeps.steps import plan_steps
 
-TABLES = ("defaults", "runs", "grid")
+TABLES = ("defaults", "runs", "grid", "search")
 
 
 def toml_value(value, where):
@@ -83,13 +89,24 @@ class Sweep:
         self.path = path
         self.out = os.path.abspath(out or os.path.join(
             "outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0]))
-        self.steps = plan_steps(read(path), self.out, path)  # every check; nothing written
+        table = read_toml(path)
+        self.search = search.read(path, table) if "search" in table else None
+        # every check; nothing written (a search's trials are planned as they are asked)
+        self.steps = [] if self.search else plan_steps(read(path), self.out, path)
+        self.storage, self.study_name = None, None
         self.status = None
 
-    def run(self, workers=None, threads=None, early_stop=None, retries=2):
-        """Train every run that is not finished, then compare them, as `aezoo sweep` does.
-        Returns the Sweep; Ctrl-C stops the runs at their next epoch (run() again resumes)."""
+    def run(self, workers=None, threads=None, early_stop=None, retries=2, trials=None,
+            sampler=None, storage=None, study=None):
+        """Train every run that is not finished, then compare them, as `aezoo sweep` does (a
+        search: until its study holds `trials`). Returns the Sweep; Ctrl-C stops the runs at
+        their next epoch (run() again resumes)."""
         argv = ["sweep", self.path, "--out", self.out, "--retries", str(retries)]
+        for flag, value in (("--trials", trials), ("--sampler", sampler), ("--storage", storage),
+                            ("--study", study)):
+            if value is not None:
+                argv += [flag, str(value)]
+        self.storage, self.study_name = storage, study
         if workers is not None:
             argv += ["--workers", str(workers)]
         if threads is not None:
@@ -102,8 +119,24 @@ class Sweep:
         return self
 
     @property
+    def study(self):
+        """A search's Optuna study (loaded from its storage: OUT/study.journal by default)."""
+        if not self.search:
+            raise UsageError(f"{self.path} has no [search] table: its runs are no study's trials")
+        name = self.study_name or os.path.splitext(os.path.basename(self.path))[0]
+        url = studies.storage_url(self.out, self.storage)
+        if not self.storage and not os.path.exists(url):
+            raise UsageError(f"no study in {self.out} yet: run() the search first")
+        return studies.optuna().load_study(study_name=name, storage=studies.storage(url))
+
+    @property
     def runs(self):
-        """The Runs of the sweep that have trained at least one epoch, in the file's order."""
+        """The Runs of the sweep that have trained at least one epoch, in the file's order (a
+        search's: its trials in this folder, in their order)."""
+        if self.search:
+            return [Run(os.path.join(self.out, name)) for name in sorted(os.listdir(self.out))
+                    if checkpoints.exists(os.path.join(self.out, name))] \
+                if os.path.isdir(self.out) else []
         return [Run(s.folder) for s in self.steps if checkpoints.exists(s.folder)]
 
     def comparison(self):

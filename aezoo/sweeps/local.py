@@ -78,14 +78,12 @@ def run_local(jobs, workers, retries, out, poll=lambda results, running, note: N
                 for i, w in enumerate(pool):
                     if w.job is None:
                         continue
-                    if w.conn.poll():
-                        try:
-                            job, status = w.job, w.conn.recv()
-                        except EOFError:  # died while answering: treated as below
-                            continue
-                        w.job = None
+                    status = answer(w)
+                    if status is not None:
+                        job, w.job = w.job, None
                         end(job, status)
                     elif not w.process.is_alive():
+                        w.process.join()
                         job, code = w.job, w.process.exitcode
                         pool[i] = Worker(context, i)
                         if code < 0 and tries[job.name] < retries and not stopping:  # lost
@@ -116,6 +114,16 @@ def run_local(jobs, workers, retries, out, poll=lambda results, running, note: N
     if stopping:
         raise KeyboardInterrupt
     return results
+
+
+def answer(worker):
+    """The exit status the worker sent for its run, or None (still training, or it died:
+    a dead worker's pipe reads as EOF)."""
+    try:
+        return worker.conn.recv() if worker.conn.poll() else None
+    except (EOFError, OSError):
+        worker.process.join(timeout=5)  # it is dying: its exit code tells how
+        return None
 
 
 def running(pool):

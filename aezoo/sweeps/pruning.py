@@ -20,6 +20,7 @@ metrics.jsonl gets a stopped_early event, and the sweep tells the study it was p
 import warnings
 from dataclasses import dataclass
 
+from aezoo.errors import UsageError
 from aezoo.runs import metrics
 from aezoo.sweeps import study
 from aezoo.train.callbacks import Callback
@@ -93,6 +94,6 @@ def pruned(folder):
     """Whether a pruner stopped the run in `folder` (not --patience)."""
     try:
         events = metrics.read(folder)[1]
-    except Exception:
+    except UsageError:  # an edited metrics.jsonl: not the pruner's word
         return False
     return any(e.get("event") == "stopped_early" and e.get("by") in study.PRUNERS for e in events)

@@ -11,9 +11,10 @@ ran, run or wait count, failed ones do not, so the same command again adds nothi
 a larger N adds the difference.
 
 Started again (after Ctrl-C, or a lost machine), the sweep first resumes its own
-unfinished trials from their checkpoints. A trial whose folder was deleted is run anew
-as a new trial with the same values (Optuna never reopens a finished trial): the
-unfinished one is told failed, a finished one stays as it was and is not counted.
+unfinished trials from their checkpoints (or starts them again where they had none).
+A finished trial whose folder was deleted runs anew as a new trial with the same values
+(Optuna never reopens a finished trial): the old one stays in the study as it was, and
+no longer counts toward --trials.
 """
 import os
 import socket
@@ -31,7 +32,6 @@ from aezoo.train.build import configured
 from aezoo.train.plan import plan
 
 TABLES = ("defaults", "search")
-PICTURES = ()  # what the search draws into OUT (aezoo/sweeps/pictures.py)
 
 
 @dataclass
@@ -94,12 +94,10 @@ class Search:
         then new ones until the study holds --trials."""
         State = self.op.trial.TrialState
         trials = self.study.get_trials(deepcopy=False)
-        done = self.replaced(trials)
-        for trial in self.mine(trials):
-            if not os.path.isdir(self.folder(trial)) and trial.number not in done and \
-                    trial.state in (State.RUNNING, State.COMPLETE, State.PRUNED):
-                if trial.state == State.RUNNING:
-                    self.study.tell(trial.number, state=State.FAIL)
+        done = self.replaced(trials)  # trials that a new one already stands for
+        for trial in self.mine(trials):  # a finished trial whose folder the user deleted
+            if trial.state in (State.COMPLETE, State.PRUNED) and trial.number not in done \
+                    and not os.path.isdir(self.folder(trial)):
                 self.study.enqueue_trial(trial.params, user_attrs={"replaces": trial.number})
                 print(f"aezoo sweep: trial {trial.number}'s folder is gone: its values run again "
                       f"as a new trial", file=sys.stderr)

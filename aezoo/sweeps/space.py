@@ -176,19 +176,26 @@ def read(path, table, defaults):
 
 
 def check(path, space, defaults, models):
-    """Each value of each range with each model it may meet, planned as a run would be."""
+    """Each value of each range with each model it may meet, planned as a run would be, beside
+    the other ranges at their low ends, or else at their high ends (options depend on each
+    other: grow_warmup needs a grow_every > 0 and no longer than it)."""
     from aezoo.train.build import configured  # the models' own checks; imported when used
     for model in models:
-        for r in space.common + space.only.get(model, ()):
-            if r.name == "model":
-                continue
+        ranges = [r for r in space.common + space.only.get(model, ()) if r.name != "model"]
+        ends = [{r.name: r.samples()[i] for r in ranges} for i in (0, -1)]
+        for r in ranges:
             for value in r.samples():
-                options = {**defaults, "model": model, r.name: value}
-                try:
-                    configured(model, (options, f"{path} [search]"))
-                except UsageError as e:
+                errors = []
+                for others in ends:
+                    try:
+                        configured(model, ({**defaults, **others, "model": model, r.name: value},
+                                           f"{path} [search]"))
+                        break
+                    except UsageError as e:
+                        errors.append(e)
+                else:
                     raise UsageError(f"{path} [search] {r.name} = {value!r} with model {model}: "
-                                     f"{str(e).split(': ', 1)[-1]}")
+                                     f"{str(errors[0]).split(': ', 1)[-1]}")
 
 
 def label(number, values):

@@ -23,8 +23,6 @@ from urllib.parse import urlsplit
 from aezoo.errors import UsageError
 
 FILE = "study.journal"
-SAMPLERS = ("tpe", "random", "cmaes", "grid")
-PRUNERS = ("asha", "hyperband", "median")
 REACH_SECONDS = 3  # a database host that does not answer in this long is reported, not waited on
 
 
@@ -93,51 +91,56 @@ def engine_options(url):
     return {}
 
 
-def sampler(name, trials, space, seed=None):
-    """The sampler; TPE starts at random for n_startup_trials = max(2, min(10, N // 4)):
-    Optuna's 10 would leave an 8-trial search nothing but random trials."""
-    op = optuna()
-    if name == "tpe":
-        return op.samplers.TPESampler(n_startup_trials=startup_trials(trials), seed=seed,
-                                      constant_liar=True)  # parallel trials spread out
-    if name == "random":
-        return op.samplers.RandomSampler(seed=seed)
-    if name == "cmaes":
-        return op.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
-    if name == "grid":
-        return Grid(space.grid(), seed=seed)
-    raise UsageError(f"--sampler {name}: expected one of {', '.join(SAMPLERS)}")
-
-
 def startup_trials(trials):
+    """TPE's random trials before it models: Optuna's 10 would leave an 8-trial search
+    nothing but random trials, so a quarter of the budget, from 2 to 10."""
     return max(2, min(10, trials // 4))
 
 
-def grid_class():
-    class Grid(optuna().samplers.GridSampler):
-        """GridSampler that leaves stopping to the sweep (--trials), which asks and tells
-        outside study.optimize, where GridSampler's own study.stop() would raise."""
+def grid_sampler(op, space, seed):
+    class Grid(op.samplers.GridSampler):
+        """GridSampler that leaves stopping to the sweep (--trials, capped at the grid's size),
+        which asks and tells outside study.optimize, where GridSampler's study.stop() raises."""
         def after_trial(self, study, trial, state, values):
             pass
-    return Grid
+    return Grid(space.grid(), seed=seed)
 
 
-def Grid(space, seed=None):
-    return grid_class()(space, seed=seed)
+# --sampler NAME: (optuna, --trials, the Space, seed) -> the sampler. A new one is a line here.
+SAMPLERS = {
+    "tpe": lambda op, trials, space, seed: op.samplers.TPESampler(
+        n_startup_trials=startup_trials(trials), seed=seed,
+        constant_liar=True),  # parallel trials spread out instead of asking the same point
+    "random": lambda op, trials, space, seed: op.samplers.RandomSampler(seed=seed),
+    "cmaes": lambda op, trials, space, seed: op.samplers.CmaEsSampler(
+        seed=seed, warn_independent_sampling=False),
+    "grid": lambda op, trials, space, seed: grid_sampler(op, space, seed),
+}
+
+# --early-stop NAME: (optuna, --grace, --reduction-factor, the runs' epochs) -> the pruner.
+PRUNERS = {
+    # asynchronous successive halving: rungs at grace x F^k epochs, the best 1/F go on
+    "asha": lambda op, grace, factor, epochs: op.pruners.SuccessiveHalvingPruner(
+        min_resource=grace, reduction_factor=factor),
+    # brackets of successive halving, from grace epochs up to the runs' own
+    "hyperband": lambda op, grace, factor, epochs: op.pruners.HyperbandPruner(
+        min_resource=grace, max_resource=max(epochs, grace + 1), reduction_factor=factor),
+    # behind the median of the earlier trials at the same epoch (after 2 trials, grace epochs)
+    "median": lambda op, grace, factor, epochs: op.pruners.MedianPruner(
+        n_startup_trials=2, n_warmup_steps=grace),
+}
+
+
+def sampler(name, trials, space, seed=None):
+    if name not in SAMPLERS:
+        raise UsageError(f"--sampler {name}: expected one of {', '.join(SAMPLERS)}")
+    return SAMPLERS[name](optuna(), trials, space, seed)
 
 
 def pruner(name, grace, factor, epochs):
-    """Optuna's pruner for --early-stop: asha (successive halving: rungs at grace x F^k
-    epochs), hyperband (brackets of it up to the run's epochs) or median."""
-    op = optuna()
-    if name == "asha":
-        return op.pruners.SuccessiveHalvingPruner(min_resource=grace, reduction_factor=factor)
-    if name == "hyperband":
-        return op.pruners.HyperbandPruner(min_resource=grace, max_resource=max(epochs, grace + 1),
-                                          reduction_factor=factor)
-    if name == "median":
-        return op.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=grace)
-    raise UsageError(f"--early-stop {name}: expected one of {', '.join(PRUNERS)}")
+    if name not in PRUNERS:
+        raise UsageError(f"--early-stop {name}: expected one of {', '.join(PRUNERS)}")
+    return PRUNERS[name](optuna(), grace, factor, epochs)
 
 
 def fingerprint(tables):
