@@ -7,8 +7,9 @@ turns its values into a run, OUT/<number>-<values> (e.g. 0007-lr=0.00123-grow_ev
 and tells the study the run's score when it ends: the lowest test BCE (else MSE) of its
 epochs, what the score table ranks by; pruned when a pruner stopped it, failed when it
 failed. --trials N is the study's total, over every machine sharing it: trials that
-ran, run or wait count, failed ones do not, so the same command again adds nothing and
-a larger N adds the difference.
+ran or run count, failed ones do not, so the same command again adds nothing and
+a larger N adds the difference. Two machines asking the study's last trial at once: the one with the
+higher number marks its trial failed ("surplus") and runs nothing.
 
 Started again (after Ctrl-C, or a lost machine), the sweep first resumes its own
 unfinished trials from their checkpoints (or starts them again where they had none).
@@ -77,9 +78,11 @@ class Search:
         return {t.user_attrs["replaces"] for t in trials if "replaces" in t.user_attrs}
 
     def counted(self, trials, below=None):
+        """Trials that ran or run and stand for themselves (a waiting one is not yet counted:
+        the next ask takes it)."""
         done = self.replaced(trials)
         states = (self.op.trial.TrialState.COMPLETE, self.op.trial.TrialState.PRUNED,
-                  self.op.trial.TrialState.RUNNING, self.op.trial.TrialState.WAITING)
+                  self.op.trial.TrialState.RUNNING)
         return sum(1 for t in trials if t.state in states and t.number not in done
                    and (below is None or t.number < below))
 
