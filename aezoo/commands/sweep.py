@@ -49,7 +49,7 @@ from aezoo.config import read_toml
 from aezoo.errors import UsageError
 from aezoo.results import compared, report
 from aezoo.results.comparison import compare, print_table
-from aezoo.results.videos import render
+from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints, owner, rundir
 from aezoo.sweeps import local, pictures, ray_tasks, search, status, study as studies
 from aezoo.sweeps.file import read

@@ -16,7 +16,7 @@ import sys
 import warnings
 
 from aezoo.results.report import SEARCH_PICTURES
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 from aezoo.sweeps import study as studies
 
 PLOTS = {"search-history.png": "plot_optimization_history",
