@@ -34,17 +34,22 @@ run: $(STAMP)
 
 # The report's test opens report.html in headless Chromium: Debian's package, which
 # needs root to install. Without it that one test is skipped and says why.
+# $(call apt_install,PACKAGE,THE TEST): Debian's package when root (as CI is), else a note.
+define apt_install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	echo "installing $(1) for $(2) (apt-get)"; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null \
+	|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; } \
+	|| echo "$(1) could not be installed: $(2) will be skipped"; \
+else \
+	echo "no $(1), and installing it needs root (sudo apt-get install $(1)): $(2) will be skipped"; \
+fi
+endef
+
 BROWSERS := chromium chromium-browser google-chrome
 browser:
 	@for b in $(BROWSERS); do command -v $$b >/dev/null 2>&1 && exit 0; done; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing chromium for the report's browser test (apt-get)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "chromium could not be installed: the report's browser test will be skipped"; \
-	else \
-		echo "no chromium, and installing it needs root (sudo apt-get install chromium): the report's browser test will be skipped"; \
-	fi
+	$(call apt_install,chromium,the report's browser test)
 
 # The CuPy 13 audit (tests/unit/gpu/test_cupy_compat.py) needs CuPy itself, no GPU: the [gpu] extra's
 # CuPy only, not its cuDNN wheel (700 MB). docs/gpu.md.
@@ -61,14 +66,7 @@ tensorboard: $(STAMP)
 # own: Debian's binaries, which need root to install. Without them that test is skipped.
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 && exit 0; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing postgresql for the shared-study test (apt-get)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
-		|| echo "postgresql could not be installed: the shared-study test will be skipped"; \
-	else \
-		echo "no postgresql, and installing it needs root (sudo apt-get install postgresql): the shared-study test will be skipped"; \
-	fi
+	$(call apt_install,postgresql,the shared-study test)
 
 # The search's tests need Optuna and the PostgreSQL driver (an older .venv lacks them).
 search: $(STAMP)

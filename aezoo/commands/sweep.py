@@ -3,7 +3,8 @@
     aezoo sweep experiments/quick.toml [--out outputs/sweep-quick]
     aezoo sweep FILE --workers 2 --threads 1        # two runs at once on this machine
     aezoo sweep FILE --ray HEAD:6379                # a task a run on a Ray cluster
-    aezoo sweep FILE --early-stop asha --grace 2    # stop hopeless runs at rungs of epochs
+    aezoo sweep FILE --early-stop asha --grace 2    # stop hopeless runs (Optuna's pruners)
+    aezoo sweep search.toml --trials 40             # a [search] table: an Optuna study
 
 The file holds a [defaults] table of options every run shares and one
 [runs.NAME] table per run; keys are the option names of config.json's
@@ -20,7 +21,9 @@ The file holds a [defaults] table of options every run shares and one
     model = "deep"
     grow_every = 4
 
-A [grid] table crosses lists of values with every run (aezoo/sweeps/file.py).
+A [grid] table crosses lists of values with every run (aezoo/sweeps/file.py); a
+[search] table holds ranges instead, and --trials N trials of an Optuna study are its
+runs (aezoo/sweeps/space.py, search.py, study.py).
 Runs train into OUT/NAME (OUT defaults to
 outputs/sweep-<file stem>), without a progress video unless the file sets
 video = true: the comparison (aezoo compare) writes its scores, plot and
@@ -102,7 +105,7 @@ def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early
             name = study or os.path.splitext(os.path.basename(path))[0]
             pruner = studies.pruner(*early_stop, max([s.cfg.epochs for s in steps] or [
                 found.defaults.get("epochs", 20) if found else 20])) if early_stop else None
-            tables = found.tables if found else table
+            tables = found.tables if found else None  # a grid may gain runs: no fingerprint
             trials_of = search.Search(found, out, studies.open_study(url, name, tables, sampler_,
                                                                      pruner),
                                       trials, early_stop, url)
@@ -243,7 +246,8 @@ def one_by_one(steps, jobs, finished):
 def parser():
     p = Parser(prog="aezoo sweep", description=COMMANDS["sweep"])
     p.add_argument("file", metavar="FILE.toml",
-                   help="sweep file: [defaults], [runs.NAME] and [grid] tables")
+                   help="sweep file: [defaults] with [runs.NAME] and [grid] tables, or with a "
+                        "[search] table")
     p.add_argument("--out", help="sweep folder (default outputs/sweep-<file stem>)")
     p.add_argument("--workers", type=int, metavar="N",
                    help=f"runs at once on this machine, each in its own process (default: half "

@@ -36,7 +36,7 @@ def read(path):
     unknown = sorted(set(table) - {"defaults", "runs", "grid"})
     if unknown:
         raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} "
-                         f"(a sweep file has [defaults], [runs.NAME] and [grid] tables)")
+                         f"(a sweep file has [defaults], [runs.NAME], [grid] or [search] tables)")
     defaults, runs, grid = table.get("defaults", {}), table.get("runs"), table.get("grid")
     if not isinstance(defaults, dict):
         raise UsageError(f"{path}: defaults must be a table ([defaults])")

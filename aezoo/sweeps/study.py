@@ -149,8 +149,8 @@ def fingerprint(tables):
 
 
 def open_study(url, name, tables, sampler_=None, pruner_=None):
-    """The study `name` in the storage at `url`, made if new; one made from another sweep
-    file is refused (never mixed)."""
+    """The study `name` in the storage at `url`, made if new; one made from another search
+    file (`tables`: its [defaults] and [search]) is refused, never mixed."""
     op = optuna()
     store = storage(url)
     try:  # loaded first: creating writes a record even when the study exists
@@ -158,6 +158,8 @@ def open_study(url, name, tables, sampler_=None, pruner_=None):
     except KeyError:
         study = op.create_study(study_name=name, storage=store, direction="minimize",
                                 sampler=sampler_, pruner=pruner_, load_if_exists=True)
+    if tables is None:  # a grid's runs: each is checked against its own folder (sweeps/steps.py)
+        return study
     mine = fingerprint(tables)
     theirs = study.user_attrs.get("aezoo_sweep")
     if theirs is None:
