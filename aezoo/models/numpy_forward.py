@@ -1,4 +1,5 @@
-"""An exported aezoo model, run with numpy alone (this file is copied as forward.py).
+"""An exported aezoo model, run with numpy alone (this file, followed by the layer kinds'
+numpy forwards from aezoo/models/kinds, is export's forward.py).
 
     import forward
     model = forward.load("weights.npz")
@@ -18,7 +19,7 @@ import numpy as np
 
 
 def dense(x, layer, w):
-    return x @ w["W"].T + w["b"]
+    return x.reshape(len(x), -1) @ w["W"].T + w["b"]  # a map (N, C, H, W) flattened first
 
 
 def conv3x3(x, layer, w):

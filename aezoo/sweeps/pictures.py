@@ -12,7 +12,6 @@ so the history, the importances (fANOVA, Optuna's default) and the parallel coor
 show every trial that trained.
 """
 import os
-import sys
 import warnings
 
 from aezoo.results.report import SEARCH_PICTURES
@@ -26,7 +25,7 @@ PLOTS = {"search-history.png": "plot_optimization_history",
 assert set(PLOTS) == {name for name, _ in SEARCH_PICTURES}
 
 
-def draw(study, out):
+def draw(study, out, say=lambda line: None):
     """The pictures of `study` that it has enough trials for, written into `out`; their paths."""
     op = studies.optuna()
     import matplotlib
@@ -45,7 +44,7 @@ def draw(study, out):
                 warnings.simplefilter("ignore")
                 axes = getattr(plots, plot)(study if name == "search-epochs.png" else scored)
         except (ValueError, RuntimeError) as e:  # e.g. every value the same: no importance
-            print(f"aezoo sweep: {name} not drawn: {e}", file=sys.stderr)
+            say(f"{name} not drawn: {e}")
             continue
         figure = axes.figure if hasattr(axes, "figure") else axes.flat[0].figure
         figure.set_size_inches(8, 4.5)

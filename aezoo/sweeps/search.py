@@ -19,7 +19,6 @@ no longer counts toward --trials.
 """
 import os
 import socket
-import sys
 from dataclasses import dataclass
 
 from aezoo.config import OPTIONS, Config, merge
@@ -69,6 +68,7 @@ class Search:
         self.file, self.out, self.study, self.trials = file, os.path.abspath(out), study, trials
         self.early_stop, self.url = early_stop, storage_url
         self.make_job = None  # (name, plan, judge) -> a Job: the sweep's, set before jobs()
+        self.say = lambda line: None  # the sweep's way of saying what it does
         self.model = file.defaults.get("model") if file else None
         self.steps, self.ids, self.failures = [], {}, 0
         self.op = studies.optuna()
@@ -102,8 +102,8 @@ class Search:
             if trial.state in (State.COMPLETE, State.PRUNED) and trial.number not in done \
                     and not os.path.isdir(self.folder(trial)):
                 self.study.enqueue_trial(trial.params, user_attrs={"replaces": trial.number})
-                print(f"aezoo sweep: trial {trial.number}'s folder is gone: its values run again "
-                      f"as a new trial", file=sys.stderr)
+                self.say(f"trial {trial.number}'s folder is gone: its values run again as a "
+                         f"new trial")
         for trial in self.mine(self.study.get_trials(deepcopy=False, states=(State.RUNNING,))):
             job = self.job(trial.number, trial._trial_id, trial.user_attrs["run"], trial.params)
             if job:
@@ -158,7 +158,7 @@ class Search:
             else:  # new, or a try that died before its first checkpoint (the worker clears it)
                 what, the_plan = "start", fresh
         except UsageError as e:  # this trial's values cannot work together: the next one may
-            print(f"aezoo sweep: trial {number} ({name}) cannot run: {e}", file=sys.stderr)
+            self.say(f"trial {number} ({name}) cannot run: {e}")
             self.study.tell(number, state=self.op.trial.TrialState.FAIL)
             self.failures += 1
             return None
@@ -200,15 +200,14 @@ class Search:
         trials = self.study.get_trials(deepcopy=False)
         counts = {s: sum(t.state == s for t in trials) for s in (State.COMPLETE, State.PRUNED,
                                                                  State.FAIL, State.RUNNING)}
-        print(f"aezoo sweep: study {self.study.study_name!r}: {len(trials)} trials, "
-              f"{counts[State.COMPLETE]} complete, {counts[State.PRUNED]} pruned (stopped early), "
-              f"{counts[State.FAIL]} failed, {counts[State.RUNNING]} running elsewhere",
-              file=sys.stderr)
+        self.say(f"study {self.study.study_name!r}: {len(trials)} trials, "
+            f"{counts[State.COMPLETE]} complete, {counts[State.PRUNED]} pruned (stopped early), "
+            f"{counts[State.FAIL]} failed, {counts[State.RUNNING]} running elsewhere")
         if best:
             number, value, params, out, run = best
-            print(f"aezoo sweep: best trial {number}: {value:.4f} with "
-                  + ", ".join(f"{k}={v}" for k, v in params.items())
-                  + (f" ({os.path.join(out, run)})" if out and run else ""), file=sys.stderr)
+            self.say(f"best trial {number}: {value:.4f} with "
+                + ", ".join(f"{k}={v}" for k, v in params.items())
+                + (f" ({os.path.join(out, run)})" if out and run else ""))
 
     def finished_steps(self, limit=None):
         """The Steps of this folder's trials that trained, best first (`limit` of them)."""
