@@ -6,8 +6,11 @@
     fashion-mnist   same, Zalando's clothes
     idx:PATH        any IDX image file; its last --test-fraction is the test split (labels
                     are read from the matching *-labels-idx1-ubyte file when one lies beside it)
-    npy:PATH        any (N, H, W) or (N, D) numpy array, same split (a model of sequences
-                    reads (N, T, D) as sequences)
+    npy:PATH        any (N, H, W), (N, H, W, C) with C = 1 or 3, or (N, D) numpy array, same
+                    split (a model of sequences reads (N, T, D) as sequences; a 4-D array is
+                    always images, channels last)
+    folder:PATH     the images under PATH, subfolders as classes (data/folder.py), resized
+                    by --image-size and converted by --color
 and the sequence sets of data/sequences.py: sine, digits-rows, mnist-rows,
 fashion-mnist-rows, npz:PATH, synthetic:N,T,D.
 
@@ -21,17 +24,17 @@ from collections import namedtuple
 import numpy as np
 
 from aezoo.data.dataset import Dataset, split
-from aezoo.data.download import fetch
+from aezoo.data.download import cache_dir, fetch
 from aezoo.data.formats import md5_of, read_idx, read_labels, read_npy
-from aezoo.data import sequences
+from aezoo.data import folder, sequences
 from aezoo.errors import UsageError
 
 DIGITS_SPLIT_SEED = 0  # the digits split never changes, whatever --seed says
 
 
-def load(spec, data_dir=None, test_fraction=0.2, seq_len=30):
+def load(spec, data_dir=None, test_fraction=0.2, seq_len=30, image_size=None, color=None):
     """The Dataset named by `spec` (see the module docstring and SETS, FILES)."""
-    options = Options(data_dir, test_fraction, seq_len)
+    options = Options(data_dir, test_fraction, seq_len, image_size, color)
     if spec in SETS:
         return SETS[spec][1](options)
     if spec.endswith("-rows") and SETS.get(spec[:-len("-rows")], ("",))[0] == "image":
@@ -42,7 +45,7 @@ def load(spec, data_dir=None, test_fraction=0.2, seq_len=30):
     raise UsageError(f"--data {spec!r}: expected {names()}")
 
 
-Options = namedtuple("Options", "data_dir test_fraction seq_len")
+Options = namedtuple("Options", "data_dir test_fraction seq_len image_size color")
 
 
 def names():
@@ -96,14 +99,6 @@ IDX_SETS = {
         {"train": ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
          "test": ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79")}),
 }
-
-
-def cache_dir():
-    """Where downloads live: $AEZOO_CACHE, else $XDG_CACHE_HOME/aezoo, else ~/.cache/aezoo."""
-    if os.environ.get("AEZOO_CACHE"):
-        return os.environ["AEZOO_CACHE"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "aezoo")
 
 
 def _idx_set(name, data_dir):
@@ -161,11 +156,15 @@ SETS = {
 }
 # The sets whose windows --seq-len sets: for any other, the option is refused, not ignored.
 SEQ_LEN = ("sine",)
+# The kinds of --data that --image-size and --color apply to (decoded image files).
+DECODED = ("folder",)
 # Files and generators: kind -> (what it holds, its argument, loader(argument, options)).
 FILES = {
     "idx": ("image", "PATH", lambda path, o: split(f"idx:{path}", read_idx(path), o.test_fraction,
                                                    _labels_beside(path))),
     "npy": ("image", "PATH", lambda path, o: split(f"npy:{path}", read_npy(path), o.test_fraction)),
+    "folder": ("image", "PATH", lambda path, o: folder.load(path, o.test_fraction, o.image_size,
+                                                            o.color)),
     "npz": ("sequence", "PATH", lambda path, o: sequences.read_npz(path, o.test_fraction)),
     "synthetic": ("sequence", "N,T,D", lambda spec, o: sequences.synthetic(spec, o.test_fraction)),
 }

@@ -12,7 +12,7 @@ from matplotlib.patches import Rectangle
 
 CELLS = ("gru", "lstm", "simplernn")  # recurrent layers: each block is labelled with its cell
 SEQUENCE = (*CELLS, "unroll", "repeat")  # (T, units) outputs: the units are the width
-WEIGHTLESS = ("reshape", "maxpool2", "unpool2", "last", "repeat")
+WEIGHTLESS = ("reshape", "transpose", "maxpool2", "unpool2", "last", "repeat")
 COLOURS = {"old": "#4c72b0", "grown": "#ff7f0e", "weightless": "#c8c8c8"}
 MIN_HEIGHT = 0.12  # a 1-wide layer stays a block (not a sliver) beside a 784-wide one
 
@@ -39,7 +39,7 @@ def width(layer):
     """How wide a layer is drawn: channels of (C, H, W), units of a sequence layer, else the
     number of values it outputs."""
     out = layer.get("out") or [1]
-    if len(out) == 3:
+    if len(out) == 3 and layer.get("axes") != [1, 2, 0]:  # not colour images, channels last
         return int(out[0])
     if layer["type"] in SEQUENCE:
         return int(out[-1])
