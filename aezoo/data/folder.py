@@ -53,8 +53,9 @@ def listing(root, what):
     if not found:
         seen = f" (only {len(others)} other files, e.g. {others[0]})" if others else ""
         raise UsageError(f"{what}: no PNG, JPEG, BMP or GIF files in it{seen}")
-    classes = sorted({os.path.relpath(f, root).split(os.sep)[0] for f in found
-                      if os.path.dirname(f) != root})
+    start = len(os.path.join(root, ""))  # every f is root/...
+    tops = [f[start:].split(os.sep, 1)[0] for f in found]
+    classes = sorted({top for f, top in zip(found, tops) if os.path.dirname(f) != root})
     if not classes:
         return found, np.zeros(len(found), np.int64), None
     loose = [f for f in found if os.path.dirname(f) == root]
@@ -62,7 +63,7 @@ def listing(root, what):
         raise UsageError(f"{what}: {loose[0]} lies beside the class folders "
                          f"({', '.join(classes[:3])}...); move it into one of them")
     index = {name: i for i, name in enumerate(classes)}
-    labels = np.array([index[os.path.relpath(f, root).split(os.sep)[0]] for f in found], np.int64)
+    labels = np.array([index[top] for top in tops], np.int64)
     return found, labels, classes
 
 
@@ -82,7 +83,9 @@ def _walk(root, folder, above, found, others):
         if entry.name.startswith("."):
             continue
         try:
-            is_folder = os.path.isdir(os.path.realpath(entry.path, strict=True))
+            if entry.is_symlink():
+                os.stat(entry.path)  # where it leads exists (is_dir() below would say False)
+            is_folder = entry.is_dir()  # no system call for a plain entry
         except OSError as e:  # a dangling link, a link to itself, no permission
             if e.errno == errno.ELOOP:
                 raise UsageError(f"{entry.path}: a symlink loop (a link that leads back to "

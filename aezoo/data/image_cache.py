@@ -7,7 +7,8 @@ hash of the folder's path, its file list with each file's size and modification 
 and the --image-size and --color options: a later run finds it by listing the folder
 (no image is opened), and an edited folder (a file added, removed, replaced or touched)
 is decoded again. The first use checks every header (sizes, colour) before writing
-anything, then decodes with a progress bar (on a terminal: "decoding N images", images/s
+anything (unless --image-size and --color are both given: then decoding checks), then
+decodes with a progress bar (on a terminal: "decoding N images", images/s
 and the time left) into a temporary file beside the cache and
 renames it into place when complete: a run interrupted or stopped by a bad file leaves
 no file a later run reads. Its partial file (.partial-*) is removed on the way out.
@@ -83,13 +84,13 @@ def images(root, files, image_size, color, name, say=None):
 
 def key(root, files, image_size, color):
     """The hash of what the decoded images depend on (the module docstring)."""
-    listed = []
+    listed, start = [], len(os.path.join(root, ""))  # every file is root/...
     for file in files:
         try:
             stat = os.stat(file)
         except OSError as e:
             raise UsageError(f"{file}: cannot be read ({e.strerror or e})")
-        listed.append((os.path.relpath(file, root), stat.st_size, stat.st_mtime_ns))
+        listed.append((file[start:], stat.st_size, stat.st_mtime_ns))
     text = json.dumps({"format": FORMAT, "root": root, "files": listed,
                        "image_size": image_size, "color": color})
     return hashlib.sha1(text.encode()).hexdigest()
@@ -107,9 +108,11 @@ def _read(path, n):
 
 
 def _settle(files, size, color):
-    """(size, color) of the decoded images: every header read first, so a bad file stops
-    the run before anything is written. Without --image-size all sizes must agree;
-    without --color, rgb when any image has colour."""
+    """(size, color) of the decoded images. Without --image-size all sizes must agree;
+    without --color, rgb when any image has colour: then every header is read first (a
+    bad file stops the run there). Given both, nothing is read twice."""
+    if size is not None and color is not None:
+        return size, color
     headers = [image_file.header(f) for f in files]
     if size is None:
         sizes = {h[0] for h in headers}

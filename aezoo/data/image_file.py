@@ -30,9 +30,6 @@ def header(path):
     colour when one of its entries is not gray."""
     with _opened(path) as image:
         width, height = image.size
-        if min(width, height) < MIN_SIDE:
-            raise UsageError(f"{path}: {width}x{height} pixels; aezoo takes images of at least "
-                             f"{MIN_SIDE}x{MIN_SIDE}")
         if image.mode in ("P", "PA"):
             palette = np.array(image.getpalette() or [0, 0, 0]).reshape(-1, 3)
             colour = bool((palette != palette[:, :1]).any())
@@ -61,10 +58,19 @@ class _opened:
         self.path = path
 
     def __enter__(self):
+        self.image = self._open()
+        width, height = self.image.size
+        if min(width, height) < MIN_SIDE:
+            self.image.close()
+            raise UsageError(f"{self.path}: {width}x{height} pixels; aezoo takes images of at "
+                             f"least {MIN_SIDE}x{MIN_SIDE}")
+        return self.image
+
+    def _open(self):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             try:
-                self.image = Image.open(self.path)
+                return Image.open(self.path)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
                 raise UsageError(f"{self.path}: too large to decode safely ({e})")
             except UnidentifiedImageError:
@@ -75,7 +81,6 @@ class _opened:
             except (SyntaxError, ValueError, EOFError) as e:
                 raise UsageError(f"{self.path}: a truncated or corrupt image ({e}); fix or "
                                  f"remove it")
-        return self.image
 
     def __exit__(self, *exc):
         self.image.close()
