@@ -93,3 +93,15 @@ def test_python_m_aezoo_run_and_aezoo_fit(folder, tmp_path, cache):
     model = aezoo.load(tmp_path / "fit")
     x = aezoo.data.load(f"folder:{folder}", image_size="8", color="gray").test[:3]
     assert x.shape == (3, 8, 8) and model.reconstruct(x).shape == (3, 8, 8)
+
+
+def test_photo_patches_train_offline_as_the_data_page_shows(tmp_path):
+    """docs/data.md's example, shortened: colour patches of scikit-learn's photographs."""
+    assert run(["conv", "--data", "photo-patches", "--epochs", "2", "--no-video",
+                "--out", str(tmp_path / "p")]) == 0
+    record = json.loads((tmp_path / "p" / "config.json").read_text())
+    assert record["data"]["shape"] == [32, 32, 3] and record["data"]["classes"] == ["china", "flower"]
+    assert (record["data"]["n_train"], record["data"]["n_test"]) == (416, 104)
+    lines = [json.loads(line) for line in (tmp_path / "p" / "metrics.jsonl").read_text().splitlines()]
+    scores = [line["test_bce"] for line in lines if "test_bce" in line]
+    assert scores[-1] < scores[0]  # it learns
