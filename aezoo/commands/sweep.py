@@ -56,6 +56,7 @@ from aezoo.sweeps.steps import groups, plan_steps
 from aezoo.sweeps.worker import STOP, Job, work
 
 CORES = os.cpu_count() or 1
+GRACE, REDUCTION_FACTOR = 1, 3  # --early-stop asha's rungs when not given: Ray Tune's defaults
 
 
 def default_workers():
@@ -183,10 +184,12 @@ def parser():
                    help="times a run whose process or node died is started again (default 2)")
     p.add_argument("--early-stop", choices=("asha",),
                    help="stop hopeless runs: asha, asynchronous successive halving (Ray Tune's rule)")
-    p.add_argument("--grace", type=int, default=1, metavar="EPOCHS",
-                   help="asha: the first rung, in epochs (default 1, as Ray's grace_period)")
-    p.add_argument("--reduction-factor", type=int, default=3, metavar="F",
-                   help="asha: rungs at grace x F^k epochs; 1/F of the runs go on (default 3)")
+    # None when not given, so _main can tell "--grace 1" from nothing (the defaults are below)
+    p.add_argument("--grace", type=int, metavar="EPOCHS",
+                   help=f"asha: the first rung, in epochs (default {GRACE}, as Ray's grace_period)")
+    p.add_argument("--reduction-factor", type=int, metavar="F",
+                   help=f"asha: rungs at grace x F^k epochs; 1/F of the runs go on "
+                        f"(default {REDUCTION_FACTOR})")
     return p
 
 
@@ -205,9 +208,13 @@ def _main(argv):
     if args.ray and args.workers:
         raise UsageError("--workers is for this machine; with --ray, Ray places the runs "
                          "(give one or the other)")
-    if not args.early_stop and ("--grace" in argv or "--reduction-factor" in argv):
+    if args.ray is not None and not args.ray.strip():
+        raise UsageError(f"--ray {args.ray!r}: expected a Ray address (host:port, auto or local)")
+    if not args.early_stop and (args.grace is not None or args.reduction_factor is not None):
         raise UsageError("--grace and --reduction-factor only apply with --early-stop asha")
-    early = ("asha", args.grace, args.reduction_factor) if args.early_stop else ()
+    early = ("asha", GRACE if args.grace is None else args.grace,
+             REDUCTION_FACTOR if args.reduction_factor is None else args.reduction_factor
+             ) if args.early_stop else ()
     try:
         return sweep(args.file, args.out, args.workers, args.threads, args.ray, args.retries, early)
     except KeyboardInterrupt:
