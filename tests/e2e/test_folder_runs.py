@@ -58,6 +58,7 @@ def test_a_colour_folder_trains_in_colour_then_a_second_run_reads_the_cache(fold
     arrays = np.load(first / "recon" / "epoch_0002.npz")
     assert arrays["inputs"].shape[1:] == (16, 16, 3) and arrays["outputs"].shape[1:] == (16, 16, 3)
     assert sorted(set(arrays["latent_labels"])) == [0, 1, 2]  # the latent view's colours
+    assert arrays["class_names"].tolist() == ["blue", "green", "red"]  # and its legend
     record = json.loads((first / "config.json").read_text())
     assert record["data"]["classes"] == ["blue", "green", "red"]
     assert record["data"]["shape"] == [16, 16, 3]

@@ -66,3 +66,19 @@ def test_colour_tensorboard_images_and_sprite():
     assert sprite.shape == (12, 12, 3)
     np.testing.assert_array_equal(sprite[4:8, 0:4], square[3].transpose(1, 2, 0))
     assert (sprite[8:, 8:] == 0).all()  # cells past the last thumbnail stay black
+
+
+def test_the_latent_legend_names_a_folders_classes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from aezoo.viz import latent
+    codes = np.random.RandomState(0).randn(30, 4).astype(np.float32)
+    arrays = {"latent_codes": codes, "latent_labels": np.arange(30) % 3}
+    fitted = {4: (latent.Projection(codes), ((-5, 5), (-5, 5)))}
+    for extra, expected in (({}, ["0", "1", "2"]),
+                            ({"class_names": np.array(["ant", "bee", "cat"])}, ["ant", "bee", "cat"])):
+        fig, ax = plt.subplots()
+        latent.LatentPanel(ax, fitted).show({**arrays, **extra})
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == expected
+        plt.close(fig)
