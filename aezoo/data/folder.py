@@ -27,7 +27,7 @@ SPLIT_SEED = 0  # a folder's split never changes with --seed: runs on it are com
 
 def load(path, test_fraction, image_size=None, color=None):
     """The Dataset of the images under `path` (module docstring)."""
-    root = os.path.abspath(path)
+    root = os.path.abspath(os.path.expanduser(path))
     files, labels, class_names = listing(root, f"--data folder:{path}")
     train, test = stratified(labels, test_fraction, f"--data folder:{path}", class_names)
     raw = image_cache.images(root, files, image_size, color, f"folder:{path}")
@@ -39,7 +39,7 @@ def load(path, test_fraction, image_size=None, color=None):
 
 def stamp(path):
     """What changes when the folder's images do (its cache key without the options)."""
-    root = os.path.abspath(path)
+    root = os.path.abspath(os.path.expanduser(path))
     return image_cache.key(root, listing(root, f"--data folder:{path}")[0], None, None)
 
 
