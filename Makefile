@@ -46,7 +46,7 @@ browser:
 		echo "no chromium, and installing it needs root (sudo apt-get install chromium): the report's browser test will be skipped"; \
 	fi
 
-# The CuPy 13 audit (tests/unit/train/test_gpu_compat.py) needs CuPy itself, no GPU: the [gpu] extra's
+# The CuPy 13 audit (tests/unit/gpu/test_cupy_compat.py) needs CuPy itself, no GPU: the [gpu] extra's
 # CuPy only, not its cuDNN wheel (700 MB). docs/gpu.md.
 CUPY := cupy-cuda12x>=13.6,<14
 cupy: $(STAMP)

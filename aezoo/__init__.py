@@ -54,8 +54,8 @@ from aezoo.errors import UsageError  # noqa: E402  (after the BLAS kernel is cho
 # Chainer 7.8.1 on CuPy 13: set up just before Chainer is first imported (it then looks for
 # CuPy), or at once if it already is; so `aezoo --help` loads neither. Nothing happens
 # without CuPy. docs/gpu.md.
-from aezoo.train import gpu as _gpu  # noqa: E402
-_gpu.install_before_chainer()
+from aezoo.gpu import cupy_compat as _cupy_compat  # noqa: E402
+_cupy_compat.install_before_chainer()
 
 
 def load(run_dir, device="cpu", which="last"):
@@ -83,7 +83,7 @@ def __getattr__(name):
         from aezoo.notebook import run
         return getattr(run, name)
     if name == "Comparison":
-        from aezoo.notebook.comparison import Comparison
+        from aezoo.notebook.compare import Comparison
         return Comparison
     if name == "Sweep":
         from aezoo.notebook.sweep import Sweep

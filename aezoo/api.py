@@ -19,7 +19,8 @@ from aezoo.config import Config, merge, validate
 from aezoo.runs import rundir
 from aezoo.models.recurrent import RecurrentAE
 from aezoo.runs import checkpoints
-from aezoo.train import checkpoint, device as devices, port
+from aezoo.keras import weights as keras_weights
+from aezoo.train import device as devices, serialize
 from aezoo.train.device import infer
 from aezoo.train.build import build_model, model_cls
 
@@ -126,12 +127,12 @@ def load(run_dir, device="cpu", which="last"):
     model = build_model(cfg, tuple(record["data"]["shape"]), np.random.default_rng(cfg.seed), arch)
     target = devices.get(device)
     model.to_device(target)
-    checkpoint.load(run_dir, model, which=which)
+    serialize.load(run_dir, model, which=which)
     return Trained(model, cfg, target, epoch=meta["epoch"], best=which == "best", source=run_dir)
 
 
 def from_keras(path, keras_version=3, mode="keras", recurrent_activation=None, device="cpu"):
-    """The Keras model whose weights `path` holds (see train/port.py): CELL -> CELL (mode
+    """The Keras model whose weights `path` holds (see keras/weights.py): CELL -> CELL (mode
     "keras") or CELL -> RepeatVector -> CELL ("repeat"); its reconstruct(x) is Keras's
     predict(x). The cell (LSTM, GRU, SimpleRNN), its units and a GRU's reset_after come from
     the shapes. keras_version picks hard_sigmoid's formula (2: 0.2x + 0.5, 3: relu6(x + 3) /
@@ -145,12 +146,12 @@ def from_keras(path, keras_version=3, mode="keras", recurrent_activation=None, d
         if value not in allowed:
             raise UsageError(f"{name} {value!r}: expected one of "
                              f"{', '.join(map(str, allowed))}")
-    arrays = port.read(path, RecurrentAE, where="")
-    options, features = port.shape_of(arrays, RecurrentAE, path, where="")
+    arrays = keras_weights.read(path, RecurrentAE, where="")
+    options, features = keras_weights.shape_of(arrays, RecurrentAE, path, where="")
     # Any number of steps runs through a recurrent layer (and RepeatVector repeats to the
     # input's): T here only names the shape in layers().
     model = RecurrentAE((1, features), mode=mode, keras_version=keras_version,
                         recurrent_activation=recurrent_activation, **options)
     target = devices.get(device)
-    port.load(model, arrays, path, where="").to_device(target)
+    keras_weights.load(model, arrays, path, where="").to_device(target)
     return Trained(model, {"model": options["cell"], "keras_weights": path}, target, source=path)

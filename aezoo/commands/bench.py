@@ -30,7 +30,7 @@ from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.data import load
 from aezoo.errors import UsageError
-from aezoo.runs.files import atomic, check_writable
+from aezoo.runs.atomic import atomic, check_writable
 from aezoo.models import fast
 from aezoo.speed.clock import clock_parts
 from aezoo.train import device as devices

@@ -29,7 +29,7 @@ from aezoo.commands.parser import Parser, guarded
 from aezoo.errors import UsageError
 from aezoo.models import numpy_forward
 from aezoo.runs import owner, rundir
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 FILES = ("weights.npz", "forward.py")
 

@@ -5,13 +5,13 @@
     aezoo render outputs/main --latent          # latent.gif / latent.mp4 instead
     aezoo render outputs/main --dpi 150         # frames 1.5 times as large
 
-The frames and videos are made by results/videos.py; this is its command line.
+The frames and videos are made by results/run_videos.py; this is its command line.
 """
 import sys
 
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
-from aezoo.results.videos import render
+from aezoo.results.run_videos import render
 from aezoo.viz import frame, video
 
 

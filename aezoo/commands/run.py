@@ -18,10 +18,10 @@ from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS
-from aezoo.results.videos import render
+from aezoo.results.run_videos import render
 from aezoo.runs.listing import closing
 from aezoo.train.build import configured
-from aezoo.train.distributed import first_process
+from aezoo.distributed.mpi import first_process
 from aezoo.train.plan import plan, plan_resume, resumed
 from aezoo.train.start import start
 

@@ -48,7 +48,7 @@ from aezoo.commands.parser import Parser, guarded
 from aezoo.errors import UsageError
 from aezoo.results import compared, report
 from aezoo.results.comparison import compare, print_table
-from aezoo.results.videos import render
+from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints, owner, rundir
 from aezoo.sweeps import asha, local, ray_tasks, status
 from aezoo.sweeps.file import read

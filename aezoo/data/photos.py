@@ -12,7 +12,7 @@ stratified by label.
 import numpy as np
 
 from aezoo.data.dataset import Dataset
-from aezoo.data.folder import stratified
+from aezoo.data.image_folder import stratified
 
 PATCH = 32
 NAMES = ["china", "flower"]  # load_sample_images()'s order

@@ -12,8 +12,8 @@
     npy:PATH        any (N, H, W), (N, H, W, C) with C = 1 or 3, or (N, D) numpy array, same
                     split (a model of sequences reads (N, T, D) as sequences; a 4-D array is
                     always images, channels last)
-    folder:PATH     the images under PATH, subfolders as classes (data/folder.py), resized
-                    by --image-size and converted by --color
+    folder:PATH     the images under PATH, subfolders as classes (data/image_folder.py),
+                    resized by --image-size and converted by --color
 and the sequence sets of data/sequences.py: sine, digits-rows, mnist-rows,
 fashion-mnist-rows, npz:PATH, synthetic:N,T,D.
 
@@ -29,7 +29,7 @@ import numpy as np
 from aezoo.data.dataset import Dataset, split
 from aezoo.data.download import cache_dir, fetch
 from aezoo.data.formats import md5_of, read_idx, read_labels, read_npy
-from aezoo.data import folder, photos, sequences
+from aezoo.data import image_folder, photos, sequences
 from aezoo.data.cifar10 import cifar10
 from aezoo.errors import UsageError
 
@@ -175,8 +175,8 @@ FILES = {
     "idx": ("image", "PATH", lambda path, o: split(f"idx:{path}", read_idx(path), o.test_fraction,
                                                    _labels_beside(path))),
     "npy": ("image", "PATH", lambda path, o: split(f"npy:{path}", read_npy(path), o.test_fraction)),
-    "folder": ("image", "PATH", lambda path, o: folder.load(path, o.test_fraction, o.image_size,
-                                                            o.color)),
+    "folder": ("image", "PATH", lambda path, o: image_folder.load(path, o.test_fraction,
+                                                                  o.image_size, o.color)),
     "npz": ("sequence", "PATH", lambda path, o: sequences.read_npz(path, o.test_fraction)),
     "synthetic": ("sequence", "N,T,D", lambda spec, o: sequences.synthetic(spec, o.test_fraction)),
 }

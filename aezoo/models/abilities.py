@@ -73,7 +73,7 @@ class Samples:
 
 
 class FromKeras:
-    """Takes a trained Keras model's weights (train/port.py), and says how its file is read:
+    """Takes a trained Keras model's weights (keras/weights.py), and says how its file is read:
     keras_arrays names the arrays it holds, keras_shape(arrays) gives the options they imply
     and the values the model reads a step, load_keras(arrays) takes them."""
     run_options = {

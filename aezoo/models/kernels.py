@@ -47,7 +47,7 @@ def _conv(x, w, pad):
     return y.reshape(len(x), len(w), ho, wo), cols
 
 
-class Conv3x3(chainer.function_node.FunctionNode):
+class Conv3x3Node(chainer.function_node.FunctionNode):
     """y[n] = W (Cout, 9C) @ columns[n] (9C, Ho*Wo): a batch of matmuls, already (N, Cout, ...)."""
 
     def __init__(self, pad):
@@ -67,7 +67,7 @@ class Conv3x3(chainer.function_node.FunctionNode):
 
 
 class Conv3x3Grad(chainer.function_node.FunctionNode):
-    """Gradients of Conv3x3 (once differentiable: no double backprop). The input's is the
+    """Gradients of Conv3x3Node (once differentiable: no double backprop). The input's is the
     full convolution of the output's gradient with the flipped kernel: again a few row
     copies and a batch of matmuls."""
 
@@ -89,7 +89,7 @@ class Conv3x3Grad(chainer.function_node.FunctionNode):
 
 
 def conv3x3(x, w, b, pad=1):
-    return Conv3x3(pad).apply((x, w, b))[0]
+    return Conv3x3Node(pad).apply((x, w, b))[0]
 
 
 def _quarters(x):

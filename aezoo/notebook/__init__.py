@@ -2,7 +2,7 @@
 
     run = aezoo.fit("deep", data="digits", grow_every=4, epochs=40)   # fitting.py
     run                                # a cell ending in it shows the run (display.py)
-    aezoo.Comparison(run, aezoo.open_run("outputs/simple-..."))       # comparison.py
+    aezoo.Comparison(run, aezoo.open_run("outputs/simple-..."))       # compare.py
     aezoo.Sweep("experiments/quick.toml").run(workers=2)              # sweep.py
 
 The same plan and start as `aezoo run` (train/plan.py, train/start.py), the same

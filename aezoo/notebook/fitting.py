@@ -20,9 +20,9 @@ import sys
 
 from aezoo.config import OPTIONS
 from aezoo.errors import UsageError
-from aezoo.notebook.progress import EpochBar, in_jupyter
+from aezoo.notebook.epoch_bar import EpochBar, in_jupyter
 from aezoo.notebook.run import Run
-from aezoo.results.videos import render
+from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints
 from aezoo.train.build import configured
 from aezoo.train.plan import plan, plan_resume

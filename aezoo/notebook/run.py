@@ -15,7 +15,7 @@ import os
 
 from aezoo.errors import UsageError
 from aezoo.notebook import display
-from aezoo.results.videos import STEMS, render
+from aezoo.results.run_videos import STEMS, render
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.runs.folder import RunFolder
 from aezoo.viz import frame

@@ -21,7 +21,7 @@ import time
 from aezoo import commands
 from aezoo.errors import UsageError
 from aezoo.notebook import display
-from aezoo.notebook.comparison import Comparison
+from aezoo.notebook.compare import Comparison
 from aezoo.notebook.run import Run
 from aezoo.runs import checkpoints
 from aezoo.sweeps.file import read

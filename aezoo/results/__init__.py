@@ -1,6 +1,7 @@
 """What comes out of finished run folders: their videos, comparisons and the report page.
 
-    videos.py      progress.gif/mp4 (and latent.gif/mp4) of one run
+    run_videos.py  progress.gif/mp4 (and latent.gif/mp4) of one run
+    long_steps.py  what a long step shows while it works (a bar, or a few lines)
     comparison.py  scores.csv/md against a PCA baseline, compare.png, compare.gif/mp4
     compared.py    compared.json: the runs a comparison shows (compare writes, report reads)
     report.py      report.html: a comparison or sweep in one self-contained page

@@ -9,7 +9,7 @@ import json
 import os
 
 from aezoo.errors import UsageError
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 FILE = "compared.json"
 # Everything aezoo compare writes into its folder (the .partial videos while ffmpeg works).

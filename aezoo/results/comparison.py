@@ -24,14 +24,14 @@ import time
 import numpy as np
 
 from aezoo import data
-from aezoo.results import manifest, steps
+from aezoo.results import long_steps, manifest
 from aezoo.results import report as html_report
-from aezoo.results.videos import check_dpi
+from aezoo.results.run_videos import check_dpi
 from aezoo.errors import UsageError
 from aezoo.models import pca
 from aezoo.runs import owner, rundir
 from aezoo.results import compared
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 from aezoo.runs import checkpoints
 from aezoo.viz import curves, frame, video
 from aezoo.runs.folder import RunFolder
@@ -262,7 +262,7 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report):
     inputs = manifest.of_runs(run_dirs, {"fps": fps, "dpi": dpi, "formats": list(formats)})
     kept = reusable(out, inputs, formats, report)
     if kept:
-        steps.say(PROG, f"no run changed since the comparison in {out} was made: reused it "
+        long_steps.say(PROG, f"no run changed since the comparison in {out} was made: reused it "
                         f"(its {MARKER} holds the digest of what it was made from)")
         return kept
     extras = {}
@@ -290,9 +290,9 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report):
         print(f"{PROG}: video shows {len(epochs)} of the epochs, spread evenly "
               f"(first and last kept)", file=sys.stderr)
     if formats:
-        with steps.Steps(PROG, "frames", len(epochs)) as tick:
+        with long_steps.Steps(PROG, "frames", len(epochs)) as tick:
             frames = frame.compose(runs, epochs, labels(runs), lines, dpi, tick=tick)
-        steps.say(PROG, f"writing compare.{' and compare.'.join(formats)}")
+        long_steps.say(PROG, f"writing compare.{' and compare.'.join(formats)}")
         written += video.write(os.path.join(out, "compare"), frames, fps, formats, prog=PROG)
     if report:
         written.append(html_report.write(out))

@@ -29,8 +29,8 @@ import urllib.parse
 
 from aezoo import __version__
 from aezoo.errors import UsageError
-from aezoo.results import compared, manifest, steps
-from aezoo.runs.files import atomic
+from aezoo.results import compared, long_steps, manifest
+from aezoo.runs.atomic import atomic
 from aezoo.viz import frame, video
 from aezoo.runs.folder import RunFolder
 
@@ -142,7 +142,7 @@ def run_video(run, view, scratch):
             return os.path.join(run.dir, stem + ext)
     epochs = [run.saved[i]["epoch"] for i in video.pick(len(run.saved), REPORT_FRAMES)]
     fps = video.check_fps(run.config.get("fps") or 4.0)
-    with steps.Steps(PROG, f"{run.name}: {view} video for the page", len(epochs)) as tick:
+    with long_steps.Steps(PROG, f"{run.name}: {view} video for the page", len(epochs)) as tick:
         frames = frame.compose([run], epochs, view=view, tick=tick)
     written = video.write(os.path.join(scratch, f"{len(os.listdir(scratch))}-{stem}"), frames,
                           fps, ("mp4",), prog="aezoo report")

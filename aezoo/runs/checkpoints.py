@@ -4,7 +4,7 @@
     checkpoint-best.npz   the epoch with the best test score so far
 
 Writing a checkpoint and loading weights into a model need Chainer's serializers:
-those live in train/checkpoint.py. Reading which epoch, shape and state a
+those live in train/serialize.py. Reading which epoch, shape and state a
 checkpoint holds needs only numpy, so render, compare, sweeps and resume checks
 read it here.
 """

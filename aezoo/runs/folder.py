@@ -4,7 +4,7 @@ import os
 
 from aezoo.errors import UsageError
 from aezoo.runs import metrics, rundir
-from aezoo.runs import snapshots
+from aezoo.runs import recon
 
 
 class RunFolder:
@@ -20,17 +20,17 @@ class RunFolder:
         self.floor = self.record["data"].get("entropy_floor")  # lowest BCE possible, if known
         self.epochs, self.events = metrics.read(run_dir)
         self.require(f"test_{self.loss}")
-        self.folder = os.path.join(run_dir, snapshots.FOLDER)
+        self.folder = os.path.join(run_dir, recon.FOLDER)
         # Epochs with both a metrics line and a snapshot; a run killed between the
         # two writes has one without the other.
-        have = set(snapshots.saved_epochs(self.folder))
+        have = set(recon.saved_epochs(self.folder))
         self.saved = [r for r in self.epochs if r["epoch"] in have]
         if not self.saved and os.path.isdir(self.folder) and os.listdir(self.folder):
             raise UsageError(f"{run_dir} holds snapshots as pictures only (made by aezoo 0.1): "
                              f"frames are drawn from recon/epoch_NNNN.npz, which it lacks")
         if not self.saved:
             raise UsageError(f"{run_dir} has no epoch with both a metrics.jsonl line and "
-                             f"{snapshots.FOLDER}/epoch_NNNN.npz; nothing to render")
+                             f"{recon.FOLDER}/epoch_NNNN.npz; nothing to render")
         self.by_epoch = {r["epoch"]: r for r in self.saved}
         self.last = self.saved[-1]["epoch"]
         self._cached = (None, None)
@@ -79,12 +79,12 @@ class RunFolder:
         """The snapshot arrays shown at `epoch` (inputs, outputs, codes, labels, kind, range)."""
         shown = self.at(epoch)
         if self._cached[0] != shown:
-            self._cached = (shown, snapshots.read(self.folder, shown))
+            self._cached = (shown, recon.read(self.folder, shown))
         return self._cached[1]
 
     def read(self, epoch):
         """The snapshot arrays of exactly `epoch` (uncached: the latent view reads them all)."""
-        return snapshots.read(self.folder, epoch)
+        return recon.read(self.folder, epoch)
 
     def layers_at(self, epoch):
         """The architecture.json entry of the model at the end of `epoch` (None if unknown)."""

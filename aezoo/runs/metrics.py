@@ -8,7 +8,7 @@ import json
 import os
 
 from aezoo.errors import UsageError
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 FILE = "metrics.jsonl"
 

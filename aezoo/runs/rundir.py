@@ -13,7 +13,7 @@ import subprocess
 import time
 
 from aezoo.errors import UsageError
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 CONFIG = "config.json"
 ARCHITECTURE = "architecture.json"

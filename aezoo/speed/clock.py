@@ -7,7 +7,7 @@ Used by `aezoo bench` (the per-epoch files' share) and benchmarks/epoch_cost.py.
 import time
 
 from aezoo.train.start import LossPlot
-from aezoo.train.tensorboard import TensorBoard
+from aezoo.loggers.tensorboard import TensorBoard
 
 
 def clock_parts(trainer):

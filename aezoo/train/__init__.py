@@ -8,15 +8,15 @@
     growth.py      progressive growth: options, schedule, binding new layers, callbacks
     best.py        the best epoch's checkpoint, early stopping
     schedules.py   learning rate and KL warm-up as functions of the epoch
-    checkpoint.py  writing a checkpoint and loading weights (Chainer's serializers)
+    serialize.py   writing a checkpoint and loading weights (Chainer's serializers)
     optimizers.py  Adam in place; RMSprop as the model asks
-    port.py        Keras weights into a run
-    distributed.py several processes over MPI (ChainerMN)
     terminal.py    the lines a run prints
     device.py      the one device-placement path (CPU or CuPy)
 
 May import aezoo.config, aezoo.errors, aezoo.runs, aezoo.data, aezoo.viz (the
-pictures of snapshots and the loss plot) and the model registry aezoo.models
-(with its abilities), never a concrete model module, results or a command.
+pictures of the per-epoch arrays and the loss plot), the model registry aezoo.models
+(with its abilities), and what a run plugs in: aezoo.gpu (CuPy), aezoo.distributed
+(MPI), aezoo.loggers (TensorBoard), aezoo.keras (Keras weights); never a concrete
+model module, results or a command.
 Asks a model for its abilities (isinstance), never probes its attributes.
 """

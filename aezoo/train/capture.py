@@ -1,7 +1,7 @@
 """Capturing what a run shows: after every epoch, the model run on fixed test samples.
 
-    recon/epoch_NNNN.npz   the arrays (runs/snapshots.py says what they hold)
-    recon/epoch_NNNN.png   their picture (viz/snapshot.py)
+    recon/epoch_NNNN.npz   the arrays (runs/recon.py says what they hold)
+    recon/epoch_NNNN.png   their picture (viz/tiles.py)
 
 The one place outside the loop that runs the model for pictures: viz draws
 from the arrays and never sees a model. Uses only the model contract
@@ -13,9 +13,9 @@ from statistics import NormalDist
 import chainer
 import numpy as np
 
-from aezoo.runs import snapshots
+from aezoo.runs import recon
 from aezoo.train.callbacks import Callback
-from aezoo.viz import latent, snapshot
+from aezoo.viz import latent, tiles
 
 to_cpu = chainer.backends.cuda.to_cpu
 
@@ -27,11 +27,11 @@ def fixed_indices(n_test, count, seed=0):
 
 
 
-class Snapshots(Callback):
+class EpochArrays(Callback):
     """Callback: recon/epoch_NNNN.npz and .png of the fixed test samples after every epoch."""
 
     def __init__(self, run_dir, dataset, indices, labels=None):
-        self.folder = os.path.join(run_dir, snapshots.FOLDER)
+        self.folder = os.path.join(run_dir, recon.FOLDER)
         os.makedirs(self.folder, exist_ok=True)
         self.indices = indices
         self.static = {"inputs": dataset.test[indices], "kind": np.array(dataset.kind),
@@ -68,7 +68,7 @@ class Snapshots(Callback):
             arrays.update(latent_arrays(trainer, model,
                                         trainer.test_x[trainer.device.send(self.latent_index)],
                                         labels, self.latent_index, self.kind))
-        snapshots.save(self.folder, trainer.epoch, arrays, snapshot.grid(arrays))
+        recon.save(self.folder, trainer.epoch, arrays, tiles.grid(arrays))
         self.latest = arrays
 
 

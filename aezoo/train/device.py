@@ -2,7 +2,7 @@
 import chainer
 
 from aezoo.errors import UsageError
-from aezoo.train import gpu as cupy_compat
+from aezoo.gpu import cupy_compat
 
 
 def check(spec):

@@ -49,7 +49,7 @@ class Trainer:
         self.test_x = device.send(test)
         self.batch_size, self.progress = batch_size, progress
         self.warn = warn or (lambda message: None)
-        self.cluster = cluster  # several processes: each takes a share (train/distributed.py)
+        self.cluster = cluster  # several processes: each takes a share (distributed/mpi.py)
         self.augment = augment  # moves each training batch's images (data/augment.py), or None
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, TrainState()

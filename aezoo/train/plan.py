@@ -18,10 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from aezoo.config import RESUMABLE, Config, flag, merge, validate
-from aezoo.data import augment, folder
+from aezoo.data import augment, image_folder
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
-from aezoo.train import device as devices, distributed, port, tensorboard
+from aezoo.distributed import mpi
+from aezoo.keras import weights as keras_weights
+from aezoo.loggers import tensorboard
+from aezoo.train import device as devices
 from aezoo.train.build import build_model, check_range, fit_to_data, load_dataset, model_cls
 
 
@@ -50,7 +53,7 @@ def dataset_for(cfg):
         stat = os.stat(path)
         stamp = (stat.st_size, stat.st_mtime_ns)
     elif path and cfg.data.startswith("folder:"):
-        stamp = folder.stamp(path)  # its files' names, sizes and times
+        stamp = image_folder.stamp(path)  # its files' names, sizes and times
     key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, cfg.image_size, cfg.color, stamp,
            model_cls(cfg.model).masks_padding)
     if key not in _loaded:
@@ -68,15 +71,15 @@ def plan(cfg, given=(), out_root="outputs", new_folder=True):
     tensorboard.check(cfg)
     dataset = dataset_for(cfg)
     # Keras weights fix the shape (hidden, cell) before the model fits itself to the data.
-    keras = port.prepare(cfg, given, dataset, model_cls(cfg.model))
+    keras = keras_weights.prepare(cfg, given, dataset, model_cls(cfg.model))
     cfg = fit_to_data(cfg, given, dataset.shape)
     model = build_model(cfg, dataset.shape, np.random.default_rng(cfg.seed))  # conv on vectors...
     augment.check_kind(cfg.augment, dataset.kind, cfg.data)
     check_range(model, cfg, dataset)  # ... or a sigmoid model on data outside [0, 1] fail here
     if keras:
-        port.load(model, keras, cfg.keras_weights)
+        keras_weights.load(model, keras, cfg.keras_weights)
     run_dir = os.path.abspath(rundir.choose(cfg, out_root))
-    if new_folder and not distributed.started_by_mpi():  # rank 0 checks again in start()
+    if new_folder and not mpi.started_by_mpi():  # rank 0 checks again in start()
         rundir.check_new(run_dir)
     return Plan(cfg, given, run_dir, False, dataset.describe())
 

@@ -23,8 +23,10 @@ from aezoo.data import augment
 from aezoo.errors import UsageError
 from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
-from aezoo.train import best, capture, checkpoint, device as devices, distributed, growth, port, schedules
-from aezoo.train import tensorboard
+from aezoo.distributed import mpi
+from aezoo.keras import weights as keras_weights
+from aezoo.loggers import tensorboard
+from aezoo.train import best, capture, device as devices, growth, schedules, serialize
 from aezoo.train.build import build_model, check_range, describe, model_cls
 from aezoo.train.writer import Writer
 from aezoo.train.callbacks import Callback, TrainState
@@ -46,8 +48,8 @@ def prepare(plan, is_main=True, extra=()):
     """The run's parts, ready to train; its folder claimed (see the module docstring)."""
     cfg = dataclasses.replace(plan.cfg)  # the plan stays as it was made
     cluster = None
-    if cfg.distributed or distributed.started_by_mpi():
-        cluster = distributed.Cluster(cfg.device)
+    if cfg.distributed or mpi.started_by_mpi():
+        cluster = mpi.Cluster(cfg.device)
         is_main = is_main and cluster.is_main
         cfg.device = cluster.device if cfg.device != "cpu" else "cpu"
     device = devices.get(cfg.device)
@@ -55,7 +57,7 @@ def prepare(plan, is_main=True, extra=()):
     changed = dataset.difference(plan.data)
     if changed:  # the plan was made elsewhere, or the file changed since
         raise UsageError(f"--data {cfg.data} changed since the run was planned: {changed}")
-    keras = (port.read(cfg.keras_weights, model_cls(cfg.model))
+    keras = (keras_weights.read(cfg.keras_weights, model_cls(cfg.model))
              if cfg.keras_weights and not plan.resume else None)
     rng = np.random.default_rng(cfg.seed)
     meta = checkpoints.read_meta(plan.run_dir) if plan.resume else None
@@ -64,7 +66,7 @@ def prepare(plan, is_main=True, extra=()):
     model = build_model(cfg, dataset.shape, draws, meta and meta["arch"])
     check_range(model, cfg, dataset)
     if keras:
-        port.load(model, keras, cfg.keras_weights)
+        keras_weights.load(model, keras, cfg.keras_weights)
     if meta:
         logged = last_line(plan.run_dir, meta["epoch"], f"test_{model.head.primary}")
         check_fingerprint(plan.run_dir, dataset)
@@ -88,7 +90,7 @@ def prepare(plan, is_main=True, extra=()):
         run_dir = None
     held = rundir.lock(run_dir) if is_main else None
     if plan.resume:
-        checkpoint.load(run_dir, model, optimizer, rng)
+        serialize.load(run_dir, model, optimizer, rng)
     if is_main:
         record_start(run_dir, cfg, model, dataset, meta)
 
@@ -97,7 +99,7 @@ def prepare(plan, is_main=True, extra=()):
                       progress=tty, warn=warn if is_main else None, cluster=cluster,
                       augment=augment.parse(cfg.augment))
     if cluster:
-        cluster.on_terminate(lambda: distributed.stopped_by_mpiexec(run_dir))
+        cluster.on_terminate(lambda: mpi.stopped_by_mpiexec(run_dir))
     trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
                                 cfg.quiet or not is_main)
     if meta:
@@ -260,7 +262,7 @@ def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
         return found
     indices = capture.fixed_indices(len(dataset.test), cfg.show)
     labels = None if dataset.test_labels is None else dataset.test_labels[indices]
-    shots = capture.Snapshots(run_dir, dataset, indices, labels)
+    shots = capture.EpochArrays(run_dir, dataset, indices, labels)
     if cfg.tensorboard:
         board.append(tensorboard.TensorBoard(run_dir, cfg, dataset, shots, trainer.epoch))
     return found + [shots, MetricsLine(run_dir),
@@ -307,8 +309,8 @@ class Checkpoint(Callback):
         self.run_dir, self.writer = run_dir, Writer()
 
     def on_epoch_end(self, trainer):
-        arrays, is_best = checkpoint.contents(trainer, __version__), best.is_best(trainer)
-        self.writer.submit(lambda: checkpoint.write(self.run_dir, arrays, is_best))
+        arrays, is_best = serialize.contents(trainer, __version__), best.is_best(trainer)
+        self.writer.submit(lambda: serialize.write(self.run_dir, arrays, is_best))
 
     def on_run_end(self, trainer):
         self.writer.wait()

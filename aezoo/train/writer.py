@@ -5,7 +5,7 @@
     writer.wait()            # at the end of a run, on Ctrl-C: everything on disk, or the error
 
 Writing 30 MB and waiting for fsync took a fifth of an epoch of the deep model on
-MNIST-sized data. The caller hands over copies of the arrays (train/checkpoint.py),
+MNIST-sized data. The caller hands over copies of the arrays (train/serialize.py),
 so training may change its own at once. One job at a time, in order: a checkpoint
 never overtakes the one before it, and at most one epoch's checkpoint is in
 flight. A job that fails (a full disk) keeps its error until the next submit or

@@ -1,6 +1,6 @@
 """Pictures: arrays in, pixels out. Snapshots' arrays, metrics and layers become frames and videos.
 
-    snapshot.py      a snapshot's arrays as one grey grid (the PNG beside each epoch's .npz)
+    tiles.py         an epoch's arrays tiled into one grey grid (the PNG beside each .npz)
     panels.py        the reconstruction panels by the data's view: grid_panel.py, line_panel.py
     curves.py        loss curves: loss.png and the curve panel of frames
     latent.py        the latent view: the fixed projection and its panel

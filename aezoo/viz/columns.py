@@ -17,7 +17,7 @@ from matplotlib import ticker
 
 import matplotlib.pyplot as plt
 
-from aezoo.viz import curves, progress, snapshot, video
+from aezoo.viz import curves, progress, tiles, video
 from aezoo.viz.panels import PANELS
 from aezoo.viz.style import DPI, FONT, MIN_THUMB
 
@@ -59,10 +59,10 @@ def even_per_row(arrays, width, budget):
     n = len(arrays["inputs"])
     best = None
     for k in [k for k in range(1, n + 1) if n % k == 0]:
-        pixels = snapshot.labelled_grid(arrays, k, manifold=False)[0]
+        pixels = tiles.labelled_grid(arrays, k, manifold=False)[0]
         scale = width / pixels.shape[1]
         height = int(np.ceil(pixels.shape[0] * scale))
-        size = snapshot.pictures_side(arrays) * scale
+        size = tiles.pictures_side(arrays) * scale
         key = (height <= budget, size if height <= budget else -height)
         if best is None or key > best[0]:
             best = (key, k, height)
@@ -96,7 +96,7 @@ def fit_label(fig, text, width, size=10):
         text.set_text("\n".join(textwrap.wrap(label, chars, break_on_hyphens=False)))
 
 
-class Comparison:
+class Columns:
     def __init__(self, runs, labels, baselines=(), dpi=DPI):
         self.runs, self.labels, self.baselines = runs, labels, list(baselines)
         n, width = len(runs), column_width(len(runs))

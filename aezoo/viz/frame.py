@@ -9,7 +9,7 @@ data's view, so a new view of a run is one more panel, not a third copy of a lay
 import matplotlib.pyplot as plt
 
 from aezoo.viz import video
-from aezoo.viz.columns import Comparison
+from aezoo.viz.columns import Columns
 from aezoo.viz.panels import PANELS, GridPanel, LinePanel  # noqa: F401  (what frames are drawn with)
 from aezoo.viz.progress import FRAME_SIZE, LATENT_SIZE, LatentOnly, Progress  # noqa: F401
 from aezoo.viz.style import DPI, MIN_THUMB  # noqa: F401
@@ -23,7 +23,7 @@ def layout(runs, labels=None, baselines=(), dpi=DPI, view="progress"):
         return LatentOnly(runs[0], dpi)
     if labels is None and len(runs) == 1:
         return Progress(runs[0], dpi)
-    return Comparison(runs, labels or [r.name for r in runs], baselines, dpi)
+    return Columns(runs, labels or [r.name for r in runs], baselines, dpi)
 
 
 def compose(runs, epochs, labels=None, baselines=(), dpi=DPI, view="progress", tick=None):

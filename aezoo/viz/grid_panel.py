@@ -1,5 +1,5 @@
 """The reconstruction panel of images (and vectors, rows, heat maps): a grid of grey pictures."""
-from aezoo.viz import snapshot
+from aezoo.viz import tiles
 from aezoo.viz.style import DPI, FONT
 
 
@@ -19,7 +19,7 @@ class GridPanel:
     def choose_per_row(self, arrays):
         """Samples a grid row: the most pixels each, or the fewest rows giving min_thumb."""
         n = len(arrays["inputs"])
-        sizes = {k: snapshot.thumbnail(arrays, k, self.box()) for k in range(1, n + 1)}
+        sizes = {k: tiles.thumbnail(arrays, k, self.box()) for k in range(1, n + 1)}
         if self.min_thumb:
             scale = self.ax.figure.dpi / DPI
             fits = [k for k, px in sizes.items() if px >= self.min_thumb * scale]
@@ -29,7 +29,7 @@ class GridPanel:
     def show(self, arrays):
         if self.per_row is None:
             self.per_row = self.choose_per_row(arrays)
-        pixels, labels, titles = snapshot.labelled_grid(arrays, self.per_row, self.manifold)
+        pixels, labels, titles = tiles.labelled_grid(arrays, self.per_row, self.manifold)
         if self.image is not None:
             self.image.set_data(pixels)  # same size every epoch: no relayout
             return

@@ -14,9 +14,9 @@ import aezoo
 import aezoo.run
 from aezoo.data import load
 from aezoo.commands import render, compare
-from aezoo.runs import metrics, snapshots
-from aezoo.viz import frame, progress, snapshot, video
-from aezoo.results import videos
+from aezoo.runs import metrics, recon
+from aezoo.viz import frame, progress, tiles, video
+from aezoo.results import run_videos
 from aezoo.train import capture
 from conftest import tree_state
 
@@ -63,7 +63,7 @@ def coloured(pixels, rgb, tolerance=40):
 
 
 def test_a_frame_per_saved_epoch_in_both_videos(run_dir):
-    written = videos.render(run_dir)
+    written = run_videos.render(run_dir)
     assert written == [str(run_dir / "progress.gif"), str(run_dir / "progress.mp4")]
     epochs, events = metrics.read(run_dir)
     assert [r["epoch"] for r in epochs] == list(range(EPOCHS + 1))
@@ -88,7 +88,7 @@ def test_a_frame_per_saved_epoch_in_both_videos(run_dir):
 
 
 def test_gif_loops_and_holds_the_last_frame(run_dir):
-    videos.render(run_dir, fps=5, formats=("gif",))
+    run_videos.render(run_dir, fps=5, formats=("gif",))
     assert not (run_dir / "progress.mp4").exists()
     gif = Image.open(run_dir / "progress.gif")
     durations = []
@@ -100,7 +100,7 @@ def test_gif_loops_and_holds_the_last_frame(run_dir):
 
 
 def test_mp4_is_h264_yuv420p_at_the_run_fps(run_dir):
-    videos.render(run_dir, formats=("mp4",))
+    run_videos.render(run_dir, formats=("mp4",))
     probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i",
                             str(run_dir / "progress.mp4")], capture_output=True, text=True).stderr
     stream = next(line for line in probe.splitlines() if "Video:" in line)
@@ -114,34 +114,34 @@ def test_each_epoch_keeps_its_arrays_and_the_png_is_their_tile(trained):
     indices = capture.fixed_indices(len(digits.test), 10)
     model = aezoo.load(trained)
     for epoch in range(EPOCHS + 1):
-        arrays = snapshots.read(trained / snapshots.FOLDER, epoch)
+        arrays = recon.read(trained / recon.FOLDER, epoch)
         np.testing.assert_array_equal(arrays["inputs"], digits.test[indices])
         np.testing.assert_array_equal(arrays["labels"], digits.test_labels[indices])
         assert str(arrays["kind"]) == "image" and int(arrays["epoch"]) == epoch
-        png = iio.imread(snapshots.path(trained / snapshots.FOLDER, epoch))
-        np.testing.assert_array_equal(png, (snapshot.grid(arrays) * 255).round().astype(np.uint8))
+        png = iio.imread(recon.path(trained / recon.FOLDER, epoch))
+        np.testing.assert_array_equal(png, (tiles.grid(arrays) * 255).round().astype(np.uint8))
         assert png.shape == (2 * 56 + 2, 10 * 56 + 9 * 2)  # two rows of ten 8x8 cells, 7x up
-    last = snapshots.read(trained / snapshots.FOLDER, EPOCHS)
+    last = recon.read(trained / recon.FOLDER, EPOCHS)
     np.testing.assert_allclose(last["outputs"], model.reconstruct(last["inputs"]), atol=1e-6)
     np.testing.assert_allclose(last["codes"], model.encode(last["inputs"]), atol=1e-6)
     assert last["codes"].shape == (10, 32)  # grown to depth 3: 64-128-64-32
-    first = snapshots.read(trained / snapshots.FOLDER, 0)
+    first = recon.read(trained / recon.FOLDER, 0)
     assert first["codes"].shape == (10, 128) and np.abs(first["outputs"] - last["outputs"]).max() > 0.1
 
 
 def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
-    videos.render(run_dir, formats=("gif",))
+    run_videos.render(run_dir, formats=("gif",))
     before = decode(run_dir / "progress.gif")
-    for png in (run_dir / snapshots.FOLDER).glob("*.png"):
+    for png in (run_dir / recon.FOLDER).glob("*.png"):
         png.unlink()
-    videos.render(run_dir, formats=("gif",))
+    run_videos.render(run_dir, formats=("gif",))
     np.testing.assert_array_equal(decode(run_dir / "progress.gif"), before)
     # Change the last epoch's reconstructions: only the last frame's grid changes.
-    path = snapshots.path(run_dir / snapshots.FOLDER, EPOCHS, "npz")
+    path = recon.path(run_dir / recon.FOLDER, EPOCHS, "npz")
     arrays = dict(np.load(path))
     arrays["outputs"] = 1 - arrays["outputs"]
     np.savez(path, **arrays)
-    videos.render(run_dir, formats=("gif",))
+    run_videos.render(run_dir, formats=("gif",))
     after = decode(run_dir / "progress.gif")
     grid_before, grid_after = region(before, progress.GRID_BOX), region(after, progress.GRID_BOX)
     assert np.abs(grid_after[-1] - grid_before[-1]).mean() > 10
@@ -153,8 +153,8 @@ def test_frames_are_drawn_from_the_arrays_not_read_back_from_the_pngs(run_dir):
 
 def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):
     monkeypatch.setattr(video, "MAX_FRAMES", 4)
-    assert videos.frame_epochs(run_dir) == [0, 2, 3, 5]  # first and last always kept
-    videos.render(run_dir)
+    assert run_videos.frame_epochs(run_dir) == [0, 2, 3, 5]  # first and last always kept
+    run_videos.render(run_dir)
     for path in ("progress.gif", "progress.mp4"):
         assert len(decode(run_dir / path)) == 4
     assert "6 saved epochs, so 4 frames" in capsys.readouterr().err
@@ -162,7 +162,7 @@ def test_long_runs_are_subsampled_and_say_so(run_dir, monkeypatch, capsys):
 
 def test_rendering_changes_no_result_and_can_be_repeated(run_dir):
     before = tree_state(run_dir)
-    videos.render(run_dir)
+    run_videos.render(run_dir)
     first = (run_dir / "progress.gif").read_bytes()
     assert render.main([str(run_dir)]) == 0
     after = tree_state(run_dir)
@@ -174,7 +174,7 @@ def test_rendering_changes_no_result_and_can_be_repeated(run_dir):
 
 
 def test_without_ffmpeg_the_gif_is_written_and_one_line_says_why(run_dir, monkeypatch, capsys):
-    videos.render(run_dir)  # an MP4 from an earlier render must not pass for the new one
+    run_videos.render(run_dir)  # an MP4 from an earlier render must not pass for the new one
     capsys.readouterr()
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(run_dir / "no-such-ffmpeg"))
     assert render.main([str(run_dir)]) == 0
@@ -206,7 +206,7 @@ def test_bad_input_is_one_line_and_touches_nothing(run_dir, capsys, argv, messag
 
 
 def test_a_run_without_snapshots_has_nothing_to_render(run_dir, capsys):
-    shutil.rmtree(run_dir / snapshots.FOLDER)
+    shutil.rmtree(run_dir / recon.FOLDER)
     assert render.main([str(run_dir)]) == 2
     assert "nothing to render" in capsys.readouterr().err
     assert not list(run_dir.glob("progress*"))
@@ -259,7 +259,7 @@ def test_a_hung_ffmpeg_costs_the_mp4_only(stopped_at_epoch_0, tmp_path, monkeypa
 def test_a_gif_keeps_the_ten_class_colours_exactly(run_dir):
     """The latent view colours digits' ten classes with tab10 (the legend too); the GIF's one
     palette must hold those colours as they are, or the legend names the wrong dots."""
-    written = videos.render(run_dir, formats=("gif",), view="latent")
+    written = run_videos.render(run_dir, formats=("gif",), view="latent")
     last = decode(written[0])[-1].reshape(-1, 3)
     present = {tuple(int(v) for v in rgb) for rgb in np.unique(last, axis=0)}
     missing = [rgb for rgb in video.named_colours()[:10] if rgb not in present]

@@ -8,10 +8,10 @@ import pytest
 
 from aezoo.commands import render
 from aezoo.run import main
-from aezoo.viz import frame, snapshot
+from aezoo.viz import frame, tiles
 from aezoo.runs.folder import RunFolder
 from aezoo.results import comparison
-from aezoo.runs import snapshots
+from aezoo.runs import recon
 from conftest import TEST_DATA
 
 
@@ -72,14 +72,14 @@ def gru_runs(tmp_path_factory):
 
 
 def test_snapshots_keep_the_reversed_targets_and_no_output_on_padding(gru_runs):
-    arrays = snapshots.read(str(gru_runs["padded"] / "recon"), 2)
+    arrays = recon.read(str(gru_runs["padded"] / "recon"), 2)
     inputs, targets, outputs = arrays["inputs"], arrays["targets"], arrays["outputs"]
     assert str(arrays["kind"]) == "sequence" and str(arrays["view"]) == "heatmap"
     for x, target, output in zip(inputs, targets, outputs):
         length = int((~np.isnan(x[:, 0])).sum())
         np.testing.assert_array_equal(target[:length], x[:length][::-1])
         assert np.isnan(output[length:]).all() and np.isfinite(output[:length]).all()
-    picture = snapshot.grid(arrays)
+    picture = tiles.grid(arrays)
     assert picture.min() >= 0 and picture.max() <= 1
 
 

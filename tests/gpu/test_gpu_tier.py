@@ -19,9 +19,9 @@ from aezoo.models import MODELS, kernels
 from aezoo.runs import metrics
 from aezoo.run import main
 from aezoo.runs import checkpoints
-from aezoo.train import gpu
+from aezoo.gpu import cupy_compat
 
-REASON = gpu.problem(0)
+REASON = cupy_compat.problem(0)
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(REASON is not None, reason=f"no GPU: {REASON}")]
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64", "--quiet"]

@@ -2,8 +2,11 @@
 
     models    nothing of aezoo but models                 data     errors
     runs      errors                                      viz      errors, runs; no chainer, cupy or models
-    train     errors, runs, data, viz, config, the model registry; no concrete model, results or command
-    results   errors, runs, viz, data, models             speed    errors, models, train
+    train     errors, runs, data, viz, config, the model registry, and what a run plugs in: gpu,
+              distributed, loggers, keras; no concrete model, results or command
+    gpu       nothing of aezoo                            keras    errors, config, data
+    distributed, loggers  errors, runs (loggers: viz, the registry) and train's hook protocol only
+    results   errors, runs, viz, data, models             speed    errors, models, train, loggers
     sweeps    errors, config, runs, data, models, train, results
     config    errors, models, data (the set names), viz (the fps range)
     commands  anything, but never another command
@@ -13,7 +16,8 @@ The top level holds the package, api, config, errors and shims of 25 lines or fe
 The imports are read from the source (every `import` and `from ... import`,
 in functions too), so a late import cannot slip past; importlib and __import__
 are allowed only in the command registry, which loads a command when it runs, and in
-train/gpu.py, which maps CuPy 13's modules for Chainer.
+gpu/cupy_compat.py, which maps CuPy 13's modules for Chainer.
+No two modules share a name (or a name and its plural) unless they are one command's.
 """
 import ast
 import subprocess
@@ -32,9 +36,12 @@ TRAIN_MAY_USE = {"aezoo.models", "aezoo.models.abilities", "aezoo.models.regular
                  "aezoo.models.fast"}
 TOP = {"__init__", "__main__", "api", "config", "errors"}  # everything else at the top: shims
 SHIM_LINES = 25
+# What a run's plug-ins (distributed, loggers) may take from train: the loop's hook protocol
+# (a Callback, the evaluation batch, the learning rate), never what builds or starts a run.
+HOOK_PROTOCOL = {"aezoo.train.callbacks", "aezoo.train.loop", "aezoo.train.optimizers"}
 # The only modules that import by name: the command registry (a command loads when it runs)
 # and the GPU compat, which maps CuPy 13's modules to the names Chainer 7.8.1 imports.
-DYNAMIC = {"aezoo.commands", "aezoo.train.gpu"}
+DYNAMIC = {"aezoo.commands", "aezoo.gpu.cupy_compat"}
 FORBIDDEN_LIBRARIES = {"viz": {"chainer", "cupy"}}
 
 ALLOWED = {
@@ -42,9 +49,14 @@ ALLOWED = {
     "data": {"data", "errors"},
     "runs": {"runs", "errors"},
     "viz": {"viz", "errors", "runs"},
-    "train": {"train", "errors", "runs", "data", "viz", "config", "models"},
+    "train": {"train", "errors", "runs", "data", "viz", "config", "models", "gpu", "distributed",
+              "loggers", "keras"},
+    "gpu": set(),
+    "distributed": {"errors", "runs", "train"},
+    "loggers": {"errors", "runs", "viz", "models", "train"},
+    "keras": {"errors", "config", "data"},
     "results": {"results", "errors", "runs", "viz", "data", "models"},
-    "speed": {"speed", "errors", "models", "train"},
+    "speed": {"speed", "errors", "models", "train", "loggers"},
     "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results"},
     # the Python API; `commands` is the registry only (a command module is refused below)
     "notebook": {"notebook", "errors", "config", "runs", "data", "models", "train", "results",
@@ -122,8 +134,10 @@ def violations(module, imported, source=""):
         theirs = part(target)
         if own in ALLOWED and theirs not in ALLOWED[own] | {own, "package"}:
             bad.append(f"{module} ({own}) imports {target} ({theirs})")
-        if own in ("train", "speed") and theirs == "models" and target not in TRAIN_MAY_USE:
+        if own in ("train", "speed", "loggers") and theirs == "models" and target not in TRAIN_MAY_USE:
             bad.append(f"{module} imports {target}, not the model registry")
+        if own in ("distributed", "loggers") and theirs == "train" and target not in HOOK_PROTOCOL:
+            bad.append(f"{module} ({own}) imports {target}, not train's hook protocol")
         if theirs == "shim" or (theirs == "commands" and target.count(".") >= 2
                                 and target.split(".")[2] in COMMANDS
                                 and (own != "commands" or module.split(".")[2:3] != target.split(".")[2:3])):
@@ -160,18 +174,22 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
 
 @pytest.mark.parametrize("module, source", [
     ("aezoo.models.deep", "from aezoo.train import device"),
-    ("aezoo.models.deep", "def f():\n    import aezoo.viz.snapshot"),
+    ("aezoo.models.deep", "def f():\n    import aezoo.viz.tiles"),
     ("aezoo.models.deep", "from aezoo import load"),                  # the package's names
     ("aezoo.models.deep", "import importlib\nimportlib.import_module('aezoo.train')"),
     ("aezoo.viz.frame", "x = __import__('aezoo.train.loop')"),
     ("aezoo.viz.frame", "from aezoo.models.base import Autoencoder"),
     ("aezoo.viz.frame", "import chainer"),
     ("aezoo.viz.latent", "from cupy import asnumpy"),
-    ("aezoo.viz.snapshot", "from aezoo.train.loop import Trainer"),
+    ("aezoo.viz.tiles", "from aezoo.train.loop import Trainer"),
     ("aezoo.train.start", "from aezoo.models.deep import DeepAE"),
-    ("aezoo.train.port", "from aezoo.models.keras_gru import KerasGRU"),
+    ("aezoo.keras.weights", "from aezoo.models.keras_gru import KerasGRU"),
+    ("aezoo.keras.weights", "from aezoo.train.build import model_cls"),
+    ("aezoo.loggers.tensorboard", "from aezoo.train.start import start"),
+    ("aezoo.distributed.mpi", "from aezoo.train.plan import plan"),
+    ("aezoo.gpu.cupy_compat", "from aezoo.errors import UsageError"),
     ("aezoo.train.start", "from aezoo.commands import render"),
-    ("aezoo.train.start", "from aezoo.results import videos"),
+    ("aezoo.train.start", "from aezoo.results import run_videos"),
     ("aezoo.train.start", "from aezoo import run"),
     ("aezoo.commands.sweep", "from aezoo.commands import run"),
     ("aezoo.commands.sweep", "from aezoo.commands.compare import compare"),
@@ -184,7 +202,7 @@ def test_each_module_keeps_the_import_rules_of_its_part(path):
     ("aezoo.viz", "from ..models.base import Autoencoder"),
     ("aezoo.notebook.sweep", "from aezoo.commands.sweep import sweep"),
     ("aezoo.notebook.fitting", "from aezoo.commands import run"),
-    ("aezoo.viz.frame", "from ..viz import snapshot\nfrom ..train.start import prepare"),
+    ("aezoo.viz.frame", "from ..viz import tiles\nfrom ..train.start import prepare"),
 ])
 def test_the_check_catches_a_broken_rule(module, source):
     assert check(module, source) != []
@@ -203,12 +221,54 @@ def test_the_check_allows_what_the_rules_allow(module, source):
 def test_the_parts_are_folders_and_the_top_level_is_what_a_user_runs():
     parts = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert parts == {"models", "data", "runs", "train", "viz", "results", "speed", "sweeps",
-                     "commands", "notebook"}
+                     "commands", "notebook", "gpu", "distributed", "loggers", "keras"}
     for folder in parts:  # each part says what it is for and what it may import
         doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text()))
         assert doc and "import" in doc, folder
     commands = {p.stem for p in (PACKAGE / "commands").glob("*.py")} - {"__init__", "parser"}
     assert commands == set(COMMANDS)  # a command is one module, listed once
+
+
+def clashing_names(paths, commands):
+    """Groups of modules and parts that share a name, or a name and its plural (snapshot.py
+    and snapshots.py), other than a command's own: its shim, module, part and notebook API
+    (run.py, commands/run.py, runs/, notebook/run.py)."""
+    by_name = {}
+    for path in paths:
+        name = path.name if path.is_dir() else path.stem
+        if name == "__init__":
+            continue
+        singular = name[:-1] if name.endswith("s") else name
+        if singular in commands or name in commands:
+            continue
+        by_name.setdefault(singular, []).append(str(path.relative_to(PACKAGE)))
+    return [sorted(paths) for paths in by_name.values() if len(paths) > 1]
+
+
+# The same subject in two parts: sequence data (data/) and their pictures (viz/).
+SAME_SUBJECT = [["data/sequences.py", "viz/sequences.py"]]
+
+
+def test_no_two_modules_share_a_name():
+    paths = list(PACKAGE.rglob("*.py")) + [p for p in PACKAGE.iterdir() if p.is_dir()
+                                           and (p / "__init__.py").exists()]
+    assert clashing_names(paths, COMMANDS) == SAME_SUBJECT
+
+
+def test_no_two_classes_share_a_name():
+    """One class a name in the whole package (a viz Comparison beside the notebook's was one)."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                found.setdefault(node.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {name: paths for name, paths in found.items() if len(paths) > 1} == {}
+
+
+def test_the_name_check_catches_a_clash():
+    names = [PACKAGE / "viz" / "snapshot.py", PACKAGE / "runs" / "snapshots.py",
+             PACKAGE / "train" / "steps.py", PACKAGE / "run.py", PACKAGE / "runs"]
+    assert clashing_names(names, COMMANDS) == [["runs/snapshots.py", "viz/snapshot.py"]]
 
 
 @pytest.mark.parametrize("path", [p for p in PACKAGE.glob("*.py") if p.stem not in TOP],

@@ -12,8 +12,8 @@ from aezoo.runs import metrics
 from aezoo.run import main
 from aezoo.runs import checkpoints
 from aezoo.train.schedules import warmup
-from aezoo.viz import snapshot
-from aezoo.runs import snapshots
+from aezoo.viz import tiles
+from aezoo.runs import recon
 from aezoo.train import capture
 
 TINY = ["--data", "digits", "--no-video", "--batch-size", "64"]
@@ -102,14 +102,14 @@ def test_snapshots_keep_fixed_prior_samples_and_the_2d_code_space(tmp_path):
     run = tmp_path / "run"
     assert main(["vae", "--hidden", "64", "--code-dim", "2", "--epochs", "2", *TINY,
                  "--out", str(run)]) == 0
-    first, last = (snapshots.read(run / snapshots.FOLDER, e) for e in (0, 2))
+    first, last = (recon.read(run / recon.FOLDER, e) for e in (0, 2))
     assert last["samples"].shape == (10, 8, 8) and last["manifold"].shape == (100, 8, 8)
     assert np.abs(first["samples"] - last["samples"]).max() > 0.05  # the model learned
     model, codes = aezoo.load(run), capture.prior_codes(2, 10)
     np.testing.assert_allclose(last["samples"], model.decode(codes["samples"]), atol=1e-6)
     np.testing.assert_allclose(last["manifold"], model.decode(codes["manifold"]), atol=1e-6)
     assert codes["manifold"][0].tolist() == pytest.approx([-1.645, 1.645], abs=1e-3)  # top left
-    picture, labels, titles = snapshot.labelled_grid(last)
+    picture, labels, titles = tiles.labelled_grid(last)
     assert [label for _, label in labels] == ["input", "output", "sample"] and len(titles) == 1
 
 
@@ -124,7 +124,7 @@ def test_a_vae_learns_and_resumes_exactly(tmp_path):
     epochs = metrics.read(unbroken)[0]
     assert epochs[-1]["test_elbo"] < epochs[0]["test_elbo"] - 5  # nats per image
     assert {"test_elbo_mean", "test_iw_nll", "test_kl", "test_bce", "test_sqerr"} <= set(epochs[-1])
-    arrays = snapshots.read(f"{unbroken}/{snapshots.FOLDER}", 3)
+    arrays = recon.read(f"{unbroken}/{recon.FOLDER}", 3)
     assert "samples" in arrays and "manifold" not in arrays  # a 4-D code has no 2-D picture
     strip = lambda r: [{k: v for k, v in e.items() if k != "seconds"} for e in metrics.read(r)[0]]  # noqa
     assert strip(unbroken) == strip(broken)

@@ -36,7 +36,7 @@ def test_the_claim_itself_is_atomic(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monkeypatch, capsys):
-    from aezoo.runs import files
+    from aezoo.runs import atomic
     run = tmp_path / "run"
     assert main(["simple", "--epochs", "1", *TINY, "--out", str(run)]) == 0
     saved = (run / checkpoints.FILE).read_bytes()
@@ -61,7 +61,7 @@ def test_a_full_disk_is_one_line_and_the_last_checkpoint_survives(tmp_path, monk
     def opener(path, mode="r"):
         f = open(path, mode)
         return Full(f) if str(path).endswith(checkpoints.FILE + ".tmp") else f
-    monkeypatch.setattr(files, "open", opener, raising=False)
+    monkeypatch.setattr(atomic, "open", opener, raising=False)
     capsys.readouterr()
     assert main(["--resume", str(run), "--epochs", "2"]) == 1
     err = capsys.readouterr().err

@@ -7,19 +7,19 @@ import numpy as np
 
 from aezoo.run import main
 from aezoo.runs import checkpoints
-from aezoo.train import checkpoint
+from aezoo.train import serialize
 from conftest import TINY
 
 
 def memory_runs_out_saving_at(monkeypatch, epoch):
     """Copying the epoch's arrays for the checkpoint writer runs out of memory."""
-    real = checkpoint.contents
+    real = serialize.contents
 
     def contents(trainer, version):
         if trainer.epoch == epoch:
             raise MemoryError
         return real(trainer, version)
-    monkeypatch.setattr(checkpoint, "contents", contents)
+    monkeypatch.setattr(serialize, "contents", contents)
     return real
 
 
@@ -33,7 +33,7 @@ def test_out_of_memory_before_the_first_checkpoint_frees_the_folder(tmp_path, mo
                                     f"the first checkpoint, so {run} removed, nothing to resume "
                                     f"(try a smaller --batch-size or model, or free memory)")
     assert "Traceback" not in err and not run.exists()
-    monkeypatch.setattr(checkpoint, "contents", real)
+    monkeypatch.setattr(serialize, "contents", real)
     assert main(["simple", *TINY, "--epochs", "2", "--out", str(run)]) == 0
 
 
@@ -47,7 +47,7 @@ def test_out_of_memory_later_keeps_the_last_checkpoint_and_resumes(tmp_path, mon
     assert err.splitlines()[-1].startswith("aezoo run: error: out of memory in epoch 2; "
                                            "stopped, epoch 1 kept")
     assert err.endswith(f"Continue with: aezoo run --resume {run}")
-    monkeypatch.setattr(checkpoint, "contents", real)
+    monkeypatch.setattr(serialize, "contents", real)
     assert main(["--resume", str(run)]) == 0
     with np.load(run / checkpoints.FILE) as a, np.load(whole / checkpoints.FILE) as b:
         for key in a.files:

@@ -7,7 +7,7 @@ import numpy as np
 from chainer import serializers
 
 from aezoo.models.gru import GRUAE
-from aezoo.train import checkpoint
+from aezoo.train import serialize
 from aezoo.train.build import default_config, resolve
 from aezoo.train.callbacks import TrainState
 from aezoo.train.optimizers import build_optimizer
@@ -29,14 +29,14 @@ def test_an_older_checkpoint_loads_by_its_old_names(tmp_path):
     model, optimizer = trained(0)
     trainer = types.SimpleNamespace(model=model, optimizer=optimizer, epoch=3,
                                     rng=np.random.default_rng(0), state=TrainState())
-    checkpoint.save(str(tmp_path), trainer, "0.2.0")
+    serialize.save(str(tmp_path), trainer, "0.2.0")
     with np.load(tmp_path / "checkpoint.npz") as npz:  # as aezoo 0.2 named them
         arrays = {k.replace("/decoders/0/", "/decoder/").replace("/output/", "/readout/"): npz[k]
                   for k in npz.files}
     assert "model/readout/W" in arrays and "optimizer/decoder/kernel/ms" in arrays
     np.savez(tmp_path / "checkpoint.npz", **arrays)
     fresh, fresh_optimizer = trained(100)
-    meta = checkpoint.load(str(tmp_path), fresh, fresh_optimizer)
+    meta = serialize.load(str(tmp_path), fresh, fresh_optimizer)
     assert meta["epoch"] == 3 and json.loads(json.dumps(meta["arch"]))["mode"] == "seq2seq"
     for (name, a), (_, b) in zip(sorted(model.namedparams()), sorted(fresh.namedparams())):
         np.testing.assert_array_equal(a.array, b.array, err_msg=name)

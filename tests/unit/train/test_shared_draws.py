@@ -1,12 +1,12 @@
 """Several processes draw what one process draws: each draws for the whole batch and keeps
 its share's rows, so the numbers and the generator's state after them are the one-process
-run's (train/distributed.py: SharedDraws)."""
+run's (distributed/mpi.py: SharedDraws)."""
 import types
 
 import numpy as np
 import pytest
 
-from aezoo.train.distributed import Cluster, SharedDraws
+from aezoo.distributed.mpi import Cluster, SharedDraws
 
 
 def cluster(rank, size):

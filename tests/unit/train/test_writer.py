@@ -11,21 +11,21 @@ import numpy as np
 import pytest
 
 from aezoo.run import main
-from aezoo.runs import checkpoints, files, metrics
-from aezoo.train import checkpoint
+from aezoo.runs import atomic, checkpoints, metrics
+from aezoo.train import serialize
 from aezoo.train.writer import Writer
 from conftest import TINY
 
 
 def slow_writes(monkeypatch, seconds=0.3):
     """Each checkpoint takes `seconds` longer to write, in the writer's thread."""
-    real, threads = checkpoint.write, []
+    real, threads = serialize.write, []
 
     def write(*args, **kwargs):
         threads.append(threading.current_thread())
         time.sleep(seconds)
         return real(*args, **kwargs)
-    monkeypatch.setattr(checkpoint, "write", write)
+    monkeypatch.setattr(serialize, "write", write)
     return threads
 
 
@@ -55,13 +55,13 @@ def test_ctrl_c_waits_for_the_checkpoint_in_flight(tmp_path, monkeypatch, capsys
 
 def test_a_failed_write_stops_the_run_and_keeps_the_last_checkpoint(tmp_path, monkeypatch,
                                                                     capsys):
-    real = checkpoint.write
+    real = serialize.write
 
     def write(run_dir, arrays, best=False):
         if "epoch\": 2," in str(arrays["meta"]):
             raise OSError(errno.ENOSPC, "No space left on device", os.path.join(run_dir, "x"))
         return real(run_dir, arrays, best)
-    monkeypatch.setattr(checkpoint, "write", write)
+    monkeypatch.setattr(serialize, "write", write)
     run = tmp_path / "run"
     assert main(["simple", "--epochs", "6", *TINY, "--out", str(run)]) == 1
     err = capsys.readouterr().err
@@ -90,11 +90,11 @@ def test_jobs_run_in_order_one_at_a_time_and_an_error_is_raised_once():
 
 def test_the_best_checkpoint_is_a_link_to_the_same_bytes(tmp_path):
     arrays = {"meta": np.array('{"epoch": 1}'), "model/W": np.arange(6, dtype=np.float32)}
-    checkpoint.write(str(tmp_path), arrays, best=True)
+    serialize.write(str(tmp_path), arrays, best=True)
     best, last = tmp_path / checkpoints.BEST, tmp_path / checkpoints.FILE
     assert os.path.samefile(best, last)
     kept = best.read_bytes()
-    checkpoint.write(str(tmp_path), {**arrays, "meta": np.array('{"epoch": 2}')})
+    serialize.write(str(tmp_path), {**arrays, "meta": np.array('{"epoch": 2}')})
     assert not os.path.samefile(best, last) and best.read_bytes() == kept
     assert last.read_bytes() != kept
 
@@ -102,9 +102,9 @@ def test_the_best_checkpoint_is_a_link_to_the_same_bytes(tmp_path):
 def test_without_hard_links_the_best_checkpoint_is_a_copy(tmp_path, monkeypatch):
     def no_links(source, target):
         raise OSError(errno.EPERM, "Operation not permitted")
-    monkeypatch.setattr(files.os, "link", no_links)
+    monkeypatch.setattr(atomic.os, "link", no_links)
     arrays = {"meta": np.array('{"epoch": 1}'), "model/W": np.arange(6, dtype=np.float32)}
-    checkpoint.write(str(tmp_path), arrays, best=True)
+    serialize.write(str(tmp_path), arrays, best=True)
     best, last = tmp_path / checkpoints.BEST, tmp_path / checkpoints.FILE
     assert not os.path.samefile(best, last) and best.read_bytes() == last.read_bytes()
     assert sorted(os.listdir(tmp_path)) == [checkpoints.BEST, checkpoints.FILE]

@@ -2,14 +2,14 @@
 
 tests/data/gray_snapshot.npz holds a gray snapshot's arrays (inputs, outputs, samples, a
 manifold); gray_snapshot.png and gray_pictures.npz are what aezoo made of them before colour
-came in (snapshots.save's PNG bytes and the TensorBoard pictures, made with the code of
+came in (recon.save's PNG bytes and the TensorBoard pictures, made with the code of
 commit 2d562e7)."""
 import numpy as np
 import imageio.v3 as iio
 
-from aezoo.runs import snapshots
-from aezoo.train import tensorboard
-from aezoo.viz import snapshot
+from aezoo.loggers import tensorboard
+from aezoo.runs import recon
+from aezoo.viz import tiles
 from conftest import TEST_DATA
 
 
@@ -20,7 +20,7 @@ def gray_arrays():
 
 def test_a_gray_snapshot_png_is_byte_for_byte_as_before(tmp_path):
     arrays = gray_arrays()
-    snapshots.save(str(tmp_path), 3, arrays, snapshot.grid(arrays))
+    recon.save(str(tmp_path), 3, arrays, tiles.grid(arrays))
     assert (tmp_path / "epoch_0003.png").read_bytes() == (TEST_DATA / "gray_snapshot.png").read_bytes()
 
 
@@ -43,18 +43,18 @@ def colour_arrays():
 
 def test_colour_images_tile_in_colour_at_their_place(tmp_path):
     arrays = colour_arrays()
-    picture = snapshot.grid(arrays)
+    picture = tiles.grid(arrays)
     assert picture.ndim == 3 and picture.shape[2] == 3
-    scale = snapshot.TARGET_CELL // 5  # 5 pixels high: each pixel becomes scale x scale
+    scale = tiles.TARGET_CELL // 5  # 5 pixels high: each pixel becomes scale x scale
     cell_w = 4 * scale
     for i in range(6):
-        left = i * (cell_w + snapshot.GAP)
+        left = i * (cell_w + tiles.GAP)
         top_cell = picture[:5 * scale, left:left + cell_w]
-        bottom = picture[5 * scale + snapshot.GAP:, left:left + cell_w]
+        bottom = picture[5 * scale + tiles.GAP:, left:left + cell_w]
         expected = np.eye(3)[i % 3]
         assert (top_cell == expected).all() and (bottom == 1 - expected).all()
     assert (picture[:, cell_w] == 1).all()  # the white gap between cells
-    snapshots.save(str(tmp_path), 1, arrays, picture)
+    recon.save(str(tmp_path), 1, arrays, picture)
     assert iio.imread(tmp_path / "epoch_0001.png").shape == picture.shape
 
 

@@ -6,9 +6,9 @@ import pytest
 
 import aezoo
 import aezoo.run
-from aezoo.viz import architecture, curves, frame, latent, snapshot
+from aezoo.viz import architecture, curves, frame, latent, tiles
 from aezoo.runs.folder import RunFolder
-from aezoo.runs import snapshots
+from aezoo.runs import recon
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
 
 
 def test_a_2d_code_is_its_own_view_and_gets_a_decoded_manifold(two_d):
-    arrays = snapshots.read(str(two_d / "recon"), 2)
+    arrays = recon.read(str(two_d / "recon"), 2)
     codes = arrays["latent_codes"]
     assert codes.shape[1:] == (2,) and latent.Projection(codes).method == "code"
     grid = arrays["manifold_codes"]
@@ -63,7 +63,7 @@ def test_a_2d_code_is_its_own_view_and_gets_a_decoded_manifold(two_d):
     assert grid[0, 1] > grid[-1, 1]  # the top row has the highest second code
     decoded = aezoo.load(str(two_d)).decode(grid)
     assert np.allclose(decoded, arrays["manifold"], atol=1e-5)
-    _, _, titles = snapshot.labelled_grid(arrays)
+    _, _, titles = tiles.labelled_grid(arrays)
     assert [t for _, t in titles] == ["code space (2-D)"]
 
 
@@ -149,7 +149,7 @@ def test_comparison_columns_keep_labels_whole_and_thumbnails_large(grown, two_d)
             pixels = recon.image.get_array()
             box = recon.ax.get_window_extent()
             scale = min(box.width / pixels.shape[1], box.height / pixels.shape[0])
-            assert snapshot.TARGET_CELL * scale >= 0.9 * frame.MIN_THUMB  # 5 a row of 10
+            assert tiles.TARGET_CELL * scale >= 0.9 * frame.MIN_THUMB  # 5 a row of 10
         labels = [line.get_label() for line in shown.shared.lines if not
                   line.get_label().startswith("_")]
         assert labels == [long, "simple"]  # every run's curve in the one shared panel
@@ -182,7 +182,7 @@ def test_a_comparison_of_up_to_8_runs_fits_full_hd_with_equal_tiles_and_full_row
             pixels = recon.image.get_array()
             box = recon.ax.get_window_extent()
             scale = min(box.width / pixels.shape[1], box.height / pixels.shape[0])
-            assert snapshot.TARGET_CELL * scale >= 40  # a digit stays a digit
+            assert tiles.TARGET_CELL * scale >= 40  # a digit stays a digit
     finally:
         matplotlib.pyplot.close(shown.fig)
 

@@ -17,7 +17,7 @@ import os
 import sys
 
 from aezoo.errors import UsageError
-from aezoo.results import steps
+from aezoo.results import long_steps
 from aezoo.viz import frame, video
 from aezoo.runs.folder import RunFolder
 
@@ -60,7 +60,7 @@ def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progre
         print(f"aezoo render: {len(run.saved)} saved epochs, so {len(epochs)} frames "
               f"(one every {len(run.saved) / len(epochs):.1f} epochs on average; first and last kept)",
               file=sys.stderr)
-    with steps.Steps("aezoo render", f"{STEMS[view]} frames", len(epochs)) as tick:
+    with long_steps.Steps("aezoo render", f"{STEMS[view]} frames", len(epochs)) as tick:
         frames = frame.compose([run], epochs, dpi=dpi, view=view, tick=tick)
     return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
                        prog="aezoo render")

@@ -26,10 +26,10 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.models import Growable
-from aezoo.runs import snapshots
+from aezoo.runs import recon
 from aezoo.train.callbacks import Callback
 from aezoo.train.optimizers import learning_rate
-from aezoo.viz import snapshot
+from aezoo.viz import tiles
 
 FOLDER = "tensorboard"
 INSTALL = "pip install 'aezoo[tensorboard]'"
@@ -71,14 +71,14 @@ def pictures(arrays):
     sequence model's panel for sequences), a generative model's prior samples, and the
     decoded grid over a 2-D code."""
     shown = {k: arrays[k] for k in ("kind", "view", "value_range") if k in arrays}
-    found = {"reconstructions": snapshot.grid(
+    found = {"reconstructions": tiles.grid(
         {**shown, **{k: arrays[k] for k in ("inputs", "targets", "outputs") if k in arrays}})}
     if "samples" in arrays:
-        found["prior_samples"] = snapshot.grid({**shown, "samples": arrays["samples"]})
+        found["prior_samples"] = tiles.grid({**shown, "samples": arrays["samples"]})
     if "manifold" in arrays:
-        images = snapshot.as_images(arrays["manifold"], str(arrays["kind"]))
+        images = tiles.as_images(arrays["manifold"], str(arrays["kind"]))
         side = int(round(np.sqrt(len(images))))
-        found["code_space"] = snapshot.tile([images[i * side:(i + 1) * side] for i in range(side)],
+        found["code_space"] = tiles.tile([images[i * side:(i + 1) * side] for i in range(side)],
                                             tuple(arrays["value_range"]))
     return found
 
@@ -89,7 +89,7 @@ def sprite_images(dataset, index):
     square ones only)."""
     if dataset.kind not in ("image", "vector"):
         return None
-    images = snapshot.as_images(dataset.test[index], dataset.kind).astype(np.float32)
+    images = tiles.as_images(dataset.test[index], dataset.kind).astype(np.float32)
     if images.ndim not in (3, 4) or images.shape[1] != images.shape[2]:
         return None
     low, high = dataset.value_range
@@ -223,15 +223,15 @@ class Events:
 class TensorBoard(Callback):
     """Callback: the run's event files, flushed at every epoch's end (see the module docstring).
 
-    `snapshots` is the run's capture.Snapshots (its latest arrays feed the images and the
+    `capture` is the run's capture.EpochArrays (its latest arrays feed the images and the
     projector); `epoch` the epoch the run starts from (a resumed run drops the events that
     an interrupted process wrote after its checkpoint)."""
 
-    def __init__(self, run_dir, cfg, dataset, snapshots_callback, epoch=0):
+    def __init__(self, run_dir, cfg, dataset, capture, epoch=0):
         self.folder = os.path.join(run_dir, FOLDER)
-        self.recon = os.path.join(run_dir, snapshots.FOLDER)
+        self.recon = os.path.join(run_dir, recon.FOLDER)
         self.writer = Events(self.folder, epoch + 1 if epoch else None)
-        self.cfg, self.dataset, self.snapshots = cfg, dataset, snapshots_callback
+        self.cfg, self.dataset, self.capture = cfg, dataset, capture
         self.events, self.started = [], False
 
     def event(self, record):
@@ -245,11 +245,11 @@ class TensorBoard(Callback):
 
     def latest(self, epoch):
         """The snapshot's arrays of `epoch`: the ones just captured, else from recon/."""
-        arrays = self.snapshots.latest
+        arrays = self.capture.latest
         if arrays is not None and int(arrays["epoch"]) == epoch:
             return arrays
-        if epoch in snapshots.saved_epochs(self.recon):
-            return snapshots.read(self.recon, epoch)
+        if epoch in recon.saved_epochs(self.recon):
+            return recon.read(self.recon, epoch)
         return None
 
     def embed(self, arrays):
@@ -280,7 +280,7 @@ class TensorBoard(Callback):
             found["depth"] = model.depth
         for tag, value in scalars(found):
             w.add(summary.scalar(tag, value), epoch)
-        arrays = self.snapshots.latest
+        arrays = self.capture.latest
         if arrays is not None:
             for tag, picture in pictures(arrays).items():
                 w.image(tag, picture, epoch)

@@ -18,10 +18,10 @@ from tensorboard.plugins.hparams import metadata as hparams_metadata  # noqa: E4
 from tensorboard.util import tensor_util  # noqa: E402
 
 from aezoo.commands import run, sweep  # noqa: E402
-from aezoo.runs import checkpoints, metrics, snapshots  # noqa: E402
-from aezoo.train import tensorboard  # noqa: E402
-from aezoo.train.tensorboard import FOLDER  # noqa: E402
-from aezoo.viz import snapshot  # noqa: E402
+from aezoo.runs import checkpoints, metrics, recon  # noqa: E402
+from aezoo.loggers import tensorboard  # noqa: E402
+from aezoo.loggers.tensorboard import FOLDER  # noqa: E402
+from aezoo.viz import tiles  # noqa: E402
 from conftest import TINY  # noqa: E402
 
 GROWING = ["deep", *TINY, "--grow-every", "2", "--epochs", "4", "--quiet"]
@@ -79,8 +79,8 @@ def test_each_epoch_has_its_reconstruction_grid_from_the_snapshot_arrays(growing
     found = events(board / FOLDER)
     images = found.Images("reconstructions")
     assert [e.step for e in images] == [0, 1, 2, 3, 4]
-    arrays = snapshots.read(str(board / snapshots.FOLDER), 4)
-    height, width = snapshot.grid(arrays).shape
+    arrays = recon.read(str(board / recon.FOLDER), 4)
+    height, width = tiles.grid(arrays).shape
     assert (images[-1].height, images[-1].width) == (height, width)
     assert images[0].encoded_image_string != images[-1].encoded_image_string  # it learned
 
@@ -105,7 +105,7 @@ def test_the_projector_holds_one_embedding_per_code_size_with_labels_and_a_sprit
     assert config.count("embeddings {") == 2
     # The last code of depth 1 (epoch 2, before the growth at 3) and the final one.
     for epoch in (2, 4):
-        arrays = snapshots.read(str(board / snapshots.FOLDER), epoch)
+        arrays = recon.read(str(board / recon.FOLDER), epoch)
         size = arrays["latent_codes"].shape[1]
         folder = board / FOLDER / f"{epoch:05d}" / f"code_{size}"
         assert f"tensor_name: \"code_{size}:{epoch:05d}\"" in config
@@ -215,8 +215,8 @@ def test_a_vae_shows_its_prior_samples_and_a_gru_its_sequences(tmp_path, model, 
     found = events(out / FOLDER)
     assert sorted(found.Tags()["images"]) == sorted(pictures)
     for tag in pictures:
-        arrays = snapshots.read(str(out / snapshots.FOLDER), 1)
-        picture = snapshot.grid({k: arrays[k] for k in arrays if k not in ("samples", "manifold")}
+        arrays = recon.read(str(out / recon.FOLDER), 1)
+        picture = tiles.grid({k: arrays[k] for k in arrays if k not in ("samples", "manifold")}
                                 if tag == "reconstructions" else
                                 {k: arrays[k] for k in ("kind", "view", "value_range", "samples")})
         last = found.Images(tag)[-1]

@@ -3,7 +3,7 @@ terminal, a bar where it is."""
 import io
 import re
 
-from aezoo.results.steps import Steps
+from aezoo.results.long_steps import Steps
 
 
 def test_without_a_terminal_a_line_after_the_first_step_and_each_quarter():

@@ -1,6 +1,6 @@
 """The picture of a snapshot's arrays: inputs above outputs, tiled with numpy.
 
-    grid(arrays)            what recon/epoch_NNNN.png shows (runs/snapshots.py writes it)
+    grid(arrays)            what recon/epoch_NNNN.png shows (runs/recon.py writes it)
     labelled_grid(arrays)   the same with row labels, wrapped, for video frames
     thumbnail(arrays, ...)  pixels one sample gets in a box
 

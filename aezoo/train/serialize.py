@@ -20,7 +20,7 @@ import numpy as np
 from chainer import serializers
 
 from aezoo.runs.checkpoints import BEST, FILE, meta_of, opened
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 
 def contents(trainer, version):

@@ -6,7 +6,7 @@ evaluation, a growth, the serializers, and ChainerMN's pure_nccl communicator as
 machine without NCCL goes. The Chainer and ChainerMN modules whose functions ran are read
 (AST), every `cupy.…` name they use is resolved through their imports and aliases (`cuda.cupy`,
 `cuda.cudnn`, `cp`, `from cupy.cuda import nccl`...), and each must exist in CuPy 13 after
-aezoo.train.gpu's mapping: in the imported module, or, for a binding whose CUDA library is
+aezoo.gpu.cupy_compat's mapping: in the imported module, or, for a binding whose CUDA library is
 absent here (cuDNN, NCCL), in its source or its binary's names. Nothing is listed by hand.
 """
 import ast
@@ -26,7 +26,7 @@ import pytest
 cupy = pytest.importorskip("cupy", reason="CuPy is not installed (make test installs cupy-cuda12x)")
 
 from aezoo.models import MODELS, fast  # noqa: E402
-from aezoo.train import gpu  # noqa: E402
+from aezoo.gpu import cupy_compat  # noqa: E402
 from aezoo.run import main as run_main  # noqa: E402
 from aezoo.train.build import build_model, default_config, resolve  # noqa: E402
 from aezoo.train.optimizers import build_optimizer  # noqa: E402
@@ -222,7 +222,7 @@ def resolve_in_cupy(dotted):
     obj = importlib.import_module(parts[0])
     for i, part in enumerate(parts[1:], 1):
         here, rest = ".".join(parts[:i]), parts[i + 1:]
-        if isinstance(obj, gpu.Lazy):  # a mapped binding: what its target defines
+        if isinstance(obj, cupy_compat.Lazy):  # a mapped binding: what its target defines
             return static(obj._Lazy__target, [part] + rest)
         if isinstance(obj, types.ModuleType):
             if part in vars(obj):
@@ -240,7 +240,7 @@ def resolve_in_cupy(dotted):
             obj = getattr(obj, part)
         except AttributeError:
             return None, f"{here} has no {part}"
-    if isinstance(obj, gpu.Lazy):
+    if isinstance(obj, cupy_compat.Lazy):
         return static(obj._Lazy__target, [])
     return "imported", None
 
@@ -290,15 +290,15 @@ def test_every_cupy_name_on_aezoo_paths_exists_in_cupy_13(ran, capsys):
     found, missing = audit(ran)
     assert not missing, "\n".join(f"{k}: {v}" for k, v in missing.items())
     assert len(found) > 40
-    assert all(any(n == old or n.startswith(old + ".") for n in found) for old in gpu.MOVED)
+    assert all(any(n == old or n.startswith(old + ".") for n in found) for old in cupy_compat.MOVED)
     with capsys.disabled():
         static = sorted(k for k, v in found.items() if v == "static")
         print(f"\naudit: {len(ran)} Chainer/ChainerMN modules ran, {len(found)} cupy names, "
               f"{len(found) - len(static)} found imported, {len(static)} read from a binding "
-              f"whose library is absent here; {len(gpu.MOVED)} mapped")
+              f"whose library is absent here; {len(cupy_compat.MOVED)} mapped")
 
 
-@pytest.mark.parametrize("old", sorted(gpu.MOVED))
+@pytest.mark.parametrize("old", sorted(cupy_compat.MOVED))
 def test_the_audit_fails_without_each_mapping(ran, monkeypatch, old):
     parent, _, leaf = old.rpartition(".")
     monkeypatch.delitem(sys.modules, old)
@@ -322,7 +322,7 @@ def test_kernels_and_cudnn_bindings_exist_without_a_device():
 
 def test_the_lazy_cublas_loads_its_library_only_when_used():
     from cupy.cuda import cublas
-    assert isinstance(cublas, gpu.Lazy) and sys.modules["cupy.cuda.cublas"] is cublas
+    assert isinstance(cublas, cupy_compat.Lazy) and sys.modules["cupy.cuda.cublas"] is cublas
     try:
         importlib.import_module("cupy_backends.cuda.libs.cublas")
     except ImportError as e:  # no cuBLAS here: the error comes at first use, naming it
@@ -370,9 +370,9 @@ def test_without_cupy_nothing_changes():
         importlib.util.find_spec = lambda name, *a, _f=importlib.util.find_spec: \\
             None if name.split(".")[0] == "cupy" else _f(name, *a)
         import aezoo, chainer
-        from aezoo.train import gpu
-        print(gpu.installed, chainer.backends.cuda.available, "cupy.cuda.cublas" in sys.modules,
-              gpu.loaded == {})
+        from aezoo.gpu import cupy_compat
+        print(cupy_compat.installed, chainer.backends.cuda.available, "cupy.cuda.cublas" in sys.modules,
+              cupy_compat.loaded == {})
     """)
     assert done.stdout.split() == ["False", "False", "False", "True"], done.stderr
 
@@ -384,7 +384,7 @@ def test_device_0_without_a_driver_is_one_line_about_the_driver(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
-    reason = gpu.problem(0)
+    reason = cupy_compat.problem(0)
     assert lines[0] == f"aezoo run: error: --device 0: {reason}; or use --device cpu"
     assert "CuPy" not in lines[0] and "driver" in lines[0]
     assert not (tmp_path / "run").exists()
@@ -420,12 +420,12 @@ class FakeRuntime:
     (FakeRuntime(count=2), 3, "no GPU 3: this machine has 2 (0 to 1)"),
 ])
 def test_the_line_names_the_driver_or_the_device(monkeypatch, runtime, device, expected):
-    monkeypatch.setattr(gpu, "cuda_runtime", lambda: runtime)
-    assert gpu.problem(device) == expected
+    monkeypatch.setattr(cupy_compat, "cuda_runtime", lambda: runtime)
+    assert cupy_compat.problem(device) == expected
 
 
 def test_the_line_names_a_missing_cuda_library(monkeypatch):
-    monkeypatch.setattr(gpu, "cuda_runtime", lambda: FakeRuntime(count=1))
+    monkeypatch.setattr(cupy_compat, "cuda_runtime", lambda: FakeRuntime(count=1))
     real = importlib.import_module
 
     def without_cublas(name, *args):
@@ -433,29 +433,29 @@ def test_the_line_names_a_missing_cuda_library(monkeypatch):
             raise ImportError("libcublas.so.12: cannot open shared object file")
         return real(name, *args)
     monkeypatch.setattr(importlib, "import_module", without_cublas)
-    assert gpu.problem(0).startswith("CuPy cannot load cuBLAS (libcublas.so.12: cannot open")
+    assert cupy_compat.problem(0).startswith("CuPy cannot load cuBLAS (libcublas.so.12: cannot open")
 
 
 def test_when_chainer_cannot_use_cupy_the_line_quotes_why(monkeypatch):
     cuda = chainer.backends.cuda
     monkeypatch.setattr(cuda, "available", False)
     monkeypatch.setattr(cuda, "_resolution_error", ImportError("libfoo.so.1: missing"), raising=False)
-    assert gpu.problem(0) == "Chainer cannot use CuPy: libfoo.so.1: missing"
+    assert cupy_compat.problem(0) == "Chainer cannot use CuPy: libfoo.so.1: missing"
 
 
 def test_without_cudnn_a_run_uses_never_and_says_so_once(monkeypatch):
     cuda = chainer.backends.cuda
     monkeypatch.setattr(cuda, "cudnn_enabled", False)
-    monkeypatch.setattr(gpu, "said", False)
+    monkeypatch.setattr(cupy_compat, "said", False)
     monkeypatch.setattr(chainer.global_config, "use_cudnn", "auto")
     lines = []
-    assert gpu.settle_cudnn(lines.append) is False
-    assert gpu.settle_cudnn(lines.append) is False
+    assert cupy_compat.settle_cudnn(lines.append) is False
+    assert cupy_compat.settle_cudnn(lines.append) is False
     assert chainer.config.use_cudnn == "never"
     assert len(lines) == 1 and "cuDNN" in lines[0] and "use_cudnn = never" in lines[0]
     monkeypatch.setattr(cuda, "cudnn_enabled", True)
     monkeypatch.setattr(chainer.global_config, "use_cudnn", "auto")
-    assert gpu.settle_cudnn(lines.append) is True and chainer.config.use_cudnn == "auto"
+    assert cupy_compat.settle_cudnn(lines.append) is True and chainer.config.use_cudnn == "auto"
 
 
 def test_wheel_libraries_are_found_in_the_nvidia_package_and_a_bad_one_does_not_stop_aezoo(
@@ -467,8 +467,8 @@ def test_wheel_libraries_are_found_in_the_nvidia_package_and_a_bad_one_does_not_
     monkeypatch.syspath_prepend(str(tmp_path))
     for name in [n for n in sys.modules if n == "nvidia" or n.startswith("nvidia.")]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setattr(gpu, "loaded", {})
-    monkeypatch.setattr(gpu, "WHEELS", {"nvidia.cudnn": ["libcudnn.so.8"]})
-    gpu.preload_wheels()
-    assert list(gpu.loaded) == [str(lib / "libcudnn.so.8")]
-    assert isinstance(gpu.loaded[str(lib / "libcudnn.so.8")], str)  # the reason, not a crash
+    monkeypatch.setattr(cupy_compat, "loaded", {})
+    monkeypatch.setattr(cupy_compat, "WHEELS", {"nvidia.cudnn": ["libcudnn.so.8"]})
+    cupy_compat.preload_wheels()
+    assert list(cupy_compat.loaded) == [str(lib / "libcudnn.so.8")]
+    assert isinstance(cupy_compat.loaded[str(lib / "libcudnn.so.8")], str)  # the reason, not a crash

@@ -19,7 +19,7 @@ fails on a machine with a GPU just as on one without. So, only when CuPy is inst
 
 `problem(device_id)` says in one line why a GPU cannot be used (driver, device, library);
 `settle_cudnn()` turns cuDNN off, saying so once, where it cannot be loaded.
-tests/unit/train/test_gpu_compat.py audits MOVED against Chainer's source; tests/gpu/ is the GPU tier.
+tests/unit/gpu/test_cupy_compat.py audits MOVED against Chainer's source; tests/gpu/ is the GPU tier.
 """
 import ast
 import ctypes
@@ -114,7 +114,7 @@ class Lazy(types.ModuleType):
     """A module that imports its target on first use: CuPy 13 loads libraries on demand."""
 
     def __init__(self, name, target):
-        super().__init__(name, f"CuPy 13's {target}, imported when first used (aezoo.train.gpu)")
+        super().__init__(name, f"CuPy 13's {target}, imported when first used (aezoo.gpu.cupy_compat)")
         self.__target = target
 
     def __getattr__(self, key):

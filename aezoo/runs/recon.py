@@ -20,7 +20,7 @@ import imageio.v3 as iio
 import numpy as np
 
 from aezoo.errors import UsageError
-from aezoo.runs.files import atomic
+from aezoo.runs.atomic import atomic
 
 FOLDER = "recon"
 REQUIRED = ("inputs", "outputs", "kind", "value_range")
