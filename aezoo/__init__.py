@@ -17,7 +17,8 @@ __version__ = "0.2.0"
 # command shims, so the API never uses those words: the names below are kept free of
 # modules (tests/unit/test_layout.py). fit, open_run, Run, Comparison and Sweep are the
 # notebook API (aezoo/notebook/), built on plan and start; they load Chainer when first used.
-PUBLIC = ("load", "from_keras", "UsageError", "fit", "open_run", "Run", "Comparison", "Sweep")
+PUBLIC = ("load", "from_keras", "UsageError", "fit", "open_run", "Run", "Comparison", "Sweep",
+          "Sequential")
 RESERVED = ()
 
 # numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
@@ -88,4 +89,7 @@ def __getattr__(name):
     if name == "Sweep":
         from aezoo.notebook.sweep import Sweep
         return Sweep
+    if name == "Sequential":
+        from aezoo.notebook.layer_list import Sequential
+        return Sequential
     raise AttributeError(f"module 'aezoo' has no attribute {name!r}")

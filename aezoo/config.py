@@ -22,6 +22,7 @@ from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
 from aezoo.models import all_options
 from aezoo.models.abilities import run_options as ability_options
+from aezoo.models.kinds import LayerList
 from aezoo.models.regularizers import NOISES
 from aezoo.viz.video import check_fps
 
@@ -166,6 +167,13 @@ def _coerce(name, value, where):
             value = int_list(value)
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise bad
+    elif kind is LayerList:  # "dense:32 relu", or a list of such strings (models/kinds)
+        if not isinstance(value, (str, list, tuple)):
+            raise bad
+        try:
+            value = LayerList.coerce(value, flag(name))
+        except ValueError as e:
+            raise UsageError(str(e) if where == "option" else f"{where}: {e}")
     elif kind is str:
         if not isinstance(value, str):
             raise bad

@@ -16,10 +16,10 @@ empty or an earlier export (marked by its .aezoo file: runs/owner.py).
 import io
 import json
 import os
-import shutil
 import sys
 import zipfile
 
+import chainer
 import numpy as np
 
 from aezoo import __version__
@@ -27,7 +27,7 @@ from aezoo.api import load
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.errors import UsageError
-from aezoo.models import numpy_forward
+from aezoo.models import kinds, numpy_forward
 from aezoo.runs import owner, rundir
 from aezoo.runs.atomic import atomic
 
@@ -47,21 +47,41 @@ def arrays(trained):
     The weights are read back by name, so forward.py needs no model-specific code.
     """
     layers = trained.model.layers()
-    known = set(numpy_forward.LAYERS) | set(numpy_forward.INNER)
+    known = set(forward_layers()) | set(numpy_forward.INNER)  # what the written forward.py runs
     unknown = sorted({layer["type"] for layer in flatten(layers)} - known)
     if unknown:
         raise UsageError(f"model {trained.config.model} has layers that cannot be exported: "
-                         f"{', '.join(unknown)} (known: {', '.join(numpy_forward.LAYERS)})")
+                         f"{', '.join(unknown)} (known: {', '.join(forward_layers())})")
     links = dict(trained.model.namedlinks(skipself=True))
     out = {"header": np.array(json.dumps({"aezoo_version": __version__, "model": trained.config.model,
                                           "input_shape": list(trained.model.input_shape),
                                           "layers": layers}))}
     for layer in flatten(layers):
         if "name" in layer:
-            for name, param in links[layer["name"]].namedparams():
+            link = links[layer["name"]]
+            for name, param in link.namedparams():
                 # "encoders/0/W": a zip member name must not start with "/"
                 out[f"{layer['name']}{name}".lstrip("/")] = np.asarray(param.array, np.float32)
+            for name in sorted(link._persistent):  # batch norm's running statistics
+                value = getattr(link, name)
+                if isinstance(value, chainer.get_array_types()):
+                    out[f"{layer['name']}/{name}".lstrip("/")] = np.asarray(
+                        chainer.backends.cuda.to_cpu(value), np.float32)
     return out
+
+
+def forward_source():
+    """forward.py: numpy_forward.py, then every layer kind's numpy forward (models/kinds)."""
+    with open(numpy_forward.__file__) as source:
+        return source.read() + "\n\n# The layer kinds (aezoo/models/kinds), one numpy forward each\n" \
+            + kinds.numpy_source()
+
+
+def forward_layers():
+    """The layer types the kinds add to forward.py."""
+    namespace = {}
+    exec(compile(forward_source(), "forward.py", "exec"), namespace)
+    return namespace["LAYERS"]
 
 
 def earlier_export(out_dir):
@@ -87,8 +107,8 @@ def export(run_dir, out_dir):
         weights, forward = (os.path.join(out_dir, name) for name in FILES)
         with atomic(weights, "wb") as f:
             f.write(buffer.getvalue())
-        with atomic(forward) as f, open(numpy_forward.__file__) as source:
-            shutil.copyfileobj(source, f)
+        with atomic(forward) as f:
+            f.write(forward_source())
     return [weights, forward]
 
 

@@ -13,6 +13,7 @@ from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
 from aezoo.models.gru import GRUAE
 from aezoo.models.lstm import LSTMAE
+from aezoo.models.sequential import SequentialAE
 from aezoo.models.simple import SimpleAE
 from aezoo.models.simplernn import SimpleRNNAE
 from aezoo.models.vae import VAE
@@ -25,6 +26,7 @@ MODELS = {
     "gru": GRUAE,
     "lstm": LSTMAE,
     "simplernn": SimpleRNNAE,
+    "sequential": SequentialAE,
 }
 
 # preset name -> (model, option defaults it changes)

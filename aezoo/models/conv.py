@@ -17,23 +17,33 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
+from aezoo.models.abilities import Samples
 from aezoo.models.base import Autoencoder
+from aezoo.models.kinds.initializers import DEFAULT, initializer
+from aezoo.models.kinds.activation import function
+from aezoo.models.kinds.template import HELP, Template, check_options
 from aezoo.models.layers import conv3x3, dense, describe, maxpool2, reshape, unpool2
 
 
-class ConvAE(Autoencoder):
+class ConvAE(Samples, Autoencoder):
     option_help = {
         "hidden": "channels of the conv stages, e.g. 16,8,8 (fewer stages by default "
                   "where a map would fall below 2x2)",
         "code_dim": "a dense code of this width on top of the last map (default: the map)",
         "decoder": "mirror (unpool to the encoder's sizes) or keras (double each stage, "
                    "a valid conv last, as the Keras blog)",
+        **HELP,
     }
     option_choices = {"decoder": ("mirror", "keras")}
 
     def __init__(self, input_shape, *, hidden: list = (16, 8, 8), code_dim: int = None,
-                 decoder: str = "mirror"):
+                 decoder: str = "mirror", activation: str = "relu", init: str = DEFAULT,
+                 batch_norm: bool = False, dropout: float = 0.0):
         super().__init__(input_shape)
+        # after each conv but the output: [batch norm] -> activation -> [dropout]
+        self.post, self.init = Template(activation, batch_norm, dropout), init
+        initial = {} if init == DEFAULT else {"initialW": initializer(init)}
+        self.rng = np.random.default_rng(0)  # dropout's masks: set_rng gives the run's
         if decoder not in self.option_choices["decoder"]:
             raise ValueError(f"decoder {decoder!r}: expected mirror or keras")
         self.decoder = decoder
@@ -55,19 +65,23 @@ class ConvAE(Autoencoder):
         pads = {i: pad for i, pad, _, _ in self.steps}
         with self.init_scope():
             self.encoders = chainer.ChainList(*[
-                conv3x3(c_in, c_out) for c_in, c_out in zip(inward, self.channels)])
+                conv3x3(c_in, c_out, **initial) for c_in, c_out in zip(inward, self.channels)])
             self.decoders = chainer.ChainList(*[
-                conv3x3(c_in, c_out, pads[i]) for i, (c_in, c_out)
+                conv3x3(c_in, c_out, pads[i], **initial) for i, (c_in, c_out)
                 in enumerate(zip(outward, self.channels))])
-            self.output = conv3x3(self.channels[0], self.colours)
+            self.output = conv3x3(self.channels[0], self.colours, **initial)
             if code_dim:
-                self.to_code = dense(int(np.prod(self.map_shape)), code_dim)
-                self.from_code = dense(code_dim, int(np.prod(self.map_shape)))
+                self.to_code = dense(int(np.prod(self.map_shape)), code_dim, **initial)
+                self.from_code = dense(code_dim, int(np.prod(self.map_shape)), **initial)
+            if batch_norm:  # one per conv, per channel
+                self.encoder_norms = chainer.ChainList(*[self.post.norm(c) for c in self.channels])
+                self.decoder_norms = chainer.ChainList(*[self.post.norm(c) for c in self.channels])
 
     @classmethod
     def fit_to_data(cls, options, input_shape, given):
         """Unless --hidden is given, drop the last pooling stages that would shrink the map
         below 2x2 (8x8 digits: [16, 8], a 2x2x8 code; 28x28 keeps all three, 4x4x8)."""
+        check_options(options)
         if "hidden" in given or len(input_shape) not in (2, 3):
             return options
         size, fitted = min(input_shape[:2]), []
@@ -95,8 +109,25 @@ class ConvAE(Autoencoder):
             size = after
         return steps
 
+    def set_rng(self, rng):
+        self.rng = rng
+
+    def _norm(self, side, i):
+        """The batch norm after the encoder's or decoder's conv i, or None."""
+        if not self.post.batch_norm:
+            return None
+        return (self.encoder_norms if side == "encoder" else self.decoder_norms)[i]
+
+    def _after(self, h, side, i):
+        return self.post(h, self._norm(side, i), self.rng)
+
+    def _entries(self, entry, side, i):
+        return self.post.entries(entry, self._norm(side, i))
+
     def arch(self):
-        return {"hidden": self.channels, "code_dim": self.code_dim, "decoder": self.decoder}
+        return {"hidden": self.channels, "code_dim": self.code_dim, "decoder": self.decoder,
+                "activation": self.post.activation, "init": self.init,
+                "batch_norm": self.post.batch_norm, "dropout": self.post.dropout}
 
     def _layers(self):
         planes = (self.colours,) + self.spatial  # (C, H, W), as the convolutions take it
@@ -105,20 +136,21 @@ class ConvAE(Autoencoder):
         maps = [(c,) + size for c, size in zip([self.colours] + self.channels, self.sizes)]
         for i, conv in enumerate(self.encoders):
             full = (self.channels[i],) + self.sizes[i]
-            out.append(describe("conv3x3", maps[i], full, "relu", conv))
+            out += self._entries(describe("conv3x3", maps[i], full, None, conv), "encoder", i)
             out.append(describe("maxpool2", full, maps[i + 1], code=i == len(self.encoders) - 1
                                 and not self.code_dim))
         if self.code_dim:
             flat = [int(np.prod(self.map_shape))]
             out += [reshape(self.map_shape, flat),
-                    describe("dense", flat, [self.code_dim], "relu", self.to_code, code=True),
-                    describe("dense", [self.code_dim], flat, "relu", self.from_code),
+                    describe("dense", flat, [self.code_dim], self.post.activation, self.to_code,
+                             code=True),
+                    describe("dense", [self.code_dim], flat, self.post.activation, self.from_code),
                     reshape(flat, self.map_shape)]
         for i, pad, size, after in self.steps:
             conv = self.decoders[i]
             small = (conv.out_channels,) + tuple(v + 2 * pad - 2 for v in size)
-            out.append(describe("conv3x3", (conv.in_channels,) + size, small, "relu", conv,
-                                **({} if pad else {"pad": 0})))
+            out += self._entries(describe("conv3x3", (conv.in_channels,) + size, small, None, conv,
+                                          **({} if pad else {"pad": 0})), "decoder", i)
             out.append(describe("unpool2", small, (conv.out_channels,) + after))
         out.append(describe("conv3x3", (self.channels[0],) + self.spatial, planes, "sigmoid",
                             self.output))
@@ -130,18 +162,19 @@ class ConvAE(Autoencoder):
             h = x.reshape((len(x), 1) + self.spatial)
         else:  # (N, H, W, C) -> (N, C, H, W)
             h = F.transpose(x, (0, 3, 1, 2))
-        for conv in self.encoders:
-            h = maxpool2(F.relu(conv(h)))
+        for i, conv in enumerate(self.encoders):
+            h = maxpool2(self._after(conv(h), "encoder", i))
         if self.code_dim:
-            h = F.relu(self.to_code(h))
+            h = function(self.post.activation)(self.to_code(h))
         return h
 
     def decode_raw(self, code):
         h = code
         if self.code_dim:
-            h = F.relu(self.from_code(h)).reshape((len(h),) + self.map_shape)
+            h = function(self.post.activation)(self.from_code(h)).reshape(
+                (len(h),) + self.map_shape)
         for i, _, _, after in self.steps:
-            h = F.relu(self.decoders[i](h))
+            h = self._after(self.decoders[i](h), "decoder", i)
             h = unpool2(h, after)  # mirror: the encoder's size; keras: doubled, cut to the image
         out = self.output(h)
         if self.colours == 1:

@@ -18,12 +18,14 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
-from aezoo.models.abilities import Growable
+from aezoo.models.abilities import Growable, Samples
 from aezoo.models.base import Autoencoder
+from aezoo.models.kinds.initializers import DEFAULT, initializer
+from aezoo.models.kinds.template import HELP, Template, check_options
 from aezoo.models.layers import dense, describe, glorot_uniform, reshape
 
 
-class DeepAE(Growable, Autoencoder):
+class DeepAE(Growable, Samples, Autoencoder):
     option_help = {
         "hidden": "layer widths, outermost first, e.g. 128,64",
         "code_dim": "width of the code, the innermost layer",
@@ -31,12 +33,18 @@ class DeepAE(Growable, Autoencoder):
                        "a growing model reaches it at its last growth",
         "depth": "encoder layers to build at the start, the outermost of hidden + code_dim "
                  "(default: all, or 1 when growing)",
+        **HELP,
     }
 
     def __init__(self, input_shape, *, hidden: list = (128, 64), code_dim: int = 32,
-                 linear_code: bool = False, depth: int = None):
+                 linear_code: bool = False, depth: int = None, activation: str = "relu",
+                 init: str = DEFAULT, batch_norm: bool = False, dropout: float = 0.0):
         super().__init__(input_shape)
         plan = list(hidden) + [code_dim]
+        self.post = Template(activation, batch_norm, dropout)  # after each hidden layer
+        self.init = init
+        initializer(init)  # ValueError for an unknown name
+        self.rng = np.random.default_rng(0)  # dropout's masks: set_rng gives the run's
         # True when the innermost layer is linear: only once the code_dim layer exists.
         self.linear_code = linear_code and (depth is None or depth >= len(plan))
         self.widths = [int(np.prod(input_shape))]  # [input, layer 1, ..., code]
@@ -44,13 +52,40 @@ class DeepAE(Growable, Autoencoder):
         with self.init_scope():
             self.encoders = chainer.ChainList()
             self.decoders = chainer.ChainList()  # decoders[i] undoes encoders[i]
-        for width in plan[:depth]:
-            self._append(dense(self.widths[-1], width), dense(width, self.widths[-1]), width)
+            if batch_norm:  # encoder_norms[i] follows encoders[i], decoder_norms[i] decoders[i + 1]
+                self.encoder_norms = chainer.ChainList()
+                self.decoder_norms = chainer.ChainList()
+        for i, width in enumerate(plan[:depth]):
+            self._append(self._dense(self.widths[-1], width), self._dense(width, self.widths[-1]),
+                         width, linear=self.linear_code and i == len(plan) - 1)
+
+    def _dense(self, n_in, n_out, **initial):
+        return dense(n_in, n_out, **({"initialW": initializer(self.init)}
+                                     if self.init != DEFAULT else {}), **initial)
+
+    def set_rng(self, rng):
+        self.rng = rng
+
+    def _norm(self, side, i):
+        """The batch norm after encoders[i] ("encoder") or decoders[i] ("decoder"), or None."""
+        if not self.post.batch_norm:
+            return None
+        norms = self.encoder_norms if side == "encoder" else self.decoder_norms
+        i = i if side == "encoder" else i - 1
+        return norms[i] if 0 <= i < len(norms) else None
+
+    def _after(self, h, side, i):
+        return self.post(h, self._norm(side, i), self.rng)
 
     @staticmethod
     def growth_plan(options):
         """The widths growth goes through: the full no-growth architecture, hidden then code."""
         return list(options["hidden"]) + [options["code_dim"]]
+
+    @classmethod
+    def fit_to_data(cls, options, input_shape, given):
+        check_options(options)
+        return options
 
     @classmethod
     def upgrade_arch(cls, arch):
@@ -74,40 +109,63 @@ class DeepAE(Growable, Autoencoder):
 
     def arch(self):
         return {"hidden": self.widths[1:-1], "code_dim": self.widths[-1],
-                "linear_code": self.linear_code}
+                "linear_code": self.linear_code, "activation": self.post.activation,
+                "init": self.init, "batch_norm": self.post.batch_norm,
+                "dropout": self.post.dropout}
 
     def _layers(self):
         w, depth = self.widths, self.depth - 1 if self.fading else self.depth
         out = [reshape(self.input_shape, [w[0]])]
         for i in range(depth):
             code = i == depth - 1
-            out.append(describe("dense", [w[i]], [w[i + 1]], None if code and self.linear_code
-                                else "relu", self.encoders[i], code=code))
+            entry = describe("dense", [w[i]], [w[i + 1]], None, self.encoders[i])
+            out += [entry] if code and self.linear_code else self._entries(entry, "encoder", i)
+            if code:
+                out[-1]["code"] = True
         if self.fading:  # the new pair, blended into the old code
             old, new = w[depth], w[depth + 1]
-            out.append(describe("fade", [old], [old], alpha=float(self.fade_alpha), path=[
-                describe("dense", [old], [new], None if self.linear_code else "relu",
-                         self.encoders[depth]),
-                describe("dense", [new], [old], "relu", self.decoders[depth])]))
+            entry = describe("dense", [old], [new], None, self.encoders[depth])
+            out.append(describe("fade", [old], [old], alpha=float(self.fade_alpha), path=(
+                [entry] if self.linear_code else self._entries(entry, "encoder", depth))
+                + self._entries(describe("dense", [new], [old], None, self.decoders[depth]),
+                                "decoder", depth)))
         for i in reversed(range(depth)):
-            out.append(describe("dense", [w[i + 1]], [w[i]], "relu" if i else "sigmoid",
-                                self.decoders[i]))
+            entry = describe("dense", [w[i + 1]], [w[i]], None, self.decoders[i])
+            if i:
+                out += self._entries(entry, "decoder", i)
+            else:
+                out.append({**entry, "activation": "sigmoid"})
         return out + [reshape([w[0]], self.input_shape)]
 
+    def _entries(self, entry, side, i):
+        return self.post.entries(entry, self._norm(side, i))
+
     def innermost_pair(self):
-        return self.encoders[-1], self.decoders[-1]
+        """The newest pair's links: encoder, decoder, then their batch norms."""
+        norms = [self._norm("encoder", self.depth - 1), self._norm("decoder", self.depth - 1)]
+        return (self.encoders[-1], self.decoders[-1]) + tuple(n for n in norms if n is not None)
 
     def grow_point(self, x):
         """What the next new layer takes as input: the code."""
         return self.encode(x)
 
-    def _append(self, encoder, decoder, width):
+    def _append(self, encoder, decoder, width, linear=False):
+        """Add a pair (and its batch norms); returns the norms added."""
+        norms = []
+        if self.post.batch_norm:
+            if not linear:  # a linear code has nothing after it
+                norms.append(("encoder_norms", self.post.norm(width)))
+            if self.depth:  # decoders[0] is the output layer: the head follows it
+                norms.append(("decoder_norms", self.post.norm(self.widths[-1])))
         # New layers go wherever the model already is: one placement path.
-        for link in (encoder, decoder):
+        for link in [encoder, decoder] + [n for _, n in norms]:
             link.to_device(self.device)
         self.encoders.append(encoder)
         self.decoders.append(decoder)
+        for name, norm in norms:
+            getattr(self, name).append(norm)
         self.widths.append(width)
+        return [n for _, n in norms]
 
     @property
     def fading(self):
@@ -123,8 +181,9 @@ class DeepAE(Growable, Autoencoder):
     def decode_raw(self, code):
         if not self.fading:
             return self._decode(code, self.depth)
-        new_code = self.encoders[-1](code)
-        new_path = F.relu(self.decoders[-1](new_code if self.linear_code else F.relu(new_code)))
+        new, at = self.encoders[-1](code), self.depth - 1
+        new_path = self._after(self.decoders[-1](
+            new if self.linear_code else self._after(new, "encoder", at)), "decoder", at)
         return self._decode((1.0 - self.fade_alpha) * code + self.fade_alpha * new_path,
                             self.depth - 1)
 
@@ -133,14 +192,14 @@ class DeepAE(Growable, Autoencoder):
         for i, layer in enumerate(self.encoders[:depth]):
             h = layer(h)
             if not (self.linear_code and i == self.depth - 1):
-                h = F.relu(h)
+                h = self._after(h, "encoder", i)
         return h
 
     def _decode(self, h, depth):
         for i in reversed(range(depth)):
             h = self.decoders[i](h)
             if i > 0:
-                h = F.relu(h)
+                h = self._after(h, "decoder", i)
         return h.reshape((len(h),) + self.input_shape)
 
     def add_layer(self, width, init="random", sample=None, rng=None, linear=False):
@@ -166,9 +225,33 @@ class DeepAE(Growable, Autoencoder):
             b_enc, b_dec = np.zeros(width, np.float32), np.zeros(old, np.float32)
         encoder = dense(old, width, initialW=w_enc, initial_bias=b_enc)
         decoder = dense(width, old, initialW=w_dec, initial_bias=b_dec)
-        self._append(encoder, decoder, width)
+        norms = self._append(encoder, decoder, width, linear=linear)
         self.linear_code = linear
-        return encoder, decoder
+        if init == "identity" and norms:
+            self._pass_through(sample)
+        return (encoder, decoder, *norms)
+
+    def _pass_through(self, sample):
+        """Batch norms that give back what they take on `sample` in evaluation: running
+        statistics from the sample, gamma and beta undoing them (docs/layers.md)."""
+        at = self.depth - 1
+        with chainer.using_config("train", False), chainer.no_backprop_mode():
+            units = self.encoders[at](self._encode(self.device.send(sample), at))
+            if self._norm("encoder", at) is not None:
+                self._undo(self._norm("encoder", at), units)
+            h = units if self.linear_code else self._after(units, "encoder", at)
+            if self._norm("decoder", at) is not None:
+                self._undo(self._norm("decoder", at), self.decoders[at](h))
+
+    @staticmethod
+    def _undo(norm, units):
+        u = chainer.backends.cuda.to_cpu(units.array)
+        mean, var = u.mean(axis=0), u.var(axis=0)
+        for name, value in (("avg_mean", mean), ("avg_var", var), ("beta", mean),
+                            ("gamma", np.sqrt(var + norm.eps))):
+            target = getattr(norm, name)
+            target = target.array if isinstance(target, chainer.Variable) else target
+            target[...] = norm.xp.asarray(value, target.dtype)
 
     def _pca_pair(self, sample, width, rng):
         if sample is None:

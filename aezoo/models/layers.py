@@ -38,9 +38,9 @@ def dense(n_in, n_out, **initial):
     return L.Linear(n_in, n_out, **{"initialW": I.GlorotUniform(), **initial})
 
 
-def conv3x3(c_in, c_out, pad=1):
+def conv3x3(c_in, c_out, pad=1, **initial):
     """3x3 convolution; pad=1 keeps the size ("same"), pad=0 takes 2 off each side ("valid")."""
-    return Conv3x3(c_in, c_out, 3, pad=pad, initialW=I.GlorotUniform())
+    return Conv3x3(c_in, c_out, 3, pad=pad, **{"initialW": I.GlorotUniform(), **initial})
 
 
 def fits(x):

@@ -1,4 +1,5 @@
-"""An exported aezoo model, run with numpy alone (this file is copied as forward.py).
+"""An exported aezoo model, run with numpy alone (this file, followed by the layer kinds'
+numpy forwards from aezoo/models/kinds, is export's forward.py).
 
     import forward
     model = forward.load("weights.npz")
@@ -19,7 +20,7 @@ import numpy as np
 
 
 def dense(x, layer, w):
-    return x @ w["W"].T + w["b"]
+    return x.reshape(len(x), -1) @ w["W"].T + w["b"]  # a map (N, C, H, W) flattened first
 
 
 def conv3x3(x, layer, w):
@@ -174,7 +175,8 @@ def unroll(code, layer, weights):
 
 
 LAYERS = {"dense": dense, "conv3x3": conv3x3, "maxpool2": maxpool2, "unpool2": unpool2,
-          "reshape": reshape, "transpose": transpose, "fade": fade, "last": last, "repeat": repeat, "unroll": unroll,
+          "reshape": reshape, "transpose": transpose, "fade": fade, "last": last, "repeat": repeat,
+          "unroll": unroll,
           **{kind: recurrent for kind in STEPS}}
 INNER = tuple(f"{kind}_step" for kind in STEPS)  # run inside unroll, with a state
 ACTIVATIONS = {None: lambda a: a, "relu": lambda a: np.maximum(a, 0), "sigmoid": _sigmoid,

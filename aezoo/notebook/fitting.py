@@ -22,6 +22,7 @@ from aezoo.config import OPTIONS
 from aezoo.errors import UsageError
 from aezoo.notebook.epoch_bar import EpochBar, in_jupyter
 from aezoo.notebook.run import Run
+from aezoo.notebook.layer_list import Sequential
 from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints
 from aezoo.train.build import configured
@@ -41,13 +42,19 @@ def check_names(options, allowed):
 
 
 def fit(model, *, callbacks=(), progress=None, out_root="outputs", **options):
-    """Train `model` ("deep", "simple", ...) with the command line's options; returns a Run.
+    """Train `model` ("deep", "simple", ..., or an aezoo.Sequential) with the command line's
+    options; returns a Run.
 
     callbacks: train.callbacks.Callback objects fired after the run's own files of an
     epoch and before its checkpoint (as a sweep's are). progress: None shows a tqdm.auto
     widget in Jupyter and the command line's display elsewhere; True or False force it.
     """
     check_names(options, OPTIONS)
+    if isinstance(model, Sequential):  # aezoo.Sequential([...]): its layers are the options
+        clash = sorted(set(options) & {"layers", "decoder_layers", "init"})
+        if clash:
+            raise UsageError(f"{clash[0]} is the Sequential's; set it there, not in fit")
+        model, options = "sequential", {**model.options(), **options}
     widget = in_jupyter() if progress is None else bool(progress)
     if widget and "quiet" not in options:
         options["quiet"] = True  # the widget replaces the epoch lines; warnings still print

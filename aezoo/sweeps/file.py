@@ -10,9 +10,11 @@
     [grid]                     # every combination, crossed with every [runs.NAME]
     grow_every = [3, 5]        # (or with [defaults] alone when there are none)
     hidden = [[128, 64], [64]] # an option whose value is a list takes a list of lists
+    layers = ["dense:32 relu dense:8", ["conv:8", "relu", "pool"]]   # layer lists, either form
 
 The grid's runs are named from their values, in the grid's order, the same on every
-invocation: deep-grow_every=3-hidden=128,64. Ray Tune's grid_search, W&B grid sweeps
+invocation: deep-grow_every=3-hidden=128,64; a layer list is spelled dense.32,relu,dense.8 (or
+its head and a hash when long). Ray Tune's grid_search, W&B grid sweeps
 and Hydra's multirun do the same.
 """
 import itertools
@@ -21,6 +23,7 @@ import re
 from aezoo.config import OPTIONS, Config, merge, read_toml
 from aezoo.errors import UsageError
 from aezoo.models import NAMES
+from aezoo.models.kinds import LayerList, short
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=,-]*")
@@ -83,8 +86,10 @@ def combinations(path, grid):
         if key not in OPTIONS or key in SET_BY_SWEEP:
             raise UsageError(f"{path} [grid]: unknown option {key!r}")
         listed = OPTIONS[key].type is list
+        layered = OPTIONS[key].type is LayerList  # each a string of layers or a list of them
         if (not isinstance(values, list) or not values
-                or (listed and not all(isinstance(v, list) for v in values))):
+                or (listed and not all(isinstance(v, list) for v in values))
+                or (layered and not all(isinstance(v, (str, list)) for v in values))):
             shape = "a list of lists, e.g. [[128, 64], [64]]" if listed else "a list, e.g. [3, 5]"
             raise UsageError(f"{path} [grid]: {key} = {values!r}, expected {shape}")
         if len({repr(v) for v in values}) < len(values):
@@ -97,8 +102,18 @@ def combinations(path, grid):
     found = []
     for values in itertools.product(*grid.values()):
         options = dict(zip(grid, values))
-        found.append(("-".join(f"{k}={spelled(v)}" for k, v in options.items()), options))
+        found.append(("-".join(f"{k}={part(path, k, v)}" for k, v in options.items()), options))
     return found
+
+
+def part(path, key, value):
+    """A grid value as its run's name shows it; a layer list shortened (config.json keeps it)."""
+    if OPTIONS[key].type is not LayerList:
+        return spelled(value)
+    try:
+        return short(value)
+    except ValueError as e:
+        raise UsageError(f"{path} [grid]: {e}")
 
 
 def spelled(value):

@@ -12,7 +12,6 @@ from matplotlib.patches import Rectangle
 
 CELLS = ("gru", "lstm", "simplernn")  # recurrent layers: each block is labelled with its cell
 SEQUENCE = (*CELLS, "unroll", "repeat")  # (T, units) outputs: the units are the width
-WEIGHTLESS = ("reshape", "transpose", "maxpool2", "unpool2", "last", "repeat")
 COLOURS = {"old": "#4c72b0", "grown": "#ff7f0e", "weightless": "#c8c8c8"}
 MIN_HEIGHT = 0.12  # a 1-wide layer stays a block (not a sliver) beside a 784-wide one
 
@@ -21,7 +20,9 @@ def label(layer):
     """A block's name: its type; a sequence layer says its role (encoder gru, decoder gru),
     since a Keras-mode GRU is nothing but two of them, and a seq2seq decoder the cells it
     unrolls; the code says it is the code."""
-    kind = layer["type"].replace("conv3x3", "conv")
+    kind = layer["type"].replace("conv3x3", "conv").replace("batch_norm", "bn")
+    if layer["type"] == "activation":  # a layer kind of its own (models/kinds): say which
+        kind = layer["activation"]
     name = layer.get("name") or ""
     if layer["type"] in SEQUENCE:
         role = "encoder" if name.startswith("/encoder") else "decoder" if (
@@ -75,7 +76,7 @@ class ArchitectureStrip:
         labels, grown = n <= 24, 0
         for i, layer in enumerate(layers):
             new = layer.get("name") is not None and layer.get("name") not in old
-            state = "weightless" if layer["type"] in WEIGHTLESS else "grown" if new else "old"
+            state = "weightless" if not layer.get("params") else "grown" if new else "old"
             grown += state == "grown"
             h = max(MIN_HEIGHT, width(layer) / self.scale)
             block = Rectangle((i - 0.38, 0.5 - h / 2), 0.76, h, facecolor=COLOURS[state],

@@ -11,7 +11,6 @@ import pytest
 import aezoo
 from aezoo.commands import export
 from aezoo.data import load as load_data
-from aezoo.models import numpy_forward
 from aezoo.run import main as run
 from conftest import tree_state
 
@@ -51,6 +50,20 @@ RUNS = {
                              "6,4", "--readout", "mul", "--data", "npz:{padded}",
                              "--code-dim", "3", "--teacher-forcing", "0.5", "--epochs", "1"],
     "simplernn-keras": ["simplernn", "--data", "digits-rows", "--hidden", "5", "--epochs", "1"],
+    # every layer kind (models/kinds) and every activation, with batch norm's running statistics
+    "sequential-dense": ["sequential", "--layers", "dense:24 bn elu dropout:0.1 dense:16 layernorm "
+                         "gelu dense:6", "--epochs", "1"],
+    "sequential-conv": ["sequential", "--layers", "conv:8 relu pool conv:4 tanh pool", "--epochs", "1"],
+    "sequential-conv-28": ["sequential", "--layers", "conv:4:5:2 bn leaky_relu pool conv:3:3:1:valid "
+                           "selu flatten dense:8 softplus", "--data", "npy:{mnist_sized}",
+                           "--epochs", "1"],
+    "sequential-decoder": ["sequential", "--layers", "dense:16 sigmoid reshape:4,2,2",
+                           "--decoder-layers", "upsample conv:4 linear unpool:2:8,8 conv:1",
+                           "--epochs", "1"],
+    "deep-knobs-grown": ["deep", "--grow-every", "1", "--epochs", "3", "--activation", "elu",
+                         "--batch-norm", "--dropout", "0.1", "--init", "he_normal"],
+    "conv-knobs": ["conv", "--activation", "selu", "--batch-norm", "--dropout", "0.2", "--init",
+                   "orthogonal", "--code-dim", "6", "--epochs", "1"],
 }
 
 # Runs in a fresh interpreter where `import chainer` fails: only numpy and forward.py.
@@ -142,7 +155,8 @@ def test_forward_py_alone_equals_the_chainer_model(exported, name, tmp_path):
 
 def test_a_layer_type_the_exporter_does_not_know_is_one_line(exported, tmp_path, monkeypatch, capsys):
     run_dir, _ = exported["conv"]
-    monkeypatch.delitem(numpy_forward.LAYERS, "maxpool2")
+    source = export.forward_source
+    monkeypatch.setattr(export, "forward_source", lambda: source() + 'del LAYERS["maxpool2"]\n')
     assert export.main([str(run_dir), str(tmp_path / "out")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("aezoo export: error: model conv has layers that cannot be exported: maxpool2")

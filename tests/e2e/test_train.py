@@ -48,7 +48,8 @@ def test_every_model_learns_on_digits_and_leaves_a_complete_run_folder(tmp_path,
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["config"]["model"] == name
     assert config["model"]["arch"] == checkpoints.read_meta(run)["arch"]
-    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising", "vae")
+    assert None not in config["model"]["arch"].values() or name in ("conv", "denoising", "vae",
+                                                                    "sequential")
     assert config["model"]["params"] == epochs[-1]["params"]
     assert sum(layer["params"] for layer in config["model"]["layers"]) + \
         config["model"].get("training_only_params", 0) == epochs[-1]["params"]
@@ -212,5 +213,6 @@ def test_a_run_of_aezoo_0_1_loads_resumes_and_says_why_it_has_no_video(tmp_path,
     assert "snapshots as pictures only (made by aezoo 0.1)" in line
     assert main(["--resume", run, "--epochs", "2"]) == 0
     (entry,) = rundir.read_architecture(run)
-    assert entry["epoch"] == 0 and entry["arch"] == {"hidden": [128, 64], "code_dim": 32,
-                                                     "linear_code": False}
+    assert entry["epoch"] == 0 and entry["arch"] == {
+        "hidden": [128, 64], "code_dim": 32, "linear_code": False,  # and today's defaults:
+        "activation": "relu", "init": "glorot_uniform", "batch_norm": False, "dropout": 0.0}

@@ -129,13 +129,25 @@ def test_noise_once_comes_through_the_command_line_and_follows_the_seed():
     assert not np.allclose(drawn[0], drawn[1])
 
 
+KNOBS = {"activation": "relu", "init": "glorot_uniform", "batch_norm": False, "dropout": 0.0}
+
+
 @pytest.mark.parametrize("argv, arch", [
     (["conv", "--hidden", "4,2", "--code-dim", "5", "--decoder", "keras"],
-     {"hidden": [4, 2], "code_dim": 5, "decoder": "keras"}),
-    (["conv"], {"hidden": [16, 8], "code_dim": None, "decoder": "mirror"}),  # fitted to 8x8
+     {"hidden": [4, 2], "code_dim": 5, "decoder": "keras", **KNOBS}),
+    (["conv"], {"hidden": [16, 8], "code_dim": None, "decoder": "mirror", **KNOBS}),  # 8x8
+    (["conv", "--activation", "elu", "--batch-norm", "--dropout", "0.25", "--init", "he_normal"],
+     {"hidden": [16, 8], "code_dim": None, "decoder": "mirror", "activation": "elu",
+      "init": "he_normal", "batch_norm": True, "dropout": 0.25}),
     (["deep", "--hidden", "16", "--code-dim", "4", "--linear-code"],
-     {"hidden": [16], "code_dim": 4, "linear_code": True}),
-    (["deep"], {"hidden": [128, 64], "code_dim": 32, "linear_code": False}),
+     {"hidden": [16], "code_dim": 4, "linear_code": True, **KNOBS}),
+    (["deep"], {"hidden": [128, 64], "code_dim": 32, "linear_code": False, **KNOBS}),
+    (["deep", "--activation", "selu", "--init", "orthogonal", "--no-batch-norm"],
+     {"hidden": [128, 64], "code_dim": 32, "linear_code": False, **KNOBS, "activation": "selu",
+      "init": "orthogonal"}),
+    (["sequential", "--layers", "dense:16  bn tanh dropout:0.5 dense:4", "--init", "lecun_normal"],
+     {"layers": ["dense:16", "bn", "tanh", "dropout", "dense:4"], "decoder_layers": None,
+      "init": "lecun_normal"}),
     (["sparse", "--code-dim", "7"], {"code_dim": 7}),
 ])
 def test_a_model_gets_its_options_by_the_names_its_constructor_declares(argv, arch, tmp_path):

@@ -3,6 +3,7 @@ marked, and only the known layer types and keys appear."""
 import numpy as np
 import pytest
 
+from aezoo.commands.export import forward_layers
 from aezoo.models import NAMES
 from aezoo.train.build import build_model, default_config, resolve
 
@@ -23,12 +24,13 @@ def test_every_model_describes_its_layers_uniformly(name, shape):
     assert list(model.encode(x).shape[1:]) == code["out"]
     for layer in layers:
         assert set(layer) <= {"type", "in", "out", "activation", "params", "code", "name", "alpha",
-                              "path", "pad", "steps", "readout", *CELL_KEYS}
-        assert layer["type"] in ("dense", "conv3x3", "maxpool2", "unpool2", "reshape", "fade",
-                                 *CELLS, *STEPS, "last", "repeat", "unroll")
+                              "path", "pad", "steps", "readout", *CELL_KEYS, *KIND_KEYS}
+        # every type is one that export's forward.py runs
+        assert layer["type"] in forward_layers() or layer["type"] in STEPS
         assert not set(layer) & set(CELL_KEYS) or layer["type"] in CELLS + STEPS
 
 
+KIND_KEYS = ("eps", "kernel", "stride", "size", "factor", "rate")  # models/kinds' own
 CELL_KEYS = ("units", "reset_after", "recurrent_activation", "keras_version")
 CELLS = ("gru", "lstm", "simplernn")
 STEPS = tuple(f"{cell}_step" for cell in CELLS)

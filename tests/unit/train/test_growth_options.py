@@ -55,7 +55,9 @@ def test_a_grown_linear_code_keeps_every_layer_as_created_when_rebuilt_mid_growt
     assert aezoo.load(broken).model.arch()["linear_code"] is False
     assert main(["--resume", broken, "--epochs", "5"]) == 0
     a, b = aezoo.load(unbroken).model, aezoo.load(broken).model
-    assert a.arch() == b.arch() == {"hidden": [128, 64], "code_dim": 32, "linear_code": True}
+    assert a.arch() == b.arch() == {"hidden": [128, 64], "code_dim": 32, "linear_code": True,
+                                    "activation": "relu", "init": "glorot_uniform",
+                                    "batch_norm": False, "dropout": 0.0}
     for (path, p), (_, q) in zip(sorted(a.namedparams()), sorted(b.namedparams())):
         np.testing.assert_allclose(p.array, q.array, atol=1e-6, err_msg=path)
 
