@@ -6,11 +6,12 @@
 The encoder is `layers` (models/kinds: each kind declared once); its output is the code.
 The decoder mirrors it (kinds/stack.py) unless `decoder_layers` is given, and must end at
 the input's shape: a map (C, H, W) of the image's size or a vector of its values. Images
-(H, W) enter as a one-channel map (1, H, W): a conv takes them as they are, a dense layer
-flattens them. The head (sigmoid for BCE, as every image model) takes the decoder's output.
+(H, W) enter as a one-channel map (1, H, W), colour images (H, W, C) as a map (C, H, W),
+their channels moved in front: a conv takes them as they are, a dense layer flattens them. The head (sigmoid for BCE, as every image model) takes the decoder's output.
 Dropout draws its masks from the run's generator (Samples), so a resumed run equals an
 unbroken one; batch norm's running statistics are persistent, saved and exported.
 """
+import chainer.functions as F
 import numpy as np
 
 from aezoo.models.abilities import Samples
@@ -25,8 +26,11 @@ CHANNELS = 1  # an image (H, W) is a map of one channel
 
 
 def map_shape(input_shape):
-    """How a sample enters the stack: (C, H, W) for an image, as it is otherwise."""
+    """How a sample enters the stack: (C, H, W) for an image (gray (H, W) or colour (H, W, C)),
+    as it is otherwise."""
     shape = tuple(input_shape)
+    if len(shape) == 3:  # colour, channels last
+        return (shape[2],) + shape[:2]
     return (CHANNELS,) + shape if len(shape) == 2 else shape
 
 
@@ -86,17 +90,31 @@ class SequentialAE(Samples, Autoencoder):
                 "decoder_layers": specs(self.decoder.kinds) if self.given_decoder else None,
                 "init": self.init}
 
+    @property
+    def colour(self):
+        return len(self.input_shape) == 3
+
     def encode(self, x):
+        if self.colour:  # (N, H, W, C) -> (N, C, H, W)
+            return self.encoder(F.transpose(x, (0, 3, 1, 2)), self)
         return self.encoder(x.reshape((len(x),) + self.encoder.shapes[0]), self)
 
     def decode_raw(self, code):
-        return self.decoder(code, self).reshape((len(code),) + self.input_shape)
+        out = self.decoder(code, self)
+        if self.colour and self.decoder.shapes[-1] == self.encoder.shapes[0]:  # a map: back
+            return F.transpose(out, (0, 2, 3, 1))
+        return out.reshape((len(code),) + self.input_shape)
 
     def _layers(self):
         entries = self.encoder.entries()
         entries[-1]["code"] = True
         out_shape = self.decoder.shapes[-1]
-        return ([reshape(self.input_shape, self.encoder.shapes[0])] + entries
-                + self.decoder.entries()
-                + [describe("activation", out_shape, out_shape, "sigmoid"),
-                   reshape(out_shape, self.input_shape)])
+        first, last = self.encoder.shapes[0], reshape(out_shape, self.input_shape)
+        if self.colour:
+            first = describe("transpose", self.input_shape, first, axes=[2, 0, 1])
+            if out_shape == self.encoder.shapes[0]:
+                last = describe("transpose", out_shape, self.input_shape, axes=[1, 2, 0])
+        else:
+            first = reshape(self.input_shape, first)
+        return ([first] + entries + self.decoder.entries()
+                + [describe("activation", out_shape, out_shape, "sigmoid"), last])
