@@ -38,133 +38,20 @@ OUT/logs/NAME.log and one status line a run here; a run's numbers do not depend 
 A run whose process dies is retried (--retries) from its last checkpoint. Ctrl-C
 stops every run at its next epoch; repeating the command resumes them.
 """
-import os
-import shutil
 import sys
-import time
 
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
-from aezoo.errors import UsageError
-from aezoo.results import compared, report
-from aezoo.results.comparison import compare, print_table
-from aezoo.results.run_videos import render
-from aezoo.runs import checkpoints, owner, rundir
-from aezoo.sweeps import asha, local, ray_tasks, status
-from aezoo.sweeps.file import read
-from aezoo.sweeps.steps import groups, plan_steps
-from aezoo.sweeps.worker import STOP, Job, work
+from aezoo.results.comparison import print_table
+from aezoo.sweeps import status
+from aezoo.sweeps.runner import (GRACE, REDUCTION_FACTOR, Interrupted, default_workers,
+                                 plan_sweep, run_sweep, settings)
 
-CORES = os.cpu_count() or 1
-GRACE, REDUCTION_FACTOR = 1, 3  # --early-stop asha's rungs when not given: Ray Tune's defaults
+PROG = "aezoo sweep"
 
 
-def default_workers():
-    """Half the cores (at least one): two threads a run keep small models' BLAS busy, and the
-    runs in parallel use the rest. On 2 cores: one run at a time, as before."""
-    return max(1, CORES // 2)
-
-
-def sweep(path, out=None, workers=None, threads=None, ray=None, retries=2, early_stop=()):
-    """Run the sweep file at `path`; returns an exit status (0, 1 if a run failed, 130)."""
-    experiments = read(path)
-    folder_given = out
-    out = out or os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0])
-    owned = dict(command="aezoo sweep", ours=sweep_owns(out), earlier=owner.earlier_sweep)
-    owner.check(out, **owned)  # a folder of the user's own is refused before anything runs
-    steps = plan_steps(experiments, out, path)
-    workers = workers or default_workers()
-    threads = threads or max(1, CORES // workers)
-    cluster = ray_tasks.connect(ray) if ray else None
-    with owner.claim(out, **owned):  # made, marked and locked: one sweep writes here at a time
-        return run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries,
-                         early_stop)
-
-
-def sweep_owns(out):
-    """What a sweep writes into OUT: its files, its runs' and comparisons' folders, the
-    comparison of one data set, the workers' logs and ASHA's record."""
-    runs_and_files = owner.sweep_entries(out)
-    return lambda name: runs_and_files(name) or name in compared.WRITTEN or name in (
-        "logs", asha.FILE, STOP)
-
-
-def run_steps(path, out, folder_given, steps, workers, threads, cluster, ray, retries,
-              early_stop):
-    if cluster:
-        ray_tasks.check_shared(cluster, out)
-    copy = os.path.join(out, "sweep.toml")  # what the runs were last asked to be
-    if not (os.path.exists(copy) and os.path.samefile(path, copy)):
-        shutil.copyfile(path, copy)
-    if os.path.exists(os.path.join(out, STOP)):  # an earlier Ctrl-C's request is done
-        os.remove(os.path.join(out, STOP))
-    parallel = bool(cluster) or workers > 1
-    logs = {s.name: os.path.join(os.path.abspath(out), "logs", f"{s.name}.log")
-            for s in steps} if parallel else {}
-    if logs:
-        rundir.make_folder(os.path.join(out, "logs"))
-    jobs = [Job(s.name, os.path.abspath(out), s.plan, threads, early_stop, logs.get(s.name))
-            for s in steps if s.plan is not None]
-    hint = f"aezoo sweep {path}" + (f" --out {folder_given}" if folder_given else "")
-    if parallel:
-        where = f"Ray at {ray}" if cluster else f"{workers} processes"
-        print(f"aezoo sweep: {len(jobs)} of {len(steps)} runs to train on {where}, {threads} "
-              f"thread{'s' if threads > 1 else ''} each; their lines in {os.path.join(out, 'logs')}",
-              file=sys.stderr)
-        for i, step in enumerate(steps, 1):
-            print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
-    began = time.monotonic()
-    try:
-        if cluster:
-            results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
-        elif parallel:
-            results = local.run_local(jobs, workers, retries, status.Board(steps, logs).show)
-        else:
-            results = one_by_one(steps, jobs)
-    except KeyboardInterrupt:
-        print(f"aezoo sweep: interrupted; every run saved its last epoch. Repeat the command to "
-              f"continue: {hint}", file=sys.stderr)
-        return 130
-    if jobs:
-        print(f"aezoo sweep: trained {len(jobs)} run(s) in {status.clock(time.monotonic() - began)}",
-              file=sys.stderr)
-    if 130 in results.values():
-        print(f"aezoo sweep: interrupted in run {next(n for n, c in results.items() if c == 130)}; "
-              f"repeat the command to continue: {hint}", file=sys.stderr)
-        return 130
-    for step in steps:
-        if results.get(step.name) == 0 and step.cfg.video:
-            render(step.folder, fps=step.cfg.fps)
-    failed = [(n, logs.get(n)) for n, c in results.items() if c != 0]
-    trained = [s.folder for s in steps if checkpoints.exists(s.folder)]
-    compared = groups(steps, out)
-    for folder, group in compared.items():
-        done = [s.folder for s in group if s.folder in trained]
-        if done:
-            written = compare(done, folder, fps=group[0].cfg.fps, owned=True)
-            print_table(written[1])
-            for path in written:
-                print(path)
-    if out not in compared and any(os.path.isdir(folder) for folder in compared):
-        print(report.write(out))  # one page for the data sets' comparisons together
-    if failed:
-        print(f"aezoo sweep: {len(failed)} run(s) failed: "
-              + "; ".join(f"{n} ({status.first_error(log)})" if log else n for n, log in failed)
-              + (f"; the others are compared in {out}" if trained else ""), file=sys.stderr)
-        return 1
-    return 0
-
-
-def one_by_one(steps, jobs):
-    """The runs in this process, one after the other, each printing its own lines."""
-    by_name, results = {job.name: job for job in jobs}, {}
-    for i, step in enumerate(steps, 1):
-        print(f"aezoo sweep: [{i}/{len(steps)}] {step.name}: {step.action}", file=sys.stderr)
-        if step.name in by_name:
-            results[step.name] = work(by_name[step.name])
-            if results[step.name] == 130:
-                break
-    return results
+def say(line):
+    print(f"{PROG}: {line}", file=sys.stderr)
 
 
 def parser():
@@ -199,27 +86,36 @@ def main(argv=None):
 
 def _main(argv):
     args = parser().parse_args(argv)
-    checks = [("workers", args.workers, 1, 256), ("threads", args.threads, 1, 1024),
-              ("retries", args.retries, 0, 100), ("grace", args.grace, 1, 10 ** 6),
-              ("reduction-factor", args.reduction_factor, 2, 100)]
-    for name, value, low, high in checks:
-        if value is not None and not low <= value <= high:
-            raise UsageError(f"--{name} {value}: expected a whole number from {low} to {high}")
-    if args.ray and args.workers:
-        raise UsageError("--workers is for this machine; with --ray, Ray places the runs "
-                         "(give one or the other)")
-    if args.ray is not None and not args.ray.strip():
-        raise UsageError(f"--ray {args.ray!r}: expected a Ray address (host:port, auto or local)")
-    if not args.early_stop and (args.grace is not None or args.reduction_factor is not None):
-        raise UsageError("--grace and --reduction-factor only apply with --early-stop asha")
-    early = ("asha", GRACE if args.grace is None else args.grace,
-             REDUCTION_FACTOR if args.reduction_factor is None else args.reduction_factor
-             ) if args.early_stop else ()
+    hint = f"{PROG} {args.file}" + (f" --out {args.out}" if args.out else "")
+    how = settings(args.workers, args.threads, args.ray, args.retries, args.early_stop,
+                   args.grace, args.reduction_factor)
     try:
-        return sweep(args.file, args.out, args.workers, args.threads, args.ray, args.retries, early)
-    except KeyboardInterrupt:
-        print("aezoo sweep: interrupted; repeat the command to continue", file=sys.stderr)
+        planned = plan_sweep(args.file, args.out)
+        outcome = run_sweep(planned, how, say=say)
+    except Interrupted as e:
+        if e.run:
+            say(f"interrupted in run {e.run}; repeat the command to continue: {hint}")
+        else:
+            say(f"interrupted; every run saved its last epoch. Repeat the command to continue: "
+                f"{hint}")
         return 130
+    except KeyboardInterrupt:
+        say("interrupted; repeat the command to continue")
+        return 130
+    if outcome.count:
+        say(f"trained {outcome.count} run(s) in {status.clock(outcome.seconds)}")
+    for written in outcome.comparisons.values():
+        print_table(written[1])
+        for path in written:
+            print(path)
+    if outcome.report:
+        print(outcome.report)
+    if outcome.failed:
+        say(f"{len(outcome.failed)} run(s) failed: "
+            + "; ".join(f"{name} ({why})" if why else name for name, why, _ in outcome.failed)
+            + (f"; the others are compared in {planned.out}" if outcome.trained else ""))
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

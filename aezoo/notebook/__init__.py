@@ -7,6 +7,6 @@
 
 The same plan and start as `aezoo run` (train/plan.py, train/start.py), the same
 option checks (config.py), the same run folders, comparisons and sweeps.
-May import: errors, config, runs, data, models, train, results, viz, sweeps, api and the
-command registry (aezoo.commands, to run `aezoo sweep` as a sweep runs); never a command.
+May import: errors, config, runs, data, models, train, results, viz, sweeps and api; never
+a command: a sweep runs through the sweeps library, as `aezoo sweep` does.
 """

@@ -4,101 +4,60 @@
     sweep = aezoo.Sweep({"defaults": {"data": "digits", "epochs": 5},
                          "runs": {"simple": {"model": "simple"}, "deep": {"model": "deep"}}},
                         out="outputs/my-sweep")
-    sweep.run(workers=2)        # `aezoo sweep FILE --out OUT --workers 2`, then compared
+    sweep.run(workers=2)        # what `aezoo sweep FILE --out OUT --workers 2` does
     sweep.runs, sweep.comparison(), sweep   # in Jupyter: the runs' table, the plot
 
-The file is read and every run planned when the Sweep is made (a UsageError, one
-line, if anything is wrong; nothing is written). run() is the `aezoo sweep` command
-itself, through the command registry, so its folder, resume rules, workers, Ray and
-ASHA are the command's. A dict is written as a TOML file into a temporary folder.
+The file (or dict) is read and every run planned when the Sweep is made (a UsageError,
+one line naming the file or the option, if anything is wrong; nothing is written). run()
+trains that plan with the sweeps library (aezoo/sweeps/runner.py), as `aezoo sweep` does:
+the same folder, resume rules, workers, Ray and ASHA. A dict is recorded in OUT/sweep.toml.
 """
-import json
-import math
 import os
-import tempfile
-import time
+import sys
 
-from aezoo import commands
 from aezoo.errors import UsageError
 from aezoo.notebook import display
 from aezoo.notebook.compare import Comparison
 from aezoo.notebook.run import Run
 from aezoo.runs import checkpoints
-from aezoo.sweeps.file import read
-from aezoo.sweeps.steps import plan_steps
-
-TABLES = ("defaults", "runs", "grid")
+from aezoo.sweeps.runner import Interrupted, plan_sweep, run_sweep, settings
 
 
-def toml_value(value, where):
-    """A TOML value: JSON's spelling of strings, numbers, booleans and arrays is TOML's."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise UsageError(f"{where} = {value!r}: a sweep option is a finite number")
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v, where) for v in value) + "]"
-    if isinstance(value, (str, int, float, bool)):
-        return json.dumps(value)
-    raise UsageError(f"{where} = {value!r}: expected a string, number, boolean or list")
+class RunsFailed(RuntimeError):
+    """Some runs of a sweep failed (the others trained and were compared); says which, why."""
 
 
-def toml_text(tables):
-    """The sweep file of a dict {"defaults": {...}, "runs": {NAME: {...}}, "grid": {...}}."""
-    lines = []
-
-    def table(header, options, where):
-        if not isinstance(options, dict):
-            raise UsageError(f"{where} must be a dict of options")
-        lines.append(header)
-        lines.extend(f"{json.dumps(str(k))} = {toml_value(v, f'{where}.{k}')}"
-                     for k, v in options.items())
-        lines.append("")
-
-    for key, value in tables.items():
-        if key == "runs" and isinstance(value, dict):
-            for name, options in value.items():
-                table(f"[runs.{json.dumps(str(name))}]", options, f"runs.{name}")
-        elif key in TABLES:
-            table(f"[{key}]", value, key)
-        else:  # read() names it as a sweep file's unknown key
-            table(f"[{json.dumps(str(key))}]", value if isinstance(value, dict) else {}, key)
-    return "\n".join(lines)
+def say(line):
+    print(f"aezoo.Sweep: {line}", file=sys.stderr)
 
 
 class Sweep:
     """A sweep file planned in full; run() trains it."""
 
     def __init__(self, path_or_dict, out=None):
-        self._scratch = None
-        if isinstance(path_or_dict, dict):
-            self._scratch = tempfile.TemporaryDirectory(prefix="aezoo-sweep-")
-            path = os.path.join(self._scratch.name, "sweep.toml")
-            with open(path, "w") as f:
-                f.write(toml_text(path_or_dict))
-            out = out or os.path.join("outputs", "sweep-" + time.strftime("%Y%m%d-%H%M%S"))
-        elif isinstance(path_or_dict, (str, os.PathLike)):
-            path = os.fspath(path_or_dict)
-        else:
-            raise UsageError(f"a sweep is a path or a dict of {', '.join(TABLES)}, "
-                             f"not {path_or_dict!r}")
-        self.path = path
-        self.out = os.path.abspath(out or os.path.join(
-            "outputs", "sweep-" + os.path.splitext(os.path.basename(path))[0]))
-        self.steps = plan_steps(read(path), self.out, path)  # every check; nothing written
-        self.status = None
+        self._planned = plan_sweep(path_or_dict, out)  # every check; nothing written
+        self.path = self._planned.source
+        self.out = os.path.abspath(self._planned.out)
+        self.steps = self._planned.steps
+        self._source, self.outcome = path_or_dict, None
 
-    def run(self, workers=None, threads=None, early_stop=None, retries=2):
+    def run(self, workers=None, threads=None, early_stop=None, retries=2, ray=None):
         """Train every run that is not finished, then compare them, as `aezoo sweep` does.
-        Returns the Sweep; Ctrl-C stops the runs at their next epoch (run() again resumes)."""
-        argv = ["sweep", self.path, "--out", self.out, "--retries", str(retries)]
-        if workers is not None:
-            argv += ["--workers", str(workers)]
-        if threads is not None:
-            argv += ["--threads", str(threads)]
-        if early_stop:
-            argv += ["--early-stop", early_stop]
-        self.status = commands.main(argv)
-        if self.status == 2:
-            raise UsageError(f"aezoo sweep {self.path} refused to run; its reason is printed above")
+        Returns the Sweep; raises RunsFailed when a run failed (the others are compared),
+        KeyboardInterrupt on Ctrl-C (the runs stop at their next epoch: run() again resumes)."""
+        how = settings(workers, threads, ray, retries, early_stop)
+        planned, self._planned = self._planned, None
+        if planned is None:  # an earlier run() trained some: what is left is planned again
+            planned = plan_sweep(self._source, self.out)
+            self.steps = planned.steps
+        try:
+            self.outcome = run_sweep(planned, how, say=say)
+        except Interrupted as e:
+            raise KeyboardInterrupt(f"sweep interrupted{f' in run {e.run}' if e.run else ''}; "
+                                    f"every run saved its last epoch: run() again to continue")
+        if self.outcome.failed:
+            raise RunsFailed(f"{len(self.outcome.failed)} run(s) of the sweep failed: " + "; ".join(
+                f"{name} ({why})" if why else name for name, why, _ in self.outcome.failed))
         return self
 
     @property
@@ -111,7 +70,10 @@ class Sweep:
         return Comparison(*self.runs)
 
     def __repr__(self):
-        return f"<aezoo.Sweep {self.path}: {len(self.steps)} runs into {self.out}>"
+        return f"<aezoo.Sweep {self._planned_name()}: {len(self.steps)} runs into {self.out}>"
+
+    def _planned_name(self):
+        return self.path or "of a dict"
 
     def _repr_html_(self):
         rows = []
@@ -119,7 +81,7 @@ class Sweep:
             done = checkpoints.read_meta(s.folder)["epoch"] if checkpoints.exists(s.folder) else 0
             rows.append({"run": s.name, "model": s.cfg.model, "data": s.cfg.data,
                          "epochs": f"{done} of {s.cfg.epochs}"})
-        parts = [f"<h4>aezoo sweep <code>{display.esc(os.path.basename(self.path))}</code></h4>",
+        parts = [f"<h4>aezoo sweep <code>{display.esc(os.path.basename(self._planned_name()))}</code></h4>",
                  f"<p>into <code>{display.esc(self.out)}</code></p>",
                  display.table(rows, ["run", "model", "data", "epochs"], "runs")]
         trained = self.runs

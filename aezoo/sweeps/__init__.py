@@ -1,5 +1,7 @@
 """Sweeps: the runs of a TOML file, planned together, trained at once, compared at the end.
 
+    runner.py     a sweep from a value: plan_sweep (every run planned, nothing written),
+                  settings (workers, threads, Ray, ASHA, checked), run_sweep (train, compare)
     file.py       the sweep file: [defaults], [runs.NAME], and [grid] expanded into runs
     steps.py      each run's plan and what to do with its folder (start, resume, skip)
     worker.py     what a worker process (or Ray task) does with one run: threads, retry, stop
@@ -8,7 +10,8 @@
     ray_tasks.py  the same on a Ray cluster, a task a run
     status.py     one line a run: waiting, epoch k of n, done, failed, stopped early
 
-The command (aezoo/commands/sweep.py) reads the file, plans every run before
-any trains, runs them here and compares them (aezoo.results). May import
-errors, config, runs, data, models (the registry), train and results; never a command.
+Its callers (aezoo/commands/sweep.py, which parses the command line and prints, and
+aezoo.Sweep) hand it a file's path or the tables as a dict; it plans every run before
+any trains, runs them here and compares them (aezoo.results). May import errors, config,
+runs, data, models (the registry), train and results; never a command.
 """

@@ -35,7 +35,14 @@ MAX_RUNS = 10000  # a grid that multiplies into more is a typo, not a sweep
 
 def read(path):
     """{run name: its options (defaults applied)} from a sweep file, checked key by key."""
-    table = read_toml(path)
+    return parse(read_toml(path), path)
+
+
+def parse(table, path="sweep"):
+    """{run name: its options (defaults applied)} of a sweep's tables (a file's, or a dict
+    given from Python), checked key by key; `path` names them in errors."""
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: expected a dict of defaults, runs and grid, not {table!r}")
     unknown = sorted(set(table) - {"defaults", "runs", "grid"})
     if unknown:
         raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} "
@@ -50,6 +57,8 @@ def read(path):
                          f"e.g. [runs.simple] with model = \"simple\"")
     tables = {}
     for name, options in (runs or {}).items():
+        if not isinstance(name, str):
+            raise UsageError(f"{path}: run name {name!r}: expected a string, the run's folder name")
         if not isinstance(options, dict):
             raise UsageError(f"{path}: runs.{name} must be a table ([runs.{name}])")
         tables[name] = options

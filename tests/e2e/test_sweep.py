@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from aezoo.commands import sweep
+from aezoo.sweeps.file import read
+from aezoo.sweeps.steps import plan_steps
 from aezoo.models import NAMES, model_class
 from aezoo.models.deep import DeepAE
 from aezoo.runs import metrics, rundir
@@ -174,11 +176,11 @@ EXPERIMENTS = REPO_ROOT / "experiments"
 @pytest.mark.parametrize("name", ["quick", "growth", "keras_blog", "reproduce", "growth_mnist",
                                   "cells", "moonshot"])
 def test_shipped_sweep_files_are_valid(name):
-    assert sweep.read(EXPERIMENTS / f"{name}.toml")
+    assert read(EXPERIMENTS / f"{name}.toml")
 
 
 def plan(name, tmp_path):
-    steps = sweep.plan_steps(sweep.read(EXPERIMENTS / f"{name}.toml"), str(tmp_path), name)
+    steps = plan_steps(read(EXPERIMENTS / f"{name}.toml"), str(tmp_path), name)
     return {step.name: step.cfg for step in steps}
 
 
@@ -206,7 +208,7 @@ def test_growth_compares_ways_of_growing_one_architecture_on_one_budget(tmp_path
 
 
 def test_reproduce_is_the_published_setup():
-    runs = sweep.read(EXPERIMENTS / "reproduce.toml")
+    runs = read(EXPERIMENTS / "reproduce.toml")
     for name, options in runs.items():
         assert options["data"] == "idx:../shared/data/mnist/t10k-images-idx3-ubyte.gz"
         batch = 100 if options["model"] == "vae" else 256  # the VAE references' batch
@@ -272,7 +274,7 @@ def test_a_run_may_not_take_a_comparison_folder_name(tmp_path, capsys):
 
 
 def test_growth_mnist_compares_every_grown_shape_with_it_from_scratch_on_two_seeds():
-    runs = sweep.read(EXPERIMENTS / "growth_mnist.toml")
+    runs = read(EXPERIMENTS / "growth_mnist.toml")
     for name, options in runs.items():  # reproduce.toml's shared split and settings
         assert (options["data"], options["test_fraction"], options["optimizer"], options["lr"],
                 options["batch_size"], options["loss"], options["epochs"]) == (
