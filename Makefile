@@ -26,7 +26,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints/build.txt
 	@test -n "$(PYTHON)" || { echo "aezoo needs Python 3.10 or 3.11 (Chainer 7.8.1 does not import on 3.12+)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard]'
+	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard,notebook]'
 	touch $@
 
 run: $(STAMP)
@@ -81,7 +81,7 @@ bench: $(STAMP)
 # The manual as a site in site/ (mkdocs.yml); --strict fails on a broken link or a stale CLI
 # reference. The docs extra is installed into .venv when missing (an older .venv).
 docs: $(STAMP)
-	$(BIN)/python -c 'import mkdocs, material' 2>/dev/null || $(BIN)/python -m pip install \
+	$(BIN)/python -c 'import mkdocs, material, mkdocs_jupyter, pandas' 2>/dev/null || $(BIN)/python -m pip install \
 		--no-cache-dir -e '.[docs]'
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict -d site
 

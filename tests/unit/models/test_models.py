@@ -61,6 +61,7 @@ def test_noise_corrupts_only_the_input_and_only_in_training():
     np.random.seed(0)  # the weights come from numpy's global RNG: not from the tests run before
     x = batch()
     rng = np.random.default_rng(5)
+    np.random.seed(0)  # Chainer draws the weights from numpy's global state: not other tests'
     model = SimpleAE((8, 8)).regularize(noise=regularizers.noise("gaussian", 0.5, False, rng))
     twin = np.random.default_rng(5)  # the same draws, to rebuild the expected loss
     with chainer.using_config("train", True):
