@@ -58,7 +58,6 @@ def test_conv_with_dense_code_has_that_many_code_units():
 
 
 def test_noise_corrupts_only_the_input_and_only_in_training():
-    np.random.seed(0)  # the weights come from numpy's global RNG: not from the tests run before
     x = batch()
     rng = np.random.default_rng(5)
     np.random.seed(0)  # Chainer draws the weights from numpy's global state: not other tests'
