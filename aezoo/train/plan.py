@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aezoo.config import RESUMABLE, Config, flag, merge, validate
-from aezoo.data import augment
+from aezoo.data import augment, image_folder
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
@@ -53,7 +53,9 @@ def dataset_for(cfg):
     if path and os.path.isfile(path):
         stat = os.stat(path)
         stamp = (stat.st_size, stat.st_mtime_ns)
-    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, stamp,
+    elif path and cfg.data.startswith("folder:"):
+        stamp = image_folder.stamp(path)  # its files' names, sizes and times
+    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, cfg.image_size, cfg.color, stamp,
            model_cls(cfg.model).masks_padding)
     if key not in _loaded:
         _loaded.clear()
