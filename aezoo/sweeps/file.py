@@ -29,7 +29,7 @@ SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=,-]*")
 RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
             "compare.partial.gif", "compare.partial.mp4", "compared.json", "report.html",
-            "asha.jsonl", "logs", "stop")
+            "study.journal", "logs", "stop")
 MAX_RUNS = 10000  # a grid that multiplies into more is a typo, not a sweep
 # A run's name is a folder name (255 bytes at most on common file systems) and, with .log
 # and .tmp after it, a file name: checked here, before the sweep folder is made.
@@ -49,7 +49,7 @@ def parse(table, path="sweep"):
     unknown = sorted(set(table) - {"defaults", "runs", "grid"})
     if unknown:
         raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} "
-                         f"(a sweep file has [defaults], [runs.NAME] and [grid] tables)")
+                         f"(a sweep file has [defaults], [runs.NAME], [grid] or [search] tables)")
     defaults, runs, grid = table.get("defaults", {}), table.get("runs"), table.get("grid")
     if not isinstance(defaults, dict):
         raise UsageError(f"{path}: defaults must be a table ([defaults])")

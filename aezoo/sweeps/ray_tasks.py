@@ -144,15 +144,24 @@ def check_shared(ray, out):
                          f"node shares")
 
 
-def run_ray(ray, jobs, retries, poll=lambda results, running, note: None):
-    """{run name: exit status}, every job a task; Ctrl-C stops them all at their next epoch."""
-    tasks = {}
-    for job in jobs:
-        task = ray.remote(num_cpus=job.threads, max_retries=retries)(work)
-        tasks[task.remote(job)] = job.name
-    results, stopping = {}, False
-    while tasks:
+def run_ray(ray, jobs, retries, out, poll=lambda results, running, note: None,
+            finished=lambda name, status: None):
+    """{run name: exit status}, every job a task, as many at once as the cluster has CPUs for
+    (`jobs` may be a generator: a search asks for the next trial when a task ends); Ctrl-C
+    stops them all at their next epoch."""
+    feed, tasks, results, stopping = iter(jobs), {}, {}, False
+    room = None
+    while True:
         try:
+            while not stopping and (room is None or len(tasks) < room):
+                job = next(feed, None)
+                if job is None:
+                    break
+                room = room or max(1, int(ray.cluster_resources().get("CPU", 1) // job.threads))
+                task = ray.remote(num_cpus=job.threads, max_retries=retries)(work)
+                tasks[task.remote(job)] = job.name
+            if not tasks:
+                break
             done, _ = ray.wait(list(tasks), num_returns=1, timeout=POLL)
             for ref in done:
                 name = tasks.pop(ref)
@@ -162,11 +171,12 @@ def run_ray(ray, jobs, retries, poll=lambda results, running, note: None):
                     results[name] = 1
                     poll(results, set(tasks.values()), f"{name}: {type(e).__name__}: "
                                                        f"{str(e).splitlines()[0]}")
+                finished(name, results[name])
             poll(results, set(tasks.values()), None)
         except KeyboardInterrupt:
             if not stopping:
                 stopping = True
-                open(os.path.join(jobs[0].out, STOP), "w").close()
+                open(os.path.join(out, STOP), "w").close()
                 poll(results, set(tasks.values()), "stopping every run at its next epoch")
             time.sleep(POLL)
     if stopping:

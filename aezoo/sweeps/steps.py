@@ -70,8 +70,7 @@ def action(name, folder, fresh):
 
 def resume_changes(cfg):
     """The options a resume takes from the sweep file (the others come from the run folder)."""
-    return {"epochs": cfg.epochs, "device": cfg.device, "fps": cfg.fps, "video": cfg.video,
-            "tensorboard": cfg.tensorboard}
+    return {k: getattr(cfg, k) for k in RESUMABLE}
 
 
 def groups(steps, out):

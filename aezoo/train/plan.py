@@ -19,12 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from aezoo.config import RESUMABLE, Config, flag, merge, validate
-from aezoo.data import augment
+from aezoo.data import augment, image_folder
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
 from aezoo.keras import weights as keras_weights
-from aezoo.loggers import tensorboard
+from aezoo.loggers import check as check_loggers
 from aezoo.train import device as devices
 from aezoo.train.build import build_model, check_range, fit_to_data, load_dataset, model_cls
 
@@ -53,7 +53,9 @@ def dataset_for(cfg):
     if path and os.path.isfile(path):
         stat = os.stat(path)
         stamp = (stat.st_size, stat.st_mtime_ns)
-    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, stamp,
+    elif path and cfg.data.startswith("folder:"):
+        stamp = image_folder.stamp(path)  # its files' names, sizes and times
+    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, cfg.image_size, cfg.color, stamp,
            model_cls(cfg.model).masks_padding)
     if key not in _loaded:
         _loaded.clear()
@@ -67,7 +69,7 @@ def plan(cfg, given=(), out_root="outputs", new_folder=True):
     folder rule to the caller (a sweep resumes or skips a folder that holds a run)."""
     given = frozenset(given)
     devices.check(cfg.device)
-    tensorboard.check(cfg)
+    check_loggers(cfg)
     dataset = dataset_for(cfg)
     # Keras weights fix the shape (hidden, cell) before the model fits itself to the data.
     keras = keras_weights.prepare(cfg, given, dataset, model_cls(cfg.model))
@@ -102,7 +104,7 @@ def plan_resume(run_dir, changes=None):
     if rundir.unstarted(run_dir):
         return plan(dataclasses.replace(cfg, out=os.path.abspath(run_dir), name=None))
     devices.check(cfg.device)
-    tensorboard.check(cfg)
+    check_loggers(cfg)
     meta = checkpoints.read_meta(run_dir)
     cls = model_cls(cfg.model)
     checkpoints.check_model(meta, cls, run_dir)
