@@ -15,7 +15,7 @@ from matplotlib import ticker  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from aezoo.runs import metrics, rundir  # noqa: E402
-from aezoo.viz import style  # noqa: E402,F401  (text is never parsed as math)
+from aezoo.viz.style import plain_text  # noqa: E402
 
 FILE = "loss.png"
 
@@ -105,6 +105,7 @@ def log_axis(ax, limits):
     ax.yaxis.set_minor_formatter(plain)
 
 
+@plain_text()
 def save(path, epochs, events, loss_name, title, kind="image", floor=None):
     # A bare Figure with fixed margins: pyplot's figure manager and tight_layout
     # would add about 30 ms to the 50 ms this costs.
@@ -148,6 +149,7 @@ def end_label_heights(ends, low, high, gap=0.045):
     return [float(np.exp(placed[i])) for i in range(len(ends))]
 
 
+@plain_text()
 def save_comparison(path, runs, labels, metric, baselines, dpi=100):
     """Test `metric` (bce, mse) of every run against epoch, each run its own colour, line style
     and marker, labelled at its end; growth as marks on the curve; `baselines` [(name, value)]

@@ -1,5 +1,7 @@
 """Seeing inside the model: the projection's fixed axes, the manifold of a 2-D code, the
 architecture strip before and after growth, and legible frames and comparison columns."""
+import io
+
 import matplotlib
 import numpy as np
 import pytest
@@ -215,3 +217,21 @@ def test_a_keras_mode_grus_strip_names_encoder_code_and_decoder():
         assert min(heights) >= 6  # the 1-unit decoder is a block, not a sliver
     finally:
         matplotlib.pyplot.close(fig)
+
+
+def test_a_label_is_drawn_as_written_and_matplotlibs_own_settings_stay(grown, tmp_path):
+    """A run's label is text: mathtext would refuse "$\\bogus$" (a ValueError while drawing).
+    aezoo draws it as written without changing the user's own matplotlib settings (a
+    notebook's), which still parse math."""
+    run = RunFolder(str(grown[0]))
+    label = r"$\bogus$ run"
+    assert matplotlib.rcParams["text.parse_math"] is True
+    (pixels,) = frame.compose([run], [4], labels=[label], baselines=[("$pca$", 0.23)])
+    assert pixels.ndim == 3
+    curves.save_comparison(tmp_path / "compare.png", [run], [label], "bce", [("$pca$", 0.23)])
+    assert (tmp_path / "compare.png").stat().st_size > 0
+    assert matplotlib.rcParams["text.parse_math"] is True
+    with pytest.raises(ValueError):  # what the user's own figure still does with it
+        fig = matplotlib.figure.Figure()
+        fig.text(0, 0, label)
+        fig.savefig(io.BytesIO(), format="png")
