@@ -27,12 +27,29 @@ def test_latent_count_keeps_wide_codes_small():
     assert latent.count(10_000, 3000) == latent.MIN_COUNT  # a Keras GRU's (30, 100) states
 
 
-def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
+def visible_ticks(axis):
+    low, high = sorted(axis.get_view_interval())
+    return [t for t in axis.get_ticklocs() if low - 1e-9 <= t <= high + 1e-9]
+
+
+def assert_axes_fit(ax, points):
+    """The axes hold every point, span no more than the points do plus the margin, and show
+    at least three numbers each."""
+    ax.figure.canvas.draw()
+    for axis, (low, high), values in ((ax.xaxis, ax.get_xlim(), points[:, 0]),
+                                      (ax.yaxis, ax.get_ylim(), points[:, 1])):
+        assert low < values.min() and values.max() < high, (low, high, values.min(), values.max())
+        span = max(values.max() - values.min(), 1e-9)
+        assert high - low <= span * (1 + 2 * 0.06) + 1e-6, (low, high, values.min(), values.max())
+        assert len(visible_ticks(axis)) >= 3, visible_ticks(axis)
+
+
+def test_projection_is_fitted_on_the_final_epoch_and_each_frame_fits_its_points(grown):
     out, _, _ = grown
     run = RunFolder(str(out))
     fitted = latent.projection_of(run)
-    assert sorted(fitted) == [64, 128]  # one set of axes per code size: growth changes it
-    projection, limits = fitted[64]
+    assert sorted(fitted) == [64, 128]  # one projection per code size: growth changes it
+    projection = fitted[64]
     final = run.read(4)["latent_codes"].astype(np.float64)
     centred = final - final.mean(axis=0)
     top = np.linalg.svd(centred, full_matrices=False)[2][:2]
@@ -41,15 +58,29 @@ def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
     shown = frame.layout([run])
     try:
         ax = shown.latent.ax
-        seen = []
-        for epoch in (3, 4, 3):
+        for epoch in (0, 3, 4, 3):  # epoch 0's codes lie far from epoch 4's
             shown.show(epoch)
-            seen.append((ax.get_xlim(), ax.get_ylim()))
-            points = projection(run.read(epoch)["latent_codes"])
+            points = fitted[int(np.prod(run.read(epoch)["latent_codes"].shape[1:]))](
+                run.read(epoch)["latent_codes"])
             assert np.allclose(shown.latent.dots.get_offsets(), points)  # the points move ...
-        assert seen[0] == seen[1] == seen[2] == tuple(map(tuple, limits))  # ... the axes do not
+            assert_axes_fit(ax, points)  # ... and the axes follow them
     finally:
         matplotlib.pyplot.close(shown.fig)
+
+
+def test_an_axis_shows_three_numbers_at_least():
+    """Points from -1.6 to 0.4 on x: matplotlib's own 4 bins gave only -1 and 0 (the GRU
+    frame's -20 and 0, at another scale)."""
+    rng = np.random.RandomState(0)
+    codes = np.c_[np.r_[-1.6, 0.4, rng.uniform(-1.6, 0.4, 58)], rng.uniform(-3.6, 3.9, 60)]
+    fitted = {2: latent.Projection(codes)}  # a 2-D code: drawn as it is
+    fig, ax = matplotlib.pyplot.subplots(figsize=(2.2, 2.2))
+    try:
+        panel = latent.LatentPanel(ax, fitted)
+        panel.show({"latent_codes": codes.astype(np.float32)})
+        assert_axes_fit(ax, codes)
+    finally:
+        matplotlib.pyplot.close(fig)
 
 
 def test_a_2d_code_is_its_own_view_and_gets_a_decoded_manifold(two_d):
