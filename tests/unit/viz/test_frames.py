@@ -3,6 +3,7 @@ architecture strip before and after growth, and legible frames and comparison co
 import io
 
 import matplotlib
+import matplotlib.backends.backend_agg
 import numpy as np
 import pytest
 
@@ -266,3 +267,64 @@ def test_a_label_is_drawn_as_written_and_matplotlibs_own_settings_stay(grown, tm
         fig = matplotlib.figure.Figure()
         fig.text(0, 0, label)
         fig.savefig(io.BytesIO(), format="png")
+
+
+def crossings(ax):
+    """What crosses a text of `ax` (drawn): another text's box, or a dotted or dashed line
+    (a baseline, a growth) running through it; a label resting on its own line is fine."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts
+             if t.get_visible() and t.get_text().strip()]
+    found = [(a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1:]
+             if box.overlaps(other)]
+    for line in ax.lines:
+        if line.get_linestyle() not in (":", "--"):
+            continue
+        (x0, y0), (x1, y1) = ax.transData.transform(
+            np.c_[line.get_xdata(), line.get_ydata()][[0, -1]].astype(float))
+        if line.get_transform() != ax.transData:  # axhline/axvline: axes-relative on one side
+            (x0, y0), (x1, y1) = line.get_transform().transform(
+                np.c_[line.get_xdata(), line.get_ydata()][[0, -1]].astype(float))
+        for text, box in boxes:
+            if x0 == x1 and box.x0 + 1 < x0 < box.x1 - 1 and box.y0 < max(y0, y1) and \
+                    min(y0, y1) < box.y1:
+                found.append((text, "a vertical line"))
+            if y0 == y1 and box.y0 + 1 < y0 < box.y1 - 1 and box.x0 < max(x0, x1) and \
+                    min(x0, x1) < box.x1:
+                found.append((text, f"the line at {line.get_ydata()[0]:.4g}"))
+    return found
+
+
+def test_the_entropy_floor_label_sits_between_growth_lines():
+    fig = matplotlib.figure.Figure(figsize=(3.2, 3), dpi=100)
+    matplotlib.backends.backend_agg.FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    records = [{"epoch": e, "test_bce": 0.2 + 0.5 / (e + 1), "train_bce": 0.2 + 0.5 / (e + 1)}
+               for e in range(41)]
+    events = [{"event": "growth", "epoch": e, "widths": [128, 64]} for e in (5, 9)]
+    curves.draw(ax, records, events, "bce", limits=((-0.5, 41), (0.19, 0.8)), floor=0.214)
+    assert [t.get_text() for t in ax.texts if "floor" in t.get_text()] == [" entropy floor"]
+    assert crossings(ax) == []
+
+
+def test_close_baselines_share_a_label_that_no_line_crosses(grown, two_d, tmp_path, monkeypatch):
+    runs = [RunFolder(str(grown[0])), RunFolder(str(two_d))]
+    lines = [("pca-32", 0.2309), ("pca-64", 0.2142), ("entropy floor", 0.2140)]  # digits'
+    shown = frame.layout(runs, ["deep", "simple"], lines)
+    try:
+        shown.show(4)
+        labels = sorted(t.get_text().strip() for t in shown.shared.texts)
+        assert labels == ["pca-32", "pca-64 / entropy floor"]
+        assert crossings(shown.shared) == []
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+    drawn = []  # compare.png's figure, kept from being closed to look at it
+    monkeypatch.setattr(curves.plt, "close", drawn.append)
+    curves.save_comparison(tmp_path / "compare.png", runs, ["deep", "simple"], "bce", lines)
+    (ax,) = drawn[0].axes
+    assert sorted(t.get_text().strip() for t in ax.texts if "pca" in t.get_text()) == [
+        "pca-32", "pca-64 / entropy floor"]
+    assert crossings(ax) == []
+    matplotlib.pyplot.close(drawn[0])
