@@ -101,7 +101,7 @@ def train(argv):
         return status
     videos = []
     if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
+        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps, quiet=the_plan.cfg.quiet)
         loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         for path in videos:
             if not the_plan.cfg.quiet:

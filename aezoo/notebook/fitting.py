@@ -18,6 +18,8 @@ import difflib
 import os
 import sys
 
+from tqdm.auto import tqdm
+
 from aezoo import loggers
 from aezoo.config import OPTIONS
 from aezoo.errors import UsageError
@@ -91,7 +93,8 @@ def _train(the_plan, widget, callbacks):
                            f"(the reason is printed above)")
     if status == 0 and cfg.video:  # as `aezoo run` does; run.video() renders it later otherwise
         try:
-            videos = render(the_plan.run_dir, fps=cfg.fps)
+            videos = render(the_plan.run_dir, fps=cfg.fps, quiet=cfg.quiet,
+                            bar=tqdm if widget else None)  # the widget stands in for lines
             for path in videos:
                 if not cfg.quiet:
                     print(f"aezoo: video {path}", file=sys.stderr)

@@ -2,6 +2,8 @@
 bar when it is, and nothing but errors under --quiet."""
 import re
 
+import pytest
+
 from aezoo.runs import metrics
 from aezoo.run import main
 from conftest import TINY
@@ -41,6 +43,17 @@ def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
     assert capsys.readouterr().err == ""
     assert main(["simple", "--epochs", "0", *TINY, "--quiet"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # renders the video
+def test_quiet_renders_the_video_silently(tmp_path, capsys):
+    run = tmp_path / "run"
+    argv = ["simple", "--epochs", "1", "--data", "digits", "--batch-size", "64"]
+    assert main(argv + ["--quiet", "--out", str(run)]) == 0
+    assert capsys.readouterr().err == ""
+    assert (run / "progress.gif").exists()
+    assert main(argv + ["--out", str(tmp_path / "aloud")]) == 0
+    assert "aezoo render: progress frames: 2/2" in capsys.readouterr().err
 
 
 def test_in_a_terminal_the_lines_go_above_a_run_bar():
