@@ -29,6 +29,7 @@ from aezoo.notebook.run import Run
 from aezoo.notebook.layer_list import Sequential
 from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints
+from aezoo.runs.paths import shown
 from aezoo.train.build import configured
 from aezoo.train.plan import plan, plan_resume
 from aezoo.train.start import start
@@ -97,7 +98,7 @@ def _train(the_plan, widget, callbacks):
                             bar=tqdm if widget else None)  # the widget stands in for lines
             for path in videos:
                 if not cfg.quiet:
-                    print(f"aezoo: video {path}", file=sys.stderr)
+                    print(f"aezoo: video {shown(path)}", file=sys.stderr)
             loggers.rendered(cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         except KeyboardInterrupt:  # the run is whole; only its video is missing
             print("aezoo: video not rendered (interrupted); run.video() renders it",
