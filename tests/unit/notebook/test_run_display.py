@@ -83,3 +83,12 @@ def test_in_jupyter_video_counts_its_frames_with_a_widget_not_lines(grown, monke
     grown.video(view="latent")
     assert made == [4]  # epochs 0 to 3
     assert "latent frames: 1/4" not in capsys.readouterr().err
+
+
+def test_the_folder_is_named_from_the_working_directory(grown, monkeypatch):
+    """A notebook whose runs lie below its folder shows no path of the machine (the docs)."""
+    monkeypatch.chdir(os.path.dirname(grown.path))
+    page = grown._repr_html_()
+    assert f"in <code>{html.escape(os.path.basename(grown.path), quote=True)}</code>" in page
+    assert os.path.dirname(grown.path) not in page
+    assert page.count("<table>") == page.count('<div style="overflow-x:auto;max-width:100%"><table>')
