@@ -18,12 +18,7 @@ from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS
-from aezoo.results.run_videos import render
-from aezoo.runs.listing import closing
-from aezoo.train.build import configured
-from aezoo.distributed.mpi import first_process
-from aezoo.train.plan import plan, plan_resume, resumed
-from aezoo.train.start import start
+# Planning, training and rendering are imported when a run is asked for, not for --help.
 
 
 def model_defaults():
@@ -67,6 +62,8 @@ def parser():
 
 def configure(argv):
     """(Config, the option names the user set, run folder to resume or None)."""
+    from aezoo.train.build import configured
+    from aezoo.train.plan import resumed
     args = vars(parser().parse_args(argv))
     model, config_file, resume = args.pop("model", None), args.pop("config"), args.pop("resume")
     if resume:
@@ -82,6 +79,7 @@ def configure(argv):
 
 def planned(argv):
     """The Plan of the command line `argv`: a new run, or the resume of one."""
+    from aezoo.train.plan import plan, plan_resume
     cfg, given, resume = configure(argv)
     return plan_resume(resume, {k: getattr(cfg, k) for k in RESUMABLE}) if resume else plan(cfg, given)
 
@@ -91,6 +89,10 @@ def main(argv=None):
 
 
 def train(argv):
+    from aezoo.distributed.mpi import first_process
+    from aezoo.results.run_videos import render
+    from aezoo.runs.listing import closing
+    from aezoo.train.start import start
     the_plan = planned(argv)
     began = time.monotonic()
     status = start(the_plan)
