@@ -302,7 +302,7 @@ def test_the_probe_check_catches_a_probe():
     assert not probes_of_a_model('lr = getattr(hp, "alpha", None)')
 
 
-@pytest.mark.parametrize("name", aezoo.PUBLIC + aezoo.RESERVED)
+@pytest.mark.parametrize("name", aezoo.PUBLIC)
 def test_the_public_python_names_cannot_collide_with_modules(name):
     """aezoo.train is a package and aezoo.compare a shim, so the Python API keeps other names
     (the notebook issue builds fit, open_run, Run, Comparison and Sweep on plan and start)."""
@@ -310,10 +310,9 @@ def test_the_public_python_names_cannot_collide_with_modules(name):
     assert name not in {p.stem for p in PACKAGE.rglob("*.py")} | {p.name for p in PACKAGE.rglob("*")}
 
 
-def test_the_public_names_exist_and_none_is_only_reserved():
+def test_the_public_names_exist():
     assert all(hasattr(aezoo, name) for name in aezoo.PUBLIC)
     assert {"fit", "open_run", "Run", "Comparison", "Sweep"} <= set(aezoo.PUBLIC)
-    assert aezoo.RESERVED == ()
 
 
 def test_the_command_list_and_this_check_need_no_chainer():
@@ -321,6 +320,19 @@ def test_the_command_list_and_this_check_need_no_chainer():
     code = ("import sys, aezoo.commands as c; c.top_parser().format_help(); "
             "assert 'chainer' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("module, absent", [
+    ("aezoo", ("chainer", "numpy", "matplotlib", "imageio", "PIL")),
+    # Chainer (the models' options) loads PIL itself (chainer/datasets/image_dataset.py)
+    ("aezoo.config", ("matplotlib", "imageio")),
+    ("aezoo.commands.run", ("matplotlib", "imageio")),   # aezoo run --help
+])
+def test_the_light_imports_stay_light(module, absent):
+    """Checking options and `aezoo run --help` draw nothing: no picture library loads."""
+    code = f"import sys, {module}; print(sorted(m for m in {absent!r} if m in sys.modules))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.strip() == "[]", found.stderr[-2000:]
 
 
 def test_usage_error_is_a_value_error():
