@@ -95,9 +95,9 @@ def train(argv):
     from aezoo.train.start import start
     the_plan = planned(argv)
     began = time.monotonic()
-    status = start(the_plan)
-    if status != 0 or not first_process():  # rank 0 of several processes speaks for the run
-        return status
+    start(the_plan)  # RunFailed and RunInterrupted: guarded prints why, exit status 1 or 130
+    if not first_process():  # rank 0 of several processes speaks for the run
+        return 0
     videos = []
     if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
         videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
@@ -107,7 +107,7 @@ def train(argv):
     if not the_plan.cfg.quiet:
         print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
               file=sys.stderr)
-    return status
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Start a planned run: claim its folder, build the trainer, train, and say how it ended.
 
-    status = start(plan)             # 0, 1 (diverged, out of memory) or 130 (interrupted)
+    start(plan)                      # RunFailed (diverged, out of memory), RunInterrupted
     started = prepare(plan)          # the parts, for a caller that drives the trainer itself
 
 Only here does a run touch the disk: the folder is claimed (a new one made, or
@@ -20,7 +20,7 @@ import numpy as np
 
 from aezoo import __version__
 from aezoo.data import augment
-from aezoo.errors import UsageError
+from aezoo.errors import RunFailed, RunInterrupted, UsageError
 from aezoo.models import Growable
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
@@ -36,7 +36,6 @@ from aezoo.train.plan import check_fingerprint, dataset_for, last_line
 from aezoo.train.terminal import Terminal
 from aezoo.viz import curves
 
-PROG = "aezoo run"
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
 LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (and at the end)
 
@@ -111,7 +110,8 @@ def prepare(plan, is_main=True, extra=()):
 
 
 def start(plan, is_main=True, extra=()):
-    """Train the planned run to its last epoch; returns the exit status (0, 1, 130).
+    """Train the planned run to its last epoch; raises RunInterrupted (Ctrl-C) or RunFailed
+    (diverged, out of memory), each saying why and what was kept; returns the Started run.
     `extra` callbacks (a sweep's) fire after loss.png and before the checkpoints."""
     started = prepare(plan, is_main, extra)
     cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
@@ -128,43 +128,37 @@ def start(plan, is_main=True, extra=()):
             trainer.terminal.close()  # the bar goes before any message below
     except KeyboardInterrupt:
         if not started.is_main:  # rank 0 of a distributed run speaks for the run
-            return 130
+            raise RunInterrupted("interrupted", run_dir, silent=True) from None
         if not checkpoints.exists(run_dir):
-            print(f"{PROG}: interrupted before the first checkpoint; {free(started)}",
-                  file=sys.stderr)
-        else:
-            curves.save_run(run_dir, cfg)
-            print(f"{PROG}: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
-                  f"aezoo run --resume {run_dir}", file=sys.stderr)
-        return 130
+            raise RunInterrupted(f"interrupted before the first checkpoint; {free(started)}",
+                                 run_dir) from None
+        curves.save_run(run_dir, cfg)
+        raise RunInterrupted(f"interrupted; {saved_epochs(run_dir)} saved", run_dir,
+                             resumable=True) from None
     except Diverged as e:
         if not started.is_main:
-            return 1
+            raise RunFailed(str(e), run_dir, silent=True) from None
         if not checkpoints.exists(run_dir):
-            print(f"{PROG}: error: {e}; stopped before the first checkpoint, so "
-                  f"{free(started)} (try a smaller --lr)", file=sys.stderr)
-            return 1
+            raise RunFailed(f"{e}; stopped before the first checkpoint, so {free(started)} "
+                            f"(try a smaller --lr)", run_dir) from None
         curves.save_run(run_dir, cfg)
-        print(f"{PROG}: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
-              f"(try a smaller --lr)", file=sys.stderr)
-        return 1
+        raise RunFailed(f"{e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} (try a "
+                        f"smaller --lr)", run_dir) from None
     except MemoryError:  # the model fitted, an epoch's work or files did not
         if not started.is_main:
-            return 1
+            raise RunFailed("out of memory", run_dir, silent=True) from None
         advice = "try a smaller --batch-size or model, or free memory"
         if not checkpoints.exists(run_dir):
-            print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped before the "
-                  f"first checkpoint, so {free(started)} ({advice})", file=sys.stderr)
-            return 1
-        print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped, "
-              f"{saved_epochs(run_dir)} kept ({advice}). Continue with: aezoo run --resume "
-              f"{run_dir}", file=sys.stderr)
-        return 1
+            raise RunFailed(f"out of memory in epoch {trainer.epoch}; stopped before the first "
+                            f"checkpoint, so {free(started)} ({advice})", run_dir) from None
+        raise RunFailed(f"out of memory in epoch {trainer.epoch}; stopped, "
+                        f"{saved_epochs(run_dir)} kept ({advice})", run_dir,
+                        resumable=True) from None
     if trainer.stopped and started.is_main:  # early stopping: loss.png was not drawn yet
         curves.save_run(run_dir, cfg)
         say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")
     say(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}")
-    return 0
+    return started
 
 
 def free(started):
