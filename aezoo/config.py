@@ -44,13 +44,15 @@ def int_list(text):
 class _Base:
     # what to train
     model: str = "deep"
-    data: str = field(default="mnist", metadata=dict(help=data_names()))  # data/sets.py
-    data_dir: str = field(default=None, metadata=dict(
+    # split=True: the options that pick the data and its split (a data set loaded once for
+    # them all; runs compared together share them)
+    data: str = field(default="mnist", metadata=dict(split=True, help=data_names()))  # data/sets.py
+    data_dir: str = field(default=None, metadata=dict(split=True,
         help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
-    test_fraction: float = field(default=0.2, metadata=dict(limits=Limits(0, 1, open=True),
+    test_fraction: float = field(default=0.2, metadata=dict(split=True, limits=Limits(0, 1, open=True),
         help="share of a single idx:/npy:/npz: file or generated set held out for testing "
              "(its last part)"))
-    seq_len: int = field(default=30, metadata=dict(limits=Limits(1),
+    seq_len: int = field(default=30, metadata=dict(split=True, limits=Limits(1),
                          help="steps in each window of --data sine"))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
@@ -135,6 +137,7 @@ RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed", "tensor
 
 OPTIONS = {f.name: f for f in fields(Config)}
 MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))
+SPLIT_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("split"))
 
 
 def _coerce(name, value, where):

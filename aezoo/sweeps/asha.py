@@ -27,11 +27,12 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.runs import metrics
+from aezoo.sweeps.file import ASHA
 from aezoo.train.best import score_of
 from aezoo.train.callbacks import Callback
 from aezoo.train.growth import Schedule
 
-FILE = "asha.jsonl"
+FILE = ASHA  # OUT/asha.jsonl: every rung's record
 
 
 def rungs(grace, factor, epochs):

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 import tomli_w
 
 from aezoo.errors import UsageError
-from aezoo.results import compared as compared_json, report
+from aezoo.results import report
 from aezoo.results.comparison import compare
 from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints, owner, rundir
-from aezoo.sweeps import asha, local, ray_tasks, status
-from aezoo.sweeps.file import parse, read
+from aezoo.sweeps import local, ray_tasks, status
+from aezoo.sweeps.file import LOGS, RESERVED, STOP, parse, read
 from aezoo.sweeps.steps import groups, plan_steps
-from aezoo.sweeps.worker import STOP, Job, work
+from aezoo.sweeps.worker import Job, work
 
 CORES = os.cpu_count() or 1
 GRACE, REDUCTION_FACTOR = 1, 3  # ASHA's rungs when not given: Ray Tune's defaults
@@ -110,8 +110,7 @@ def owned_by_sweep(out):
     folders, the comparison of one data set, the workers' logs and ASHA's record."""
     entries = owner.sweep_entries(out)
     return dict(command="aezoo sweep", earlier=owner.earlier_sweep,
-                ours=lambda name: entries(name) or name in compared_json.WRITTEN or name in (
-                    "logs", asha.FILE, STOP))
+                ours=lambda name: entries(name) or name in RESERVED)
 
 
 def checked(name, value):
@@ -176,16 +175,16 @@ def _run(planned, how, cluster, say):
     if os.path.exists(os.path.join(out, STOP)):  # an earlier Ctrl-C's request is done
         os.remove(os.path.join(out, STOP))
     parallel = bool(cluster) or workers > 1
-    logs = {s.name: os.path.join(os.path.abspath(out), "logs", f"{s.name}.log")
+    logs = {s.name: os.path.join(os.path.abspath(out), LOGS, f"{s.name}.log")
             for s in steps} if parallel else {}
     if logs:
-        rundir.make_folder(os.path.join(out, "logs"))
+        rundir.make_folder(os.path.join(out, LOGS))
     jobs = [Job(s.name, os.path.abspath(out), s.plan, threads, how.early_stop, logs.get(s.name))
             for s in steps if s.plan is not None]
     if parallel:
         where = f"Ray at {how.ray}" if cluster else f"{workers} processes"
         say(f"{len(jobs)} of {len(steps)} runs to train on {where}, {threads} "
-            f"thread{'s' if threads > 1 else ''} each; their lines in {os.path.join(out, 'logs')}")
+            f"thread{'s' if threads > 1 else ''} each; their lines in {os.path.join(out, LOGS)}")
         for i, step in enumerate(steps, 1):
             say(f"[{i}/{len(steps)}] {step.name}: {step.action}")
     began = time.monotonic()

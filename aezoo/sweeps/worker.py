@@ -19,12 +19,12 @@ import threadpoolctl
 from aezoo.errors import guarded
 from aezoo.runs import checkpoints
 from aezoo.sweeps.asha import Asha
+from aezoo.sweeps.file import STOP  # OUT/stop: every run stops at its next epoch's start
 from aezoo.sweeps.steps import resume_changes
 from aezoo.train.callbacks import Callback
 from aezoo.train.plan import Plan, plan_resume
 from aezoo.train.start import start
 
-STOP = "stop"  # OUT/stop: every run of the sweep stops at its next epoch's start
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aezoo.config import RESUMABLE, Config, flag, merge, validate
+from aezoo.config import RESUMABLE, SPLIT_OPTIONS, Config, flag, merge, validate
 from aezoo.data import augment
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
@@ -52,8 +52,8 @@ def dataset_for(cfg):
     if path and os.path.isfile(path):
         stat = os.stat(path)
         stamp = (stat.st_size, stat.st_mtime_ns)
-    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, stamp,
-           model_cls(cfg.model).masks_padding)
+    key = tuple(getattr(cfg, name) for name in SPLIT_OPTIONS) + (
+        stamp, model_cls(cfg.model).masks_padding)
     if key not in _loaded:
         _loaded.clear()
         _loaded[key] = load_dataset(cfg)

@@ -335,6 +335,40 @@ def test_the_light_imports_stay_light(module, absent):
     assert found.stdout.strip() == "[]", found.stderr[-2000:]
 
 
+def option_lists(source):
+    """The literal tuples, lists and sets of two or more option names in `source`."""
+    from aezoo.config import OPTIONS
+    return [[e.value for e in n.elts] for n in ast.walk(ast.parse(source))
+            if isinstance(n, (ast.Tuple, ast.List, ast.Set)) and len(n.elts) >= 2
+            and all(isinstance(e, ast.Constant) and e.value in OPTIONS for e in n.elts)]
+
+
+# Where a list of option names is the one source of what it says. Everything else asks the
+# options themselves (OPTIONS' metadata: split, limits; config.RESUMABLE; an ability's
+# run_options), so no second list can drift from the first.
+OPTION_LISTS = {
+    "config.py": "RESUMABLE: what a resume may change",
+    "sweeps/file.py": "SET_BY_SWEEP: out and name, a sweep's own",
+    "loggers/tensorboard.py": "the options no HParams column shows",
+    "notebook/fitting.py": "the layer-list options aezoo.Sequential gives",
+}
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if p.parent.name != "models"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_option_names_are_listed_once(path):
+    """A model lists its own options (models/); a list anywhere else is the one source."""
+    name = str(path.relative_to(PACKAGE))
+    assert name in OPTION_LISTS or option_lists(path.read_text()) == []
+    if name in OPTION_LISTS:
+        assert len(option_lists(path.read_text())) == 1, OPTION_LISTS[name]
+
+
+def test_the_option_list_check_catches_a_second_list():
+    assert option_lists('SPLIT = ("data", "data_dir", "test_fraction", "seq_len")')
+    assert not option_lists('FILES = ("scores.csv", "report.html")')
+
+
 def test_usage_error_is_a_value_error():
     assert issubclass(aezoo.UsageError, ValueError)
     with pytest.raises(ValueError, match="expected"):
