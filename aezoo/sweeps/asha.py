@@ -19,14 +19,13 @@ share), appended under a file lock; a retried or resumed run finds its own earli
 decision there and keeps it. A stopped run's checkpoint says so (stopped_early), so a
 repeated sweep skips it, and its metrics.jsonl has a stopped_early event.
 """
-import fcntl
 import json
 import os
 
 import numpy as np
 
 from aezoo.errors import UsageError
-from aezoo.runs import metrics
+from aezoo.runs import locks, metrics
 from aezoo.sweeps.file import ASHA
 from aezoo.train.best import score_of
 from aezoo.train.callbacks import Callback
@@ -92,7 +91,7 @@ class Asha(Callback):
     def decide(self, rung, value):
         """Record the run's value at `rung` and whether it stops (its earlier decision, if any)."""
         with open(self.path, "a+") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)  # one decision at a time, whatever the worker's host
+            locks.exclusive(f, wait=True)  # one decision at a time, whatever the worker's host
             f.seek(0)
             try:
                 records = [json.loads(line) for line in f if line.strip()]
