@@ -24,7 +24,7 @@ from aezoo.models.abilities import run_options as ability_options
 from aezoo.models.base import MAX_DEPTH, MAX_WEIGHT, Limits
 from aezoo.models.kinds import LayerList
 from aezoo.models.regularizers import NOISES
-from aezoo.viz.fps import check_fps
+from aezoo.viz.video_settings import check_fps
 
 
 def flag(name):

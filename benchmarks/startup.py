@@ -4,13 +4,16 @@ sweep run again. Two source trees side by side, so a busy machine slows both ali
     .venv/bin/python benchmarks/startup.py [--before DIR] [--repeat 5]
 
 Each case is a fresh process (`python -c ...` or `python -m aezoo ...`), timed from its
-start to its exit (or, for "first line", to its first line on stderr). With --before
+start to its exit (or, for "first line", to its first output on a pseudo-terminal). With --before
 (another checkout of aezoo, e.g. `git worktree add /tmp/before <commit>`) the cases run
 alternately in that tree and in this one, and the ratio after / before is printed
 beside the medians, with the load average before and after. The Speed page quotes it.
 """
 import argparse
 import os
+import pty
+import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -37,19 +40,25 @@ CASES = {
 }
 
 
-def run(tree, args, first_line=False):
-    """Seconds from start to exit (or to the first line on stderr) of python ARGS in `tree`."""
+def run(tree, args, cwd, first_line=False):
+    """Seconds from start to exit of python ARGS in `tree` (run from `cwd`, so that `-m`
+    finds the tree's aezoo, not the working folder's); with first_line, to its first output
+    on a terminal (a pseudo-terminal: what a user at a shell sees)."""
     env = {**os.environ, "PYTHONPATH": tree}
     began = time.perf_counter()
-    with subprocess.Popen([sys.executable, *args], cwd=tree if not first_line else None, env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as p:
-        if first_line:
-            p.stderr.readline()
-            took = time.perf_counter() - began
-            p.kill()
-            return took
-        p.communicate()
-    return time.perf_counter() - began
+    if not first_line:
+        subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True)
+        return time.perf_counter() - began
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command on the terminal
+        os.chdir(cwd)
+        os.execve(sys.executable, [sys.executable, *args], env)
+    select.select([fd], [], [], 600)
+    took = time.perf_counter() - began
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return took
 
 
 def main(argv=None):
@@ -65,7 +74,7 @@ def main(argv=None):
     cases = dict(CASES)
     for name, tree in trees:  # each tree's own finished sweep, trained once here
         out = os.path.join(scratch, f"sweep-{name}")
-        subprocess.run([sys.executable, "-m", "aezoo", "sweep", sweep, "--out", out],
+        subprocess.run([sys.executable, "-m", "aezoo", "sweep", sweep, "--out", out], cwd=scratch,
                        env={**os.environ, "PYTHONPATH": tree}, capture_output=True, check=True)
     cases["finished sweep again"] = None
     cases["aezoo run: first line"] = ["-m", "aezoo", "run", "simple", "--data", "digits",
@@ -78,12 +87,12 @@ def main(argv=None):
                 if case == "finished sweep again":
                     argv_now = ["-m", "aezoo", "sweep", sweep, "--out",
                                 os.path.join(scratch, f"sweep-{name}")]
-                    times[case, name].append(run(tree, argv_now))
+                    times[case, name].append(run(tree, argv_now, scratch))
                 elif case == "aezoo run: first line":
                     out = os.path.join(scratch, f"run-{name}-{i}")
-                    times[case, name].append(run(tree, argv + [out], first_line=True))
+                    times[case, name].append(run(tree, argv + [out], scratch, first_line=True))
                 else:
-                    times[case, name].append(run(tree, argv))
+                    times[case, name].append(run(tree, argv, scratch))
     print(f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after; median of "
           f"{args.repeat} fresh processes, seconds")
     for case in cases:

@@ -21,9 +21,8 @@ import tomli_w
 from aezoo.errors import UsageError
 from aezoo.results import report
 from aezoo.results.comparison import compare
-from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints, owner, rundir
-from aezoo.sweeps import local, ray_tasks, status
+from aezoo.sweeps import ray_tasks, status
 from aezoo.sweeps.file import LOGS, RESERVED, STOP, parse, read
 from aezoo.sweeps.steps import groups, plan_steps
 from aezoo.sweeps.worker import Job, work
@@ -192,6 +191,7 @@ def _run(planned, how, cluster, say):
         if cluster:
             results = ray_tasks.run_ray(cluster, jobs, retries, status.Board(steps, logs).show)
         elif parallel:
+            from aezoo.sweeps import local  # the worker processes' machinery, when there are some
             results = local.run_local(jobs, workers, retries, status.Board(steps, logs).show)
         else:
             results = one_by_one(steps, jobs, say)
@@ -203,6 +203,7 @@ def _run(planned, how, cluster, say):
         raise Interrupted(stopped[0])
     for step in steps:
         if results.get(step.name) == 0 and step.cfg.video:
+            from aezoo.results.run_videos import render
             render(step.folder, fps=step.cfg.fps)
     outcome.failed = [(n, status.first_error(logs[n]) if n in logs else None, logs.get(n))
                       for n, c in results.items() if c != 0]

@@ -23,7 +23,6 @@ from aezoo.sweeps.file import STOP  # OUT/stop: every run stops at its next epoc
 from aezoo.sweeps.steps import resume_changes
 from aezoo.train.callbacks import Callback
 from aezoo.train.plan import Plan, plan_resume
-from aezoo.train.start import start
 
 
 
@@ -75,6 +74,7 @@ def work(job):
 
 
 def _train(job):
+    from aezoo.train.start import start  # training's parts load where a run trains
     extra = [StopAsked(job.out)]
     if job.early_stop and job.early_stop[0] == "asha":
         extra.append(Asha(job.out, job.name, job.folder, job.plan.cfg, *job.early_stop[1:]))

@@ -20,13 +20,12 @@ import numpy as np
 from PIL import Image
 
 from aezoo.errors import UsageError
-from aezoo.viz.fps import FPS_RANGE, check_fps  # noqa: F401  (video.check_fps for its callers)
+from aezoo.viz.video_settings import FORMATS, FPS_RANGE, check_fps  # noqa: F401  (for its callers)
 
 MAX_FRAMES = 120     # hundreds of epochs still render in seconds and stay a few MB
 BLOCK = 16           # H.264 macro block: frame sides are padded to a multiple of it
 HOLD_LAST_MS = 2000  # the GIF lingers on the final epoch before it loops
 MIN_GIF_MS = 20      # browsers play GIF delays below 20 ms as 100 ms
-FORMATS = ("gif", "mp4")
 FFMPEG_TIMEOUT = 300  # seconds an MP4 may take before ffmpeg counts as hung (the GIF stays)
 def pick(n, limit=None):
     """Indices of at most `limit` (MAX_FRAMES) of `n` frames, evenly spread, first and last kept."""
