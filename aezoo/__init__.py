@@ -4,8 +4,9 @@
 
 and, from Python, `aezoo.fit("deep", data="digits", grow_every=4)` for a Run (the run
 folder as an object, shown inline in Jupyter; docs/notebook.md), `aezoo.load(run_dir)` for
-a trained model and `aezoo.from_keras(path)` for a Keras LSTM, GRU or SimpleRNN
-autoencoder's weights (docs/api.md). Bad input raises
+a trained model, `aezoo.from_keras(path)` for a Keras LSTM, GRU or SimpleRNN
+autoencoder's weights (docs/api.md), and `aezoo.Sequential([...])`, a network as a list of
+layers for fit (docs/layers.md). Bad input raises
 `aezoo.UsageError`, a ValueError with the same one line the commands print.
 """
 import os

@@ -20,6 +20,7 @@ import numpy as np
 
 from aezoo.models.abilities import Growable, Samples
 from aezoo.models.base import Autoencoder
+from aezoo.models.growth_init import pass_through, pca_pair
 from aezoo.models.kinds.initializers import DEFAULT, initializer
 from aezoo.models.kinds.template import HELP, Template, check_options
 from aezoo.models.layers import dense, describe, glorot_uniform, reshape
@@ -243,39 +244,14 @@ class DeepAE(Growable, Samples, Autoencoder):
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             units = self.encoders[at](self._encode(self.device.send(sample), at))
             if self._norm("encoder", at) is not None:
-                self._undo(self._norm("encoder", at), units)
+                pass_through(self._norm("encoder", at), units)
             h = units if self.linear_code else self._after(units, "encoder", at)
             if self._norm("decoder", at) is not None:
-                self._undo(self._norm("decoder", at), self.decoders[at](h))
-
-    @staticmethod
-    def _undo(norm, units):
-        u = chainer.backends.cuda.to_cpu(units.array)
-        mean, var = u.mean(axis=0), u.var(axis=0)
-        for name, value in (("avg_mean", mean), ("avg_var", var), ("beta", mean),
-                            ("gamma", np.sqrt(var + norm.eps))):
-            target = getattr(norm, name)
-            target = target.array if isinstance(target, chainer.Variable) else target
-            target[...] = norm.xp.asarray(value, target.dtype)
+                pass_through(self._norm("decoder", at), self.decoders[at](h))
 
     def _pca_pair(self, sample, width, rng):
         if sample is None:
             raise ValueError("identity initialization needs sample inputs")
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             code = self.encode(self.device.send(sample))
-        code = chainer.backends.cuda.to_cpu(code.array)  # (N, old)
-        mean = code.mean(axis=0)
-        _, _, vt = np.linalg.svd(code - mean, full_matrices=False)
-        k = min(width, vt.shape[0])
-        # Encoder rows: the top-k principal directions, then (when the new layer is
-        # wider than the code allows) random rows whose decoder columns start at
-        # zero: the function is unchanged, and they still get gradients.
-        w_enc = np.concatenate([vt[:k], glorot_uniform(rng, width - k, code.shape[1])])
-        w_dec = np.zeros((code.shape[1], width))
-        w_dec[:, :k] = vt[:k].T
-        projected = (code - mean) @ w_enc.T
-        # A shift keeps every unit positive on the sample, so the ReLU passes it on.
-        shift = np.maximum(-projected.min(axis=0), 0) + projected.std(axis=0) + 1e-3
-        b_enc = shift - w_enc @ mean
-        b_dec = mean - w_dec @ shift
-        return tuple(a.astype(np.float32) for a in (w_enc, b_enc, w_dec, b_dec))
+        return pca_pair(chainer.backends.cuda.to_cpu(code.array), width, rng)  # code (N, old)

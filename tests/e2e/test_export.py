@@ -53,6 +53,8 @@ RUNS = {
     "sequential-decoder": ["sequential", "--layers", "dense:16 sigmoid reshape:4,2,2",
                            "--decoder-layers", "upsample conv:4 linear unpool:2:8,8 conv:1",
                            "--epochs", "1"],
+    "sequential-mid-fade": ["sequential", "--layers", "dense:32 bn relu dropout:0.1 dense:16 relu "
+                            "dense:8", "--grow-every", "2", "--fade-in", "2", "--epochs", "3"],
     "deep-knobs-grown": ["deep", "--grow-every", "1", "--epochs", "3", "--activation", "elu",
                          "--batch-norm", "--dropout", "0.1", "--init", "he_normal"],
     "conv-knobs": ["conv", "--activation", "selu", "--batch-norm", "--dropout", "0.2", "--init",

@@ -166,19 +166,41 @@ def test_a_bad_knob_is_one_line_and_writes_nothing(tmp_path, capsys, argv, messa
     assert tree_state(tmp_path) == before
 
 
-def test_deep_with_the_knobs_grows_and_resumes_exactly_mid_fade(tmp_path, monkeypatch):
-    options = ["deep", "--grow-every", "2", "--fade-in", "2", "--activation", "elu",
-               "--batch-norm", "--dropout", "0.1", "--init", "he_normal", "--hidden", "32,16",
-               "--code-dim", "8"]
+@pytest.mark.parametrize("model", [
+    ["deep", "--activation", "elu", "--batch-norm", "--dropout", "0.1", "--init", "he_normal",
+     "--hidden", "32,16", "--code-dim", "8"],
+    ["sequential", "--layers", "dense:32 bn elu dropout:0.1 dense:16 bn elu dropout:0.1 dense:8 "
+     "bn elu dropout:0.1", "--init", "he_normal"],
+])
+def test_growth_with_the_knobs_resumes_exactly_mid_fade(tmp_path, monkeypatch, model):
+    options = [*model, "--grow-every", "2", "--fade-in", "2"]
     unbroken = train(tmp_path / "unbroken", *options, "--epochs", "5")
     restore = ctrl_c_in_epoch(monkeypatch, 4)  # growth at 3, faded in over epochs 3 and 4
     assert main([*options, *TINY, "--epochs", "5", "--out", str(tmp_path / "broken")]) == 130
     restore()
     assert main(["--resume", str(tmp_path / "broken")]) == 0
     a, b = weights(unbroken), weights(tmp_path / "broken")
-    assert a.keys() == b.keys() and any("encoder_norms/1" in k for k in a)
+    assert a.keys() == b.keys() and any(k.endswith("avg_var") for k in a)
     for key in a:
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
     assert comparable(unbroken) == comparable(tmp_path / "broken")
     growths = [e for e in comparable(unbroken) if e.get("event") == "growth"]
     assert [g["depth"] for g in growths] == [2, 3]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--layers", "conv:4 relu pool conv:2 relu", "--grow-every", "2"],
+     "--grow-every 2: identity initialization takes dense blocks; layer 4 (conv:2) starts "
+     "another (use --grow-init random)"),
+    (["--layers", "dense:8 relu dense:4", "--grow-every", "2", "--max-depth", "3"],
+     "--grow-every 2: --layers has 2 blocks (a dense or conv layer and the layers after it): "
+     "--max-depth 3 is more"),
+    (["--layers", "dense:8", "--decoder-layers", "dense:64", "--grow-every", "2"],
+     "--grow-every 2: growth mirrors each new block: not with --decoder-layers"),
+])
+def test_growth_a_layer_list_cannot_take_is_one_line(tmp_path, capsys, argv, message):
+    before = tree_state(tmp_path)
+    assert main(["sequential", *argv, "--data", "digits", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and message in err, err
+    assert tree_state(tmp_path) == before

@@ -27,10 +27,6 @@ class BatchNormKind(Kind):
     def link(self, shape, init):
         return L.BatchNormalization(int(shape[0]))
 
-    def forward(self, link, x, context):
-        return link(x)
 
-    def entry(self, shape_in, shape_out, link):
-        entry = super().entry(shape_in, shape_out, link)
-        entry["eps"] = float(link.eps)
-        return entry
+    def exported(self, link):
+        return {"eps": float(link.eps)}

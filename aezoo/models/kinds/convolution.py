@@ -70,8 +70,6 @@ class ConvKind(Kind):
         return Conv3x3(shape[0], self.channels, self.kernel, stride=self.stride, pad=self.pad,
                        initialW=init)
 
-    def forward(self, link, x, context):
-        return link(x)
 
     def mirror(self, shape_in, shape_out):
         from aezoo.models.kinds.pooling import UnpoolKind
@@ -83,5 +81,5 @@ class ConvKind(Kind):
         return [UnpoolKind(factor=self.stride, size=full),
                 ConvKind(channels=shape_in[0], kernel=self.kernel, padding=back)]
 
-    def exported(self):
+    def exported(self, link):
         return {"kernel": self.kernel, "stride": self.stride, "pad": self.pad}

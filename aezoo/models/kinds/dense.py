@@ -22,8 +22,6 @@ class DenseKind(Kind):
     def link(self, shape, init):
         return L.Linear(int(np.prod(shape)), self.units, initialW=init)
 
-    def forward(self, link, x, context):
-        return link(x)  # Linear flattens (N, C, H, W) to (N, C H W)
 
     def mirror(self, shape_in, shape_out):
         back = [DenseKind(units=int(np.prod(shape_in)))]

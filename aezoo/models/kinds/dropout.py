@@ -26,7 +26,7 @@ class DropoutKind(Kind):
     def forward(self, link, x, context):
         return drop(x, self.rate, context.rng)
 
-    def exported(self):
+    def exported(self, link):
         return {"rate": self.rate}
 
 

@@ -106,8 +106,9 @@ class Kind:
         return None
 
     def forward(self, link, x, context):
-        """The layer in Chainer; `context.rng` is the run's numpy Generator."""
-        raise NotImplementedError
+        """The layer in Chainer; `context.rng` is the run's numpy Generator. By default
+        its link's call (Linear flattens a map (N, C, H, W) to (N, C H W) itself)."""
+        return link(x)
 
     def mirror(self, shape_in, shape_out):
         """The decoder's layers that undo this one: from `shape_out` back to `shape_in`."""
@@ -116,10 +117,10 @@ class Kind:
     def entry(self, shape_in, shape_out, link):
         """This layer's layers() entry (models/layers.py), holding its link."""
         return describe(self.entry_type or self.name, shape_in, shape_out, None, link,
-                        **self.exported())
+                        **self.exported(link))
 
-    def exported(self):
-        """What its numpy forward reads besides the weights."""
+    def exported(self, link):
+        """What its numpy forward reads besides the weights (of `link`, its link or None)."""
         return {}
 
 

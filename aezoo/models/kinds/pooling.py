@@ -42,7 +42,7 @@ class PoolKind(Kind):
     def mirror(self, shape_in, shape_out):
         return [UnpoolKind(factor=self.size, size=tuple(shape_in[1:]))]
 
-    def exported(self):
+    def exported(self, link):
         return {"size": self.size}
 
 

@@ -45,12 +45,23 @@ def blocks(kinds):
     return pre, found
 
 
-def mirror(kinds, shapes):
-    """The decoder's kinds that take the code (shapes[-1]) back to the input (shapes[0])."""
+def bounds(kinds):
+    """[(start, end)] of each block, outermost first; the first takes the layers before it."""
     pre, found = blocks(kinds)
-    decoder = []
-    for b in reversed(range(len(found))):
+    if not found:
+        return [(0, len(kinds))]
+    ends = [block[-1] + 1 for block in found]
+    return [(0 if b == 0 else ends[b - 1], end) for b, end in enumerate(ends)]
+
+
+def mirrors(kinds, shapes):
+    """Each block's mirror, outermost first: the decoder layers that take the block's output
+    back to its input."""
+    pre, found = blocks(kinds)
+    out = []
+    for b in range(len(found)):
         weighted, *rest = found[b]
+        decoder = []
         for i in reversed(rest):
             if kinds[i].spatial:
                 decoder += kinds[i].mirror(shapes[i], shapes[i + 1])
@@ -58,10 +69,19 @@ def mirror(kinds, shapes):
         if b:  # the layers that followed the previous block's weights, fresh
             decoder += [layer(kinds[i].spec()) for i in found[b - 1][1:]
                         if not kinds[i].spatial]
-    for i in reversed(pre):
-        if kinds[i].spatial:
-            decoder += kinds[i].mirror(shapes[i], shapes[i + 1])
-    return decoder
+        out.append(decoder)
+    spatial = [m for i in reversed(pre) if kinds[i].spatial
+               for m in kinds[i].mirror(shapes[i], shapes[i + 1])]
+    if out:
+        out[0] += spatial
+    else:
+        out = [spatial]
+    return out
+
+
+def mirror(kinds, shapes):
+    """The decoder's kinds that take the code (shapes[-1]) back to the input (shapes[0])."""
+    return [k for block in reversed(mirrors(kinds, shapes)) for k in block]
 
 
 class Stack(chainer.ChainList):

@@ -38,5 +38,5 @@ class UpsampleKind(Kind):
         from aezoo.models.kinds.pooling import PoolKind
         return [PoolKind(size=self.factor)] if tuple(shape_in) != tuple(shape_out) else []
 
-    def exported(self):
+    def exported(self, link):
         return {"factor": self.factor}

@@ -147,7 +147,7 @@ KNOBS = {"activation": "relu", "init": "glorot_uniform", "batch_norm": False, "d
       "init": "orthogonal"}),
     (["sequential", "--layers", "dense:16  bn tanh dropout:0.5 dense:4", "--init", "lecun_normal"],
      {"layers": ["dense:16", "bn", "tanh", "dropout", "dense:4"], "decoder_layers": None,
-      "init": "lecun_normal"}),
+      "init": "lecun_normal", "depth": 2}),
     (["sparse", "--code-dim", "7"], {"code_dim": 7}),
 ])
 def test_a_model_gets_its_options_by_the_names_its_constructor_declares(argv, arch, tmp_path):
