@@ -19,14 +19,14 @@ export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 # `make run` makes a new run folder outputs/deep-<timestamp>-main.
 MAIN_JOB := deep --grow-every 4 --data digits --epochs 40 --name main
 
-.PHONY: run test check bench docs install browser clean cupy gpu-check tensorboard
+.PHONY: run test check bench docs install browser clean cupy gpu-check tensorboard postgres search
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints/build.txt
 	@test -n "$(PYTHON)" || { echo "aezoo needs Python 3.10 or 3.11 (Chainer 7.8.1 does not import on 3.12+)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard]'
+	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard,notebook,search]'
 	touch $@
 
 run: $(STAMP)
@@ -34,17 +34,22 @@ run: $(STAMP)
 
 # The report's test opens report.html in headless Chromium: Debian's package, which
 # needs root to install. Without it that one test is skipped and says why.
+# $(call apt_install,PACKAGE,THE TEST): Debian's package when root (as CI is), else a note.
+define apt_install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	echo "installing $(1) for $(2) (apt-get)"; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null \
+	|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; } \
+	|| echo "$(1) could not be installed: $(2) will be skipped"; \
+else \
+	echo "no $(1), and installing it needs root (sudo apt-get install $(1)): $(2) will be skipped"; \
+fi
+endef
+
 BROWSERS := chromium chromium-browser google-chrome
 browser:
 	@for b in $(BROWSERS); do command -v $$b >/dev/null 2>&1 && exit 0; done; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing chromium for the report's browser test (apt-get)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "chromium could not be installed: the report's browser test will be skipped"; \
-	else \
-		echo "no chromium, and installing it needs root (sudo apt-get install chromium): the report's browser test will be skipped"; \
-	fi
+	$(call apt_install,chromium,the report's browser test)
 
 # The CuPy 13 audit (tests/unit/gpu/test_cupy_compat.py) needs CuPy itself, no GPU: the [gpu] extra's
 # CuPy only, not its cuDNN wheel (700 MB). docs/gpu.md.
@@ -57,7 +62,18 @@ tensorboard: $(STAMP)
 	$(BIN)/python -c 'import tensorboardX, tensorboard' 2>/dev/null || $(BIN)/python -m pip install \
 		--no-cache-dir -e '.[test,tensorboard]'
 
-test: $(STAMP) browser cupy tensorboard
+# The shared-study test (tests/e2e/test_search_postgres.py) starts a PostgreSQL server of its
+# own: Debian's binaries, which need root to install. Without them that test is skipped.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 && exit 0; \
+	$(call apt_install,postgresql,the shared-study test)
+
+# The search's tests need Optuna and the PostgreSQL driver (an older .venv lacks them).
+search: $(STAMP)
+	$(BIN)/python -c 'import optuna, psycopg, cmaes, optuna_dashboard' 2>/dev/null || $(BIN)/python -m pip install \
+		--no-cache-dir -e '.[test,search]'
+
+test: $(STAMP) browser cupy tensorboard postgres search
 	$(BIN)/python -m pytest
 
 # The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,
@@ -81,7 +97,7 @@ bench: $(STAMP)
 # The manual as a site in site/ (mkdocs.yml); --strict fails on a broken link or a stale CLI
 # reference. The docs extra is installed into .venv when missing (an older .venv).
 docs: $(STAMP)
-	$(BIN)/python -c 'import mkdocs, material' 2>/dev/null || $(BIN)/python -m pip install \
+	$(BIN)/python -c 'import mkdocs, material, mkdocs_jupyter, pandas' 2>/dev/null || $(BIN)/python -m pip install \
 		--no-cache-dir -e '.[docs]'
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict -d site
 

@@ -3,7 +3,8 @@
     aezoo sweep experiments/quick.toml [--out outputs/sweep-quick]
     aezoo sweep FILE --workers 2 --threads 1        # two runs at once on this machine
     aezoo sweep FILE --ray HEAD:6379                # a task a run on a Ray cluster
-    aezoo sweep FILE --early-stop asha --grace 2    # stop hopeless runs at rungs of epochs
+    aezoo sweep FILE --early-stop asha --grace 2    # stop hopeless runs (Optuna's pruners)
+    aezoo sweep search.toml --trials 40             # a [search] table: an Optuna study
 
 The file holds a [defaults] table of options every run shares and one
 [runs.NAME] table per run; keys are the option names of config.json's
@@ -20,7 +21,9 @@ The file holds a [defaults] table of options every run shares and one
     model = "deep"
     grow_every = 4
 
-A [grid] table crosses lists of values with every run (aezoo/sweeps/file.py).
+A [grid] table crosses lists of values with every run (aezoo/sweeps/file.py); a
+[search] table holds ranges instead, and --trials N trials of an Optuna study are its
+runs (aezoo/sweeps/space.py, search.py, study.py).
 Runs train into OUT/NAME (OUT defaults to
 outputs/sweep-<file stem>), without a progress video unless the file sets
 video = true: the comparison (aezoo compare) writes its scores, plot and
@@ -43,7 +46,7 @@ import sys
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.results.comparison import print_table
-from aezoo.sweeps import status
+from aezoo.sweeps import status, study as studies
 from aezoo.sweeps.runner import (GRACE, REDUCTION_FACTOR, Interrupted, default_workers,
                                  plan_sweep, run_sweep, settings)
 
@@ -57,7 +60,8 @@ def say(line):
 def parser():
     p = Parser(prog="aezoo sweep", description=COMMANDS["sweep"])
     p.add_argument("file", metavar="FILE.toml",
-                   help="sweep file: [defaults], [runs.NAME] and [grid] tables")
+                   help="sweep file: [defaults] with [runs.NAME] and [grid] tables, or with a "
+                        "[search] table")
     p.add_argument("--out", help="sweep folder (default outputs/sweep-<file stem>)")
     p.add_argument("--workers", type=int, metavar="N",
                    help=f"runs at once on this machine, each in its own process (default: half "
@@ -69,13 +73,26 @@ def parser():
                         "local starts one on this machine")
     p.add_argument("--retries", type=int, default=2, metavar="R",
                    help="times a run whose process or node died is started again (default 2)")
-    p.add_argument("--early-stop", choices=("asha",),
-                   help="stop hopeless runs: asha, asynchronous successive halving (Ray Tune's rule)")
+    p.add_argument("--trials", type=int, metavar="N",
+                   help="a [search] file: the study's total of trials (the same command again "
+                        "adds nothing; a larger N adds the difference)")
+    p.add_argument("--sampler", choices=tuple(studies.SAMPLERS),
+                   help="how a search picks each trial's values (Optuna's samplers; default tpe)")
+    p.add_argument("--storage", metavar="URL",
+                   help="the study's storage: an RDB URL (postgresql+psycopg://..., mysql://..., "
+                        "sqlite:///...) or a journal file on a shared disk (default "
+                        f"OUT/{studies.FILE})")
+    p.add_argument("--study", metavar="NAME",
+                   help="the study's name in the storage (default: the sweep file's stem)")
+    p.add_argument("--early-stop", choices=tuple(studies.PRUNERS),
+                   help="stop hopeless runs with Optuna's pruner: asha (successive halving), "
+                        "hyperband or median")
     # None when not given, so _main can tell "--grace 1" from nothing (the defaults are below)
     p.add_argument("--grace", type=int, metavar="EPOCHS",
-                   help=f"asha: the first rung, in epochs (default {GRACE}, as Ray's grace_period)")
+                   help=f"the first epoch a run may be stopped at (asha's and hyperband's "
+                        f"min_resource, median's warm-up; default {GRACE})")
     p.add_argument("--reduction-factor", type=int, metavar="F",
-                   help=f"asha: rungs at grace x F^k epochs; 1/F of the runs go on "
+                   help=f"asha and hyperband: rungs at grace x F^k epochs; 1/F of the runs go on "
                         f"(default {REDUCTION_FACTOR})")
     return p
 
@@ -88,7 +105,8 @@ def _main(argv):
     args = parser().parse_args(argv)
     hint = f"{PROG} {args.file}" + (f" --out {args.out}" if args.out else "")
     how = settings(args.workers, args.threads, args.ray, args.retries, args.early_stop,
-                   args.grace, args.reduction_factor)
+                   args.grace, args.reduction_factor, args.trials, args.sampler, args.storage,
+                   args.study)
     try:
         planned = plan_sweep(args.file, args.out)
         outcome = run_sweep(planned, how, say=say)
@@ -104,6 +122,8 @@ def _main(argv):
         return 130
     if outcome.count:
         say(f"trained {outcome.count} run(s) in {status.clock(outcome.seconds)}")
+    for path in outcome.pictures:
+        print(path)
     for written in outcome.comparisons.values():
         print_table(written[1])
         for path in written:

@@ -21,7 +21,11 @@ import numpy as np
 
 from aezoo.errors import UsageError
 
-USAGE = "shift:P (whole pixels, 1 to 8) or elastic:ALPHA:SIGMA (pixels, both > 0)"
+USAGE = ("shift:P (whole pixels, 1 to 8) or elastic:ALPHA:SIGMA (pixels: ALPHA above 0 up to "
+         "1000, SIGMA from 0.1 to 1000)")
+# A Gaussian narrower than a tenth of a pixel blurs nothing (its next weight is e^-50), and
+# below 1e-154 its variance is 0 in floating point: NaN displacements, then an IndexError.
+SIGMA_MIN = 0.1
 
 
 class Shift:
@@ -99,7 +103,8 @@ def parse(spec):
         numbers = []
     if kind == "shift" and len(numbers) == 1 and numbers[0].is_integer() and 1 <= numbers[0] <= 8:
         return Shift(int(numbers[0]))
-    if kind == "elastic" and len(numbers) == 2 and min(numbers) > 0 and max(numbers) <= 1000:
+    if (kind == "elastic" and len(numbers) == 2 and 0 < numbers[0] <= 1000
+            and SIGMA_MIN <= numbers[1] <= 1000):
         return Elastic(*numbers)
     raise UsageError(f"--augment {spec!r}: expected {USAGE}")
 

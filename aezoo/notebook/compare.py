@@ -15,7 +15,7 @@ import tempfile
 import time
 
 from aezoo.errors import UsageError
-from aezoo.notebook import display
+from aezoo.notebook import arguments, display
 from aezoo.notebook.run import Run
 from aezoo.results import comparison
 from aezoo.viz import curves, video
@@ -24,19 +24,25 @@ SHOWN = ("run", "model", "epochs", "params", "code_size", "final_test_bce", "bes
          "final_test_mse", "final_test_sqerr", "sqerr_vs_pca", "seconds_per_epoch")
 
 
-def folder_of(run):
-    return run.path if isinstance(run, Run) else os.fspath(run)
+def folder_of(run, i):
+    """The folder of the i-th run given: a Run, or a run folder's path."""
+    if isinstance(run, Run):
+        return run.path
+    if isinstance(run, (list, tuple)):
+        raise UsageError(f"Comparison's run {i + 1} is a {type(run).__name__}: give the runs as "
+                         f"separate arguments, Comparison(*runs)")
+    return arguments.folder(f"Comparison's run {i + 1}", run)
 
 
 class Comparison:
     """Runs on one data set side by side (a UsageError if they cannot be compared)."""
 
     def __init__(self, *runs, out=None):
-        self.dirs = [folder_of(r) for r in runs]
+        self.dirs = [folder_of(r, i) for i, r in enumerate(runs)]
         self.runs = comparison.load_runs(self.dirs)
         self.labels = comparison.labels(self.runs)
         self.rows = comparison.table(self.runs)
-        self.out = out
+        self.out = out if out is None else arguments.folder("out", out)
 
     @property
     def metric(self):
@@ -64,6 +70,8 @@ class Comparison:
     def write(self, out=None, formats=video.FORMATS, fps=4.0):
         """Every file of `aezoo compare` into `out` (scores, plot, video, report.html);
         returns the paths written."""
+        formats = arguments.formats(formats, video.FORMATS)
+        out = out if out is None else arguments.folder("out", out)
         self.out = out or self.out or os.path.join(
             "outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
         return comparison.compare(self.dirs, self.out, fps, formats)

@@ -20,6 +20,7 @@ import sys
 
 from aezoo.config import OPTIONS
 from aezoo.errors import RunFailed, RunInterrupted, UsageError
+from aezoo.notebook import arguments
 from aezoo.notebook.epoch_bar import EpochBar, in_jupyter
 from aezoo.notebook.run import Run
 from aezoo.notebook.layer_list import Sequential
@@ -49,6 +50,7 @@ def fit(model, *, callbacks=(), progress=None, out_root="outputs", **options):
     epoch and before its checkpoint (as a sweep's are). progress: None shows a tqdm.auto
     widget in Jupyter and the command line's display elsewhere; True or False force it.
     """
+    out_root, callbacks = arguments.folder("out_root", out_root), arguments.callbacks(callbacks)
     check_names(options, OPTIONS)
     if isinstance(model, Sequential):  # aezoo.Sequential([...]): its layers are the options
         clash = sorted(set(options) & {"layers", "decoder_layers", "init"})
@@ -64,9 +66,10 @@ def fit(model, *, callbacks=(), progress=None, out_root="outputs", **options):
 
 def resume(run_dir, *, callbacks=(), progress=None, **changes):
     """Continue a run folder from its last checkpoint; only config.RESUMABLE may change."""
+    run_dir, callbacks = arguments.folder("run_dir", run_dir), arguments.callbacks(callbacks)
     check_names(changes, OPTIONS)
     widget = in_jupyter() if progress is None else bool(progress)
-    return _train(plan_resume(os.fspath(run_dir), changes), widget, callbacks)
+    return _train(plan_resume(run_dir, changes), widget, callbacks)
 
 
 def _train(the_plan, widget, callbacks):

@@ -14,7 +14,7 @@ folder as it is now. Nothing here writes, except video() rendering a missing vid
 import os
 
 from aezoo.errors import UsageError
-from aezoo.notebook import display
+from aezoo.notebook import arguments, display
 from aezoo.results.run_videos import STEMS, render
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.runs.folder import RunFolder
@@ -30,7 +30,7 @@ class Run:
     """A run folder: its options, its epochs, its models, its pictures."""
 
     def __init__(self, path):
-        path = os.path.abspath(os.fspath(path))
+        path = os.path.abspath(arguments.folder("run folder", path))
         if not os.path.isdir(path):
             raise UsageError(f"run folder {path} does not exist")
         rundir.read_config(path)  # a UsageError if it is not a run folder

@@ -7,6 +7,10 @@
     sweep.run(workers=2)        # what `aezoo sweep FILE --out OUT --workers 2` does
     sweep.runs, sweep.comparison(), sweep   # in Jupyter: the runs' table, the plot
 
+    search = aezoo.Sweep("experiments/search.toml")   # a file with a [search] table
+    search.run(trials=8, workers=2, early_stop="asha")
+    search.study                # the Optuna study: best_trial, trials_dataframe(), ...
+
 The file (or dict) is read and every run planned when the Sweep is made (a UsageError,
 one line naming the file or the option, if anything is wrong; nothing is written). run()
 trains that plan with the sweeps library (aezoo/sweeps/runner.py), as `aezoo sweep` does:
@@ -41,11 +45,14 @@ class Sweep:
         self.steps = self._planned.steps
         self._source, self.outcome = path_or_dict, None
 
-    def run(self, workers=None, threads=None, early_stop=None, retries=2, ray=None):
-        """Train every run that is not finished, then compare them, as `aezoo sweep` does.
-        Returns the Sweep; raises RunsFailed when a run failed (the others are compared),
-        KeyboardInterrupt on Ctrl-C (the runs stop at their next epoch: run() again resumes)."""
-        how = settings(workers, threads, ray, retries, early_stop)
+    def run(self, workers=None, threads=None, early_stop=None, retries=2, ray=None, trials=None,
+            sampler=None, storage=None, study=None):
+        """Train every run that is not finished, then compare them, as `aezoo sweep` does (a
+        search: until its study holds `trials`). Returns the Sweep; raises RunsFailed when a
+        run failed (the others are compared), KeyboardInterrupt on Ctrl-C (the runs stop at
+        their next epoch: run() again resumes)."""
+        how = settings(workers, threads, ray, retries, early_stop, trials=trials,
+                       sampler=sampler, storage=storage, study=study)
         planned, self._planned = self._planned, None
         if planned is None:  # an earlier run() trained some: what is left is planned again
             planned = plan_sweep(self._source, self.out)
@@ -61,8 +68,19 @@ class Sweep:
         return self
 
     @property
+    def study(self):
+        """A search's Optuna study, once run() has opened it (best_trial, trials, ...)."""
+        if self.outcome is None or self.outcome.study is None:
+            raise UsageError("no study yet: a sweep with a [search] table has one once run()")
+        return self.outcome.study
+
+    @property
     def runs(self):
-        """The Runs of the sweep that have trained at least one epoch, in the file's order."""
+        """The Runs of the sweep that have trained at least one epoch, in the file's order (a
+        search's: its trials in this folder, by number)."""
+        if self.outcome is not None and self.outcome.study is not None and not self.steps:
+            return [Run(os.path.join(self.out, name)) for name in sorted(os.listdir(self.out))
+                    if checkpoints.exists(os.path.join(self.out, name))]
         return [Run(s.folder) for s in self.steps if checkpoints.exists(s.folder)]
 
     def comparison(self):

@@ -34,6 +34,13 @@ from aezoo.runs.atomic import atomic
 from aezoo.runs.folder import RunFolder
 
 FILE = "report.html"
+# A search's pictures (aezoo/sweeps/pictures.py draws them into the sweep folder), shown first
+SEARCH_PICTURES = (("search-history.png", "the search: each trial's score (a pruned trial's where "
+                                         "it stopped), and the best so far"),
+                   ("search-importances.png", "how much each searched option mattered (fANOVA)"),
+                   ("search-parallel.png", "every trial's values and its score"),
+                   ("search-epochs.png", "what each trial reported epoch by epoch (pruned ones "
+                                         "stop early)"))
 EMBED_MAX = 32 * 2 ** 20  # bytes: larger files are linked, not embedded
 MEDIA = {".png": "image/png", ".gif": "image/gif", ".mp4": "video/mp4"}
 REPORT_FRAMES = 40        # frames at most of a video rendered for the page (a preview)
@@ -231,6 +238,15 @@ def comparison_section(folder, out, scratch):
     return "\n".join(parts)
 
 
+def search_section(folder):
+    """A search's pictures, when the sweep folder holds them; else nothing."""
+    found = [(os.path.join(folder, name), caption) for name, caption in SEARCH_PICTURES
+             if os.path.exists(os.path.join(folder, name))]
+    if not found:
+        return ""
+    return "\n".join(["<h2>the search</h2>"] + [media(p, folder, c) for p, c in found])
+
+
 DIGEST = re.compile(r'<meta name="aezoo-inputs" content="([0-9a-f]+)">')
 PROG = "aezoo report"
 
@@ -244,6 +260,7 @@ def inputs(sections, folder=None):
         runs += run_dirs
         files += [os.path.join(folder, name) for name in ("scores.csv", "compare.png",
                                                           "compare.mp4", "compare.gif")]
+    files += [os.path.join(folder or sections[0], name) for name, _ in SEARCH_PICTURES]
     return manifest.digest({"files": manifest.of_files(files, {}, folder or sections[0]),
                             "runs": [manifest.run_inputs(d) for d in runs]})
 
@@ -268,7 +285,8 @@ def write(folder):
         print(f"{PROG}: nothing changed since {path} was written: kept it", file=sys.stderr)
         return path
     with tempfile.TemporaryDirectory(prefix="aezoo-report-") as scratch:
-        body = "\n".join(comparison_section(c, folder, scratch) for c in sections)
+        body = "\n".join([search_section(folder)] + [comparison_section(c, folder, scratch)
+                                                      for c in sections])
     name = html.escape(os.path.basename(os.path.abspath(folder)))
     page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="aezoo-inputs" content="{digest}">'

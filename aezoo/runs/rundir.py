@@ -9,11 +9,12 @@ its resume replaces).
 import json
 import os
 import platform
+import shutil
 import subprocess
 import time
 
 from aezoo.errors import UsageError
-from aezoo.runs import locks
+from aezoo.runs import checkpoints, locks
 from aezoo.runs.atomic import atomic
 
 CONFIG = "config.json"
@@ -32,15 +33,32 @@ def choose(cfg, root="outputs"):
 
 
 def check_new(path):
-    """A run never writes into a folder that already holds something."""
-    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
+    """A run never writes into a folder that already holds something, except a run that
+    aezoo began and that saved no epoch (unstarted)."""
+    if (os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path))
+            and not unstarted(path)):
         raise UsageError(f"run folder {path} already exists and is not empty; "
                          f"choose another --out/--name, or continue it with --resume {path}")
+
+
+def unstarted(path):
+    """Whether `path` is a run that aezoo began and that saved no epoch: its config.json
+    written, no checkpoint, and no process training it (one killed before its first
+    checkpoint, by kill -9 or a power cut). It holds nothing to keep: a run starts there again."""
+    if not os.path.isdir(path) or checkpoints.exists(path):
+        return False
+    try:
+        read_config(path)  # written only once the run holds the lock: not one being claimed now
+    except UsageError:
+        return False
+    return not locked(path)
 
 
 def create(path):
     """Make the run folder and claim it: of two runs started at once, one gets it."""
     check_new(path)
+    if os.path.isdir(path) and os.listdir(path) and unstarted(path):  # aezoo's, nothing to keep
+        shutil.rmtree(path)
     make_folder(path)
     try:  # O_EXCL: only one process can create config.json; it is written in full later
         os.close(os.open(os.path.join(path, CONFIG), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
@@ -58,6 +76,22 @@ def lock(path):
         handle.close()
         raise UsageError(f"run folder {path} is being trained by another process")
     return handle
+
+
+def locked(path):
+    """Whether a process holds the run folder's lock now (trains it)."""
+    import fcntl
+    try:
+        handle = open(os.path.join(path, LOCK))
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
 
 
 def make_folder(path):

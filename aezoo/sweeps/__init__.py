@@ -3,10 +3,14 @@
     runner.py     a sweep from a value: plan_sweep (every run planned, nothing written),
                   settings (workers, threads, Ray, ASHA, checked), run_sweep (train, compare)
     file.py       the sweep file: [defaults], [runs.NAME], and [grid] expanded into runs
+    space.py      its [search] table: ranges and choices in Optuna's suggest_* terms
+    search.py     a search: the study's trials asked, trained as runs and told (ask-and-tell)
+    study.py      the Optuna study: its storage (OUT/study.journal or --storage), sampler, pruner
+    pruning.py    --early-stop: the runs' epochs reported to Optuna's pruners
+    pictures.py   a search's history, importances and parallel coordinates (Optuna's plots)
     steps.py      each run's plan and what to do with its folder (start, resume, skip)
     worker.py     what a worker process (or Ray task) does with one run: threads, retry, stop
-    asha.py       asynchronous successive halving: stop hopeless runs at rungs of epochs
-    local.py      N runs at once on this machine, each in its own process; lost ones retried
+    local.py      N warm worker processes on this machine, fed run after run; lost ones retried
     ray_tasks.py  the same on a Ray cluster, a task a run
     status.py     one line a run: waiting, epoch k of n, done, failed, stopped early
 

@@ -30,11 +30,14 @@ from aezoo.models.kinds import LayerList, short
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=,-]*")
 # What a sweep writes into OUT beside its runs, listed once: its own files (runs/owner.py), a
-# comparison's (results/compared.py), ASHA's record, the workers' logs and the stop request.
+# comparison's (results/compared.py), the study, the workers' logs and the stop request.
 # No run may take one of these names.
-ASHA, LOGS, STOP = "asha.jsonl", "logs", "stop"
-RESERVED = SWEEP_FILES + COMPARISON_FILES + (ASHA, LOGS, STOP)
+STUDY, LOGS, STOP = "study.journal", "logs", "stop"
+RESERVED = SWEEP_FILES + COMPARISON_FILES + (STUDY, LOGS, STOP)
 MAX_RUNS = 10000  # a grid that multiplies into more is a typo, not a sweep
+# A run's name is a folder name (255 bytes at most on common file systems) and, with .log
+# and .tmp after it, a file name: checked here, before the sweep folder is made.
+MAX_NAME = 200
 
 
 def read(path):
@@ -50,7 +53,7 @@ def parse(table, path="sweep"):
     unknown = sorted(set(table) - {"defaults", "runs", "grid"})
     if unknown:
         raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} "
-                         f"(a sweep file has [defaults], [runs.NAME] and [grid] tables)")
+                         f"(a sweep file has [defaults], [runs.NAME], [grid] or [search] tables)")
     defaults, runs, grid = table.get("defaults", {}), table.get("runs"), table.get("grid")
     if not isinstance(defaults, dict):
         raise UsageError(f"{path}: defaults must be a table ([defaults])")
@@ -73,6 +76,9 @@ def parse(table, path="sweep"):
         where = f"{path} [runs.{name}]"
         if not NAME.fullmatch(name):
             raise UsageError(f"{where}: a run name is a folder name: letters, digits, '.', '_', '-'")
+        if len(name.encode()) > MAX_NAME:
+            raise UsageError(f"{path}: run name {name[:40]}... has {len(name.encode())} "
+                             f"characters; a run name (a folder name) has at most {MAX_NAME}")
         if name in RESERVED or name.startswith("compare-"):
             raise UsageError(f"{where}: {name} is a file the sweep writes; choose another run name")
         options = {**defaults, **options}
@@ -138,14 +144,23 @@ def spelled(value):
     return str(value)
 
 
+def label(name):
+    return f"runs.{name}" if name else "[defaults]"
+
+
 def crossed(path, tables, combos):
     """Every run table with every combination: NAME-key=value-..., or the combination alone."""
-    found = {}
+    found, made_of = {}, {}
     for name, options in tables.items():
         for part, values in combos:
             clash = sorted(set(values) & set(options))
             if clash:
                 raise UsageError(f"{path} [runs.{name}]: {clash[0]} is also in [grid]; set it in "
                                  f"one place")
-            found[f"{name}-{part}" if name else part] = {**options, **values}
+            new = f"{name}-{part}" if name else part
+            if new in found:  # a later run would take the earlier's folder: one run lost
+                (other, other_part) = made_of[new]
+                raise UsageError(f"{path} [grid]: {label(name)} with {part} and {label(other)} with "
+                                 f"{other_part} are both named {new}; rename one of the runs")
+            found[new], made_of[new] = {**options, **values}, (name, part)
     return found

@@ -2,7 +2,8 @@
 
     steps = plan_steps(read(path), out, path)   # every check done, nothing written
 
-A run's folder is OUT/NAME: new or empty, it starts; holding a checkpoint of the
+A run's folder is OUT/NAME: new or empty, it starts (and starts again when a run was
+killed there before its first checkpoint); holding a checkpoint of the
 same options, it resumes, or is skipped when finished or stopped early (by
 --patience or by ASHA: such a run is never resumed by accident). A folder the file
 now asks to be something else is refused, naming the option.
@@ -44,6 +45,8 @@ def action(name, folder, fresh):
     fresh run of what the file asks for."""
     if not os.path.exists(folder) or (os.path.isdir(folder) and not os.listdir(folder)):
         return "start", fresh
+    if rundir.unstarted(folder):  # killed before its first checkpoint: nothing to resume
+        return "start again (no checkpoint yet)", fresh
     if not checkpoints.exists(folder):
         raise UsageError(f"{folder} holds files but no {checkpoints.FILE} to resume from; "
                          f"delete it to start run {name} again")

@@ -18,8 +18,8 @@ import threadpoolctl
 
 from aezoo.errors import guarded
 from aezoo.runs import checkpoints
-from aezoo.sweeps.asha import Asha
 from aezoo.sweeps.file import STOP  # OUT/stop: every run stops at its next epoch's start
+from aezoo.sweeps.pruning import Pruning
 from aezoo.sweeps.steps import resume_changes
 from aezoo.train.callbacks import Callback
 from aezoo.train.plan import Plan, plan_resume
@@ -32,7 +32,7 @@ class Job:
     out: str            # the sweep folder (absolute)
     plan: Plan          # the run as planned (a resume's plan when it continues)
     threads: int        # BLAS and OpenMP threads of this run
-    early_stop: tuple   # () or ("asha", grace, reduction factor)
+    judge: object       # a pruning.Judge (the run is a trial of the sweep's study) or None
     log: str = None     # a file for the run's lines (a worker beside others), or None
 
     @property
@@ -76,18 +76,30 @@ def work(job):
 def _train(job):
     from aezoo.train.start import start  # training's parts load where a run trains
     extra = [StopAsked(job.out)]
-    if job.early_stop and job.early_stop[0] == "asha":
-        extra.append(Asha(job.out, job.name, job.folder, job.plan.cfg, *job.early_stop[1:]))
+    if job.judge:
+        extra.append(Pruning(job.judge, job.folder, job.plan.cfg))
     start(current_plan(job), extra=extra)  # its errors: the status guarded gives them
     return 0
 
 
-def process_main(job):
-    """A local worker process: Ctrl-C is the sweep's to handle (it writes OUT/stop), and the
-    run's lines go to its log file, not between the other runs' lines."""
+def serve(conn):
+    """A warm local worker (sweeps/local.py): trains the jobs it is sent until it gets None.
+    Ctrl-C is the sweep's to handle (it writes OUT/stop), and each run's lines go to its
+    log file, not between the other runs' lines."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if job.log:  # what libraries write to the file descriptors too
-        handle = open(job.log, "a", buffering=1)
-        os.dup2(handle.fileno(), 1)
-        os.dup2(handle.fileno(), 2)
-    sys.exit(work(job))
+    while True:  # this module's imports (the trainer's) were paid once, when the worker started
+        try:
+            job = conn.recv()
+        except EOFError:  # the sweep is gone
+            return
+        if job is None:
+            return
+        if job.log:  # what libraries write to the file descriptors too
+            with open(job.log, "a", buffering=1) as handle:
+                os.dup2(handle.fileno(), 1)
+                os.dup2(handle.fileno(), 2)
+        print(f"aezoo sweep: worker {os.getpid()} trains {job.name}", flush=True)
+        status = work(job)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        conn.send(status)

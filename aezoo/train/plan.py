@@ -12,6 +12,7 @@ Plan is a plain, picklable value: paths are absolute and the data is its spec
 ship plans to other processes; start() loads the data again where it runs and
 refuses it if the fingerprint differs.
 """
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -95,8 +96,11 @@ def resumed(run_dir, changes=None):
 
 
 def plan_resume(run_dir, changes=None):
-    """The Plan that continues `run_dir` from its last checkpoint."""
+    """The Plan that continues `run_dir` from its last checkpoint; for a run killed before
+    its first (rundir.unstarted), the plan that starts it again there."""
     cfg = resumed(run_dir, changes)
+    if rundir.unstarted(run_dir):
+        return plan(dataclasses.replace(cfg, out=os.path.abspath(run_dir), name=None))
     devices.check(cfg.device)
     tensorboard.check(cfg)
     meta = checkpoints.read_meta(run_dir)

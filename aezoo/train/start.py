@@ -83,7 +83,9 @@ def prepare(plan, is_main=True, extra=()):
     if plan.resume:
         run_dir = plan.run_dir
     elif is_main:
-        fresh = not os.path.exists(plan.run_dir)  # else an empty folder the user made: it stays
+        # else an empty folder the user made: it stays (a run killed before its first
+        # checkpoint left an unstarted one: aezoo's, so it goes as a new one would)
+        fresh = not os.path.exists(plan.run_dir) or rundir.unstarted(plan.run_dir)
         run_dir = rundir.create(plan.run_dir)
     else:
         run_dir = None

@@ -48,3 +48,46 @@ def test_a_bad_device_in_a_sweep_is_found_before_any_folder_is_made(tmp_path, ca
     (line,) = capsys.readouterr().err.splitlines()
     assert "--device 'bogus': expected cpu or a GPU id such as 0" in line
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def earlier_sweep(tmp_path_factory):
+    """A finished one-run sweep: (its file, its folder)."""
+    root = tmp_path_factory.mktemp("earlier")
+    path = root / "s.toml"
+    path.write_text('[defaults]\ndata = "digits"\nepochs = 1\n[runs.r]\nmodel = "simple"\n')
+    assert sweep.main([str(path), "--out", str(root / "out"), "--workers", "1"]) == 0
+    return path, root / "out"
+
+
+COLLIDING = ('[defaults]\ndata = "digits"\nepochs = 1\nmodel = "simple"\n[runs.r]\n'
+             '[runs."r-data_dir=a"]\n[grid]\ndata_dir = ["a", "a-data_dir=a"]\n')
+
+
+@pytest.mark.parametrize("text, message", [
+    # 4 experiments, 3 names: r with a-data_dir=a, and r-data_dir=a with a
+    (COLLIDING, "[grid]: runs.r-data_dir=a with data_dir=a and runs.r with "
+                "data_dir=a-data_dir=a are both named r-data_dir=a-data_dir=a; rename one"),
+    ('[defaults]\ndata = "digits"\nmodel = "simple"\n[grid]\nseed = [1, "1"]\n',
+     "[grid]: [defaults] with seed=1 and [defaults] with seed=1 are both named seed=1"),
+    (f'[defaults]\ndata = "digits"\n[runs.{"x" * 300}]\nmodel = "simple"\n',
+     "has 300 characters; a run name (a folder name) has at most 200"),
+])
+def test_a_run_lost_to_its_name_is_refused_when_planning(earlier_sweep, tmp_path, capsys, text,
+                                                          message):
+    """Two runs of one name would share a folder (the later replacing the earlier), and a name
+    too long for a folder failed at start after the sweep folder was made: both are one line,
+    and an earlier sweep in OUT is kept as it was."""
+    path, out = earlier_sweep
+    before, kept = tree_state(out), path.read_text()
+    path.write_text(text)
+    try:
+        capsys.readouterr()
+        assert sweep.main([str(path), "--out", str(out)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("aezoo sweep: error: ") and message in line, line
+        assert tree_state(out) == before
+        assert sweep.main([str(path), "--out", str(tmp_path / "new")]) == 2
+        assert not (tmp_path / "new").exists()
+    finally:
+        path.write_text(kept)

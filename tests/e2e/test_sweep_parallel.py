@@ -4,12 +4,14 @@ and the sweep resumes; --early-stop asha stops the hopeless runs and never resum
 import csv
 import json
 import os
+import re
 import signal
 
 import pytest
 
 from aezoo.commands import sweep
 from aezoo.runs import checkpoints, metrics
+from aezoo.sweeps import study as studies
 from e2e.sweep_helpers import (NAMES, assert_same, scores, sweep_process,
                                unbroken_sweep, wait_for_epoch, workers_of, write)
 
@@ -33,6 +35,10 @@ def test_two_workers_give_every_run_the_numbers_of_one_at_a_time(tmp_path, one_a
     for name in NAMES:  # one status line a run, each run's own lines in its log
         assert f"aezoo sweep: {name}: done, epoch 3, test loss" in err
         assert "epoch 3/3" in (out / "logs" / f"{name}.log").read_text()
+    # Warm workers: two processes trained the four runs, two each, with the same numbers.
+    took = [re.search(r"worker (\d+) trains", (out / "logs" / f"{n}.log").read_text()).group(1)
+            for n in NAMES]
+    assert len(set(took)) == 2 and sorted(took.count(p) for p in set(took)) == [2, 2]
     assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1  # and a PCA row
 
 
@@ -87,44 +93,53 @@ lr = [0.01, 0.001, 0.0001, 0.00001]
 
 
 def test_asha_stops_the_hopeless_runs_marks_them_and_a_repeat_never_resumes_them(tmp_path, capsys):
+    optuna = pytest.importorskip("optuna")
     path, out = tmp_path / "lr.toml", tmp_path / "out"
     path.write_text(LR)
     # One worker: the runs reach the rungs in file order, so the decisions are known.
     assert sweep.main([str(path), "--out", str(out), "--workers", "1", "--early-stop", "asha",
                        "--grace", "1"]) == 0
-    decided = [json.loads(line) for line in (out / "asha.jsonl").read_text().splitlines()]
-    stopped = {r["run"] for r in decided if r["stop"]}
-    # The first run at a rung goes on; each later one is worse than the best third of those
-    # before it at epoch 1 (learning rates falling), so it stops there.
-    assert stopped == {"lr=0.001", "lr=0.0001", "lr=1e-05"}
+    study = optuna.load_study(study_name="lr", storage=studies.storage(str(out / studies.FILE)))
+    state = {t.user_attrs["run"]: t.state.name for t in study.trials}
+    # Optuna's successive halving: the first trial at a rung goes on; each later one is
+    # behind the best 1/3 of those there (learning rates falling), so it is pruned there.
+    assert state == {"lr=0.01": "COMPLETE", "lr=0.001": "PRUNED", "lr=0.0001": "PRUNED",
+                     "lr=1e-05": "PRUNED"}
+    stopped = {run for run, s in state.items() if s == "PRUNED"}
     assert checkpoints.read_meta(out / "lr=0.01")["epoch"] == 9
     for run in stopped:
         assert checkpoints.read_meta(out / run)["state"]["stopped_early"] == 1
         event = [e for e in metrics.read(out / run)[1] if e["event"] == "stopped_early"]
-        assert event and event[0]["by"] == "asha" and event[0]["test_loss"] > event[0]["cutoff"]
+        assert event and event[0]["by"] == "asha" and event[0]["judged_epoch"] == 1
+        trial = next(t for t in study.trials if t.user_attrs["run"] == run)
+        assert trial.intermediate_values == {1: event[0]["test_bce"]}  # what the pruner saw
     rows = {r["run"]: r for r in csv.DictReader(open(out / "scores.csv"))}
     assert rows["lr=1e-05"]["stopped_early"] == "1" and rows["lr=0.01"]["stopped_early"] == ""
     assert "| 1 (stopped early) |" in (out / "scores.md").read_text()
     assert "stopped early at" in (out / "report.html").read_text()
+    assert not (out / "asha.jsonl").exists()  # the one record is the study
     capsys.readouterr()
     assert sweep.main([str(path), "--out", str(out), "--workers", "1", "--early-stop", "asha",
                        "--grace", "1"]) == 0
     err = capsys.readouterr().err
     assert "lr=1e-05: skip (stopped early, 1 epochs)" in err
     assert "lr=0.01: skip (finished, 9 epochs)" in err
+    assert len(optuna.load_study(study_name="lr", storage=studies.storage(
+        str(out / studies.FILE))).trials) == 4  # nothing asked again
 
 
 @pytest.mark.parametrize("options, message", [
     (["--workers", "0"], "--workers 0: expected a whole number from 1 to 256"),
     (["--threads", "-1"], "--threads -1: expected a whole number from 1 to 1024"),
-    (["--grace", "2"], "--grace and --reduction-factor only apply with --early-stop asha"),
-    (["--grace=2"], "--grace and --reduction-factor only apply with --early-stop asha"),
-    (["--reduction-factor=3"], "--grace and --reduction-factor only apply with --early-stop asha"),
-    (["--grace", "1"], "--grace and --reduction-factor only apply with --early-stop asha"),
+    (["--grace", "2"], "--grace and --reduction-factor only apply with --early-stop"),
+    (["--grace=2"], "--grace and --reduction-factor only apply with --early-stop"),
+    (["--reduction-factor=3"], "--grace and --reduction-factor only apply with --early-stop"),
+    (["--grace", "1"], "--grace and --reduction-factor only apply with --early-stop"),
     (["--ray", ""], "--ray '': expected a Ray address"),
     (["--ray=  "], "--ray '  ': expected a Ray address"),
     (["--ray", "local", "--workers", "2"], "with --ray, Ray places the runs"),
-    (["--early-stop", "hyperband"], "invalid choice: 'hyperband'"),
+    (["--early-stop", "successive"], "invalid choice: 'successive'"),
+    (["--trials", "3"], "--trials, --sampler, --storage and --study are for a sweep file with"),
     (["--early-stop", "asha", "--reduction-factor", "1"], "--reduction-factor 1: expected"),
 ])
 def test_bad_sweep_options_are_one_line_and_write_nothing(tmp_path, capsys, options, message):

@@ -215,6 +215,8 @@ CASES = {
     "noise foo": (lambda p, r: ["simple", "--noise", "foo:1"] + D, r"foo:1"),
     "augment foo": (lambda p, r: ["deep", "--augment", "rotate:5"] + D,
                     r"--augment 'rotate:5': expected shift:P"),
+    "augment elastic sigma 1e-200": (lambda p, r: ["simple", "--augment", "elastic:1:1e-200"] + D,
+                                     r"--augment 'elastic:1:1e-200': expected .*SIGMA from 0\.1"),
     "augment sequences": (lambda p, r: ["gru", "--data", "sine", "--augment", "shift:1"],
                           r"--augment shift:1: --data sine holds sequences"),
     "weight decay -1": (lambda p, r: ["deep", "--weight-decay", "-1"] + D,

@@ -57,10 +57,17 @@ def test_elastic_distorts_smoothly_and_keeps_the_ink():
 
 @pytest.mark.parametrize("spec", ["shift", "shift:0", "shift:1.5", "shift:9", "shift:1:2",
                                   "elastic:34", "elastic:0:4", "elastic:34:-1", "elastic:inf:4",
+                                  "elastic:1:1e-200", "elastic:1:0.09", "elastic:1001:4",
                                   "rotate:10", "shift:x"])
 def test_a_bad_spec_is_one_line_that_names_it(spec):
     with pytest.raises(UsageError, match=f"--augment '{spec}': expected shift:P"):
         augment.parse(spec)
+
+
+def test_the_narrowest_elastic_sigma_moves_images_without_nan():
+    x = np.random.default_rng(0).random((4, 8, 8)).astype(np.float32)
+    moved = augment.parse(f"elastic:1000:{augment.SIGMA_MIN}")(x, np.random.default_rng(1))
+    assert moved.shape == x.shape and np.isfinite(moved).all()
 
 
 def test_only_images_can_be_moved():

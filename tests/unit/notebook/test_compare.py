@@ -35,6 +35,22 @@ def test_write_makes_what_aezoo_compare_makes(two, tmp_path):
                                                       "report.html"}
 
 
+@pytest.mark.parametrize("runs, message", [
+    ((123,), r"Comparison's run 1 123: expected a folder path"),
+    (([None, None],), r"Comparison's run 1 is a list: give the runs as separate arguments"),
+    (("x", b"y"), r"Comparison's run 2 b'y': expected a folder path"),
+])
+def test_runs_of_a_wrong_type_are_one_line(runs, message):
+    with pytest.raises(aezoo.UsageError, match=message):
+        aezoo.Comparison(*runs)
+
+
+def test_unknown_video_formats_are_one_line_and_nothing_is_written(two, tmp_path):
+    with pytest.raises(aezoo.UsageError, match=r"formats \('bogus',\): expected some of gif, mp4"):
+        aezoo.Comparison(*two).write(str(tmp_path / "cmp"), formats=("bogus",))
+    assert os.listdir(tmp_path) == []
+
+
 def test_runs_given_twice_are_refused(two):
     with pytest.raises(aezoo.UsageError, match="is given twice"):
         aezoo.Comparison(two[0], two[0].path)

@@ -94,6 +94,34 @@ def test_a_run_folder_in_the_way_is_refused_and_kept(fitted):
     assert tree_state(fitted.path) == before
 
 
+@pytest.mark.parametrize("arguments, message", [
+    (dict(out_root=None), "out_root None: expected a folder path"),
+    (dict(out_root=123), "out_root 123: expected a folder path"),
+    (dict(callbacks=None), "callbacks None: expected a list of aezoo Callback objects"),
+    (dict(callbacks="x"), "callbacks 'x': expected a list of aezoo Callback objects"),
+    (dict(callbacks=[object()]), r"callbacks\[0\] <object object at .*>: expected an aezoo "
+                                 r"Callback .*it lacks on_epoch_start, on_batch_start"),
+])
+def test_wrong_types_are_one_line_before_anything_is_written(arguments, message, fitted,
+                                                             tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = tree_state(fitted.path)
+    with pytest.raises(aezoo.UsageError, match=message):
+        aezoo.fit("simple", epochs=1, **TINY, **arguments)  # outputs/ under tmp_path
+    with pytest.raises(aezoo.UsageError, match=message):
+        aezoo.fit("simple", epochs=1, out=str(tmp_path / "run"), **TINY, **arguments)
+    if "callbacks" in arguments:  # resuming a finished run with them: the run is kept
+        with pytest.raises(aezoo.UsageError, match=message):
+            fitted.resume(epochs=3, callbacks=arguments["callbacks"])
+    assert os.listdir(tmp_path) == [] and tree_state(fitted.path) == before
+
+
+@pytest.mark.parametrize("path", [None, 123, b"outputs/run"])
+def test_open_run_of_a_wrong_type_is_one_line(path):
+    with pytest.raises(aezoo.UsageError, match=r"run folder .*: expected a folder path"):
+        aezoo.open_run(path)
+
+
 class InterruptAt(Callback):
     """Ctrl-C as a notebook's stop button sends it: a KeyboardInterrupt at the hook `hook`
     of epoch `epoch`."""

@@ -49,7 +49,9 @@ def test_a_bad_sweep_is_one_line_and_writes_nothing(tables, out, message, tmp_pa
     ({"workers": 0}, r"^--workers 0: expected a whole number from 1 to 256$"),
     ({"threads": "2"}, r"^--threads '2': expected a whole number"),
     ({"ray": "", "workers": None}, r"^--ray '': expected a Ray address"),
-    ({"early_stop": "median"}, r"^--early-stop 'median': expected asha$"),
+    ({"early_stop": "sha"}, r"^--early-stop 'sha': expected one of asha, hyperband, median$"),
+    ({"trials": 0}, r"^--trials 0: expected a whole number from 1 to"),
+    ({"trials": 2}, r"^--trials, --sampler, --storage and --study are for a sweep file with"),
 ])
 def test_bad_settings_raise_their_own_line_before_anything_is_written(settings, message, tmp_path):
     sweep = aezoo.Sweep(TABLES, out=str(tmp_path / "sweep"))
