@@ -17,6 +17,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from aezoo.data import augment
+from aezoo.data.image_cache import parse_size
 from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
 from aezoo.models import all_options
@@ -51,9 +52,15 @@ class _Base:
         help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
     test_fraction: float = field(default=0.2, metadata=dict(split=True, limits=Limits(0, 1, open=True),
         help="share of a single idx:/npy:/npz: file or generated set held out for testing "
-             "(its last part)"))
+             "(its last part), or of each class of a folder: (drawn with a fixed seed)"))
     seq_len: int = field(default=30, metadata=dict(split=True, limits=Limits(1),
                          help="steps in each window of --data sine"))
+    image_size: str = field(default=None, metadata=dict(split=True,
+        help="--data folder: resize every image to H[xW] (scaled to cover it, then the centre "
+             "cut out); default: the images' own size, which must then agree"))
+    color: str = field(default=None, metadata=dict(split=True, choices=("gray", "rgb"), help=(
+        "--data folder: convert every image to gray or rgb (default: rgb when any image has "
+        "colour, else gray)")))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
         help="corrupt the training input: gaussian:STD or mask:P, fresh every batch, or with "
@@ -123,8 +130,8 @@ def _fields_of(cls):
 
 
 _run_fields = _fields_of(_Base)
-Config = make_dataclass("Config", _run_fields[:5] + _model_fields() + _ability_fields()
-                        + _run_fields[5:],
+Config = make_dataclass("Config", _run_fields[:7] + _model_fields() + _ability_fields()
+                        + _run_fields[7:],
                         namespace={"to_dict": lambda self: asdict(self)})
 Config.__doc__ = "The resolved options of a run; fields from the models' options included."
 Config.__module__ = __name__  # picklable (make_dataclass names no module before 3.12): plans
@@ -216,6 +223,7 @@ def validate(cfg):
             shown = ",".join(map(str, value)) if isinstance(value, list) else value
             raise UsageError(f"{flag(name)} {shown}: expected {expected(limits, option.type)}")
     parse_noise(cfg.noise)
+    parse_size(cfg.image_size)
     augment.parse(cfg.augment)
     check_fps(cfg.fps)
     return cfg

@@ -36,8 +36,8 @@ class Shift:
 
     def __call__(self, x, rng):
         p = self.pixels
-        n, h, w = x.shape
-        padded = np.zeros((n, h + 2 * p, w + 2 * p), x.dtype)
+        n, h, w = x.shape[:3]  # colour images keep their channels last
+        padded = np.zeros((n, h + 2 * p, w + 2 * p) + x.shape[3:], x.dtype)
         padded[:, p:p + h, p:p + w] = x
         dy, dx = rng.integers(0, 2 * p + 1, size=(2, n))  # the window's corner in padded
         rows = (dy[:, None] + np.arange(h))[:, :, None]
@@ -66,7 +66,7 @@ class Elastic:
         return self.blur(h) @ field @ self.blur(w).T
 
     def __call__(self, x, rng):
-        n, h, w = x.shape
+        n, h, w = x.shape[:3]  # one field for all of a colour image's channels
         d = self.smooth(rng.uniform(-1, 1, size=(2 * n, h, w)).astype(np.float32))
         d = d * self.alpha  # a normalized blur, then alpha: the usual reading of Simard et al.
         y = np.arange(h, dtype=np.float32)[None, :, None] + d[:n]
@@ -75,14 +75,17 @@ class Elastic:
 
 
 def bilinear(x, y, xs):
-    """x (N, H, W) read at real coordinates (y, xs), zero outside the image."""
-    n, h, w = x.shape
-    padded = np.zeros((n, h + 3, w + 3), x.dtype)  # a zero border: 1 before, 2 after
+    """x (N, H, W) or (N, H, W, C) read at real coordinates (y, xs) (N, H, W), zero outside
+    the image."""
+    n, h, w = x.shape[:3]
+    padded = np.zeros((n, h + 3, w + 3) + x.shape[3:], x.dtype)  # a zero border: 1 before, 2 after
     padded[:, 1:h + 1, 1:w + 1] = x
     y = np.clip(y + 1, 0, h + 1)  # into padded coordinates; beyond the edge reads zeros
     xs = np.clip(xs + 1, 0, w + 1)
     y0, x0 = np.floor(y).astype(np.intp), np.floor(xs).astype(np.intp)
     fy, fx = y - y0, xs - x0
+    if x.ndim == 4:  # the same weights for every channel
+        fy, fx = fy[..., None], fx[..., None]
     i = np.arange(n)[:, None, None]
     top = padded[i, y0, x0] * (1 - fx) + padded[i, y0, x0 + 1] * fx
     bottom = padded[i, y0 + 1, x0] * (1 - fx) + padded[i, y0 + 1, x0 + 1] * fx
@@ -113,4 +116,4 @@ def check_kind(spec, kind, data):
     """Only images can be moved: one line for a set of vectors or sequences."""
     if spec and kind != "image":
         raise UsageError(f"--augment {spec}: --data {data} holds {kind}s, and only images "
-                         f"(N, H, W) can be augmented")
+                         f"(N, H, W) or colour (N, H, W, 3) can be augmented")

@@ -1,21 +1,27 @@
 """Dataset: train and test arrays with what a model and a picture need to know of them.
 
-    kind          "image" for (N, H, W) samples, "vector" for (N, D), "sequence" for (N, T, D)
+    kind          "image" for (N, H, W) gray or (N, H, W, 3) colour samples (channels last),
+                  "vector" for (N, D), "sequence" for (N, T, D)
     view          how pictures show a sample: as the kind says, or for sequences "lines"
                   (D <= 8), "heatmap" (more values a step) or "rows" (an image read by rows)
     value_range   (min, max) over both splits (NaN padding left out); models whose loss
                   needs [0, 1] check it
     labels        class labels of the test samples when the data set has them, else None
     padded        True when some sequences are shorter than T (NaN after their end)
+    class_names   the names of the labels (a folder's class folders), or None
+
+train and test are float32 arrays, or Pixels (data/pixels.py): uint8 images read as
+float32 a slice at a time. Whole-split passes here go CHUNK samples at a time.
 """
 import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 
+from aezoo.data.pixels import chunks
 from aezoo.errors import UsageError
 
-KINDS = {2: "vector", 3: "image"}  # array rank -> kind, unless the loader says "sequence"
+KINDS = {2: "vector", 3: "image", 4: "image"}  # array rank -> kind, unless the loader says "sequence"
 LINE_PLOT_MAX_D = 8  # sequences with up to this many values a step are drawn as lines
 
 
@@ -28,21 +34,26 @@ class Dataset:
     test_labels: np.ndarray = None
     kind: str = None
     view: str = None
+    class_names: list = None
 
     def __post_init__(self):
         self.kind = self.kind or KINDS[self.train.ndim]
         if self.view is None:
             self.view = self.kind if self.kind != "sequence" else (
                 "lines" if self.shape[-1] <= LINE_PLOT_MAX_D else "heatmap")
-        both = (self.train, self.test)
-        self.padded = bool(self.kind == "sequence" and any(np.isnan(a).any() for a in both))
-        self.value_range = (float(min(np.nanmin(a) for a in both)),
-                            float(max(np.nanmax(a) for a in both)))
+        parts = [part for array in (self.train, self.test) for part in chunks(array)]
+        self.padded = bool(self.kind == "sequence" and any(np.isnan(a).any() for a in parts))
+        self.value_range = (float(min(np.nanmin(a) for a in parts)),
+                            float(max(np.nanmax(a) for a in parts)))
 
     def as_sequences(self):
         """Images read row by row, for a model of sequences (the same arrays)."""
         if self.kind != "image":
             return self
+        if self.channels > 1:
+            raise UsageError(f"--data {self.name}: a model of sequences reads gray images row "
+                             f"by row; these have {self.channels} colour channels (use "
+                             f"--color gray, or an image model)")
         return Dataset(self.name, self.train, self.test, self.train_labels, self.test_labels,
                        kind="sequence", view="rows")
 
@@ -50,12 +61,18 @@ class Dataset:
     def shape(self):
         return tuple(self.train.shape[1:])
 
+    @property
+    def channels(self):
+        """3 for colour images (N, H, W, 3), else 1."""
+        return self.shape[-1] if self.kind == "image" and len(self.shape) == 3 else 1
+
     def fingerprint(self):
         """A hash of both splits' values and shapes: the same data gives the same one."""
         digest = hashlib.sha1()
         for part in (self.train, self.test):
             digest.update(str(part.shape).encode())
-            digest.update(np.ascontiguousarray(part, np.float32).tobytes())
+            for piece in chunks(part):  # the same digest as the whole array's bytes
+                digest.update(np.ascontiguousarray(piece, np.float32).tobytes())
         return digest.hexdigest()
 
     def entropy_floor(self):
@@ -64,7 +81,7 @@ class Dataset:
         low, high = self.value_range
         if self.kind == "sequence" or low < 0 or high > 1:
             return None
-        x = self.test.astype(np.float64)
+        x = np.asarray(self.test, np.float64)
         p = np.clip(x, 1e-12, 1 - 1e-12)
         return float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p))))
 
@@ -73,6 +90,8 @@ class Dataset:
                      value_range=list(self.value_range), n_train=len(self.train),
                      n_test=len(self.test), labels=self.test_labels is not None,
                      fingerprint=self.fingerprint())
+        if self.class_names:
+            found["classes"] = list(self.class_names)
         floor = self.entropy_floor()
         if floor is not None:  # loss.png and frames draw it
             found["entropy_floor"] = floor

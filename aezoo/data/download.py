@@ -1,4 +1,5 @@
-"""Download a file once, verify its MD5, and only then move it into place."""
+"""Download a file once, verify its MD5, and only then move it into place; where the
+downloads (and the decoded image folders, data/image_cache.py) are kept."""
 import hashlib
 import os
 import sys
@@ -11,6 +12,14 @@ from tqdm import tqdm
 from aezoo.errors import UsageError
 
 TIMEOUT = 30  # seconds without an answer before trying the next mirror
+
+
+def cache_dir():
+    """Where downloads live: $AEZOO_CACHE, else $XDG_CACHE_HOME/aezoo, else ~/.cache/aezoo."""
+    if os.environ.get("AEZOO_CACHE"):
+        return os.environ["AEZOO_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "aezoo")
 
 
 def fetch(urls, dest, md5, hint):

@@ -62,8 +62,9 @@ def _read_idx(path, ranks):
 
 
 def read_npy(path):
-    """A .npy array of shape (N, H, W) or (N, D) as float32: uint8 scaled to [0, 1],
-    floats as they are (the Dataset records their range)."""
+    """A .npy array of shape (N, H, W), (N, H, W, C) or (N, D) as float32: uint8 scaled to
+    [0, 1], floats as they are (the Dataset records their range). A 4-D array is images,
+    channels last, with C = 3 (colour) or 1 (gray: read as (N, H, W), as a gray run is)."""
     try:
         # Mapped, not read: a header that claims more than the file holds fails here,
         # before anything that large is allocated.
@@ -75,8 +76,11 @@ def read_npy(path):
     if not isinstance(array, np.ndarray):  # an .npz archive under another name
         array.close()
         raise UsageError(f"{path}: an .npz archive, not a single .npy array")
-    if array.ndim not in (2, 3):
-        raise UsageError(f"{path}: expected an array of shape (N, H, W) or (N, D), got {array.shape}")
+    if array.ndim not in (2, 3, 4) or (array.ndim == 4 and array.shape[-1] not in (1, 3)):
+        raise UsageError(f"{path}: expected an array of shape (N, H, W), (N, H, W, C) with "
+                         f"C = 1 or 3 channels last, or (N, D); got {array.shape}")
+    if array.ndim == 4 and array.shape[-1] == 1:
+        array = array[..., 0]
     if array.size == 0:
         raise UsageError(f"{path}: empty array of shape {array.shape}")
     if array.size * 4 > max_array_bytes():  # read as float32

@@ -4,10 +4,16 @@
     mnist           28x28, downloaded once into the cache, or read from --data-dir (with
                     labels when the t10k/train-labels-idx1-ubyte files lie beside the images)
     fashion-mnist   same, Zalando's clothes
+    cifar10         32x32 colour, 10 classes, downloaded once (data/cifar10.py)
+    photo-patches   32x32 colour patches of scikit-learn's two sample photographs (offline;
+                    data/photos.py)
     idx:PATH        any IDX image file; its last --test-fraction is the test split (labels
                     are read from the matching *-labels-idx1-ubyte file when one lies beside it)
-    npy:PATH        any (N, H, W) or (N, D) numpy array, same split (a model of sequences
-                    reads (N, T, D) as sequences)
+    npy:PATH        any (N, H, W), (N, H, W, C) with C = 1 or 3, or (N, D) numpy array, same
+                    split (a model of sequences reads (N, T, D) as sequences; a 4-D array is
+                    always images, channels last)
+    folder:PATH     the images under PATH, subfolders as classes (data/image_folder.py),
+                    resized by --image-size and converted by --color
 and the sequence sets of data/sequences.py: sine, digits-rows, mnist-rows,
 fashion-mnist-rows, npz:PATH, synthetic:N,T,D.
 
@@ -21,20 +27,21 @@ from collections import namedtuple
 import numpy as np
 
 from aezoo.data.dataset import Dataset, split
-from aezoo.data.download import fetch
+from aezoo.data.download import cache_dir, fetch
 from aezoo.data.formats import md5_of, read_idx, read_labels, read_npy
-from aezoo.data import sequences
+from aezoo.data import image_folder, photos, sequences
+from aezoo.data.cifar10 import cifar10
 from aezoo.errors import UsageError
 
 DIGITS_SPLIT_SEED = 0  # the digits split never changes, whatever --seed says
 
 
-def load(spec, data_dir=None, test_fraction=0.2, seq_len=30):
+def load(spec, data_dir=None, test_fraction=0.2, seq_len=30, image_size=None, color=None):
     """The Dataset named by `spec` (see the module docstring and SETS, FILES)."""
-    options = Options(data_dir, test_fraction, seq_len)
+    options = Options(data_dir, test_fraction, seq_len, image_size, color)
     if spec in SETS:
         return SETS[spec][1](options)
-    if spec.endswith("-rows") and SETS.get(spec[:-len("-rows")], ("",))[0] == "image":
+    if spec.endswith("-rows") and _has_rows(spec[:-len("-rows")]):
         return sequences.rows(load(spec[:-len("-rows")], data_dir), spec)
     kind, _, path = spec.partition(":")
     if kind in FILES and path:
@@ -42,7 +49,7 @@ def load(spec, data_dir=None, test_fraction=0.2, seq_len=30):
     raise UsageError(f"--data {spec!r}: expected {names()}")
 
 
-Options = namedtuple("Options", "data_dir test_fraction seq_len")
+Options = namedtuple("Options", "data_dir test_fraction seq_len image_size color")
 
 
 def names():
@@ -51,9 +58,13 @@ def names():
     def of(kind):
         named = [n for n, (k, _) in SETS.items() if k == kind]
         if kind == "sequence":
-            named += [f"{n}-rows" for n, (k, _) in SETS.items() if k == "image"]
+            named += [f"{n}-rows" for n in SETS if _has_rows(n)]
         return named + [f"{n}:{arg}" for n, (k, arg, _) in FILES.items() if k == kind]
     return ", ".join(of("image")) + ", or sequences: " + ", ".join(of("sequence"))
+
+
+def _has_rows(name):
+    return SETS.get(name, ("",))[0] == "image" and name not in COLOUR
 
 
 def _digits(options):
@@ -96,14 +107,6 @@ IDX_SETS = {
         {"train": ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
          "test": ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79")}),
 }
-
-
-def cache_dir():
-    """Where downloads live: $AEZOO_CACHE, else $XDG_CACHE_HOME/aezoo, else ~/.cache/aezoo."""
-    if os.environ.get("AEZOO_CACHE"):
-        return os.environ["AEZOO_CACHE"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "aezoo")
 
 
 def _idx_set(name, data_dir):
@@ -152,20 +155,28 @@ def _check_md5sums(data_dir, path):
 
 
 # A data set is a loader and one line here. Named sets: name -> (kind, loader(options));
-# every named image set can also be read as sequences, row by row (NAME-rows).
+# every named gray image set can also be read as sequences, row by row (NAME-rows).
 SETS = {
     "digits": ("image", _digits),
     "mnist": ("image", lambda o: _idx_set("mnist", o.data_dir)),
     "fashion-mnist": ("image", lambda o: _idx_set("fashion-mnist", o.data_dir)),
+    "cifar10": ("image", cifar10),  # data/cifar10.py
+    "photo-patches": ("image", photos.photo_patches),  # data/photos.py
     "sine": ("sequence", lambda o: sequences.sine(o.seq_len, o.test_fraction)),
 }
+# Named sets of colour images: no NAME-rows (a model of sequences reads gray rows).
+COLOUR = ("cifar10", "photo-patches")
 # The sets whose windows --seq-len sets: for any other, the option is refused, not ignored.
 SEQ_LEN = ("sine",)
+# The kinds of --data that --image-size and --color apply to (decoded image files).
+DECODED = ("folder",)
 # Files and generators: kind -> (what it holds, its argument, loader(argument, options)).
 FILES = {
     "idx": ("image", "PATH", lambda path, o: split(f"idx:{path}", read_idx(path), o.test_fraction,
                                                    _labels_beside(path))),
     "npy": ("image", "PATH", lambda path, o: split(f"npy:{path}", read_npy(path), o.test_fraction)),
+    "folder": ("image", "PATH", lambda path, o: image_folder.load(path, o.test_fraction,
+                                                                  o.image_size, o.color)),
     "npz": ("sequence", "PATH", lambda path, o: sequences.read_npz(path, o.test_fraction)),
     "synthetic": ("sequence", "N,T,D", lambda spec, o: sequences.synthetic(spec, o.test_fraction)),
 }

@@ -84,27 +84,31 @@ def pictures(arrays):
 
 
 def sprite_images(dataset, index):
-    """(N, 1, H, W) thumbnails in [0, 1] of the test samples `index`; None for sequences and
-    pictures that are not square (the projector's sprite takes square ones only)."""
+    """(N, C, H, W) thumbnails in [0, 1] of the test samples `index` (C: 1 grey, 3 colour);
+    None for sequences and pictures that are not square (the projector's sprite takes
+    square ones only)."""
     if dataset.kind not in ("image", "vector"):
         return None
     images = tiles.as_images(dataset.test[index], dataset.kind).astype(np.float32)
-    if images.ndim != 3 or images.shape[1] != images.shape[2]:
+    if images.ndim not in (3, 4) or images.shape[1] != images.shape[2]:
         return None
     low, high = dataset.value_range
     if low >= 0 and high <= 1:
         low, high = 0.0, 1.0
-    return np.clip((images - low) / ((high - low) or 1.0), 0, 1)[:, None]
+    images = np.clip((images - low) / ((high - low) or 1.0), 0, 1)
+    return images[:, None] if images.ndim == 3 else images.transpose(0, 3, 1, 2)
 
 
-def sprite(images):
-    """(N, H, W) thumbnails as the projector's sprite: a square of ceil(sqrt(N)) a side, row by
-    row, the unused cells black."""
-    n, h, w = images.shape
+def sprite(thumbnails):
+    """(N, C, H, W) thumbnails as the projector's sprite: a square of ceil(sqrt(N)) a side, row
+    by row, the unused cells black; (side H, side W) grey, or with 3 channels last."""
+    n, c, h, w = thumbnails.shape
     side = int(np.ceil(np.sqrt(n)))
-    cells = np.zeros((side * side, h, w), images.dtype)
-    cells[:n] = images
-    return cells.reshape(side, side, h, w).transpose(0, 2, 1, 3).reshape(side * h, side * w)
+    cells = np.zeros((side * side, c, h, w), thumbnails.dtype)
+    cells[:n] = thumbnails
+    picture = cells.reshape(side, side, c, h, w).transpose(0, 3, 1, 4, 2).reshape(
+        side * h, side * w, c)
+    return picture[:, :, 0] if c == 1 else picture
 
 
 def to_bytes(picture):
@@ -186,11 +190,11 @@ class Events:
         self.write(self.Event(wall_time=time.time(), step=int(step), summary=summary))
 
     def image(self, tag, picture, step):
-        """A grey picture in [0, 1] as an image summary, encoded as the snapshot PNGs are (zlib
+        """A grey or colour picture in [0, 1] as an image summary, encoded as the snapshot PNGs are (zlib
         level 1: a fifth of tensorboardX's default encoding time, for a few more bytes)."""
         from tensorboardX.proto.summary_pb2 import Summary
         png = iio.imwrite("<bytes>", to_bytes(picture), extension=".png", compress_level=1)
-        image = Summary.Image(height=picture.shape[0], width=picture.shape[1], colorspace=1,
+        image = Summary.Image(height=picture.shape[0], width=picture.shape[1], colorspace=1 if picture.ndim == 2 else 3,
                               encoded_image_string=png)
         self.add(Summary(value=[Summary.Value(tag=tag, image=image)]), step)
 
@@ -204,7 +208,7 @@ class Events:
         os.makedirs(path, exist_ok=True)
         embedding.make_tsv(metadata, path, metadata_header=header)
         if thumbnails is not None:
-            iio.imwrite(os.path.join(path, "sprite.png"), to_bytes(sprite(thumbnails[:, 0])),
+            iio.imwrite(os.path.join(path, "sprite.png"), to_bytes(sprite(thumbnails)),
                         extension=".png", compress_level=1)
         np.savetxt(os.path.join(path, "tensors.tsv"), codes, fmt="%.7g", delimiter="\t")
         embedding.append_pbtxt(metadata, thumbnails, self.folder, subdir, step, tag)

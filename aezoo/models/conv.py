@@ -8,8 +8,13 @@ is the Keras blog's: every stage doubles the map (4 -> 8 -> 16), and where
 that overshoots the image the last stage's conv is "valid" (16 -> 14 -> 28);
 sizes that still do not fit are cut at the end. The code is the last feature
 map, or a dense layer of `code_dim` units on top of it when code_dim is given.
+
+Images are (N, H, W) gray or (N, H, W, C) channels last (colour: C = 3); the encoder
+moves the channels in front for the convolutions and the decoder's last conv gives C
+channels, moved back.
 """
 import chainer
+import chainer.functions as F
 import numpy as np
 
 from aezoo.models.abilities import Samples
@@ -42,16 +47,19 @@ class ConvAE(Samples, Autoencoder):
         if decoder not in self.option_choices["decoder"]:
             raise ValueError(f"decoder {decoder!r}: expected mirror or keras")
         self.decoder = decoder
-        if len(self.input_shape) != 2:
-            raise ValueError(f"model conv needs images (N, H, W), got samples of shape {self.input_shape}")
+        if len(self.input_shape) not in (2, 3):
+            raise ValueError(f"model conv needs images (N, H, W) or (N, H, W, C), got samples "
+                             f"of shape {self.input_shape}")
+        self.spatial = self.input_shape[:2]
+        self.colours = self.input_shape[2] if len(self.input_shape) == 3 else 1
         self.channels, self.code_dim = list(hidden), code_dim
         # Spatial size entering each pooling, to unpool back to it exactly.
-        self.sizes = [self.input_shape]
+        self.sizes = [self.spatial]
         for _ in hidden:
             h, w = self.sizes[-1]
             self.sizes.append(((h + 1) // 2, (w + 1) // 2))
         self.map_shape = (self.channels[-1],) + self.sizes[-1]  # (C, h, w) of the last map
-        inward = [1] + self.channels[:-1]
+        inward = [self.colours] + self.channels[:-1]
         outward = [self.channels[min(i + 1, len(hidden) - 1)] for i in range(len(hidden))]
         self.steps = self._decoder_steps()
         pads = {i: pad for i, pad, _, _ in self.steps}
@@ -61,7 +69,7 @@ class ConvAE(Samples, Autoencoder):
             self.decoders = chainer.ChainList(*[
                 conv3x3(c_in, c_out, pads[i], **initial) for i, (c_in, c_out)
                 in enumerate(zip(outward, self.channels))])
-            self.output = conv3x3(self.channels[0], 1, **initial)
+            self.output = conv3x3(self.channels[0], self.colours, **initial)
             if code_dim:
                 self.to_code = dense(int(np.prod(self.map_shape)), code_dim, **initial)
                 self.from_code = dense(code_dim, int(np.prod(self.map_shape)), **initial)
@@ -74,9 +82,9 @@ class ConvAE(Samples, Autoencoder):
         """Unless --hidden is given, drop the last pooling stages that would shrink the map
         below 2x2 (8x8 digits: [16, 8], a 2x2x8 code; 28x28 keeps all three, 4x4x8)."""
         check_options(options)
-        if "hidden" in given or len(input_shape) != 2:
+        if "hidden" in given or len(input_shape) not in (2, 3):
             return options
-        size, fitted = min(input_shape), []
+        size, fitted = min(input_shape[:2]), []
         for c in options["hidden"]:
             size = (size + 1) // 2
             if size < 2 and fitted:
@@ -92,7 +100,7 @@ class ConvAE(Samples, Autoencoder):
                 steps.append((i, 1, size, self.sizes[i]))
                 size = self.sizes[i]
                 continue
-            target = self.input_shape if i == 0 else None
+            target = self.spatial if i == 0 else None
             valid = target is not None and all(2 * (s - 2) == t for s, t in zip(size, target))
             conv = tuple(s - 2 for s in size) if valid else size
             doubled = tuple(2 * s for s in conv)
@@ -122,8 +130,10 @@ class ConvAE(Samples, Autoencoder):
                 "batch_norm": self.post.batch_norm, "dropout": self.post.dropout}
 
     def _layers(self):
-        out = [reshape(self.input_shape, (1,) + self.input_shape)]
-        maps = [(c,) + size for c, size in zip([1] + self.channels, self.sizes)]
+        planes = (self.colours,) + self.spatial  # (C, H, W), as the convolutions take it
+        out = [reshape(self.input_shape, planes) if self.colours == 1 else
+               describe("transpose", self.input_shape, planes, axes=[2, 0, 1])]
+        maps = [(c,) + size for c, size in zip([self.colours] + self.channels, self.sizes)]
         for i, conv in enumerate(self.encoders):
             full = (self.channels[i],) + self.sizes[i]
             out += self._entries(describe("conv3x3", maps[i], full, None, conv), "encoder", i)
@@ -142,12 +152,16 @@ class ConvAE(Samples, Autoencoder):
             out += self._entries(describe("conv3x3", (conv.in_channels,) + size, small, None, conv,
                                           **({} if pad else {"pad": 0})), "decoder", i)
             out.append(describe("unpool2", small, (conv.out_channels,) + after))
-        out.append(describe("conv3x3", (self.channels[0],) + self.input_shape,
-                            (1,) + self.input_shape, "sigmoid", self.output))
-        return out + [reshape((1,) + self.input_shape, self.input_shape)]
+        out.append(describe("conv3x3", (self.channels[0],) + self.spatial, planes, "sigmoid",
+                            self.output))
+        return out + [reshape(planes, self.input_shape) if self.colours == 1 else
+                      describe("transpose", planes, self.input_shape, axes=[1, 2, 0])]
 
     def encode(self, x):
-        h = x.reshape((len(x), 1) + self.input_shape)
+        if self.colours == 1:
+            h = x.reshape((len(x), 1) + self.spatial)
+        else:  # (N, H, W, C) -> (N, C, H, W)
+            h = F.transpose(x, (0, 3, 1, 2))
         for i, conv in enumerate(self.encoders):
             h = maxpool2(self._after(conv(h), "encoder", i))
         if self.code_dim:
@@ -162,4 +176,7 @@ class ConvAE(Samples, Autoencoder):
         for i, _, _, after in self.steps:
             h = self._after(self.decoders[i](h), "decoder", i)
             h = unpool2(h, after)  # mirror: the encoder's size; keras: doubled, cut to the image
-        return self.output(h).reshape((len(h),) + self.input_shape)
+        out = self.output(h)
+        if self.colours == 1:
+            return out.reshape((len(h),) + self.input_shape)
+        return F.transpose(out, (0, 2, 3, 1))  # back to channels last

@@ -7,8 +7,8 @@ with it and 0.118-0.121 without, after the same 50 epochs. Faster kernels
 and fall back to Chainer's functions elsewhere (CuPy keeps cuDNN).
 
 A layer's description is a plain dict, the same for every model:
-    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "fade" | sequence
-             layers (below),
+    {"type": "dense" | "conv3x3" | "maxpool2" | "unpool2" | "reshape" | "transpose" (with
+             "axes", the sample's axes in their new order) | "fade" | sequence layers (below),
      "in": [...], "out": [...], "activation": "relu" | "sigmoid" | None,
      "params": count, "name": the link's path in the model ("/encoders/0") when it has
      weights, "code": True on the layer whose output is the code}

@@ -3,7 +3,8 @@ numpy forwards from aezoo/models/kinds, is export's forward.py).
 
     import forward
     model = forward.load("weights.npz")
-    codes = model.encode(x)             # x: float32 (N, *input_shape), as aezoo trained on
+    codes = model.encode(x)             # x: float32 (N, *input_shape), as aezoo trained on:
+                                        # images (N, H, W), colour ones (N, H, W, C)
     images = model.decode(codes)
     model.reconstruct(x)                # == decode(encode(x))
 
@@ -52,6 +53,11 @@ def unpool2(x, layer, w):
 
 def reshape(x, layer, w):
     return x.reshape((len(x),) + tuple(layer["out"]))
+
+
+def transpose(x, layer, w):
+    """The sample's axes reordered (colour images: (N, H, W, C) <-> (N, C, H, W))."""
+    return x.transpose([0] + [a + 1 for a in layer["axes"]])
 
 
 def fade(x, layer, weights):
@@ -169,7 +175,8 @@ def unroll(code, layer, weights):
 
 
 LAYERS = {"dense": dense, "conv3x3": conv3x3, "maxpool2": maxpool2, "unpool2": unpool2,
-          "reshape": reshape, "fade": fade, "last": last, "repeat": repeat, "unroll": unroll,
+          "reshape": reshape, "transpose": transpose, "fade": fade, "last": last, "repeat": repeat,
+          "unroll": unroll,
           **{kind: recurrent for kind in STEPS}}
 INNER = tuple(f"{kind}_step" for kind in STEPS)  # run inside unroll, with a state
 ACTIVATIONS = {None: lambda a: a, "relu": lambda a: np.maximum(a, 0), "sigmoid": _sigmoid,

@@ -14,7 +14,7 @@ EPS = 1e-7  # PCA may reconstruct outside (0, 1); Keras clips its BCE with the s
 
 def fit(train, k, seed=0):
     """PCA with `k` components (at most as many as the data allows) on (N, ...) images."""
-    x = train.reshape(len(train), -1).astype(np.float64)
+    x = np.asarray(train, np.float64).reshape(len(train), -1)  # Pixels too: the whole split
     k = min(k, *x.shape)
     # Constant data (all zeros: a perfect score is possible) has no variance to explain:
     # sklearn's ratio 0/0 warns, yet the fit and its reconstructions are exact.

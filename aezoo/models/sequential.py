@@ -26,7 +26,7 @@ import numpy as np
 from aezoo.models.abilities import Growable, Samples
 from aezoo.models.base import Autoencoder
 from aezoo.models.growth_init import pass_through, pca_pair
-from aezoo.models.kinds import LayerList, parse, specs
+from aezoo.models.kinds import KINDS, LayerList, parse, specs
 from aezoo.models.kinds.batch_norm import BatchNormKind
 from aezoo.models.kinds.dense import DenseKind
 from aezoo.models.kinds.initializers import DEFAULT, initializer
@@ -67,8 +67,8 @@ def plan(input_shape, layers, decoder_layers=None):
 class SequentialAE(Growable, Samples, Autoencoder):
     option_help = {
         "layers": "the encoder, its layers in order: \"dense:48 bn elu dropout:0.1 dense:8\" "
-                  "(a TOML list of strings in a file); the last one's output is the code "
-                  "(docs/layers.md lists the kinds)",
+                  "(a TOML list of strings in a file); the last one's output is the code; "
+                  "kinds: " + ", ".join(KINDS) + " (docs/layers.md)",
         "decoder_layers": "the decoder, from the code to the input's shape (default: the "
                           "encoder's mirror)",
         "init": HELP["init"],

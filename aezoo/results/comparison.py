@@ -131,7 +131,7 @@ def baselines(runs, sizes, extras=None):
     """{code size: PCA row} on the runs' own split (the data is loaded as they loaded it)."""
     cfg = runs[0].config
     dataset = data.load(cfg["data"], cfg.get("data_dir"), cfg.get("test_fraction", 0.2),
-                        cfg.get("seq_len", 30))
+                        cfg.get("seq_len", 30), cfg.get("image_size"), cfg.get("color"))
     for run in runs:  # the baseline is fitted on the data the runs were trained on, or none
         changed = dataset.difference(run.record["data"])
         if changed:

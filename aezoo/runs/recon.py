@@ -3,7 +3,8 @@
     inputs, outputs (reconstructions), codes, labels (when the data set has them), kind,
     view and value range, and targets when the model reconstructs something other than
     its input (a GRU: the sequence reversed); epoch 0 is untrained; the latent view's
-    codes of ~1,000 fixed test samples (latent_codes, latent_index, latent_labels); a
+    codes of ~1,000 fixed test samples (latent_codes, latent_index, latent_labels, and
+    class_names when the labels have names: a folder's classes); a
     generative model's prior samples (and, for a 2-D code, its manifold).
 
 Training captures the arrays (train/capture.py) and viz turns them into pixels;

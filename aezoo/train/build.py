@@ -10,7 +10,7 @@ import numpy as np
 
 from aezoo.config import MODEL_OPTIONS, Config, flag, merge, parse_noise, validate
 from aezoo.data import load as load_data
-from aezoo.data.sets import SEQ_LEN
+from aezoo.data.sets import DECODED, SEQ_LEN
 from aezoo.errors import UsageError
 from aezoo.models import (MODELS, NAMES, PRESETS, FromKeras, Generative, Growable, Samples, having,
                           model_class)
@@ -69,6 +69,12 @@ def resolve(cfg, given):
     if "seq_len" in given and cfg.data not in SEQ_LEN:
         raise UsageError(f"--seq-len {cfg.seq_len}: only --data {' or '.join(SEQ_LEN)} is cut "
                          f"into windows; --data {cfg.data} has its own length")
+    for option in ("image_size", "color"):
+        if option in given and getattr(cfg, option) is not None \
+                and cfg.data.partition(":")[0] not in DECODED:
+            raise UsageError(f"{flag(option)} {getattr(cfg, option)}: only --data "
+                             f"{' or '.join(k + ':PATH' for k in DECODED)} is decoded from image "
+                             f"files; --data {cfg.data} has its own size and colour")
     if "kl_warmup" in given and not issubclass(cls, Generative):
         raise UsageError(f"--kl-warmup: model {cfg.model} has no KL term "
                          f"(vae has: {', '.join(having(Generative, MODELS))})")
@@ -96,7 +102,8 @@ def fit_to_data(cfg, given, input_shape):
 
 def load_dataset(cfg):
     """The run's data, as its model reads it: a model of sequences reads images by rows."""
-    dataset = load_data(cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len)
+    dataset = load_data(cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, cfg.image_size,
+                        cfg.color)
     cls = model_cls(cfg.model)
     if cls.masks_padding:
         return dataset.as_sequences()

@@ -39,6 +39,8 @@ class EpochArrays(Callback):
                        "value_range": np.array(dataset.value_range, np.float32)}
         if labels is not None:
             self.static["labels"] = np.asarray(labels)
+        if dataset.class_names:  # a folder's class folders: the latent view's legend
+            self.static["class_names"] = np.array(dataset.class_names)
         # The latent view's samples: a seeded order, of which the first latent.count() are
         # kept (decided at the first snapshot, from the code's size, then fixed).
         self.order = np.random.RandomState(latent.SEED).permutation(len(dataset.test))

@@ -23,6 +23,7 @@ import chainer
 import numpy as np
 from tqdm import tqdm
 
+from aezoo.data.pixels import Pixels
 from aezoo.train.callbacks import OnHook, TrainState
 
 EVAL_BATCH = 1000
@@ -42,7 +43,9 @@ class Trainer:
                  warn=None, cluster=None, augment=None):
         self.model, self.optimizer = model, optimizer
         self.device, self.rng = device, rng
-        self.train_x = device.send(train)  # the whole set lives on the device
+        # The whole set lives on the device, unless it is Pixels (a folder's uint8 cache,
+        # memory-mapped): then each batch is read, converted to float32 and sent as used.
+        self.train_x = train if isinstance(train, Pixels) else device.send(train)
         self.test_x = device.send(test)
         self.batch_size, self.progress = batch_size, progress
         self.warn = warn or (lambda message: None)
@@ -114,13 +117,17 @@ class Trainer:
 
     def train_epoch(self):
         """One pass over shuffled training data; the averages of what the model reported."""
-        order = self.device.send(self.rng.permutation(len(self.train_x)))
+        order = self.rng.permutation(len(self.train_x))
+        lazy = isinstance(self.train_x, Pixels)
+        order = order if lazy else self.device.send(order)
         sums = Averages()
         bar = tqdm(range(self.n_batches()), desc=f"epoch {self.epoch}", leave=False, position=1,
                    disable=not self.progress, unit="batch")
         for self.batch in bar:
             indices = order[self.batch * self.batch_size:(self.batch + 1) * self.batch_size]
             x = self.train_x[self.cluster.share(indices) if self.cluster else indices]
+            if lazy:
+                x = self.device.send(x)
             if self.augment is not None:  # drawn on the CPU from the run's Generator
                 x = self.device.send(self.augment(chainer.backends.cuda.to_cpu(x), self.rng))
             self.fire("batch_start")

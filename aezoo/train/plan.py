@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aezoo.config import RESUMABLE, SPLIT_OPTIONS, Config, flag, merge, validate
-from aezoo.data import augment
+from aezoo.data import augment, image_folder
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
@@ -53,6 +53,8 @@ def dataset_for(cfg):
     if path and os.path.isfile(path):
         stat = os.stat(path)
         stamp = (stat.st_size, stat.st_mtime_ns)
+    elif path and cfg.data.startswith("folder:"):
+        stamp = image_folder.stamp(path)  # its files' names, sizes and times
     key = tuple(getattr(cfg, name) for name in SPLIT_OPTIONS) + (
         stamp, model_cls(cfg.model).masks_padding)
     if key not in _loaded:

@@ -40,7 +40,7 @@ def width(layer):
     """How wide a layer is drawn: channels of (C, H, W), units of a sequence layer, else the
     number of values it outputs."""
     out = layer.get("out") or [1]
-    if len(out) == 3:
+    if len(out) == 3 and layer.get("axes") != [1, 2, 0]:  # not colour images, channels last
         return int(out[0])
     if layer["type"] in SEQUENCE:
         return int(out[-1])

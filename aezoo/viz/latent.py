@@ -121,7 +121,9 @@ class LatentPanel:
                                     alpha=0.55, linewidths=0)  # 3-4 px dots, overlaps show
         if self.legend and len(classes) <= 20:
             handles = [self.ax.scatter([], [], s=16, color=colour[c]) for c in classes]
-            self.ax.legend(handles, [str(c) for c in classes], fontsize=self.fontsize,
+            names = [str(n) for n in arrays.get("class_names", [])]  # a folder's classes
+            shown = [names[c] if 0 <= c < len(names) else str(c) for c in classes]
+            self.ax.legend(handles, shown, fontsize=self.fontsize,
                            loc="upper left", bbox_to_anchor=(1.0, 1.02), frameon=False,
                            handletextpad=0.1, borderaxespad=0.2, labelspacing=0.2,
                            ncol=1 if len(classes) <= 10 else 2)

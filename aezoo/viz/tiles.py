@@ -16,7 +16,8 @@ GAP = 2           # white pixels between cells
 
 
 def as_images(batch, kind):
-    """Samples as 2-D pictures: images stay; vectors become squares when D is one, else strips."""
+    """Samples as pictures: images stay ((n, H, W) gray, (n, H, W, 3) colour); vectors become
+    squares when D is one, else strips."""
     batch = np.asarray(batch)
     if kind == "image":
         return batch
@@ -28,19 +29,22 @@ def as_images(batch, kind):
 
 
 def tile(rows, value_range=(0.0, 1.0)):
-    """Rows of equally sized pictures as one grey array in [0, 1], GAP pixels apart, upscaled.
+    """Rows of equally sized pictures as one array in [0, 1], GAP white pixels apart,
+    upscaled: (H, W) grey, or (H, W, 3) when the pictures are colour (n, h, w, 3).
 
-    Values map to grey over [0, 1], or over the data's range where it leaves [0, 1]
-    (outputs beyond it are clipped).
+    Values map to grey (or each channel's intensity) over [0, 1], or over the data's range
+    where it leaves [0, 1] (outputs beyond it are clipped).
     """
     low, high = value_range
     if low >= 0 and high <= 1:  # data in [0, 1]: one fixed grey scale, never stretched
         low, high = 0.0, 1.0
-    h, w = rows[0].shape[1:]
+    h, w = rows[0].shape[1:3]
+    depth = tuple(rows[0].shape[3:])  # () grey, (3,) colour
     scale = max(1, TARGET_CELL // max(h, w))
     cell_h, cell_w = h * scale, w * scale
     n = max(len(r) for r in rows)
-    grid = np.ones((len(rows) * (cell_h + GAP) - GAP, n * (cell_w + GAP) - GAP), np.float32)
+    grid = np.ones((len(rows) * (cell_h + GAP) - GAP, n * (cell_w + GAP) - GAP) + depth,
+                   np.float32)
     for r, row in enumerate(rows):
         scaled = np.clip((np.asarray(row, np.float32) - low) / ((high - low) or 1.0), 0, 1)
         big = scaled.repeat(scale, axis=1).repeat(scale, axis=2)  # (n, cell_h, cell_w)
@@ -85,8 +89,8 @@ def labelled_grid(arrays, per_row=None, manifold=True):
     n = int(round(np.sqrt(len(pictures))))
     right = tile([pictures[i * n:(i + 1) * n] for i in range(n)], value_range)
     space = 8 * GAP
-    picture = np.ones((max(left.shape[0], right.shape[0]), left.shape[1] + space + right.shape[1]),
-                      np.float32)
+    picture = np.ones((max(left.shape[0], right.shape[0]), left.shape[1] + space + right.shape[1])
+                      + left.shape[2:], np.float32)
     picture[:left.shape[0], :left.shape[1]] = left
     picture[:right.shape[0], left.shape[1] + space:] = right
     return picture, labels, [(left.shape[1] + space + right.shape[1] / 2, "code space (2-D)")]

@@ -28,6 +28,17 @@ RUNS = {
     "conv-keras-7x9": ["conv", "--decoder", "keras", "--data", "npy:{odd}", "--epochs", "1"],
     "vae": ["vae", "--hidden", "32,16", "--code-dim", "2", "--epochs", "1"],  # its mean path
     "vae-conv-7x9": ["vae", "--encoder", "conv", "--data", "npy:{odd}", "--epochs", "1"],
+    # colour images (N, H, W, 3): conv moves the channels, dense models flatten them
+    "conv-colour-7x9": ["conv", "--data", "npy:{colour}", "--epochs", "1"],
+    "conv-colour-code": ["conv", "--code-dim", "6", "--data", "npy:{colour}", "--epochs", "1"],
+    "conv-keras-colour": ["conv", "--decoder", "keras", "--data", "npy:{colour}", "--epochs", "1"],
+    "vae-conv-colour": ["vae", "--encoder", "conv", "--data", "npy:{colour}", "--epochs", "1"],
+    "sequential-conv-colour": ["sequential", "--layers", "conv:4 relu pool conv:2 relu",
+                               "--data", "npy:{colour}", "--epochs", "1"],
+    "sequential-dense-colour": ["sequential", "--layers", "dense:12 relu dense:4",
+                                "--data", "npy:{colour}", "--epochs", "1"],
+    "deep-colour": ["deep", "--hidden", "16", "--code-dim", "4", "--data", "npy:{colour}",
+                    "--epochs", "1"],
     "gru-keras-3": ["gru", "--data", "digits-rows", "--hidden", "6", "--keras-version", "3",
                     "--epochs", "1"],
     "gru-keras-2-stacked": ["gru", "--data", "digits-rows", "--hidden", "6,5", "--epochs", "1"],
@@ -83,12 +94,15 @@ def exported(tmp_path_factory):
     np.save(odd, np.random.RandomState(0).randint(0, 256, (60, 7, 9)).astype(np.uint8))
     mnist_sized = root / "28.npy"
     np.save(mnist_sized, np.random.RandomState(1).randint(0, 256, (40, 28, 28)).astype(np.uint8))
+    colour = root / "colour.npy"
+    np.save(colour, np.random.RandomState(3).randint(0, 256, (60, 7, 9, 3)).astype(np.uint8))
     padded = root / "padded.npz"
     np.savez(padded, x=np.random.RandomState(2).randn(40, 6, 3).astype(np.float32),
              lengths=np.arange(40) % 6 + 1)
     done = {}
     for name, argv in RUNS.items():
-        argv = [a.format(odd=odd, mnist_sized=mnist_sized, padded=padded) for a in argv]
+        argv = [a.format(odd=odd, mnist_sized=mnist_sized, padded=padded, colour=colour)
+                for a in argv]
         if "--data" not in argv:
             argv += ["--data", "digits"]
         assert run(argv + ["--no-video", "--out", str(root / name)]) == 0

@@ -79,7 +79,7 @@ def make_inputs(tmp_path):
     p["md5_dir"] = d
 
     rng = np.random.RandomState(0)
-    for name, array in (("rank1", rng.rand(10)), ("rank4", rng.rand(10, 2, 3, 3)),
+    for name, array in (("rank1", rng.rand(10)), ("rank4", rng.rand(10, 2, 3, 5)),
                         ("empty", np.zeros((0, 4, 4))), ("above", rng.rand(10, 4, 4) * 3),
                         ("negative", rng.rand(10, 4, 4) - 0.5), ("strings", np.array([["a"]]))):
         p[name] = tmp_path / f"{name}.npy"
@@ -157,8 +157,9 @@ CASES = {
                              r"empty-dir.*train-images-idx3-ubyte"),
     "npy rank 1": (lambda p, r: ["simple", "--data", f"npy:{p['rank1']}", "--epochs", "1"],
                    r"rank1\.npy.*\(10,\)"),
+    # 4-D is images with channels last: 5 channels are neither gray nor colour
     "npy rank 4": (lambda p, r: ["simple", "--data", f"npy:{p['rank4']}", "--epochs", "1"],
-                   r"rank4\.npy.*\(10, 2, 3, 3\)"),
+                   r"rank4\.npy.*C = 1 or 3.*\(10, 2, 3, 5\)"),
     "npy empty": (lambda p, r: ["simple", "--data", f"npy:{p['empty']}", "--epochs", "1"],
                   r"empty\.npy"),
     "npy nan": (lambda p, r: ["simple", "--data", f"npy:{p['nan']}", "--epochs", "1"],

@@ -75,3 +75,14 @@ def test_only_images_can_be_moved():
     augment.check_kind(None, "vector", "npy:x.npy")
     with pytest.raises(UsageError, match=r"--augment shift:1: --data sine holds sequences"):
         augment.check_kind("shift:1", "sequence", "sine")
+
+
+@pytest.mark.parametrize("spec", ["shift:2", "elastic:8:3"])
+def test_colour_images_move_every_channel_alike(spec):
+    """Each channel of a colour batch moves as that channel alone would, with the same draws."""
+    x = np.random.RandomState(0).rand(5, 9, 7, 3).astype(np.float32)
+    moved = augment.parse(spec)(x, np.random.default_rng(4))
+    assert moved.shape == x.shape
+    for c in range(3):
+        alone = augment.parse(spec)(x[..., c], np.random.default_rng(4))
+        np.testing.assert_allclose(moved[..., c], alone, atol=1e-6)
