@@ -351,6 +351,7 @@ OPTION_LISTS = {
     "sweeps/file.py": "SET_BY_SWEEP: out and name, a sweep's own",
     "loggers/tensorboard.py": "the options no HParams column shows",
     "notebook/fitting.py": "the layer-list options aezoo.Sequential gives",
+    "train/build.py": "the options only a decoded image folder takes (data's, issue 39)",
 }
 
 
