@@ -26,7 +26,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints/build.txt
 	@test -n "$(PYTHON)" || { echo "aezoo needs Python 3.10 or 3.11 (Chainer 7.8.1 does not import on 3.12+)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard,notebook,search]'
+	$(BIN)/python -m pip install --no-cache-dir -e '.[test,mpi,docs,ray,tensorboard,notebook,search,mlflow]'
 	touch $@
 
 run: $(STAMP)

@@ -3,9 +3,10 @@
 The same name is used everywhere: `--code-dim` on the command line, `code_dim`
 in a TOML file, in config.json and in the code. Options of the run are declared
 here; options of a model are the keyword-only arguments of its constructor
-(models/base.py), and options of an ability (growth, a KL term, Keras weights)
-are declared by the ability (models/abilities.py); both join Config from there,
-so a new model's options need nothing here. The CLI parser is generated from OPTIONS.
+(models/base.py), options of an ability (growth, a KL term, Keras weights)
+are declared by the ability (models/abilities.py), and options of a logger
+(--tensorboard, --mlflow) by the logger (loggers/); all join Config from there,
+so a new model's or logger's options need nothing here. The CLI parser is generated from OPTIONS.
 """
 import math
 import sys
@@ -20,6 +21,7 @@ from aezoo.data import augment
 from aezoo.data.image_cache import parse_size
 from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
+from aezoo.loggers import RESUMABLE as LOGGER_OPTIONS, run_options as logger_options
 from aezoo.models import all_options
 from aezoo.models.abilities import run_options as ability_options
 from aezoo.models.base import MAX_DEPTH, MAX_WEIGHT, Limits
@@ -103,10 +105,6 @@ class _Base:
     video: bool = field(default=True, metadata=dict(help="render progress.gif/mp4 at the end"))
     fps: float = field(default=4.0, metadata=dict(help="frames per second of the video"))
     quiet: bool = field(default=False, metadata=dict(help="print only errors and warnings"))
-    tensorboard: bool = field(default=False, metadata=dict(
-        help="write TensorBoard event files into RUN_DIR/tensorboard, every epoch (needs the "
-             "extra aezoo[tensorboard])"))
-
 
 
 def _model_fields():
@@ -125,22 +123,29 @@ def _ability_fields():
         for name, spec in ability_options().items()]
 
 
+def _logger_fields():
+    """Config fields for the options a logger declares (loggers/: --tensorboard, --mlflow)."""
+    return [(name, spec.type, field(default=spec.default, metadata=dict(
+        help=spec.help, logger=True, **({"choices": spec.choices} if spec.choices else {}))))
+        for name, spec in logger_options().items()]
+
+
 def _fields_of(cls):
     return [(name, kind, getattr(cls, name)) for name, kind in cls.__annotations__.items()]
 
 
 _run_fields = _fields_of(_Base)
 Config = make_dataclass("Config", _run_fields[:7] + _model_fields() + _ability_fields()
-                        + _run_fields[7:],
+                        + _run_fields[7:] + _logger_fields(),
                         namespace={"to_dict": lambda self: asdict(self)})
 Config.__doc__ = "The resolved options of a run; fields from the models' options included."
 Config.__module__ = __name__  # picklable (make_dataclass names no module before 3.12): plans
                               # travel to a sweep's worker processes
 
 
-# Options that may differ when a run is resumed; everything else comes from
-# the run's config.json so the continued run is the same experiment.
-RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed", "tensorboard")
+# Options that may differ when a run is resumed (the loggers' say so for theirs); everything
+# else comes from the run's config.json so the continued run is the same experiment.
+RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed") + LOGGER_OPTIONS
 
 OPTIONS = {f.name: f for f in fields(Config)}
 MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))

@@ -10,7 +10,8 @@ gives samples per second, the ratio aezoo / PyTorch (medians of the rounds),
 aezoo's GFLOP/s and its share of this machine's sgemm peak (numpy, measured in
 the same run), and the BLAS kernel in use. Without PyTorch (pip install torch,
 the CPU wheel) it prints aezoo's own figures and says the comparison was skipped.
-The last line is what a run's per-epoch files cost, as a share of its training.
+The last line is what a run's per-epoch files cost, as a share of its training, and what
+each of its loggers costs (loggers/: TensorBoard's and MLflow's when their extras are here).
 With --device 0 both sides train on that GPU (aezoo through CuPy, PyTorch through torch.cuda)
 and the peak is CuPy's sgemm there.
 """
@@ -21,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+import types
 
 import chainer
 import numpy as np
@@ -30,6 +32,7 @@ from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.data import load
 from aezoo.errors import UsageError
+from aezoo.loggers import LOGGERS
 from aezoo.runs.atomic import atomic, check_writable
 from aezoo.models import fast
 from aezoo.speed.clock import clock_parts
@@ -196,16 +199,39 @@ def sgemm_peak(size=2048, repeats=3):
 
 
 def artifacts(folder, epochs):
-    """Per-epoch files of a run (snapshot, metrics, checkpoint), as a share of its training."""
+    """What a run's sinks cost, as shares of its training: {"files": the per-epoch files
+    (snapshot, metrics, checkpoint), then one a logger's declared cost ("loss.png",
+    "terminal", "tensorboard", "mlflow")}, with every optional logger whose extra is
+    installed here on (MLflow into a SQLite store in `folder`, never a configured server)."""
     np.save(os.path.join(folder, "x.npy"), (images(4000) * 255).astype(np.uint8))
     cfg, given = configured("deep", ({"data": f"npy:{os.path.join(folder, 'x.npy')}",
                                       "epochs": epochs, "video": False, "quiet": True,
                                       "device": str(DEVICE.device.id) if DEVICE.xp is not np else "cpu",
-                                      "out": os.path.join(folder, "run")}, "bench"))
-    trainer = prepare(plan(cfg, given)).trainer
-    spent = clock_parts(trainer)
-    trainer.run(epochs)
-    return spent["files"] / spent["training"]
+                                      "out": os.path.join(folder, "run"), **optional_loggers()},
+                                     "bench"))
+    uri = os.environ.pop("MLFLOW_TRACKING_URI", None)
+    try:
+        trainer = prepare(plan(cfg, given)).trainer
+        spent = clock_parts(trainer)
+        trainer.run(epochs)
+    finally:
+        if uri is not None:
+            os.environ["MLFLOW_TRACKING_URI"] = uri
+    on = {cls.cost for cls in LOGGERS.values() if cls.wanted(cfg)} | {"files"}
+    return {key: spent[key] / spent["training"] for key in spent if key in on}
+
+
+def optional_loggers():
+    """{option: True} of the loggers that an option turns on and whose extras are installed."""
+    found = {}
+    for cls in LOGGERS.values():
+        flags = {name: True for name, option in cls.options.items() if option.type is bool}
+        try:
+            cls.check(types.SimpleNamespace(**flags))
+        except UsageError:
+            continue
+        found.update(flags)
+    return found
 
 
 def table(results, peak):
@@ -257,7 +283,7 @@ def bench(args):
     peak = sgemm_peak(512 if args.quick else 2048)
     results = {name: measure(*spec, args.quick, torch_ok) for name, spec in WORKLOADS.items()}
     with tempfile.TemporaryDirectory() as folder:
-        files = artifacts(folder, 1 if args.quick else 3)
+        shares = artifacts(folder, 1 if args.quick else 3)
     if DEVICE.xp is np:
         print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load {load:.1f} before the run; "
               f"BLAS: {blas()}; numpy sgemm peak {peak:.0f} GFLOP/s")
@@ -278,11 +304,14 @@ def bench(args):
     for name, r in results.items():
         if "skipped" in r:
             print(f"{name}: comparison skipped, {r['skipped']}")
-    print(f"per-epoch files of a run (deep, MNIST-sized): {100 * files:.0f} % of its training")
+    others = ", ".join(f"{key} {100 * share:.1f} %" for key, share in shares.items()
+                       if key != "files")
+    print(f"per-epoch files of a run (deep, MNIST-sized): {100 * shares['files']:.0f} % of its "
+          f"training; its loggers: {others}")
     if args.json:
         with atomic(args.json) as f:
             json.dump({"results": results, "sgemm_gflops": peak, "blas": blas(),
-                       "artifacts_share": files, "torch": torch_ok, "threads": args.threads,
+                       "artifacts_share": shares["files"], "shares": shares, "torch": torch_ok, "threads": args.threads,
                        "load": load}, f, indent=1)
     return 0
 

@@ -14,6 +14,7 @@ import argparse
 import sys
 import time
 
+from aezoo import loggers
 from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
@@ -45,6 +46,8 @@ def parser():
             help_text += " [model option]"
         elif option.metadata.get("ability"):
             help_text += " [ability option]"
+        elif option.metadata.get("logger"):
+            help_text += " [logger option]"
         if option.type is bool:
             p.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
                            help=help_text)
@@ -101,6 +104,7 @@ def train(argv):
     videos = []
     if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
         videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
+        loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         for path in videos:
             if not the_plan.cfg.quiet:
                 print(f"aezoo: video {path}", file=sys.stderr)

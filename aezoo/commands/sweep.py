@@ -41,10 +41,13 @@ OUT/logs/NAME.log and one status line a run here; a run's numbers do not depend 
 A run whose process dies is retried (--retries) from its last checkpoint. Ctrl-C
 stops every run at its next epoch; repeating the command resumes them.
 """
+import argparse
 import sys
 
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
+from aezoo.config import flag
+from aezoo.loggers import run_options as logger_options
 from aezoo.results.comparison import print_table
 from aezoo.sweeps import status, study as studies
 from aezoo.sweeps.runner import (GRACE, REDUCTION_FACTOR, Interrupted, default_workers,
@@ -94,6 +97,11 @@ def parser():
     p.add_argument("--reduction-factor", type=int, metavar="F",
                    help=f"asha and hyperband: rungs at grace x F^k epochs; 1/F of the runs go on "
                         f"(default {REDUCTION_FACTOR})")
+    for name, option in logger_options().items():  # --tensorboard, --mlflow: the loggers'
+        if option.type is bool:
+            p.add_argument(flag(name), action=argparse.BooleanOptionalAction,
+                           default=argparse.SUPPRESS, help=f"{option.help}: every run of the "
+                           f"sweep, over its file")
     return p
 
 
@@ -103,12 +111,14 @@ def main(argv=None):
 
 def _main(argv):
     args = parser().parse_args(argv)
-    hint = f"{PROG} {args.file}" + (f" --out {args.out}" if args.out else "")
+    loggers = {name: getattr(args, name) for name in logger_options() if hasattr(args, name)}
+    hint = f"{PROG} {args.file}" + (f" --out {args.out}" if args.out else "") + "".join(
+        f" {flag(name) if on else '--no-' + flag(name)[2:]}" for name, on in loggers.items())
     how = settings(args.workers, args.threads, args.ray, args.retries, args.early_stop,
                    args.grace, args.reduction_factor, args.trials, args.sampler, args.storage,
                    args.study)
     try:
-        planned = plan_sweep(args.file, args.out)
+        planned = plan_sweep(args.file, args.out, loggers)
         outcome = run_sweep(planned, how, say=say)
     except Interrupted as e:
         if e.run:

@@ -7,9 +7,9 @@
     RUN_DIR/tensorboard/projector_config.pbtxt   the Embedding Projector's list of embeddings
     RUN_DIR/tensorboard/NNNNN/code_D/            tensors.tsv, metadata.tsv, sprite.png
 
-Everything comes from what the run computed anyway: the epoch's scores (trainer.metrics),
-the snapshot's arrays (train/capture.py), growth's records and the model's layers(). This
-callback never runs the model and draws no random number, so the run is otherwise the same.
+Everything comes from what the logger is told (loggers/contract.py): the epoch's scores, the
+snapshot's arrays (train/capture.py), growth's records and the model's layers. It never
+sees the model and draws no random number, so the run is otherwise the same.
 Written with tensorboardX (the extra aezoo[tensorboard]), which needs no TensorFlow: its
 summaries, checksum and projector layout. The records are written here, in place (its
 SummaryWriter queues events for a thread and its flush() does not wait for them), so an
@@ -21,31 +21,16 @@ import socket
 import struct
 import time
 
-import imageio.v3 as iio
 import numpy as np
 
 from aezoo.errors import UsageError
-from aezoo.models import Growable
-from aezoo.runs import recon
-from aezoo.train.callbacks import Callback
-from aezoo.train.optimizers import learning_rate
-from aezoo.viz import tiles
+from aezoo.loggers.contract import FINISHED, STOPPED, Logger, Option
 
 FOLDER = "tensorboard"
 INSTALL = "pip install 'aezoo[tensorboard]'"
 # Options that say where and how a run is shown, not what it is: no HParams column for them
 NOT_HPARAMS = ("out", "name", "quiet", "video", "fps", "show", "device", "distributed",
-               "tensorboard", "data_dir")
-
-
-def check(cfg):
-    """A UsageError, before anything is written, when --tensorboard cannot work here."""
-    if not cfg.tensorboard:
-        return
-    try:
-        import tensorboardX  # noqa: F401
-    except ImportError:
-        raise UsageError(f"--tensorboard needs the extra aezoo[tensorboard] (tensorboardX): {INSTALL}")
+               "tensorboard", "mlflow", "data_dir")
 
 
 # What an epoch records besides scores, and its tag
@@ -70,6 +55,7 @@ def pictures(arrays):
     """{tag: grey picture in [0, 1]} of a snapshot's arrays: inputs above reconstructions (a
     sequence model's panel for sequences), a generative model's prior samples, and the
     decoded grid over a 2-D code."""
+    from aezoo.viz import tiles
     shown = {k: arrays[k] for k in ("kind", "view", "value_range") if k in arrays}
     found = {"reconstructions": tiles.grid(
         {**shown, **{k: arrays[k] for k in ("inputs", "targets", "outputs") if k in arrays}})}
@@ -87,6 +73,7 @@ def sprite_images(dataset, index):
     """(N, C, H, W) thumbnails in [0, 1] of the test samples `index` (C: 1 grey, 3 colour);
     None for sequences and pictures that are not square (the projector's sprite takes
     square ones only)."""
+    from aezoo.viz import tiles
     if dataset.kind not in ("image", "vector"):
         return None
     images = tiles.as_images(dataset.test[index], dataset.kind).astype(np.float32)
@@ -192,6 +179,7 @@ class Events:
     def image(self, tag, picture, step):
         """A grey or colour picture in [0, 1] as an image summary, encoded as the snapshot PNGs are (zlib
         level 1: a fifth of tensorboardX's default encoding time, for a few more bytes)."""
+        import imageio.v3 as iio
         from tensorboardX.proto.summary_pb2 import Summary
         png = iio.imwrite("<bytes>", to_bytes(picture), extension=".png", compress_level=1)
         image = Summary.Image(height=picture.shape[0], width=picture.shape[1], colorspace=1 if picture.ndim == 2 else 3,
@@ -202,6 +190,7 @@ class Events:
         """The projector's files in NNNNN/TAG/ and their entry in projector_config.pbtxt
         (tensorboardX's layout, which TensorBoard's projector reads). The codes and the sprite
         are written here with numpy: tensorboardX's writers take 5 times as long."""
+        import imageio.v3 as iio
         from tensorboardX import embedding
         subdir = f"{step:05d}/{tag}"
         path = os.path.join(self.folder, subdir)
@@ -220,23 +209,44 @@ class Events:
         self.file.close()
 
 
-class TensorBoard(Callback):
-    """Callback: the run's event files, flushed at every epoch's end (see the module docstring).
+class TensorBoard(Logger):
+    """The run's event files, flushed at every epoch's end (see the module docstring)."""
+    options = {"tensorboard": Option(False, bool, "write TensorBoard event files into "
+                                     "RUN_DIR/tensorboard, every epoch (needs the extra "
+                                     "aezoo[tensorboard])", None)}
+    on_resume = ("a new event file from the checkpoint's epoch on (TensorBoard drops the later "
+                 "epochs an interrupted run wrote); the HParams session and layers are not "
+                 "written again")
+    cost = "tensorboard"
 
-    `capture` is the run's capture.EpochArrays (its latest arrays feed the images and the
-    projector); `epoch` the epoch the run starts from (a resumed run drops the events that
-    an interrupted process wrote after its checkpoint)."""
+    @classmethod
+    def wanted(cls, cfg):
+        return cfg.tensorboard
 
-    def __init__(self, run_dir, cfg, dataset, capture, epoch=0):
-        self.folder = os.path.join(run_dir, FOLDER)
-        self.recon = os.path.join(run_dir, recon.FOLDER)
-        self.writer = Events(self.folder, epoch + 1 if epoch else None)
-        self.cfg, self.dataset, self.capture = cfg, dataset, capture
-        self.events, self.started = [], False
+    @classmethod
+    def check(cls, cfg):
+        try:
+            import tensorboardX  # noqa: F401
+        except ImportError:
+            raise UsageError(f"--tensorboard needs the extra aezoo[tensorboard] (tensorboardX): "
+                             f"{INSTALL}")
 
-    def event(self, record):
-        """A growth record (train/start.py passes on what growth logs): written at the epoch's
-        end; at a growth, the code size that ends gets its embedding now."""
+    def start(self, run):
+        from aezoo.runs import recon
+        from tensorboardX import summary
+        self.folder = os.path.join(run.run_dir, FOLDER)
+        self.recon = os.path.join(run.run_dir, recon.FOLDER)
+        earlier = os.path.isdir(self.folder) and any(
+            name.startswith("events.out.tfevents.") for name in os.listdir(self.folder))
+        self.writer = Events(self.folder, run.epoch + 1 if run.epoch else None)
+        self.cfg, self.dataset, self.events, self.arrays = run.cfg, run.dataset, [], None
+        if not earlier:  # a resumed run's session and layers are in its first file already
+            self.writer.add(summary.hparams(hparams(self.cfg), {})[1], run.epoch)
+            self.layers(run.epoch, run.layers)
+
+    def growth(self, record):
+        """Written at the epoch's end; at a growth, the code size that ends gets its
+        embedding now."""
         self.events.append(record)
         if record["event"] == "growth":
             arrays = self.latest(record["epoch"] - 1)
@@ -244,10 +254,10 @@ class TensorBoard(Callback):
                 self.embed(arrays)
 
     def latest(self, epoch):
-        """The snapshot's arrays of `epoch`: the ones just captured, else from recon/."""
-        arrays = self.capture.latest
-        if arrays is not None and int(arrays["epoch"]) == epoch:
-            return arrays
+        """The snapshot's arrays of `epoch`: the last ones told, else from recon/ (a resume)."""
+        from aezoo.runs import recon
+        if self.arrays is not None and int(self.arrays["epoch"]) == epoch:
+            return self.arrays
         if epoch in recon.saved_epochs(self.recon):
             return recon.read(self.recon, epoch)
         return None
@@ -267,37 +277,31 @@ class TensorBoard(Callback):
         self.writer.embedding(codes, metadata, header, sprite_images(self.dataset, index),
                               epoch, tag)
 
-    def on_epoch_end(self, trainer):
+    def epoch(self, epoch):
         from tensorboardX import summary
-        epoch, model, w = trainer.epoch, trainer.model, self.writer
-        if not self.started:  # the options, as the HParams dashboard's session; the layers
-            self.started = True
-            w.add(summary.hparams(hparams(self.cfg), {})[1], epoch)
-            self.layers(epoch, model)
-        found = {**trainer.metrics, "lr": learning_rate(trainer.optimizer),
-                 "params": model.n_params()}
-        if isinstance(model, Growable) and model.depth:
-            found["depth"] = model.depth
-        for tag, value in scalars(found):
-            w.add(summary.scalar(tag, value), epoch)
-        arrays = self.capture.latest
-        if arrays is not None:
-            for tag, picture in pictures(arrays).items():
-                w.image(tag, picture, epoch)
-        grown = [r for r in self.events if r["event"] == "growth"]
+        w, number = self.writer, epoch.number
+        for tag, value in scalars(epoch.metrics):
+            w.add(summary.scalar(tag, value), number)
+        if epoch.arrays is not None:
+            self.arrays = epoch.arrays
+            for tag, picture in pictures(epoch.arrays).items():
+                w.image(tag, picture, number)
         if self.events:
-            w.add(summary.text("growth", growth_text(self.events)), epoch)
+            w.add(summary.text("growth", growth_text(self.events)), number)
             self.events = []
-        if grown:
-            self.layers(epoch, model)
-        if epoch >= self.cfg.epochs or trainer.stopped:
-            if arrays is not None:
-                self.embed(arrays)
-            w.add(summary.hparams(hparams(self.cfg), {})[2], epoch)  # the session ended
-            w.close()
-            return
+        if epoch.layers is not None:  # the model grew
+            self.layers(number, epoch.layers)
         w.flush()
 
-    def layers(self, epoch, model):
+    def end(self, how):
+        """The last codes' embedding and the HParams session's end, when the run is done (an
+        interrupted one goes on later); the file is closed however it ends."""
         from tensorboardX import summary
-        self.writer.add(summary.text("model/layers", markdown_table(model.layers())), epoch)
+        if how in (FINISHED, STOPPED) and self.arrays is not None:
+            self.embed(self.arrays)
+            self.writer.add(summary.hparams(hparams(self.cfg), {})[2], int(self.arrays["epoch"]))
+        self.writer.close()
+
+    def layers(self, step, layers):
+        from tensorboardX import summary
+        self.writer.add(summary.text("model/layers", markdown_table(layers)), step)

@@ -1,7 +1,7 @@
 """The progress display of aezoo.fit in Jupyter: one tqdm.auto bar over the run's epochs.
 
 In Jupyter tqdm.auto is a widget (ipywidgets) or, without ipywidgets, a text bar; in a
-terminal or a log, fit keeps the command line's own display (train/terminal.py).
+terminal or a log, fit keeps the command line's own display (loggers/terminal.py).
 """
 import sys
 

@@ -18,6 +18,7 @@ import difflib
 import os
 import sys
 
+from aezoo import loggers
 from aezoo.config import OPTIONS
 from aezoo.errors import RunFailed, RunInterrupted, UsageError
 from aezoo.notebook import arguments
@@ -94,9 +95,11 @@ def _train(the_plan, widget, callbacks):
         return Run(the_plan.run_dir)
     if cfg.video:  # as `aezoo run` does; run.video() renders it later otherwise
         try:
-            for path in render(the_plan.run_dir, fps=cfg.fps):
+            videos = render(the_plan.run_dir, fps=cfg.fps)
+            for path in videos:
                 if not cfg.quiet:
                     print(f"aezoo: video {path}", file=sys.stderr)
+            loggers.rendered(cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         except KeyboardInterrupt:  # the run is whole; only its video is missing
             print("aezoo: video not rendered (interrupted); run.video() renders it",
                   file=sys.stderr)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import tomli_w
 
+from aezoo import loggers
 from aezoo.errors import UsageError
 from aezoo.results import report
 from aezoo.results.comparison import compare
@@ -87,9 +88,11 @@ def default_out(source):
     return os.path.join("outputs", "sweep-" + os.path.splitext(os.path.basename(source))[0])
 
 
-def plan_sweep(source, out=None):
+def plan_sweep(source, out=None, options=None):
     """The Planned sweep of a sweep file's path or of its tables as a dict; a UsageError,
-    naming the file (or "sweep" and the option), when anything is wrong."""
+    naming the file (or "sweep" and the option), when anything is wrong. `options` are set
+    for every run of a grid, over the file (aezoo sweep's --tensorboard, --mlflow; a
+    search's trials take them from its file)."""
     if out is not None and not isinstance(out, (str, os.PathLike)):
         raise UsageError(f"out = {out!r}: expected the sweep folder's path")
     if isinstance(source, dict):
@@ -113,6 +116,7 @@ def plan_sweep(source, out=None):
     owner.check(out, **owned_by_sweep(out))  # a folder of the user's own: refused now
     if found:  # a search's trials are planned as they are asked
         return Planned(path, tables, out, [], found)
+    experiments = {name: {**run, **(options or {})} for name, run in experiments.items()}
     return Planned(path, tables, out, plan_steps(experiments, out, path or "sweep"))
 
 
@@ -278,7 +282,7 @@ def _run(planned, how, cluster, say, trials=None):
     for step in steps:
         if results.get(step.name) == 0 and step.cfg.video:
             from aezoo.results.run_videos import render
-            render(step.folder, fps=step.cfg.fps)
+            loggers.rendered(step.cfg, step.folder, render(step.folder, fps=step.cfg.fps))
     outcome.failed = [(n, status.first_error(logs[n]) if n in logs else None, logs.get(n))
                       for n, c in results.items() if c != 0]
     outcome.trained = [s.folder for s in steps if checkpoints.exists(s.folder)]

@@ -1,21 +1,18 @@
 """Capturing what a run shows: after every epoch, the model run on fixed test samples.
 
-    recon/epoch_NNNN.npz   the arrays (runs/recon.py says what they hold)
-    recon/epoch_NNNN.png   their picture (viz/tiles.py)
+    arrays = EpochArrays(dataset, indices, labels)(trainer)   # runs/recon.py: what they hold
 
-The one place outside the loop that runs the model for pictures: viz draws
+The one place outside the loop that runs the model for pictures: the seam
+(train/tell.py) gives the arrays to the loggers (recon/ keeps them), and viz draws
 from the arrays and never sees a model. Uses only the model contract
 (encode_decode, encode, decode, head, target, generative).
 """
-import os
 from statistics import NormalDist
 
 import chainer
 import numpy as np
 
-from aezoo.runs import recon
-from aezoo.train.callbacks import Callback
-from aezoo.viz import latent, tiles
+from aezoo.viz import latent
 
 to_cpu = chainer.backends.cuda.to_cpu
 
@@ -27,12 +24,10 @@ def fixed_indices(n_test, count, seed=0):
 
 
 
-class EpochArrays(Callback):
-    """Callback: recon/epoch_NNNN.npz and .png of the fixed test samples after every epoch."""
+class EpochArrays:
+    """The snapshot's arrays of the fixed test samples, at the epoch just ended."""
 
-    def __init__(self, run_dir, dataset, indices, labels=None):
-        self.folder = os.path.join(run_dir, recon.FOLDER)
-        os.makedirs(self.folder, exist_ok=True)
+    def __init__(self, dataset, indices, labels=None):
         self.indices = indices
         self.static = {"inputs": dataset.test[indices], "kind": np.array(dataset.kind),
                        "view": np.array(dataset.view),
@@ -45,9 +40,8 @@ class EpochArrays(Callback):
         # kept (decided at the first snapshot, from the code's size, then fixed).
         self.order = np.random.RandomState(latent.SEED).permutation(len(dataset.test))
         self.test_labels, self.kind, self.latent_index = dataset.test_labels, dataset.kind, None
-        self.latest = None  # the last epoch's arrays, for callbacks after this one (TensorBoard)
 
-    def on_epoch_end(self, trainer):
+    def __call__(self, trainer):
         model = trainer.model
         x = trainer.test_x[trainer.device.send(self.indices)]
         with chainer.using_config("train", False), chainer.no_backprop_mode():
@@ -68,8 +62,7 @@ class EpochArrays(Callback):
             arrays.update(latent_arrays(trainer, model,
                                         trainer.test_x[trainer.device.send(self.latent_index)],
                                         labels, self.latent_index, self.kind))
-        recon.save(self.folder, trainer.epoch, arrays, tiles.grid(arrays))
-        self.latest = arrays
+        return arrays
 
 
 MANIFOLD = 10  # a 10 x 10 grid over the prior's quantiles when the code is 2-D

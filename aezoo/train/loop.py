@@ -11,6 +11,8 @@ that receive the trainer and read what they need from it:
     trainer.loss        loss of the last batch (a float)
     trainer.metrics     the last epoch's averages and test scores
     trainer.state       a TrainState, which the checkpoint keeps for callbacks
+    trainer.stopped     why a callback ended the run early, or None
+    trainer.raised      the class of the exception that ended the run, or None (on_run_end)
 """
 import math
 import signal
@@ -54,6 +56,7 @@ class Trainer:
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, TrainState()
         self.stopped = None  # a callback sets a reason to end the run after this epoch
+        self.raised = None   # the class of the exception that ended the run, or None (run_end)
         self.callbacks = []  # fired in this order at every hook
         self.reporter = chainer.Reporter()  # collects what the model reports
         self.reporter.add_observer("main", model)
@@ -111,6 +114,9 @@ class Trainer:
                 self.metrics = {"epoch": self.epoch, **averages, **self.evaluate(),
                                 "seconds": seconds}
                 self.end_epoch()
+        except BaseException as e:
+            self.raised = type(e)  # not e: its traceback would keep the run's objects alive
+            raise
         finally:
             with deferred_interrupt():
                 self.fire("run_end")

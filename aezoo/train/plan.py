@@ -24,7 +24,7 @@ from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
 from aezoo.keras import weights as keras_weights
-from aezoo.loggers import tensorboard
+from aezoo.loggers import check as check_loggers
 from aezoo.train import device as devices
 from aezoo.train.build import build_model, check_range, fit_to_data, load_dataset, model_cls
 
@@ -69,7 +69,7 @@ def plan(cfg, given=(), out_root="outputs", new_folder=True):
     folder rule to the caller (a sweep resumes or skips a folder that holds a run)."""
     given = frozenset(given)
     devices.check(cfg.device)
-    tensorboard.check(cfg)
+    check_loggers(cfg)
     dataset = dataset_for(cfg)
     # Keras weights fix the shape (hidden, cell) before the model fits itself to the data.
     keras = keras_weights.prepare(cfg, given, dataset, model_cls(cfg.model))
@@ -104,7 +104,7 @@ def plan_resume(run_dir, changes=None):
     if rundir.unstarted(run_dir):
         return plan(dataclasses.replace(cfg, out=os.path.abspath(run_dir), name=None))
     devices.check(cfg.device)
-    tensorboard.check(cfg)
+    check_loggers(cfg)
     meta = checkpoints.read_meta(run_dir)
     cls = model_cls(cfg.model)
     checkpoints.check_model(meta, cls, run_dir)

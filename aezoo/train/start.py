@@ -13,7 +13,6 @@ import datetime
 import os
 import shutil
 import sys
-import time
 from collections import namedtuple
 
 import numpy as np
@@ -21,26 +20,26 @@ import numpy as np
 from aezoo import __version__
 from aezoo.data import augment
 from aezoo.errors import RunFailed, RunInterrupted, UsageError
-from aezoo.models import Growable
+from aezoo import loggers
+from aezoo.loggers.contract import RunInfo
+from aezoo.loggers.terminal import Terminal
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
 from aezoo.keras import weights as keras_weights
-from aezoo.loggers import tensorboard
 from aezoo.train import best, capture, device as devices, growth, schedules, serialize
 from aezoo.train.build import build_model, check_range, describe, model_cls
 from aezoo.train.writer import Writer
 from aezoo.train.callbacks import Callback, TrainState
 from aezoo.train.loop import Diverged, Trainer
-from aezoo.train.optimizers import build_optimizer, learning_rate
+from aezoo.train.optimizers import build_optimizer
 from aezoo.train.plan import check_fingerprint, dataset_for, last_line
-from aezoo.train.terminal import Terminal
-from aezoo.viz import curves
+from aezoo.train.tell import Tell
 
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
-LOSS_PLOT_EVERY = 30.0  # seconds between redraws of loss.png while training (and at the end)
 
-# fresh: this process made run_dir; lock: held while this process trains it
-Started = namedtuple("Started", "plan cfg dataset trainer run_dir fresh lock is_main")
+# fresh: this process made run_dir; lock: held while this process trains it; terminal: the
+# terminal logger, which start() says its own lines through
+Started = namedtuple("Started", "plan cfg dataset trainer run_dir fresh lock is_main terminal")
 
 
 def prepare(plan, is_main=True, extra=()):
@@ -101,49 +100,59 @@ def prepare(plan, is_main=True, extra=()):
                       augment=augment.parse(cfg.augment))
     if cluster:
         cluster.on_terminate(lambda: mpi.stopped_by_mpiexec(run_dir))
-    trainer.terminal = Terminal(cfg.epochs, meta["epoch"] if meta else 0, tty,
-                                cfg.quiet or not is_main)
     if meta:
         trainer.epoch, trainer.state = meta["epoch"], TrainState.from_json(meta["state"])
         best.resumed(trainer.state, trainer.epoch)
         trainer.metrics = logged  # what callbacks saw at that epoch's end
-    trainer.add(*callbacks(trainer, cfg, dataset, run_dir if is_main else None, cluster, extra))
-    return Started(plan, cfg, dataset, trainer, run_dir, fresh, held, is_main)
+    # The run's loggers (loggers/__init__.py), told through one seam; one process writes
+    sinks = loggers.wanted(cfg) if is_main else []
+    terminal = next((s for s in sinks if isinstance(s, Terminal)), None) or Terminal(quiet=True)
+    capturing = None
+    if is_main:
+        indices = capture.fixed_indices(len(dataset.test), cfg.show)
+        labels = None if dataset.test_labels is None else dataset.test_labels[indices]
+        capturing = capture.EpochArrays(dataset, indices, labels)
+    try:  # a logger that cannot start (an MLflow server that is down) leaves no new folder
+        tell = Tell(sinks, RunInfo(cfg, run_dir, dataset, model.layers(), model.n_params(),
+                                   model.line_score(), trainer.epoch, tty), capturing)
+    except BaseException:
+        if is_main and not plan.resume:
+            free(run_dir, fresh)
+        raise
+    trainer.add(*callbacks(trainer, cfg, dataset, run_dir if is_main else None, tell, cluster,
+                           extra))
+    return Started(plan, cfg, dataset, trainer, run_dir, fresh, held, is_main, terminal)
 
 
 def start(plan, is_main=True, extra=()):
     """Train the planned run to its last epoch; raises RunInterrupted (Ctrl-C) or RunFailed
     (diverged, out of memory), each saying why and what was kept; returns the Started run.
-    `extra` callbacks (a sweep's) fire after loss.png and before the checkpoints."""
+    `extra` callbacks (a sweep's) fire after the loggers and before the checkpoints."""
     started = prepare(plan, is_main, extra)
     cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
-    say = trainer.terminal.say  # nothing with --quiet; errors are printed regardless
+    say = started.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
     cluster = trainer.cluster
     processes = f" with {cluster.size} processes" if cluster else ""
     say(f"aezoo: {verb} {cfg.model} on {cfg.data} {started.dataset.shape} into {run_dir}"
         f"{processes}")
-    try:
-        try:
-            trainer.run(cfg.epochs, evaluate_untrained=not plan.resume)
-        finally:
-            trainer.terminal.close()  # the bar goes before any message below
+    try:  # the loggers end (the terminal's bar goes) before any message below
+        trainer.run(cfg.epochs, evaluate_untrained=not plan.resume)
     except KeyboardInterrupt:
         if not started.is_main:  # rank 0 of a distributed run speaks for the run
             raise RunInterrupted("interrupted", run_dir, silent=True) from None
         if not checkpoints.exists(run_dir):
-            raise RunInterrupted(f"interrupted before the first checkpoint; {free(started)}",
-                                 run_dir) from None
-        curves.save_run(run_dir, cfg)
+            raise RunInterrupted(f"interrupted before the first checkpoint; "
+                                 f"{free(started.run_dir, started.fresh)}", run_dir) from None
         raise RunInterrupted(f"interrupted; {saved_epochs(run_dir)} saved", run_dir,
                              resumable=True) from None
     except Diverged as e:
         if not started.is_main:
             raise RunFailed(str(e), run_dir, silent=True) from None
         if not checkpoints.exists(run_dir):
-            raise RunFailed(f"{e}; stopped before the first checkpoint, so {free(started)} "
-                            f"(try a smaller --lr)", run_dir) from None
-        curves.save_run(run_dir, cfg)
+            raise RunFailed(f"{e}; stopped before the first checkpoint, so "
+                            f"{free(started.run_dir, started.fresh)} (try a smaller --lr)",
+                            run_dir) from None
         raise RunFailed(f"{e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} (try a "
                         f"smaller --lr)", run_dir) from None
     except MemoryError:  # the model fitted, an epoch's work or files did not
@@ -152,22 +161,21 @@ def start(plan, is_main=True, extra=()):
         advice = "try a smaller --batch-size or model, or free memory"
         if not checkpoints.exists(run_dir):
             raise RunFailed(f"out of memory in epoch {trainer.epoch}; stopped before the first "
-                            f"checkpoint, so {free(started)} ({advice})", run_dir) from None
+                            f"checkpoint, so {free(started.run_dir, started.fresh)} ({advice})",
+                            run_dir) from None
         raise RunFailed(f"out of memory in epoch {trainer.epoch}; stopped, "
                         f"{saved_epochs(run_dir)} kept ({advice})", run_dir,
                         resumable=True) from None
-    if trainer.stopped and started.is_main:  # early stopping: loss.png was not drawn yet
-        curves.save_run(run_dir, cfg)
+    if trainer.stopped and started.is_main:
         say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")
     say(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}")
     return started
 
 
-def free(started):
+def free(run_dir, fresh):
     """Undo a new run that saved no epoch: its folder goes (or, if the user made it, empties
     again), so the name can be used at once. Returns what was done, for the message."""
-    run_dir = started.run_dir
-    if started.fresh:
+    if fresh:
         shutil.rmtree(run_dir)
         return f"{run_dir} removed, nothing to resume"
     for name in os.listdir(run_dir):  # it was empty when the run began
@@ -202,7 +210,6 @@ def record_start(run_dir, cfg, model, dataset, meta):
     now = datetime.datetime.now().isoformat(timespec="seconds")
     history, initial = {"created": now, "resumed": []}, describe(model)
     if meta:
-        metrics.truncate(run_dir, meta["epoch"])
         rundir.truncate_architecture(run_dir, meta["epoch"])
         previous = rundir.read_config(run_dir)
         history = {"created": previous.get("created"), "resumed": previous.get("resumed", []) + [now]}
@@ -218,82 +225,33 @@ def record_start(run_dir, cfg, model, dataset, meta):
         **history})
 
 
-def callbacks(trainer, cfg, dataset, run_dir, cluster=None, extra=()):
+def callbacks(trainer, cfg, dataset, run_dir, tell, cluster=None, extra=()):
     """The run's callbacks, in the order they fire at every hook (written down here only):
 
        1 cluster      several processes: stop together on Ctrl-C; prime new layers on all
        2 growth       grows at an epoch's start, fades and warms the new pair each batch,
                       logs the jump; first, so everything after sees the grown model
        3 schedules    the batch's learning rate and KL weight
-       4 best         the best epoch and early stopping; before the line, which says "best"
-       5 terminal     the epoch's line
-      with a run folder (one process writes):
-       6 snapshot     the fixed samples' arrays and PNG
-       7 metrics      the epoch's line in metrics.jsonl
-       8 loss.png     at the last epoch, and every LOSS_PLOT_EVERY seconds
+       4 best         the best epoch and early stopping; before the loggers, whose line
+                      says "best"
+       5 tell         the run's loggers (loggers/__init__.py: the terminal line, recon/,
+                      metrics.jsonl, loss.png, TensorBoard, MLflow), through train/tell.py
          extra        the caller's (a sweep's early stopping: what it decides, the checkpoints keep)
-       9 tensorboard  with --tensorboard: the epoch's events, from the snapshot's arrays;
-                      after extra, so a run a sweep stops ends its TensorBoard session
-      10 checkpoint   last, so a checkpoint never runs ahead of the files it continues;
-                      written in the background, the best one linked to it
+       6 checkpoint   with a run folder, last, so a checkpoint never runs ahead of the files
+                      it continues; written in the background, the best one linked to it
     """
-    board = []  # the TensorBoard callback, once made: growth's records go to it too
-
     def log(record):
-        trainer.terminal.event(record, trainer.model)
-        if run_dir is None:
-            return
-        metrics.append(run_dir, record)
-        for callback in board:
-            callback.event(record)
-        if record["event"] in ("growth", "faded_in"):  # the model's layers changed
+        tell.event(record, trainer.model)
+        if run_dir is not None and record["event"] in ("growth", "faded_in"):
             rundir.write_architecture(run_dir, record["epoch"], describe(trainer.model))
 
     found = [cluster.callback()] if cluster else []
     if cfg.grow_every:
         found.append(growth.Growth(cfg, dataset.train[:IDENTITY_SAMPLE], log, trainer.optimizer))
-    found += [schedules.Schedules(cfg, trainer.optimizer), best.Tracker(cfg.patience),
-              trainer.terminal]
+    found += [schedules.Schedules(cfg, trainer.optimizer), best.Tracker(cfg.patience), tell]
     if run_dir is None:
         return found
-    indices = capture.fixed_indices(len(dataset.test), cfg.show)
-    labels = None if dataset.test_labels is None else dataset.test_labels[indices]
-    shots = capture.EpochArrays(run_dir, dataset, indices, labels)
-    if cfg.tensorboard:
-        board.append(tensorboard.TensorBoard(run_dir, cfg, dataset, shots, trainer.epoch))
-    return found + [shots, MetricsLine(run_dir),
-                    LossPlot(run_dir, cfg, cfg.epochs, LOSS_PLOT_EVERY), *extra, *board,
-                    Checkpoint(run_dir)]
-
-
-class MetricsLine(Callback):
-    """The epoch's line in metrics.jsonl: its scores, the parameters, the learning rate."""
-
-    def __init__(self, run_dir):
-        self.run_dir = run_dir
-
-    def on_epoch_end(self, t):
-        found = {"params": t.model.n_params(), "lr": learning_rate(t.optimizer)}
-        if isinstance(t.model, Growable) and t.model.depth:
-            found["depth"] = t.model.depth
-        metrics.append(self.run_dir, {**t.metrics, **found})
-
-
-class LossPlot(Callback):
-    """loss.png at the last epoch, and meanwhile at most every `every` seconds.
-
-    A matplotlib figure costs about 50 ms, several epochs of a small model on
-    digits: redrawing it every epoch would double such a run's time.
-    """
-
-    def __init__(self, run_dir, cfg, epochs, every):
-        self.run_dir, self.cfg, self.epochs, self.every = run_dir, cfg, epochs, every
-        self.last = time.monotonic()
-
-    def on_epoch_end(self, trainer):
-        if trainer.epoch >= self.epochs or time.monotonic() - self.last >= self.every:
-            curves.save_run(self.run_dir, self.cfg)
-            self.last = time.monotonic()
+    return found + [*extra, Checkpoint(run_dir)]
 
 
 class Checkpoint(Callback):

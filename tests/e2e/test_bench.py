@@ -15,6 +15,14 @@ def test_bench_quick_runs_every_workload(tmp_path, capsys):
         assert r["samples_per_s"]["aezoo"] > 0 and r["samples_per_s"]["stock"] > 0
         assert name in out
     assert 0 < found["artifacts_share"] and found["sgemm_gflops"] > 0
+    shares = found["shares"]  # each logger's share, by the cost it declares
+    assert shares["files"] == found["artifacts_share"] and shares["loss.png"] > 0
+    assert {"terminal", "loss.png"} <= set(shares)
+    try:
+        import tensorboardX  # noqa: F401
+        assert 0 < shares["tensorboard"] < 1 and "tensorboard" in out.splitlines()[-1]
+    except ImportError:
+        assert "tensorboard" not in shares
     if not found["torch"]:
         assert "comparison was skipped" in out
 

@@ -89,7 +89,6 @@ def test_a_growing_run_keeps_its_new_layers_on_the_gpu_and_they_train(tmp_path):
     assert new, "no layer was added"
     assert all(isinstance(p.array, cupy.ndarray) for p in new.values())
     assert all(p.update_rule is not None and p.update_rule.t > 0 for p in new.values())
-    trainer.terminal.close()
 
 
 def test_a_gpu_run_resumes_on_the_cpu_and_a_cpu_run_on_the_gpu(tmp_path):

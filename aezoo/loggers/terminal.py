@@ -8,22 +8,32 @@ Every number is named (a VAE's line shows its elbo, as its summary does).
 One line kept per epoch, growth and other events as lines, and in a terminal a
 run-level bar with the ETA below them (tqdm; the loop's batch bar sits under it).
 Where stderr is not a terminal (CI, `| tee`) the same lines, plain, as they come.
---quiet prints none of it.
+--quiet prints none of it. train/start.py says its own lines (what it does, how the
+run ended) through say(), so they land above the bar too.
 """
+import math
 import sys
 
 from tqdm import tqdm
 
-from aezoo.train.callbacks import Callback
+from aezoo.loggers.contract import Logger
 
 
-class Terminal(Callback):
-    def __init__(self, total, start, tty, quiet, stream=None):
-        self.total, self.quiet, self.stream = total, quiet, stream or sys.stderr
-        self.bar = None
-        if tty and not quiet:
-            self.bar = tqdm(total=total, initial=start, desc="run", unit="epoch", position=0,
-                            file=self.stream, dynamic_ncols=True)
+class Terminal(Logger):
+    on_resume = "counts the bar from the checkpoint's epoch"
+    cost = "terminal"
+
+    def __init__(self, stream=None, quiet=False):
+        self.stream, self.quiet, self.bar = stream or sys.stderr, quiet, None
+        self.total, self.input_width, self.score = None, None, None
+
+    def start(self, run):
+        self.quiet = self.quiet or run.cfg.quiet
+        self.total, self.score = run.cfg.epochs, run.score
+        self.input_width = math.prod(run.dataset.shape)  # a growing model's first width
+        if run.tty and not self.quiet:
+            self.bar = tqdm(total=self.total, initial=run.epoch, desc="run", unit="epoch",
+                            position=0, file=self.stream, dynamic_ncols=True)
 
     def say(self, line):
         if self.quiet:
@@ -33,36 +43,36 @@ class Terminal(Callback):
         else:
             print(line, file=self.stream, flush=True)
 
-    def on_epoch_end(self, trainer):
-        m, best = trainer.metrics, trainer.state.best
-        name, key = trainer.model.line_score()
-        parts = [f"epoch {trainer.epoch}/{self.total}"]
+    def epoch(self, epoch):
+        m, (name, key) = epoch.metrics, self.score
+        parts = [f"epoch {epoch.number}/{self.total}"]
         if f"train_{key}" in m:
             parts.append(f"train {name} {m[f'train_{key}']:.4f}")
         parts.append(f"test {name} {m[f'test_{key}']:.4f}")
-        if trainer.epoch == 0:
+        if epoch.number == 0:
             parts.append("untrained")
-        elif best is not None and best.epoch == trainer.epoch:
+        elif epoch.best:
             parts.append("best")
         if "seconds" in m:
             parts.append(seconds(m["seconds"]))
         self.say("  ".join(parts))
-        if self.bar is not None and trainer.epoch > 0:
+        if self.bar is not None and epoch.number > 0:
             self.bar.update(1)
 
-    def event(self, record, model):
+    def growth(self, record):
         if record["event"] == "growth":
             score = next(k for k in record if k.endswith("_jump") and k.startswith("test_"))
             name = score[len("test_"):-len("_jump")]
-            shape = "-".join(str(w) for w in [model.widths[0]] + record["widths"])  # input to code
+            shape = "-".join(map(str, [self.input_width] + record["widths"]))  # input to code
             self.say(f"grew to depth {record['depth']}: {shape}, {record['params']:,} params, "
                      f"test {name} {record[score]:+.3f}")
         elif record["event"] == "faded_in":
             self.say(f"faded in: depth {record['depth']}'s new code is the model's code now")
 
-    def close(self):
-        if self.bar is not None:
+    def end(self, how):
+        if self.bar is not None:  # the bar goes before start.py's closing lines
             self.bar.close()
+            self.bar = None
 
 
 def seconds(value):

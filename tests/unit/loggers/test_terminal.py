@@ -45,14 +45,19 @@ def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
 
 def test_in_a_terminal_the_lines_go_above_a_run_bar():
     import io
-    from aezoo.train.terminal import Terminal
+    import types
+    from aezoo.loggers.contract import Epoch, RunInfo
+    from aezoo.loggers.terminal import Terminal
     stream = io.StringIO()
-    terminal = Terminal(total=3, start=1, tty=True, quiet=False, stream=stream)
-    terminal.say("epoch 2/3  train 0.5000  test 0.4000  best  0.1 s")
-    terminal.bar.update(1)
-    terminal.close()
+    terminal = Terminal(stream=stream)
+    cfg = types.SimpleNamespace(epochs=3, quiet=False)
+    terminal.start(RunInfo(cfg, "run", types.SimpleNamespace(shape=(8, 8)), [], 10,
+                           ("bce", "loss"), epoch=1, tty=True))
+    terminal.epoch(Epoch(2, {"train_loss": 0.5, "test_loss": 0.4, "seconds": 0.1}, None, True))
+    terminal.end("finished")
     text = stream.getvalue()
-    assert "epoch 2/3  train 0.5000" in text and "run:" in text and "2/3" in text
+    assert "epoch 2/3  train bce 0.5000  test bce 0.4000  best  0.1 s" in text
+    assert "run:" in text and "2/3" in text and terminal.bar is None
 
 
 def test_a_vae_line_names_its_elbo_and_the_summary_names_its_score(tmp_path, capsys):
@@ -68,7 +73,7 @@ def test_a_vae_line_names_its_elbo_and_the_summary_names_its_score(tmp_path, cap
 
 
 def test_seconds_keep_two_significant_digits():
-    from aezoo.train.terminal import seconds
+    from aezoo.loggers.terminal import seconds
     assert [seconds(v) for v in (0.0432, 0.366, 0.5, 1.254, 12.34, 250.4)] == \
         ["0.043 s", "0.37 s", "0.5 s", "1.25 s", "12.3 s", "250 s"]
 
