@@ -227,6 +227,9 @@ def validate(cfg):
         if value is not None and limits is not None and not within(value, limits):
             shown = ",".join(map(str, value)) if isinstance(value, list) else value
             raise UsageError(f"{flag(name)} {shown}: expected {expected(limits, option.type)}")
+    if cfg.weight_decay > 1:  # each step takes more than the weight: it overshoots, then NaN
+        raise UsageError(f"{flag('weight_decay')} {cfg.weight_decay}: expected a share of each "
+                         "weight from 0 to 1 (above 1 a step takes more than the weight itself)")
     parse_noise(cfg.noise)
     parse_size(cfg.image_size)
     augment.parse(cfg.augment)

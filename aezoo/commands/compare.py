@@ -9,6 +9,7 @@ import sys
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.results.comparison import compare, print_table
+from aezoo.train.plan import check_saved_model
 from aezoo.viz import frame, video
 
 
@@ -29,6 +30,8 @@ def main(argv=None):
 
 def _main(argv):
     args = parser().parse_args(argv)
+    for run_dir in args.run_dirs:
+        check_saved_model(run_dir)
     written = compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format),
                       dpi=args.dpi)
     print_table(written[1])

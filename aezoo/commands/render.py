@@ -12,6 +12,7 @@ import sys
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.results.run_videos import render
+from aezoo.train.plan import check_saved_model
 from aezoo.viz import frame, video
 
 
@@ -33,6 +34,7 @@ def main(argv=None):
 
 def _main(argv):
     args = parser().parse_args(argv)
+    check_saved_model(args.run_dir)
     view = "latent" if args.latent else "progress"
     for path in render(args.run_dir, args.fps, video.parse_formats(args.format), args.dpi, view):
         print(path)

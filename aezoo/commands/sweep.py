@@ -2,7 +2,7 @@
 
     aezoo sweep experiments/quick.toml [--out outputs/sweep-quick]
     aezoo sweep FILE --workers 2 --threads 1        # two runs at once on this machine
-    aezoo sweep FILE --ray HEAD:6379                # a task a run on a Ray cluster
+    aezoo sweep FILE --ray HEAD:6379                # each run a task on a Ray cluster
     aezoo sweep FILE --early-stop asha --grace 2    # stop hopeless runs (Optuna's pruners)
     aezoo sweep search.toml --trials 40             # a [search] table: an Optuna study
 

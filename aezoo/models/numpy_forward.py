@@ -198,23 +198,49 @@ class Model:
         code = next(i for i, layer in enumerate(self.layers) if layer.get("code"))
         self.encoder, self.decoder = self.layers[:code + 1], self.layers[code + 1:]
         self.input_shape = tuple(header["input_shape"])
+        self.code_shape = tuple(self.layers[code]["out"])
+        # a sequence model takes any number of steps (T) per sample
+        self.sequence = any(layer["type"] in STEPS or layer["type"] in ("unroll", "repeat")
+                            for layer in self.layers)
+
+    def _batch(self, x, shape, what):
+        """(x as a batch, whether it was one sample): one sample is taken as aezoo.load takes
+        it; any other shape is one ValueError naming the shapes expected."""
+        x = np.asarray(x, np.float32)
+
+        def fits(s):
+            return len(s) == len(shape) and (s[1:] == shape[1:] if self.sequence else s == shape)
+        if fits(x.shape):
+            return x[None], True
+        if x.ndim == len(shape) + 1 and len(x) and fits(x.shape[1:]):
+            return x, False
+        dims = ["T" if self.sequence and i == 0 else str(n) for i, n in enumerate(shape)]
+        one = f"({', '.join(dims)}{',' if len(dims) == 1 else ''})"
+        raise ValueError(f"{what} of shape {x.shape}: expected one sample of shape {one} or a "
+                         f"batch (N, {', '.join(dims)}) with N > 0")
 
     def encode(self, x):
-        return run(self.encoder, self.weights, np.asarray(x, np.float32))
+        x, one = self._batch(x, self.input_shape, "input")
+        code = run(self.encoder, self.weights, x)
+        return code[0] if one else code
 
     def decode(self, code):
-        return run(self.decoder, self.weights, np.asarray(code, np.float32))
+        if self.sequence:  # a sequence's code may be a state a step: its shape varies
+            return run(self.decoder, self.weights, np.asarray(code, np.float32))
+        code, one = self._batch(code, self.code_shape, "code")
+        y = run(self.decoder, self.weights, code)
+        return y[0] if one else y
 
     def reconstruct(self, x):
         """decode(encode(x)), NaN on x's padded steps (NaN), as aezoo.load(RUN).reconstruct."""
-        x = np.asarray(x, np.float32)
+        x, one = self._batch(x, self.input_shape, "input")
         # as aezoo's model: a RepeatVector repeats the code to the input's number of steps
         decoder = [dict(layer, steps=x.shape[1]) if layer["type"] == "repeat" else layer
                    for layer in self.decoder]
-        y = run(decoder, self.weights, self.encode(x))
+        y = run(decoder, self.weights, run(self.encoder, self.weights, x))
         if x.ndim == 3 and y.ndim == 3 and y.shape[1] == x.shape[1]:
             y[np.isnan(x[:, :, 0])] = np.nan
-        return y
+        return y[0] if one else y
 
 
 def load(path):

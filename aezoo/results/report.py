@@ -275,6 +275,15 @@ def made_from(path):
     return found and found.group(1)
 
 
+def check_writable(folder):
+    """One line now if report.html cannot be written into `folder` (read-only, full)."""
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as e:
+        raise UsageError(f"{folder}: cannot write {FILE} there ({e.strerror or e}); nothing was "
+                         f"rendered")
+
+
 def write(folder):
     """Write `folder`/report.html; returns its path. A page made from the same inputs is kept,
     and one line says so."""
@@ -284,6 +293,7 @@ def write(folder):
     if made_from(path) == digest:
         print(f"{PROG}: nothing changed since {path} was written: kept it", file=sys.stderr)
         return path
+    check_writable(folder)  # before minutes of rendering the videos, not after
     with tempfile.TemporaryDirectory(prefix="aezoo-report-") as scratch:
         body = "\n".join([search_section(folder)] + [comparison_section(c, folder, scratch)
                                                       for c in sections])

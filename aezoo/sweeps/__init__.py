@@ -11,7 +11,7 @@
     steps.py      each run's plan and what to do with its folder (start, resume, skip)
     worker.py     what a worker process (or Ray task) does with one run: threads, retry, stop
     local.py      N warm worker processes on this machine, fed run after run; lost ones retried
-    ray_tasks.py  the same on a Ray cluster, a task a run
+    ray_tasks.py  the same on a Ray cluster, each run a task
     status.py     one line a run: waiting, epoch k of n, done, failed, stopped early
 
 Its callers (aezoo/commands/sweep.py, which parses the command line and prints, and

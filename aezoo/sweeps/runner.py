@@ -14,6 +14,7 @@ as Interrupted once every run saved its last epoch; runs that failed are in the 
 """
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 
@@ -144,7 +145,7 @@ class Settings:
     """How a sweep's runs are trained, checked (settings() makes it)."""
     workers: int        # runs at once on this machine
     threads: int        # BLAS threads of each run
-    ray: str = None     # a Ray address: a task a run there instead
+    ray: str = None     # a Ray address: each run a task there instead
     retries: int = 2    # times a run whose process or node died is started again
     early_stop: tuple = ()  # () or (pruner, grace, reduction factor): studies.PRUNERS
     trials: int = None  # a search: the study's total of trials
@@ -273,6 +274,9 @@ def _run(planned, how, cluster, say, trials=None):
     stopped = [name for name, code in results.items() if code == 130]
     if stopped:
         raise Interrupted(stopped[0])
+    for step in steps:  # killed after its last epoch's checkpoint: it finished
+        if results.get(step.name) not in (0, 2, None) and trained_to_the_end(step):
+            results[step.name] = 0
     if trials:
         outcome.study = trials.study
     if searching:
@@ -283,7 +287,7 @@ def _run(planned, how, cluster, say, trials=None):
         if results.get(step.name) == 0 and step.cfg.video:
             from aezoo.results.run_videos import render
             loggers.rendered(step.cfg, step.folder, render(step.folder, fps=step.cfg.fps))
-    outcome.failed = [(n, status.first_error(logs[n]) if n in logs else None, logs.get(n))
+    outcome.failed = [(n, why_failed(c, logs.get(n), retries), logs.get(n))
                       for n, c in results.items() if c != 0]
     outcome.trained = [s.folder for s in steps if checkpoints.exists(s.folder)]
     folders = groups(steps, out)
@@ -294,6 +298,25 @@ def _run(planned, how, cluster, say, trials=None):
     if out not in folders and any(os.path.isdir(folder) for folder in folders):
         outcome.report = report.write(out)  # one page for the data sets' comparisons together
     return outcome
+
+
+def trained_to_the_end(step):
+    """Whether the run's last checkpoint holds every epoch it was asked for."""
+    return (checkpoints.exists(step.folder)
+            and checkpoints.read_meta(step.folder)["epoch"] >= step.cfg.epochs)
+
+
+def why_failed(code, log, retries):
+    """A failed run's reason: the signal that killed its process (past its retries), or the
+    first error line of its log."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return (f"its process was killed by {name} (signal {-code})"
+                + (f", {retries} retries used" if retries else ""))
+    return status.first_error(log) if log else None
 
 
 def record(planned):

@@ -120,6 +120,15 @@ def plan_resume(run_dir, changes=None):
     return Plan(cfg, frozenset(), os.path.abspath(run_dir), True, dataset.describe())
 
 
+def check_saved_model(run_dir):
+    """config.json must name the model its checkpoint holds (compare and render read
+    config.json; an edited one is refused as aezoo.load and a resume refuse it)."""
+    record = rundir.read_config(run_dir)
+    if checkpoints.exists(run_dir):
+        checkpoints.check_model(checkpoints.read_meta(run_dir), model_cls(record["config"]["model"]),
+                                run_dir)
+
+
 def last_line(run_dir, epoch, score):
     """metrics.jsonl's line of the checkpoint's epoch: the record the run continues."""
     logged = [r for r in metrics.read(run_dir)[0] if r["epoch"] == epoch]

@@ -83,7 +83,7 @@ model = forward.load(sys.argv[1] + "/weights.npz")
 x = np.load(sys.argv[2])
 code = model.encode(x)
 np.savez(sys.argv[3], code=code, decoded=model.decode(code), reconstructed=model.reconstruct(x),
-         single=model.reconstruct(x[:1]))
+         single=model.reconstruct(x[:1]), one=model.reconstruct(x[0]), one_code=model.encode(x[0]))
 """
 
 
@@ -157,6 +157,24 @@ def test_forward_py_alone_equals_the_chainer_model(exported, name, tmp_path):
     np.testing.assert_allclose(y["code"], model.encode(x), atol=1e-5)
     np.testing.assert_allclose(y["decoded"], model.decode(model.encode(x)), atol=1e-5)
     np.testing.assert_allclose(y["single"], model.reconstruct(x[:1]), atol=1e-5)  # batch of 1
+    # one sample without its batch axis, as aezoo.load takes it
+    np.testing.assert_allclose(y["one"], model.reconstruct(x[0]), atol=1e-5)
+    np.testing.assert_allclose(y["one_code"], model.encode(x[0]), atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(3, 7, 7), (8,), (0, 8, 8), (2, 2, 8, 8)])
+def test_a_wrong_shape_is_the_error_aezoo_load_gives(exported, shape):
+    import importlib.util
+    run_dir, out = exported["simple"]
+    spec = importlib.util.spec_from_file_location("forward", out / "forward.py")
+    forward = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(forward)
+    x = np.zeros(shape, np.float32)
+    with pytest.raises(ValueError) as theirs:
+        aezoo.load(run_dir).reconstruct(x)
+    with pytest.raises(ValueError, match=r"input of shape .*: expected one sample of shape") as ours:
+        forward.load(out / "weights.npz").reconstruct(x)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_a_layer_type_the_exporter_does_not_know_is_one_line(exported, tmp_path, monkeypatch, capsys):

@@ -9,6 +9,7 @@ import types
 import numpy as np
 import pytest
 
+import aezoo
 import aezoo.run
 from aezoo.commands import compare, render, report
 from aezoo.results import report as report_page
@@ -202,3 +203,58 @@ def test_a_data_file_named_like_math_renders_as_text(tmp_path):
     assert aezoo.run.main(["simple", "--data", f"npy:{data}", "--epochs", "1", "--no-video",
                            "--quiet", "--out", run]) == 0
     assert render.main([run, "--format", "gif"]) == 0
+
+
+def test_a_config_edited_to_another_model_is_refused_by_compare_and_render(two_runs, tmp_path,
+                                                                          capsys):
+    """config.json names deep, the checkpoint holds a SimpleAE: one line, as aezoo.load says."""
+    a, b = copies(two_runs, tmp_path)
+    path = os.path.join(a, "config.json")
+    record = json.load(open(path))
+    record["config"]["model"] = "deep"
+    with open(path, "w") as f:
+        json.dump(record, f)
+    before = tree_state(tmp_path)
+    expected = "its checkpoint holds a SimpleAE, but config.json names a DeepAE"
+    one_line(capsys, compare.main([a, b, "--out", str(tmp_path / "cmp")]), expected)
+    one_line(capsys, render.main([a]), expected)
+    with pytest.raises(aezoo.UsageError, match=expected):
+        aezoo.load(a)
+    assert tree_state(tmp_path) == before
+
+
+@pytest.fixture
+def read_only():
+    """Makes a folder read-only (for root too: a read-only bind mount); undone after."""
+    import subprocess
+    made = []
+
+    def make(folder):
+        if os.geteuid() != 0:
+            os.chmod(folder, 0o555)
+            made.append(lambda: os.chmod(folder, 0o755))
+            return
+        bind = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+        if bind.returncode != 0:
+            pytest.skip(f"root cannot make a read-only folder here (mount: {bind.stderr!r})")
+        made.append(lambda: subprocess.run(["umount", str(folder)], check=True))
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder), str(folder)], check=True)
+    yield make
+    for undo in made:
+        undo()
+
+
+def test_a_report_into_a_read_only_folder_is_one_line_before_any_rendering(
+        two_runs, tmp_path, capsys, monkeypatch, read_only):
+    a, b = copies(two_runs, tmp_path)
+    cmp = tmp_path / "cmp"
+    assert compare.main([a, b, "--out", str(cmp), "--format", "gif", "--dpi", "50"]) == 0
+    (cmp / "report.html").unlink()
+    rendered = []
+    monkeypatch.setattr(report_page, "comparison_section",
+                        lambda *args: rendered.append(args) or "")
+    read_only(cmp)
+    before = tree_state(cmp)
+    capsys.readouterr()
+    one_line(capsys, report.main([str(cmp)]), f"{cmp}: cannot write report.html there")
+    assert rendered == [] and tree_state(cmp) == before

@@ -61,6 +61,31 @@ def test_a_killed_worker_is_retried_from_its_checkpoint_and_the_sweep_is_unchang
     assert_same(scores(out), expected)
 
 
+def test_a_worker_killed_past_its_retries_says_by_which_signal(unbroken):
+    root, path, _ = unbroken
+    out = root / "killed-for-good"
+    job = sweep_process(path, out, "--workers", "2", "--threads", "1", "--retries", "0")
+    victim = wait_for_epoch(out, 2, job)
+    os.kill(workers_of(job.pid)[0], signal.SIGKILL)
+    _, err = job.communicate(timeout=600)
+    assert job.returncode == 1, err
+    assert "run(s) failed: " in err and "(its process was killed by SIGKILL (signal 9))" in err
+
+
+def test_a_run_killed_after_its_last_checkpoint_counts_as_finished(tmp_path, capsys, monkeypatch):
+    """The kill lands after the run wrote its last epoch, before its process exited (the timing
+    is made here: the real workers train, then every exit status is a SIGKILL's)."""
+    from aezoo.sweeps import local
+    real = local.run_local
+    monkeypatch.setattr(local, "run_local",
+                        lambda *args: {name: -9 for name in real(*args)})
+    out = tmp_path / "out"
+    assert sweep.main([str(write(tmp_path, epochs=1)), "--out", str(out), "--workers", "2",
+                       "--threads", "1"]) == 0
+    assert "failed" not in capsys.readouterr().err
+    assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1
+
+
 def test_ctrl_c_stops_every_run_at_its_next_epoch_and_repeating_resumes_them(unbroken):
     root, path, expected = unbroken
     out = root / "stopped"

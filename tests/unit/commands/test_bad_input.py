@@ -222,6 +222,9 @@ CASES = {
                           r"--augment shift:1: --data sine holds sequences"),
     "weight decay -1": (lambda p, r: ["deep", "--weight-decay", "-1"] + D,
                         r"--weight-decay -1.0: expected a number >= 0"),
+    # the cause, not "loss became nan ... try a smaller --lr" after the first epoch
+    "weight decay 1e6": (lambda p, r: ["deep", "--weight-decay", "1e6"] + D,
+                         r"--weight-decay 1000000.0: expected a share of each weight from 0 to 1"),
     "adadelta lr": (lambda p, r: ["simple", "--optimizer", "adadelta", "--lr", "0.5"] + D,
                     r"0\.5.*adadelta|adadelta.*0\.5"),
     "bad choice": (lambda p, r: ["simple", "--loss", "hinge"] + D, r"hinge"),
