@@ -9,6 +9,7 @@ import sys
 from aezoo.commands import COMMANDS
 from aezoo.commands.parser import Parser, guarded
 from aezoo.results.comparison import compare, print_table
+from aezoo.sweeps import pictures
 from aezoo.train.plan import check_saved_model
 from aezoo.viz import frame, video
 
@@ -33,7 +34,9 @@ def _main(argv):
     for run_dir in args.run_dirs:
         check_saved_model(run_dir)
     written = compare(args.run_dirs, args.out, args.fps, video.parse_formats(args.format),
-                      dpi=args.dpi)
+                      dpi=args.dpi, search=lambda out: pictures.of_trials(
+                          args.run_dirs, out, lambda line: print(f"aezoo compare: {line}",
+                                                                  file=sys.stderr)))
     print_table(written[1])
     for path in written:
         print(path)

@@ -48,7 +48,13 @@ class Cluster:
             raise UsageError(f"--distributed needs mpi4py and an MPI: pip install 'aezoo[mpi]' ({e})")
         self.chainermn = chainermn
         gpu = str(device_spec) not in ("cpu", "-1", "@numpy")
-        self.comm = chainermn.create_communicator("pure_nccl" if gpu else "naive")
+        try:
+            self.comm = chainermn.create_communicator("pure_nccl" if gpu else "naive")
+        except RuntimeError as e:  # on a GPU, ChainerMN's only communicator needs NCCL
+            raise UsageError(f"--distributed --device {device_spec}: ChainerMN cannot start: "
+                             f"{str(e).rstrip('.')}; install NCCL (python -m "
+                             f"cupyx.tools.install_library --library nccl --cuda 12.x) or use "
+                             f"--device cpu")
         self.rank, self.size = self.comm.rank, self.comm.size
         self.device = str(self.comm.intra_rank) if gpu else "cpu"  # one GPU a process
         self.total = None  # samples in the batch being shared (share() notes it)

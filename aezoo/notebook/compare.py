@@ -18,6 +18,7 @@ from aezoo.errors import UsageError
 from aezoo.notebook import arguments, display
 from aezoo.notebook.run import Run
 from aezoo.results import comparison
+from aezoo.sweeps import pictures
 from aezoo.viz import curves, video
 
 SHOWN = ("run", "model", "epochs", "params", "code_size", "final_test_bce", "best_test_bce",
@@ -74,7 +75,8 @@ class Comparison:
         out = out if out is None else arguments.folder("out", out)
         self.out = out or self.out or os.path.join(
             "outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
-        return comparison.compare(self.dirs, self.out, fps, formats)
+        return comparison.compare(self.dirs, self.out, fps, formats,
+                                  search=lambda out: pictures.of_trials(self.dirs, out))
 
     def video(self, fps=4.0):
         """compare.mp4 (or .gif without ffmpeg), written when missing, shown inline."""

@@ -14,7 +14,10 @@ from aezoo.runs.atomic import atomic
 FILE = "compared.json"
 # Everything aezoo compare writes into its folder (the .partial videos while ffmpeg works).
 WRITTEN = (FILE, "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
-           "compare.partial.gif", "compare.partial.mp4", "report.html")
+           "compare.partial.gif", "compare.partial.mp4", "report.html",
+           # a comparison of a search's trials shows the search (sweeps/pictures.py)
+           "search-history.png", "search-importances.png", "search-parallel.png",
+           "search-epochs.png")
 
 
 def write(out, run_dirs, inputs=None):

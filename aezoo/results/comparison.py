@@ -238,11 +238,13 @@ def reusable(out, inputs, formats, report):
 
 
 def compare(run_dirs, out=None, fps=4.0, formats=FORMATS, owned=False, dpi=DPI,
-            report=True):
+            report=True, search=None):
     """Write the comparison of `run_dirs` into `out`; returns the paths written.
 
     `out` must be new, empty or an earlier comparison's folder, unless the
     caller `owned` it (a sweep folder holds its runs beside the comparison).
+    `search(out)`, when given, draws the pictures of the search the runs are trials of
+    (sweeps/pictures.py: of_trials) before the report, which shows them.
     When `out` holds a whole comparison made from the same inputs (the runs' files
     and these options: results/manifest.py), it is reused, and one line says so.
     """
@@ -251,13 +253,13 @@ def compare(run_dirs, out=None, fps=4.0, formats=FORMATS, owned=False, dpi=DPI,
     dpi = check_dpi(dpi)
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
     if owned:  # the caller (a sweep) holds the folder and its lock
-        return _compare(runs, run_dirs, out, fps, formats, dpi, report)
+        return _compare(runs, run_dirs, out, fps, formats, dpi, report, search)
     with owner.claim(out, "aezoo compare", ours=lambda name: name in compared.WRITTEN,
                      earlier=compared.is_comparison):
-        return _compare(runs, run_dirs, out, fps, formats, dpi, report)
+        return _compare(runs, run_dirs, out, fps, formats, dpi, report, search)
 
 
-def _compare(runs, run_dirs, out, fps, formats, dpi, report):
+def _compare(runs, run_dirs, out, fps, formats, dpi, report, search=None):
     """The comparison in `out` (its folder already ours): reused when nothing changed."""
     inputs = manifest.of_runs(run_dirs, {"fps": fps, "dpi": dpi, "formats": list(formats)})
     kept = reusable(out, inputs, formats, report)
@@ -295,6 +297,8 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report):
             frames = frame.compose(runs, epochs, labels(runs), lines, dpi, tick=tick)
         long_steps.say(PROG, f"writing compare.{' and compare.'.join(formats)}")
         written += video.write(os.path.join(out, "compare"), frames, fps, formats, prog=PROG)
+    if search:
+        search(out)
     if report:
         written.append(html_report.write(out))
     if written == outputs(out, formats, report):  # whole (an MP4 may have failed): reusable

@@ -18,9 +18,12 @@ run to stop at its next epoch (OUT/stop). Exit statuses: 0 done, 1 failed, 2 bad
 input, 130 stopped.
 """
 import collections
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
+import threading
 
 from aezoo.sweeps.worker import STOP, serve
 
@@ -33,7 +36,8 @@ class Worker:
     def __init__(self, context, index):
         self.conn, theirs = context.Pipe()
         self.process = context.Process(target=serve, args=(theirs,), name=f"aezoo-worker-{index}")
-        self.process.start()
+        with ctrl_c_not_inherited():
+            self.process.start()
         theirs.close()
         self.job = None
 
@@ -92,6 +96,8 @@ def run_local(jobs, workers, retries, out, poll=lambda results, running, note: N
                                  f"(signal {-code}); retry {tries[job.name]} of {retries}, "
                                  f"from its checkpoint")
                             again.appendleft(job)
+                        elif stopping and code < 0:  # lost while stopping: resumed when repeated
+                            end(job, 130)
                         else:
                             end(job, code if code else 1)
                 busy = running(pool)
@@ -114,6 +120,24 @@ def run_local(jobs, workers, retries, out, poll=lambda results, running, note: N
     if stopping:
         raise KeyboardInterrupt
     return results
+
+
+@contextlib.contextmanager
+def ctrl_c_not_inherited():
+    """A worker is born ignoring Ctrl-C. A process inherits an ignored signal through exec, and
+    Python then installs no KeyboardInterrupt handler, so a Ctrl-C while the worker still
+    imports cannot kill it (it did, under load, and its trial was told failed). A Ctrl-C in
+    that moment stays pending in the sweep, blocked, and reaches it right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread sets handlers; the worker then ignores Ctrl-C from serve()
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def answer(worker):

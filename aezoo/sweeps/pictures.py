@@ -1,6 +1,7 @@
 """Seeing a search: its history, its parameters' importances, its parallel coordinates.
 
     draw(study, out)   # OUT/search-history.png, search-importances.png, search-parallel.png
+    of_trials(run_dirs, out)  # the same, for aezoo compare of a search's trials
 
 Optuna's own matplotlib plots (optuna.visualization.matplotlib), drawn from the whole
 study (every machine's trials) when the sweep ends; report.html shows them above the
@@ -14,6 +15,7 @@ show every trial that trained.
 import os
 import warnings
 
+from aezoo.results import compared
 from aezoo.results.report import SEARCH_PICTURES
 from aezoo.runs.atomic import atomic
 from aezoo.sweeps import study as studies
@@ -22,7 +24,9 @@ PLOTS = {"search-history.png": "plot_optimization_history",
          "search-importances.png": "plot_param_importances",
          "search-parallel.png": "plot_parallel_coordinate",
          "search-epochs.png": "plot_intermediate_values"}
-assert set(PLOTS) == {name for name, _ in SEARCH_PICTURES}
+LEGEND_MAX = 12  # trials: beyond this the epochs plot's legend would run off the picture
+SIZES = {"search-parallel.png": (11, 5)}  # inches: one axis a searched option, and the colour bar
+assert set(PLOTS) == {name for name, _ in SEARCH_PICTURES} <= set(compared.WRITTEN)
 
 
 def draw(study, out, say=lambda line: None):
@@ -39,21 +43,40 @@ def draw(study, out, say=lambda line: None):
         path = os.path.join(out, name)
         if len(done) < 2 and name != "search-epochs.png":
             continue
-        try:
-            with warnings.catch_warnings():  # "experimental" warnings: Optuna's, not the user's
-                warnings.simplefilter("ignore")
+        # Optuna labels a log axis with mathtext ($10^{-3}$): parsed here whatever aezoo's own
+        # pictures set (viz/style.py), and the warnings ("experimental", a tight layout that
+        # did not fit) are Optuna's and matplotlib's, not the user's.
+        with warnings.catch_warnings(), matplotlib.rc_context({"text.parse_math": True}):
+            warnings.simplefilter("ignore")
+            try:
                 axes = getattr(plots, plot)(study if name == "search-epochs.png" else scored)
-        except (ValueError, RuntimeError) as e:  # e.g. every value the same: no importance
-            say(f"{name} not drawn: {e}")
-            continue
-        figure = axes.figure if hasattr(axes, "figure") else axes.flat[0].figure
-        figure.set_size_inches(8, 4.5)
-        figure.tight_layout()
-        with atomic(path, "wb", sync=False) as f:
-            figure.savefig(f, dpi=100, format="png")
+            except (ValueError, RuntimeError) as e:  # e.g. every value the same: no importance
+                say(f"{name} not drawn: {e}")
+                continue
+            figure = axes.figure if hasattr(axes, "figure") else axes.flat[0].figure
+            if name == "search-epochs.png":
+                axes.set_xlabel("epoch")
+                if axes.get_legend() and len(study.trials) > LEGEND_MAX:  # a line a trial
+                    axes.get_legend().remove()
+            figure.set_size_inches(*SIZES.get(name, (8, 4.5)))
+            figure.tight_layout()
+            with atomic(path, "wb", sync=False) as f:
+                figure.savefig(f, dpi=100, format="png")
         plt.close(figure)
         written.append(path)
     return written
+
+
+def of_trials(run_dirs, out, say=lambda line: None):
+    """The pictures of the search whose trials `run_dirs` are, into `out` (aezoo compare's
+    folder, for its report); nothing when they are not a search's trials."""
+    found = studies.of_runs(run_dirs)
+    if found is None:
+        return []
+    study, trials = found
+    say(f"{len(trials)} of the runs are trials of study {study.study_name!r}: its pictures "
+        f"show its {len(study.get_trials(deepcopy=False))} trials")
+    return draw(study, out, say)
 
 
 def with_pruned(op, study):

@@ -172,6 +172,30 @@ def open_study(url, name, tables, sampler_=None, pruner_=None):
     return study
 
 
+def of_runs(run_dirs):
+    """(the study, its trial numbers) when some of `run_dirs` are trials of a study kept in
+    their sweep folder (OUT/study.journal: a run of a search is OUT/<number>-<values>), else
+    None. Runs of two studies: the one that holds the most of them."""
+    by_study = {}
+    for run_dir in run_dirs:
+        folder = os.path.dirname(os.path.abspath(run_dir))
+        journal = os.path.join(folder, FILE)
+        if not os.path.isfile(journal):
+            continue
+        store = storage(journal)
+        for summary in optuna().get_all_study_summaries(store, include_best_trial=False):
+            study = optuna().load_study(study_name=summary.study_name, storage=store)
+            for t in study.get_trials(deepcopy=False):
+                if t.user_attrs.get("out") == folder and \
+                        t.user_attrs.get("run") == os.path.basename(os.path.abspath(run_dir)):
+                    by_study.setdefault((journal, summary.study_name), [study, []])[1].append(
+                        t.number)
+    if not by_study:
+        return None
+    study, trials = max(by_study.values(), key=lambda found: len(found[1]))
+    return study, trials
+
+
 def differs(theirs, mine):
     """The first table key whose value differs between two sweep files' tables."""
     for table in sorted(set(theirs) | set(mine)):

@@ -87,6 +87,7 @@ def serve(conn):
     Ctrl-C is the sweep's to handle (it writes OUT/stop), and each run's lines go to its
     log file, not between the other runs' lines."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while it was born
     while True:  # this module's imports (the trainer's) were paid once, when the worker started
         try:
             job = conn.recv()

@@ -165,10 +165,9 @@ class Columns:
                     markersize=5, clip_on=False)
         curves.off_axis_note(ax, self.baselines, FONT)
         drawn = [(name, value) for name, value in self.baselines if curves.drawable(value)]
-        heights = curves.end_label_heights([v for _, v in drawn], *self.limits[1],
-                                           gap=0.035) if drawn else []
-        for (name, value), y in zip(drawn, heights):  # labels set apart when close
+        for _, value in drawn:
             ax.axhline(value, color="0.4", linestyle=":", linewidth=1.2)
+        for name, y in curves.baseline_labels(drawn, self.limits[1], ax, FONT):
             ax.text(0.01, y, f" {name}", color="0.3", fontsize=FONT, va="bottom",
                     transform=ax.get_yaxis_transform())
         if ax.get_yscale() != "log":

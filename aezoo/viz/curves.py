@@ -12,10 +12,12 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
+from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 
 from aezoo.runs import metrics, rundir  # noqa: E402
-from aezoo.viz import style  # noqa: E402,F401  (text is never parsed as math)
+from aezoo.viz.style import plain_text  # noqa: E402
 
 FILE = "loss.png"
 
@@ -57,18 +59,62 @@ def draw(ax, epochs, events, loss_name, upto=None, limits=None, kind="image", fo
             ax.text(event["epoch"] - 0.5, 0.97, growth_label(event) + " ", rotation=90,
                     va="top", ha="right", fontsize=fontsize, color="0.35",
                     transform=ax.get_xaxis_transform())
-    if floor and loss_name == "bce":
-        ax.axhline(floor, color="0.35", linestyle=":", linewidth=1.2)
-        ax.text(0.02, floor, " entropy floor", color="0.3", fontsize=fontsize, va="bottom",
-                transform=ax.get_yaxis_transform())
     if limits:
         ax.set_xlim(*limits[0])
         ax.set_ylim(*limits[1])
+    if floor and loss_name == "bce":
+        ax.axhline(floor, color="0.35", linestyle=":", linewidth=1.2)
+        # Between the growth lines (all of the run's, so it stays put through a video).
+        grown = [e["epoch"] - 0.5 for e in events if e.get("event") == "growth"]
+        ax.text(free_x(ax, grown, " entropy floor", fontsize), floor, " entropy floor",
+                color="0.3", fontsize=fontsize, va="bottom", transform=ax.get_yaxis_transform())
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))  # epochs are whole: no 2.5
     ax.set_xlabel("epoch", fontsize=fontsize)
     ax.set_ylabel(f"{loss_name} per {unit(kind)}", fontsize=fontsize)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=fontsize)
+
+
+def text_pixels(text, fontsize, dpi):
+    """(width, height) in pixels of one line of `text` at `fontsize` points."""
+    width, height, _ = RendererAgg(1, 1, dpi).get_text_width_height_descent(
+        text, FontProperties(size=fontsize), ismath=False)
+    return width, height
+
+
+def axes_pixels(ax):
+    """(width, height) of `ax` in pixels, from its position in the figure."""
+    box, fig = ax.get_position(), ax.figure
+    return box.width * fig.get_figwidth() * fig.dpi, box.height * fig.get_figheight() * fig.dpi
+
+
+def free_x(ax, lines, text, fontsize, pad=0.01):
+    """Where (axes fraction) `text` starts so that no vertical line at the data x's `lines`
+    crosses it: the leftmost gap wide enough, else the widest."""
+    (x0, x1), width = ax.get_xlim(), axes_pixels(ax)[0]
+    need = text_pixels(text, fontsize, ax.figure.dpi)[0] / width + 2 * pad
+    edges = sorted({0.0, 1.0} | {(x - x0) / (x1 - x0) for x in lines if x0 < x < x1})
+    gaps = list(zip(edges, edges[1:]))
+    fits = [(a, b) for a, b in gaps if b - a >= need]
+    start = fits[0][0] if fits else max(gaps, key=lambda gap: gap[1] - gap[0])[0]
+    return start + pad
+
+
+def baseline_labels(baselines, limits, ax, fontsize):
+    """[(label, value)] for dotted lines [(name, value)] on `ax`'s log axis from `limits`:
+    lines closer than a text's height share one label ("pca-64 / entropy floor"), put on
+    the highest of them, so that no other line crosses a label."""
+    low, high = np.log(limits[0]), np.log(limits[1])
+    tall = axes_pixels(ax)[1]
+    need = text_pixels("Xg", fontsize, ax.figure.dpi)[1] + 2
+    groups = []
+    for name, value in sorted(baselines, key=lambda line: line[1]):
+        above = (np.log(value) - np.log(groups[-1][-1][1])) / (high - low) * tall if groups else 0
+        if groups and above < need:
+            groups[-1].append((name, value))
+        else:
+            groups.append([(name, value)])
+    return [(" / ".join(name for name, _ in reversed(group)), group[-1][1]) for group in groups]
 
 
 def drawable(value):
@@ -105,6 +151,7 @@ def log_axis(ax, limits):
     ax.yaxis.set_minor_formatter(plain)
 
 
+@plain_text()
 def save(path, epochs, events, loss_name, title, kind="image", floor=None):
     # A bare Figure with fixed margins: pyplot's figure manager and tight_layout
     # would add about 30 ms to the 50 ms this costs.
@@ -148,6 +195,7 @@ def end_label_heights(ends, low, high, gap=0.045):
     return [float(np.exp(placed[i])) for i in range(len(ends))]
 
 
+@plain_text()
 def save_comparison(path, runs, labels, metric, baselines, dpi=100):
     """Test `metric` (bce, mse) of every run against epoch, each run its own colour, line style
     and marker, labelled at its end; growth as marks on the curve; `baselines` [(name, value)]
@@ -172,9 +220,9 @@ def save_comparison(path, runs, labels, metric, baselines, dpi=100):
     limits = log_limits(values)
     off_axis_note(ax, baselines, 9)
     baselines = [(name, value) for name, value in baselines if drawable(value)]
-    heights = end_label_heights([v for _, v in baselines], *limits) if baselines else []
-    for (name, value), y in zip(baselines, heights):
+    for _, value in baselines:
         ax.axhline(value, color="0.35", linestyle=":", linewidth=1.2)
+    for name, y in baseline_labels(baselines, limits, ax, 9):
         ax.text(0.005, y * 1.005, f" {name}", color="0.3", fontsize=9, va="bottom",
                 transform=ax.get_yaxis_transform())
     log_axis(ax, limits)

@@ -12,9 +12,10 @@ from aezoo.viz import video
 from aezoo.viz.columns import Columns
 from aezoo.viz.panels import PANELS, GridPanel, LinePanel  # noqa: F401  (what frames are drawn with)
 from aezoo.viz.progress import FRAME_SIZE, LATENT_SIZE, LatentOnly, Progress  # noqa: F401
-from aezoo.viz.style import DPI, MIN_THUMB  # noqa: F401
+from aezoo.viz.style import DPI, MIN_THUMB, plain_text  # noqa: F401
 
 
+@plain_text()
 def layout(runs, labels=None, baselines=(), dpi=DPI, view="progress"):
     """The figure of a progress frame (one unlabelled run), of its latent view alone, or of a
     comparison, with its show(epoch); `baselines` [(name, value)] are dotted lines of the
@@ -26,6 +27,7 @@ def layout(runs, labels=None, baselines=(), dpi=DPI, view="progress"):
     return Columns(runs, labels or [r.name for r in runs], baselines, dpi)
 
 
+@plain_text()
 def compose(runs, epochs, labels=None, baselines=(), dpi=DPI, view="progress", tick=None):
     """uint8 RGB frames, one per epoch in `epochs`; progress layout for one unlabelled run.
     `tick()`, if given, is called after each frame (a progress bar)."""

@@ -4,8 +4,11 @@ Every snapshot keeps, beside the shown samples, the codes of about 1,000 fixed
 test samples (`latent_codes`, seeded indices `latent_index`, `latent_labels`
 where the data set has labels). A run's view of them is a Projection: the code
 itself when it has two numbers, else PCA fitted once, on the final epoch's
-codes, and applied to every epoch, so a video shows the points move on fixed
-axes. Codes of any shape are flattened first (a Keras-mode GRU's code is every
+codes, and applied to every epoch, so a video shows the points move along fixed
+directions. Each frame's axes hold that frame's points, all of them, and no more:
+an early epoch's codes may lie far from the last one's (a deep model's drift
+toward 0 in its first epochs), and axes fitted to every epoch at once left the
+last frame's points in a corner. Codes of any shape are flattened first (a Keras-mode GRU's code is every
 step's state, (N, T, H)); NaN (padded steps) counts as 0.
 
 For a 2-D code the snapshot also decodes a MANIFOLD x MANIFOLD grid of codes
@@ -68,35 +71,32 @@ class Projection:
             return ("code 1", "code 2" if self.dim == 2 else "")
         return ("PC 1 (final epoch)", "PC 2 (final epoch)")
 
-    def limits(self, all_codes):
-        """((x0, x1), (y0, y1)) holding the 1-99 % of every epoch's points, with a margin."""
-        lows, highs = [], []
-        for codes in all_codes:
-            points = self(codes)
-            lows.append(np.percentile(points, 1, axis=0))
-            highs.append(np.percentile(points, 99, axis=0))
-        low, high = np.min(lows, axis=0), np.max(highs, axis=0)
-        span = np.where(high - low > 1e-9, high - low, 1.0)
-        low, high = low - 0.06 * span, high + 0.06 * span
-        return (low[0], high[0]), (low[1], high[1])
+
+
+def limits(points, margin=0.06):
+    """((x0, x1), (y0, y1)) holding every one of the (N, 2) `points`, `margin` of the span
+    beyond them each way (a 1-D code's heights, all 0, get a span of 1)."""
+    points = np.asarray(points, np.float64)
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = np.where(high - low > 1e-9, high - low, 1.0)
+    low, high = low - margin * span, high + margin * span
+    return (low[0], high[0]), (low[1], high[1])
 
 
 class LatentPanel:
     """The latent view on an axes: every kept sample a dot at its projected code, coloured
-    by its label (a legend of the labels), on the run's fixed axes. `fitted` is
-    {code size: (Projection, limits)}: a growing model's code changes size at growth, and
-    each size has its own axes, fitted on the last epoch with that size."""
+    by its label (a legend of the labels), the axes fitted to the dots shown. `fitted` is
+    {code size: Projection}: a growing model's code changes size at growth, and each size
+    has its own projection, fitted on the last epoch with that size."""
 
     def __init__(self, ax, fitted, fontsize=8, legend=True):
         self.ax, self.fitted, self.dots, self.size = ax, fitted, None, None
         self.fontsize, self.legend = fontsize, legend
         ax.tick_params(labelsize=fontsize, length=2, pad=1)
-        ax.locator_params(nbins=4)
+        ax.locator_params(nbins=4, min_n_ticks=3)  # a wide axis still gets three numbers
 
     def axes_for(self, size):
-        projection, limits = self.fitted[size]
-        self.ax.set_xlim(*limits[0])
-        self.ax.set_ylim(*limits[1])
+        projection = self.fitted[size]
         names = projection.axis_names()
         self.ax.set_xlabel(names[0], fontsize=self.fontsize, labelpad=1)
         self.ax.set_ylabel(names[1], fontsize=self.fontsize, labelpad=1)
@@ -106,8 +106,11 @@ class LatentPanel:
     def show(self, arrays):
         codes = arrays["latent_codes"]
         size = int(np.prod(codes.shape[1:]))
-        projection = self.fitted[size][0] if size == self.size else self.axes_for(size)
+        projection = self.fitted[size] if size == self.size else self.axes_for(size)
         points = projection(codes)
+        (x0, x1), (y0, y1) = limits(points)
+        self.ax.set_xlim(x0, x1)
+        self.ax.set_ylim(y0, y1)
         if self.dots is not None:
             self.dots.set_offsets(points)
             return
@@ -137,16 +140,11 @@ def colour_of(i, n):
 
 
 def projection_of(run):
-    """{code size: (Projection, limits)} of a RunFolder's latent view: each fitted on the
-    last saved epoch with that code size, its limits holding every such epoch; None for a
-    run saved without latent codes."""
-    by_size = {}
+    """{code size: Projection} of a RunFolder's latent view: each fitted on the last saved
+    epoch with that code size; None for a run saved without latent codes."""
+    last = {}
     for record in run.saved:
         codes = run.read(record["epoch"]).get("latent_codes")
         if codes is not None:
-            by_size.setdefault(int(np.prod(codes.shape[1:])), []).append(codes)
-    fitted = {}
-    for size, codes in by_size.items():
-        projection = Projection(codes[-1])
-        fitted[size] = (projection, projection.limits(codes))
-    return fitted or None
+            last[int(np.prod(codes.shape[1:]))] = codes
+    return {size: Projection(codes) for size, codes in last.items()} or None

@@ -72,7 +72,7 @@ def latent_panel(run, ax, legend=True):
     if fitted is None:
         ax.set_visible(False)
         return None
-    method = next(iter(fitted.values()))[0].method
+    method = next(iter(fitted.values())).method
     ax.set_title(f"latent space ({'the 2-D code' if method == 'code' else 'PCA'})",
                  fontsize=FONT + 1, pad=3)
     return latent.LatentPanel(ax, fitted, fontsize=FONT, legend=legend)

@@ -16,17 +16,11 @@ import pytest
 
 from aezoo.commands import sweep
 from e2e.test_report import chromium
+from search_file import lr_search
 
 pytestmark = pytest.mark.slow
 
-SEARCH = """
-[defaults]
-data = "digits"
-model = "simple"
-epochs = 1
-[search]
-lr = {low = 1e-3, high = 3e-2, log = true}
-"""
+SEARCH = lr_search(epochs=1)
 
 
 def test_the_dashboard_shows_a_searchs_study_in_headless_chromium(tmp_path):

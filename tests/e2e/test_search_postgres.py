@@ -18,16 +18,11 @@ import tempfile
 
 import pytest
 
+from search_file import lr_search
+
 pytestmark = pytest.mark.slow
 
-SEARCH = """
-[defaults]
-data = "digits"
-model = "simple"
-epochs = 2
-[search]
-lr = {low = 1e-4, high = 1e-1, log = true}
-"""
+SEARCH = lr_search(epochs=2, low="1e-4", high="1e-1")
 TRIALS = 6
 
 

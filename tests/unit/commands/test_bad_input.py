@@ -283,6 +283,20 @@ def test_gpu_without_cupy_says_so(guarded, capsys):
     assert "--device 3" in line and "CuPy" in line and "--device cpu" in line
 
 
+def test_distributed_on_a_gpu_without_nccl_is_one_line(guarded, monkeypatch, capsys):
+    """A GPU that passes --device's checks, but no NCCL: ChainerMN's only GPU communicator
+    refuses to start. One line that names NCCL, not ChainerMN's traceback."""
+    nccl = pytest.importorskip("chainermn.nccl", reason="needs pip install 'aezoo[mpi]'")
+    from aezoo.gpu import cupy_compat
+    monkeypatch.setattr(cupy_compat, "problem", lambda device_id=0: None)  # as if GPU 0 worked
+    monkeypatch.setattr(nccl, "_available", False)
+    assert main(["simple", "--device", "0", "--distributed"] + D) == 2
+    line = error_line(capsys.readouterr().err)
+    assert line.startswith("aezoo run: error: --distributed --device 0: ChainerMN cannot start: "
+                           "PureNcclCommunicator requires NCCL")
+    assert "--library nccl" in line and "--device cpu" in line
+
+
 def test_cli_subprocess_bad_option(tmp_path, closed_port_url):
     work = tmp_path / "work"
     work.mkdir()

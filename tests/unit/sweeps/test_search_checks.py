@@ -4,17 +4,11 @@ import pytest
 
 from aezoo.commands import sweep
 from aezoo.sweeps import space
+from search_file import lr_search
 
 pytest.importorskip("optuna")
 
-GOOD = """
-[defaults]
-data = "digits"
-model = "simple"
-epochs = 1
-[search]
-lr = {low = 1e-4, high = 1e-2, log = true}
-"""
+GOOD = lr_search(epochs=1, low="1e-4", high="1e-2")
 
 
 def one_line(capsys):

@@ -75,7 +75,7 @@ def test_the_latent_legend_names_a_folders_classes():
     from aezoo.viz import latent
     codes = np.random.RandomState(0).randn(30, 4).astype(np.float32)
     arrays = {"latent_codes": codes, "latent_labels": np.arange(30) % 3}
-    fitted = {4: (latent.Projection(codes), ((-5, 5), (-5, 5)))}
+    fitted = {4: latent.Projection(codes)}
     for extra, expected in (({}, ["0", "1", "2"]),
                             ({"class_names": np.array(["ant", "bee", "cat"])}, ["ant", "bee", "cat"])):
         fig, ax = plt.subplots()

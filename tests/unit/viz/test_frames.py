@@ -1,6 +1,9 @@
 """Seeing inside the model: the projection's fixed axes, the manifold of a 2-D code, the
 architecture strip before and after growth, and legible frames and comparison columns."""
+import io
+
 import matplotlib
+import matplotlib.backends.backend_agg
 import numpy as np
 import pytest
 
@@ -25,12 +28,29 @@ def test_latent_count_keeps_wide_codes_small():
     assert latent.count(10_000, 3000) == latent.MIN_COUNT  # a Keras GRU's (30, 100) states
 
 
-def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
+def visible_ticks(axis):
+    low, high = sorted(axis.get_view_interval())
+    return [t for t in axis.get_ticklocs() if low - 1e-9 <= t <= high + 1e-9]
+
+
+def assert_axes_fit(ax, points):
+    """The axes hold every point, span no more than the points do plus the margin, and show
+    at least three numbers each."""
+    ax.figure.canvas.draw()
+    for axis, (low, high), values in ((ax.xaxis, ax.get_xlim(), points[:, 0]),
+                                      (ax.yaxis, ax.get_ylim(), points[:, 1])):
+        assert low < values.min() and values.max() < high, (low, high, values.min(), values.max())
+        span = max(values.max() - values.min(), 1e-9)
+        assert high - low <= span * (1 + 2 * 0.06) + 1e-6, (low, high, values.min(), values.max())
+        assert len(visible_ticks(axis)) >= 3, visible_ticks(axis)
+
+
+def test_projection_is_fitted_on_the_final_epoch_and_each_frame_fits_its_points(grown):
     out, _, _ = grown
     run = RunFolder(str(out))
     fitted = latent.projection_of(run)
-    assert sorted(fitted) == [64, 128]  # one set of axes per code size: growth changes it
-    projection, limits = fitted[64]
+    assert sorted(fitted) == [64, 128]  # one projection per code size: growth changes it
+    projection = fitted[64]
     final = run.read(4)["latent_codes"].astype(np.float64)
     centred = final - final.mean(axis=0)
     top = np.linalg.svd(centred, full_matrices=False)[2][:2]
@@ -39,15 +59,29 @@ def test_projection_is_fitted_on_the_final_epoch_and_its_axes_stay(grown):
     shown = frame.layout([run])
     try:
         ax = shown.latent.ax
-        seen = []
-        for epoch in (3, 4, 3):
+        for epoch in (0, 3, 4, 3):  # epoch 0's codes lie far from epoch 4's
             shown.show(epoch)
-            seen.append((ax.get_xlim(), ax.get_ylim()))
-            points = projection(run.read(epoch)["latent_codes"])
+            points = fitted[int(np.prod(run.read(epoch)["latent_codes"].shape[1:]))](
+                run.read(epoch)["latent_codes"])
             assert np.allclose(shown.latent.dots.get_offsets(), points)  # the points move ...
-        assert seen[0] == seen[1] == seen[2] == tuple(map(tuple, limits))  # ... the axes do not
+            assert_axes_fit(ax, points)  # ... and the axes follow them
     finally:
         matplotlib.pyplot.close(shown.fig)
+
+
+def test_an_axis_shows_three_numbers_at_least():
+    """Points from -1.6 to 0.4 on x: matplotlib's own 4 bins gave only -1 and 0 (the GRU
+    frame's -20 and 0, at another scale)."""
+    rng = np.random.RandomState(0)
+    codes = np.c_[np.r_[-1.6, 0.4, rng.uniform(-1.6, 0.4, 58)], rng.uniform(-3.6, 3.9, 60)]
+    fitted = {2: latent.Projection(codes)}  # a 2-D code: drawn as it is
+    fig, ax = matplotlib.pyplot.subplots(figsize=(2.2, 2.2))
+    try:
+        panel = latent.LatentPanel(ax, fitted)
+        panel.show({"latent_codes": codes.astype(np.float32)})
+        assert_axes_fit(ax, codes)
+    finally:
+        matplotlib.pyplot.close(fig)
 
 
 def test_a_2d_code_is_its_own_view_and_gets_a_decoded_manifold(two_d):
@@ -215,3 +249,82 @@ def test_a_keras_mode_grus_strip_names_encoder_code_and_decoder():
         assert min(heights) >= 6  # the 1-unit decoder is a block, not a sliver
     finally:
         matplotlib.pyplot.close(fig)
+
+
+def test_a_label_is_drawn_as_written_and_matplotlibs_own_settings_stay(grown, tmp_path):
+    """A run's label is text: mathtext would refuse "$\\bogus$" (a ValueError while drawing).
+    aezoo draws it as written without changing the user's own matplotlib settings (a
+    notebook's), which still parse math."""
+    run = RunFolder(str(grown[0]))
+    label = r"$\bogus$ run"
+    assert matplotlib.rcParams["text.parse_math"] is True
+    (pixels,) = frame.compose([run], [4], labels=[label], baselines=[("$pca$", 0.23)])
+    assert pixels.ndim == 3
+    curves.save_comparison(tmp_path / "compare.png", [run], [label], "bce", [("$pca$", 0.23)])
+    assert (tmp_path / "compare.png").stat().st_size > 0
+    assert matplotlib.rcParams["text.parse_math"] is True
+    with pytest.raises(ValueError):  # what the user's own figure still does with it
+        fig = matplotlib.figure.Figure()
+        fig.text(0, 0, label)
+        fig.savefig(io.BytesIO(), format="png")
+
+
+def crossings(ax):
+    """What crosses a text of `ax` (drawn): another text's box, or a dotted or dashed line
+    (a baseline, a growth) running through it; a label resting on its own line is fine."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts
+             if t.get_visible() and t.get_text().strip()]
+    found = [(a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1:]
+             if box.overlaps(other)]
+    for line in ax.lines:
+        if line.get_linestyle() not in (":", "--"):
+            continue
+        (x0, y0), (x1, y1) = ax.transData.transform(
+            np.c_[line.get_xdata(), line.get_ydata()][[0, -1]].astype(float))
+        if line.get_transform() != ax.transData:  # axhline/axvline: axes-relative on one side
+            (x0, y0), (x1, y1) = line.get_transform().transform(
+                np.c_[line.get_xdata(), line.get_ydata()][[0, -1]].astype(float))
+        for text, box in boxes:
+            if x0 == x1 and box.x0 + 1 < x0 < box.x1 - 1 and box.y0 < max(y0, y1) and \
+                    min(y0, y1) < box.y1:
+                found.append((text, "a vertical line"))
+            if y0 == y1 and box.y0 + 1 < y0 < box.y1 - 1 and box.x0 < max(x0, x1) and \
+                    min(x0, x1) < box.x1:
+                found.append((text, f"the line at {line.get_ydata()[0]:.4g}"))
+    return found
+
+
+def test_the_entropy_floor_label_sits_between_growth_lines():
+    fig = matplotlib.figure.Figure(figsize=(3.2, 3), dpi=100)
+    matplotlib.backends.backend_agg.FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    records = [{"epoch": e, "test_bce": 0.2 + 0.5 / (e + 1), "train_bce": 0.2 + 0.5 / (e + 1)}
+               for e in range(41)]
+    events = [{"event": "growth", "epoch": e, "widths": [128, 64]} for e in (5, 9)]
+    curves.draw(ax, records, events, "bce", limits=((-0.5, 41), (0.19, 0.8)), floor=0.214)
+    assert [t.get_text() for t in ax.texts if "floor" in t.get_text()] == [" entropy floor"]
+    assert crossings(ax) == []
+
+
+def test_close_baselines_share_a_label_that_no_line_crosses(grown, two_d, tmp_path, monkeypatch):
+    runs = [RunFolder(str(grown[0])), RunFolder(str(two_d))]
+    lines = [("pca-32", 0.2309), ("pca-64", 0.2142), ("entropy floor", 0.2140)]  # digits'
+    shown = frame.layout(runs, ["deep", "simple"], lines)
+    try:
+        shown.show(4)
+        labels = sorted(t.get_text().strip() for t in shown.shared.texts)
+        assert labels == ["pca-32", "pca-64 / entropy floor"]
+        assert crossings(shown.shared) == []
+    finally:
+        matplotlib.pyplot.close(shown.fig)
+    drawn = []  # compare.png's figure, kept from being closed to look at it
+    monkeypatch.setattr(curves.plt, "close", drawn.append)
+    curves.save_comparison(tmp_path / "compare.png", runs, ["deep", "simple"], "bce", lines)
+    (ax,) = drawn[0].axes
+    assert sorted(t.get_text().strip() for t in ax.texts if "pca" in t.get_text()) == [
+        "pca-32", "pca-64 / entropy floor"]
+    assert crossings(ax) == []
+    matplotlib.pyplot.close(drawn[0])
