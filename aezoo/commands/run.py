@@ -95,6 +95,7 @@ def train(argv):
     from aezoo.distributed.mpi import first_process
     from aezoo.results.run_videos import render
     from aezoo.runs.listing import closing
+    from aezoo.runs.paths import shown
     from aezoo.train.start import start
     the_plan = planned(argv)
     began = time.monotonic()
@@ -103,11 +104,11 @@ def train(argv):
         return 0
     videos = []
     if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
+        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps, quiet=the_plan.cfg.quiet)
         loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         for path in videos:
             if not the_plan.cfg.quiet:
-                print(f"aezoo: video {path}", file=sys.stderr)
+                print(f"aezoo: video {shown(path)}", file=sys.stderr)
     if not the_plan.cfg.quiet:
         print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
               file=sys.stderr)
