@@ -14,7 +14,6 @@ import argparse
 import sys
 import time
 
-from aezoo import loggers
 from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
@@ -96,20 +95,14 @@ def main(argv=None):
 def train(argv):
     the_plan = planned(argv)
     from aezoo.distributed.mpi import first_process
-    from aezoo.results.run_videos import render
+    from aezoo.results.run_videos import after_training
     from aezoo.runs.listing import closing
     from aezoo.train.start import start
     began = time.monotonic()
     start(the_plan)  # RunFailed and RunInterrupted: guarded prints why, exit status 1 or 130
     if not first_process():  # rank 0 of several processes speaks for the run
         return 0
-    videos = []
-    if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
-        loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
-        for path in videos:
-            if not the_plan.cfg.quiet:
-                print(f"aezoo: video {path}", file=sys.stderr)
+    videos = after_training(the_plan.cfg, the_plan.run_dir)
     if not the_plan.cfg.quiet:
         print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
               file=sys.stderr)

@@ -16,6 +16,7 @@ and changes none of its results.
 import os
 import sys
 
+from aezoo import loggers
 from aezoo.errors import UsageError
 from aezoo.results import long_steps
 from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps  # noqa: F401
@@ -55,3 +56,16 @@ def render(run_dir, fps=None, formats=FORMATS, dpi=DPI, view="progress"):
         frames = frame.compose([run], epochs, dpi=dpi, view=view, tick=tick)
     return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
                        prog="aezoo render")
+
+
+def after_training(cfg, run_dir, say=True):
+    """What follows a run's training, however it was started (aezoo run, aezoo.fit, a
+    sweep's run): its videos, when cfg.video asks for them, told to the run's loggers
+    (MLflow keeps them too) and, with `say` and not cfg.quiet, named on stderr. The paths."""
+    if not cfg.video:  # aezoo render RUN_DIR (run.video()) makes them later
+        return []
+    videos = render(run_dir, fps=cfg.fps)
+    loggers.rendered(cfg, run_dir, videos)
+    for path in videos if say and not cfg.quiet else ():
+        print(f"aezoo: video {path}", file=sys.stderr)
+    return videos

@@ -58,7 +58,8 @@ ALLOWED = {
     # a run's sinks: told values, never the trainer; of models only option.py's Option
     "loggers": {"loggers", "errors", "runs", "viz", "models"},
     "keras": {"errors", "config", "data"},
-    "results": {"results", "errors", "runs", "viz", "data", "models"},
+    # the loggers are told of a run's videos once they are rendered (run_videos.after_training)
+    "results": {"results", "errors", "runs", "viz", "data", "models", "loggers"},
     "speed": {"speed", "errors", "models", "train", "loggers"},
     "sweeps": {"sweeps", "errors", "config", "runs", "data", "models", "train", "results",
                "loggers"},
