@@ -21,7 +21,8 @@ def test_each_twin_is_plain_pytorch_with_the_default_adam(workload):
     own = {type(m).__module__.split(".")[0] for m in net.modules() if not list(m.children())}
     assert own <= {"torch", "aezoo"}
     kinds = {type(m) for m in net.modules()}
-    assert {"deep": torch.nn.Linear, "conv": torch.nn.Conv2d, "gru": torch.nn.GRU}[name] in kinds
+    assert {"deep": torch.nn.Linear, "conv": torch.nn.Conv2d, "gru": torch.nn.GRU,
+            "lstm": torch.nn.LSTM}[name] in kinds
     if model.head.needs_unit_range:
         assert isinstance(loss_fn, torch.nn.BCEWithLogitsLoss)
     opt = optimizer(cfg.optimizer, net.parameters(), 1e-3)
