@@ -21,6 +21,7 @@ from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS
 from aezoo.results.run_videos import render
 from aezoo.runs.listing import closing
+from aezoo.runs.paths import shown
 from aezoo.train.build import configured
 from aezoo.distributed.mpi import first_process
 from aezoo.train.plan import plan, plan_resume, resumed
@@ -101,11 +102,11 @@ def train(argv):
         return status
     videos = []
     if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
+        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps, quiet=the_plan.cfg.quiet)
         loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         for path in videos:
             if not the_plan.cfg.quiet:
-                print(f"aezoo: video {path}", file=sys.stderr)
+                print(f"aezoo: video {shown(path)}", file=sys.stderr)
     if not the_plan.cfg.quiet:
         print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
               file=sys.stderr)

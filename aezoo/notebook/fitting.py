@@ -18,6 +18,8 @@ import difflib
 import os
 import sys
 
+from tqdm.auto import tqdm
+
 from aezoo import loggers
 from aezoo.config import OPTIONS
 from aezoo.errors import UsageError
@@ -27,6 +29,7 @@ from aezoo.notebook.run import Run
 from aezoo.notebook.layer_list import Sequential
 from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints
+from aezoo.runs.paths import shown
 from aezoo.train.build import configured
 from aezoo.train.plan import plan, plan_resume
 from aezoo.train.start import start
@@ -91,10 +94,11 @@ def _train(the_plan, widget, callbacks):
                            f"(the reason is printed above)")
     if status == 0 and cfg.video:  # as `aezoo run` does; run.video() renders it later otherwise
         try:
-            videos = render(the_plan.run_dir, fps=cfg.fps)
+            videos = render(the_plan.run_dir, fps=cfg.fps, quiet=cfg.quiet,
+                            bar=tqdm if widget else None)  # the widget stands in for lines
             for path in videos:
                 if not cfg.quiet:
-                    print(f"aezoo: video {path}", file=sys.stderr)
+                    print(f"aezoo: video {shown(path)}", file=sys.stderr)
             loggers.rendered(cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         except KeyboardInterrupt:  # the run is whole; only its video is missing
             print("aezoo: video not rendered (interrupted); run.video() renders it",

@@ -232,8 +232,6 @@ def reusable(out, inputs, formats, report):
     found = outputs(out, formats, report)
     if made_from != inputs or not all(os.path.exists(p) for p in found):
         return None
-    if report:  # the page is checked by its own digest (a run rendered since, say)
-        found[-1] = html_report.write(out)
     return found
 
 
@@ -266,6 +264,8 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report, search=None):
     if kept:
         long_steps.say(PROG, f"no run changed since the comparison in {out} was made: reused it "
                         f"(its {MARKER} holds the digest of what it was made from)")
+        if report:  # said after: the page is checked by its own digest (a run rendered since)
+            kept[-1] = html_report.write(out)
         return kept
     extras = {}
     rows = table(runs, extras)  # may still fail (data missing): before anything is written

@@ -42,12 +42,14 @@ def check_dpi(dpi):
     return float(dpi)
 
 
-def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progress"):
+def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progress",
+           quiet=False, bar=None):
     """Write progress.gif / progress.mp4 (view "latent": latent.gif / .mp4) into `run_dir`;
     returns the paths written.
 
     fps defaults to the run's --fps. Raises UsageError for a folder that is not
-    a run or has nothing to render.
+    a run or has nothing to render. `quiet` says only warnings; `bar` is a tqdm
+    class for the frames' progress (long_steps.Steps).
     """
     run = RunFolder(run_dir)
     dpi = check_dpi(dpi)
@@ -56,11 +58,12 @@ def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progre
     warning = run.not_finite(f"test_{run.loss}")
     if warning:
         print(f"aezoo render: {warning}", file=sys.stderr)
-    if len(epochs) < len(run.saved):
+    if len(epochs) < len(run.saved) and not quiet:
         print(f"aezoo render: {len(run.saved)} saved epochs, so {len(epochs)} frames "
               f"(one every {len(run.saved) / len(epochs):.1f} epochs on average; first and last kept)",
               file=sys.stderr)
-    with long_steps.Steps("aezoo render", f"{STEMS[view]} frames", len(epochs)) as tick:
+    with long_steps.Steps("aezoo render", f"{STEMS[view]} frames", len(epochs), quiet=quiet,
+                          bar=bar) as tick:
         frames = frame.compose([run], epochs, dpi=dpi, view=view, tick=tick)
     return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
                        prog="aezoo render")

@@ -286,7 +286,8 @@ def _run(planned, how, cluster, say, trials=None):
         outcome.pictures = pictures.draw(trials.study, out, say)
     for step in steps:
         if results.get(step.name) == 0 and step.cfg.video:
-            loggers.rendered(step.cfg, step.folder, render(step.folder, fps=step.cfg.fps))
+            loggers.rendered(step.cfg, step.folder, render(step.folder, fps=step.cfg.fps,
+                                                           quiet=step.cfg.quiet))
     outcome.failed = [(n, why_failed(c, logs.get(n), retries), logs.get(n))
                       for n, c in results.items() if c != 0]
     outcome.trained = [s.folder for s in steps if checkpoints.exists(s.folder)]

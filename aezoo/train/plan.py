@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aezoo.config import RESUMABLE, Config, flag, merge, validate
-from aezoo.data import augment, image_folder
+from aezoo.data import augment, image_folder, remarks
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.distributed import mpi
@@ -59,7 +59,8 @@ def dataset_for(cfg):
            model_cls(cfg.model).masks_padding)
     if key not in _loaded:
         _loaded.clear()
-        _loaded[key] = load_dataset(cfg)
+        with remarks.quiet(cfg.quiet):  # a cache read, images decoded: lines --quiet drops
+            _loaded[key] = load_dataset(cfg)
     return _loaded[key]
 
 

@@ -24,6 +24,7 @@ from aezoo import loggers
 from aezoo.loggers.contract import RunInfo
 from aezoo.loggers.terminal import Terminal
 from aezoo.runs import checkpoints, metrics, rundir
+from aezoo.runs.paths import shown
 from aezoo.distributed import mpi
 from aezoo.keras import weights as keras_weights
 from aezoo.train import best, capture, device as devices, growth, schedules, serialize
@@ -129,7 +130,8 @@ def start(plan, is_main=True, extra=()):
     """Train the planned run to its last epoch; returns the exit status (0, 1, 130).
     `extra` callbacks (a sweep's) fire after the loggers and before the checkpoints."""
     started = prepare(plan, is_main, extra)
-    cfg, trainer, run_dir = started.cfg, started.trainer, started.run_dir
+    cfg, trainer = started.cfg, started.trainer
+    run_dir = shown(started.run_dir)  # as messages name it
     say = started.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
     cluster = trainer.cluster
@@ -141,35 +143,35 @@ def start(plan, is_main=True, extra=()):
     except KeyboardInterrupt:
         if not started.is_main:  # rank 0 of a distributed run speaks for the run
             return 130
-        if not checkpoints.exists(run_dir):
+        if not checkpoints.exists(started.run_dir):
             print(f"{PROG}: interrupted before the first checkpoint; "
                   f"{free(started.run_dir, started.fresh)}", file=sys.stderr)
         else:
-            print(f"{PROG}: interrupted; {saved_epochs(run_dir)} saved. Continue with: "
+            print(f"{PROG}: interrupted; {saved_epochs(started.run_dir)} saved. Continue with: "
                   f"aezoo run --resume {run_dir}", file=sys.stderr)
         return 130
     except Diverged as e:
         if not started.is_main:
             return 1
-        if not checkpoints.exists(run_dir):
+        if not checkpoints.exists(started.run_dir):
             print(f"{PROG}: error: {e}; stopped before the first checkpoint, so "
                   f"{free(started.run_dir, started.fresh)} (try a smaller --lr)",
                   file=sys.stderr)
             return 1
-        print(f"{PROG}: error: {e}; stopped, {saved_epochs(run_dir)} kept in {run_dir} "
+        print(f"{PROG}: error: {e}; stopped, {saved_epochs(started.run_dir)} kept in {run_dir} "
               f"(try a smaller --lr)", file=sys.stderr)
         return 1
     except MemoryError:  # the model fitted, an epoch's work or files did not
         if not started.is_main:
             return 1
         advice = "try a smaller --batch-size or model, or free memory"
-        if not checkpoints.exists(run_dir):
+        if not checkpoints.exists(started.run_dir):
             print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped before the "
                   f"first checkpoint, so {free(started.run_dir, started.fresh)} ({advice})",
                   file=sys.stderr)
             return 1
         print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped, "
-              f"{saved_epochs(run_dir)} kept ({advice}). Continue with: aezoo run --resume "
+              f"{saved_epochs(started.run_dir)} kept ({advice}). Continue with: aezoo run --resume "
               f"{run_dir}", file=sys.stderr)
         return 1
     if trainer.stopped and started.is_main:
@@ -183,11 +185,11 @@ def free(run_dir, fresh):
     again), so the name can be used at once. Returns what was done, for the message."""
     if fresh:
         shutil.rmtree(run_dir)
-        return f"{run_dir} removed, nothing to resume"
+        return f"{shown(run_dir)} removed, nothing to resume"
     for name in os.listdir(run_dir):  # it was empty when the run began
         target = os.path.join(run_dir, name)
         shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
-    return f"{run_dir} emptied again, nothing to resume"
+    return f"{shown(run_dir)} emptied again, nothing to resume"
 
 
 def summary(trainer):
