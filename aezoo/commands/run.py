@@ -19,12 +19,7 @@ from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
 from aezoo.models import MODELS, NAMES, PRESETS
-from aezoo.results.run_videos import render
-from aezoo.runs.listing import closing
-from aezoo.train.build import configured
-from aezoo.distributed.mpi import first_process
-from aezoo.train.plan import plan, plan_resume, resumed
-from aezoo.train.start import start
+# Planning, training and rendering are imported when a run is asked for, not for --help.
 
 
 def model_defaults():
@@ -70,6 +65,8 @@ def parser():
 
 def configure(argv):
     """(Config, the option names the user set, run folder to resume or None)."""
+    from aezoo.train.build import configured
+    from aezoo.train.plan import resumed
     args = vars(parser().parse_args(argv))
     model, config_file, resume = args.pop("model", None), args.pop("config"), args.pop("resume")
     if resume:
@@ -85,6 +82,7 @@ def configure(argv):
 
 def planned(argv):
     """The Plan of the command line `argv`: a new run, or the resume of one."""
+    from aezoo.train.plan import plan, plan_resume
     cfg, given, resume = configure(argv)
     return plan_resume(resume, {k: getattr(cfg, k) for k in RESUMABLE}) if resume else plan(cfg, given)
 
@@ -94,22 +92,27 @@ def main(argv=None):
 
 
 def train(argv):
+    from aezoo.distributed.mpi import first_process
+    from aezoo.results.run_videos import render
+    from aezoo.runs.listing import closing
+    from aezoo.runs.paths import shown
+    from aezoo.train.start import start
     the_plan = planned(argv)
     began = time.monotonic()
-    status = start(the_plan)
-    if status != 0 or not first_process():  # rank 0 of several processes speaks for the run
-        return status
+    start(the_plan)  # RunFailed and RunInterrupted: guarded prints why, exit status 1 or 130
+    if not first_process():  # rank 0 of several processes speaks for the run
+        return 0
     videos = []
     if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps)
+        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps, quiet=the_plan.cfg.quiet)
         loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
         for path in videos:
             if not the_plan.cfg.quiet:
-                print(f"aezoo: video {path}", file=sys.stderr)
+                print(f"aezoo: video {shown(path)}", file=sys.stderr)
     if not the_plan.cfg.quiet:
         print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
               file=sys.stderr)
-    return status
+    return 0
 
 
 if __name__ == "__main__":

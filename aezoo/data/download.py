@@ -9,6 +9,7 @@ import urllib.request
 
 from tqdm import tqdm
 
+from aezoo.data import remarks
 from aezoo.errors import UsageError
 
 TIMEOUT = 30  # seconds without an answer before trying the next mirror
@@ -53,7 +54,7 @@ def _save_verified(response, url, dest, md5):
     try:
         with os.fdopen(fd, "wb") as out, tqdm(total=size, unit="B", unit_scale=True,
                                              desc=os.path.basename(dest), file=sys.stderr,
-                                             leave=False, disable=None) as bar:
+                                             leave=False, disable=remarks.bar_off()) as bar:
             for block in iter(lambda: response.read(1 << 16), b""):
                 out.write(block)
                 digest.update(block)

@@ -23,7 +23,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from aezoo.data import image_file
+from aezoo.data import image_file, remarks
 from aezoo.data.download import cache_dir
 from aezoo.errors import UsageError
 
@@ -46,7 +46,7 @@ def parse_size(spec):
 
 def images(root, files, image_size, color, name, say=None):
     """The images of `files` (under `root`) as a read-only memory map, decoded if needed."""
-    say = say or (lambda line: print(line, file=sys.stderr, flush=True))
+    say = say or remarks.say
     path = os.path.join(cache_dir(), "images", key(root, files, image_size, color) + ".npy")
     cached = _read(path, len(files))
     if cached is not None:
@@ -66,7 +66,7 @@ def images(root, files, image_size, color, name, say=None):
     try:
         out = np.lib.format.open_memmap(partial, mode="w+", dtype=np.uint8, shape=shape)
         with tqdm(files, desc=f"decoding {len(files)} images", unit="img", file=sys.stderr,
-                  leave=False, disable=None) as bar:
+                  leave=False, disable=remarks.bar_off()) as bar:
             for i, file in enumerate(bar):
                 out[i] = image_file.decode(file, size, color)
         out.flush()

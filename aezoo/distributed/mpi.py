@@ -18,6 +18,7 @@ import numpy as np
 
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints
+from aezoo.runs.paths import shown
 from aezoo.train.callbacks import Callback
 from aezoo.train.loop import EVAL_BATCH
 
@@ -182,4 +183,5 @@ def stopped_by_mpiexec(run_dir):
     except UsageError:
         kept = "no epoch kept"
     return (f"aezoo run: error: mpiexec stopped the run (a process of it ended, or it was "
-            f"interrupted); {kept} in {run_dir}. Continue with: aezoo run --resume {run_dir}")
+            f"interrupted); {kept} in {shown(run_dir)}. Continue with: aezoo run --resume "
+            f"{shown(run_dir)}")

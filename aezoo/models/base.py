@@ -26,13 +26,36 @@ import chainer
 from aezoo.models.heads import Bernoulli
 from aezoo.models.layers import plain
 
-Option = namedtuple("Option", "default type help choices")
+MAX_SIZE = 1 << 16  # units or channels of one layer
+MAX_DEPTH = 64      # layers of a stack, and growth steps
+# Weights of a loss term: larger ones overflow float32 in the loss, which would then be
+# reported as a diverged run (try a smaller --lr) instead of the option it came from.
+MAX_WEIGHT = 1e6
+
+# An option's range, declared with it: low <= value <= high (low < value < high when open);
+# None is no bound. `within` names the option whose value bounds this one: a rule between
+# two options, checked after every option's own range (growth: --fade-in <= --grow-every).
+Limits = namedtuple("Limits", "low high open within", defaults=(None, None, False, None))
+Option = namedtuple("Option", "default type help choices limits", defaults=(None,))
+
+
+def limits_of(name, kind):
+    """A model option's range when its model declares none: a size (a depth up to
+    MAX_DEPTH), a list of sizes, or a number >= 0."""
+    if kind is int:
+        return Limits(1, MAX_DEPTH if name == "depth" else MAX_SIZE)
+    if kind is list:
+        return Limits(1, MAX_SIZE)
+    if kind is float:
+        return Limits(0)
+    return None
 
 
 class Autoencoder(chainer.Chain):
     option_help = {}     # option name -> one line of --help
     option_choices = {}  # option name -> the values it may take, where they are few
     option_defaults = {}  # option name -> a subclass's own default (lstm: cell "lstm")
+    option_limits = {}   # option name -> Limits, where a type's own (limits_of) is not right
     generative = False   # abilities.Generative sets it: decode(z ~ N(0, I)) is a sample
     best_score = "loss"  # the reported test value whose lowest epoch is the best (train/best.py)
     run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
@@ -53,7 +76,8 @@ class Autoencoder(chainer.Chain):
         defaults = {p.name: cls.option_defaults.get(p.name, p.default) for p in parameters}
         return {p.name: Option(list(defaults[p.name]) if isinstance(defaults[p.name], tuple)
                                else defaults[p.name], p.annotation,
-                               cls.option_help.get(p.name, ""), cls.option_choices.get(p.name))
+                               cls.option_help.get(p.name, ""), cls.option_choices.get(p.name),
+                               cls.option_limits.get(p.name, limits_of(p.name, p.annotation)))
                 for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
     @classmethod

@@ -12,6 +12,8 @@ import os
 
 import imageio.v3 as iio
 
+from aezoo.runs.paths import shown
+
 SHOWN_SCORES = ("train_loss", "test_loss", "test_bce", "test_mse", "test_sqerr", "params", "depth",
                 "seconds")
 MAX_INLINE = 20 * 2 ** 20  # bytes of a video embedded in a notebook; larger ones are linked
@@ -40,12 +42,19 @@ def png_tag(rgb, alt, width=None):
 
 
 def table(rows, columns, caption=None):
-    """An HTML table of dicts; a missing value is a dash."""
+    """An HTML table of dicts; a missing value is a dash. It scrolls sideways in its own box
+    where the page is narrower than it (a docs page would cut its last columns off)."""
     head = "".join(f"<th>{esc(c.replace('_', ' '))}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{number(r[c]) if c in r else '–'}</td>"
                                     for c in columns) + "</tr>" for r in rows)
     title = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return sideways(f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def sideways(html_table):
+    """A table in a box that scrolls sideways when the page is narrower than the table."""
+    return f'<div style="overflow-x:auto;max-width:100%">{html_table}</div>'
+
 
 
 def score_columns(records):
@@ -64,7 +73,7 @@ def run_html(run):
     parts = [f"<h4>aezoo run <code>{esc(run.name)}</code></h4>",
              f"<p>{esc(config.get('model'))} on {esc(config.get('data'))}, "
              f"{len(epochs) - 1 if epochs else 0} of {esc(config.get('epochs'))} epochs, "
-             f"in <code>{esc(run.path)}</code></p>"]
+             f"in <code>{esc(shown(run.path))}</code></p>"]
     try:
         parts.append(png_tag(run.frame(), f"progress frame of {run.name}", 900))
     except ValueError as e:  # no saved epoch yet: the scores still show
@@ -84,7 +93,8 @@ def run_html(run):
                  else "<p>No growth: the architecture stayed as it started.</p>")
     options = "".join(f"<tr><td>{esc(k)}</td><td><code>{esc(json.dumps(v))}</code></td></tr>"
                       for k, v in sorted(config.items()))
-    parts.append(f"<details><summary>options</summary><table>{options}</table></details>")
+    parts.append(f"<details><summary>options</summary>{sideways(f'<table>{options}</table>')}"
+                 "</details>")
     return "<div class=\"aezoo-run\">" + "".join(parts) + "</div>"
 
 

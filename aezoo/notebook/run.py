@@ -13,8 +13,11 @@ folder as it is now. Nothing here writes, except video() rendering a missing vid
 """
 import os
 
+from tqdm.auto import tqdm
+
 from aezoo.errors import UsageError
 from aezoo.notebook import arguments, display
+from aezoo.notebook.epoch_bar import in_jupyter
 from aezoo.results.run_videos import STEMS, render
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.runs.folder import RunFolder
@@ -104,7 +107,7 @@ class Run:
         found = self._video(view)
         if found is None or fps is not None or os.path.getmtime(found) < os.path.getmtime(
                 os.path.join(self.path, metrics.FILE)):
-            render(self.path, fps=fps, view=view)
+            render(self.path, fps=fps, view=view, bar=tqdm if in_jupyter() else None)
             found = self._video(view)
         return display.Video(found)
 

@@ -5,8 +5,9 @@
 
 In a terminal it is a tqdm bar on stderr; elsewhere (CI, `| tee`, a log file) a line after
 the first step and at every quarter, so a long wait never looks like a hang. Nothing is said
-before the first step is done: input that fails at once stays one line. --quiet is not asked
-here: the commands that draw are quiet only about what they skip.
+before the first step is done: input that fails at once stays one line. `quiet` says
+nothing (aezoo run --quiet's video); `bar`, a tqdm class, draws with it wherever it is (the
+notebook's tqdm.auto: a widget in Jupyter, even under quiet, which it stands in for).
 """
 import sys
 import time
@@ -15,13 +16,13 @@ from tqdm import tqdm
 
 
 class Steps:
-    def __init__(self, prog, what, total, stream=None):
+    def __init__(self, prog, what, total, stream=None, quiet=False, bar=None):
         self.prog, self.what, self.total = prog, what, total
         self.stream = stream or sys.stderr
         self.done, self.began = 0, time.monotonic()
         tty = getattr(self.stream, "isatty", lambda: False)()
-        self.bar = None
-        self.tty = tty and bool(total)
+        self.bar, self.make_bar, self.quiet = None, bar, quiet and bar is None
+        self.tty = (bar is not None or tty and not quiet) and bool(total)
         self.marks = sorted({1} | {-(-total * q // 4) for q in (1, 2, 3, 4)}) if total else []
 
     def __enter__(self):
@@ -30,11 +31,13 @@ class Steps:
     def __call__(self, n=1):
         before, self.done = self.done, self.done + n
         if self.tty and self.bar is None:  # the bar appears with the first step done
-            self.bar = tqdm(total=self.total, initial=before, desc=f"{self.prog}: {self.what}",
-                            unit="frame", file=self.stream, leave=False, dynamic_ncols=True)
+            where = {} if self.make_bar else dict(file=self.stream, dynamic_ncols=True)
+            self.bar = (self.make_bar or tqdm)(total=self.total, initial=before, unit="frame",
+                                               desc=f"{self.prog}: {self.what}", leave=False,
+                                               **where)
         if self.bar is not None:
             self.bar.update(n)
-        elif any(before < mark <= self.done for mark in self.marks):
+        elif not self.quiet and any(before < mark <= self.done for mark in self.marks):
             self.line(f"{self.what}: {self.done}/{self.total} "
                       f"({time.monotonic() - self.began:.0f} s)")
 

@@ -18,7 +18,7 @@ import sys
 
 from aezoo.errors import UsageError
 from aezoo.results import long_steps
-from aezoo.viz import frame, video
+from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps  # noqa: F401
 from aezoo.runs.folder import RunFolder
 
 STEM = "progress"
@@ -27,40 +27,34 @@ STEMS = {"progress": STEM, "latent": "latent"}
 
 def frame_epochs(run):
     """The epochs that become frames: every saved one, or MAX_FRAMES of them spread evenly."""
+    from aezoo.viz import video  # drawing's libraries load when something is drawn
     run = run if isinstance(run, RunFolder) else RunFolder(run)
     return [run.saved[i]["epoch"] for i in video.pick(len(run.saved))]
 
 
-DPI_RANGE = (50, 400)  # frames from half to four times the default size
-
-
-def check_dpi(dpi):
-    """Dots per inch of frames (frame.DPI = 100: the default size), or a UsageError."""
-    if not (isinstance(dpi, (int, float)) and DPI_RANGE[0] <= dpi <= DPI_RANGE[1]):
-        raise UsageError(f"--dpi {dpi}: expected a number from {DPI_RANGE[0]} to {DPI_RANGE[1]} "
-                         f"({frame.DPI} is the default size)")
-    return float(dpi)
-
-
-def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progress"):
+def render(run_dir, fps=None, formats=FORMATS, dpi=DPI, view="progress", quiet=False,
+           bar=None):
     """Write progress.gif / progress.mp4 (view "latent": latent.gif / .mp4) into `run_dir`;
     returns the paths written.
 
     fps defaults to the run's --fps. Raises UsageError for a folder that is not
-    a run or has nothing to render.
+    a run or has nothing to render. `quiet` says only warnings; `bar` is a tqdm
+    class for the frames' progress (long_steps.Steps).
     """
     run = RunFolder(run_dir)
     dpi = check_dpi(dpi)
-    fps = video.check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
+    from aezoo.viz import frame, video  # drawing's libraries load when something is drawn
+    fps = check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
     epochs = frame_epochs(run)
     warning = run.not_finite(f"test_{run.loss}")
     if warning:
         print(f"aezoo render: {warning}", file=sys.stderr)
-    if len(epochs) < len(run.saved):
+    if len(epochs) < len(run.saved) and not quiet:
         print(f"aezoo render: {len(run.saved)} saved epochs, so {len(epochs)} frames "
               f"(one every {len(run.saved) / len(epochs):.1f} epochs on average; first and last kept)",
               file=sys.stderr)
-    with long_steps.Steps("aezoo render", f"{STEMS[view]} frames", len(epochs)) as tick:
+    with long_steps.Steps("aezoo render", f"{STEMS[view]} frames", len(epochs), quiet=quiet,
+                          bar=bar) as tick:
         frames = frame.compose([run], epochs, dpi=dpi, view=view, tick=tick)
     return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
                        prog="aezoo render")

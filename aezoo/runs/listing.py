@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aezoo.errors import UsageError
 from aezoo.runs import metrics, rundir
+from aezoo.runs.paths import shown
 
 DEPTH = 3  # folder levels searched below DIR (outputs/sweep-x/compare-y/run is 3)
 
@@ -148,6 +149,7 @@ def closing(run_dir, seconds, videos=()):
     """A finished run's summary lines: best epoch and score, final score, time, folder and
     the next commands."""
     s = summarize(run_dir)
+    run_dir, videos = shown(run_dir), [shown(v) for v in videos]  # as the user would type them
     lines = ["summary"]
     if s.best is not None:
         lines.append(f"  best     epoch {s.best_epoch}: test {s.score} {s.best:.4f}")

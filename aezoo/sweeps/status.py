@@ -4,7 +4,8 @@ failed (its error's first line), stopped early, or stopped.
 Read from the run folders themselves (metrics.jsonl, the checkpoint), so it needs no
 message from the workers and shows Ray's runs as it shows local ones. In a terminal the
 lines are redrawn in place; otherwise a line is printed when a run changes state, and
-every tenth of its epochs.
+every tenth of its epochs, but not its start or skip: the sweep said those already
+("[1/4] simple: start"), and a second line ("simple: starting") only repeated them.
 """
 import os
 import sys
@@ -27,7 +28,7 @@ def describe(step, result, running, log):
     total = step.cfg.epochs
     if result is None:
         if not last:
-            return "running", f"{step.name}: starting"
+            return "starting", f"{step.name}: starting"
         seconds = [r["seconds"] for r in epochs if "seconds" in r]
         eta = (total - last["epoch"]) * sum(seconds) / len(seconds) if seconds else None
         return ("running", f"{step.name}: epoch {last['epoch']} of {total}, test loss "
@@ -65,6 +66,9 @@ def clock(seconds):
         else f"{seconds // 60}:{seconds % 60:02d}"
 
 
+SAID_BEFORE = ("waiting", "starting", "skipped")  # by the sweep's "[i/n] name: action" lines
+
+
 class Board:
     def __init__(self, steps, logs, stream=None):
         self.steps, self.logs = steps, logs
@@ -92,7 +96,7 @@ class Board:
             print(f"aezoo sweep: {note}", file=self.stream, flush=True)
         for step, (state, line) in zip(self.steps, states):
             key = (state, self.milestone(step, line) if state == "running" else None)
-            if self.said.get(step.name) != key and state != "waiting":
+            if self.said.get(step.name) != key and state not in SAID_BEFORE:
                 self.said[step.name] = key
                 print(f"aezoo sweep: {line}", file=self.stream, flush=True)
 

@@ -6,7 +6,11 @@
 the page shows them; each parser's `description` is the command's one-line summary.
 For every command the marker `<!-- cli-reference -->` in cli.md becomes a heading, the
 summary, the usage line and a table of its options (flags, value, default, help), read
-from the parser's actions. Nothing is written by hand, so the page cannot drift from the
+from the parser's actions. A default the parser cannot hold (aezoo run's options default
+to SUPPRESS, so that it knows which were given) is the one its help states, "(default: X)"
+or "; default X", moved from the help to the column; a model's option without one is "per
+model" (the list under the table), a flag is "off", an option without a default "none",
+a flag that only overrides what a file sets "unset", and a positional "required". Nothing is written by hand, so the page cannot drift from the
 options: an option added to a command appears here on the next build. A parser that cannot
 be imported, or a cli.md without the marker, fails the build instead of leaving a stale page.
 """
@@ -75,7 +79,53 @@ def row(action, formatter):
         names = ", ".join(f"`{s}`" for s in action.option_strings)
     else:
         names = f"`{action.metavar or action.dest}` (positional)"
-    return f"| {names} | {value(action)} | {default(action)} | {description(action, formatter)} |"
+    text = expanded(action, formatter)
+    shown = default(action)
+    stated, rest = stated_default(text)
+    if shown:
+        pass
+    elif not action.option_strings:
+        shown = "required" if action.nargs in (None, "+") else "none"
+    elif "[model option]" in text:  # its help may say what one model does: not the default
+        shown = "per model"
+    elif stated:
+        shown, text = ({"True": "on", "False": "off"}.get(stated, f"`{stated}`")
+                       if " " not in stated else cell(stated)), rest
+    elif action.default is argparse.SUPPRESS and action.nargs == 0:  # a sweep's: its file's
+        shown = "unset"
+    else:
+        shown = "off" if action.nargs == 0 else "none"
+    return f"| {names} | {value(action)} | {shown} | {cell(' '.join(text.split()))} |"
+
+
+def stated_default(text):
+    """(the default `text` states, `text` without it) for "(default: X)", "(default X)",
+    "(...; default: X)" and "...; default: X"; (None, text) when it states none."""
+    at = text.rfind("default")
+    if at < 0:
+        return None, text
+    start = at + len("default")
+    if text[start:start + 1] == ":":
+        start += 1
+    if text[start:start + 1] != " ":
+        return None, text
+    depth, end = 0, start
+    while end < len(text):
+        char = text[end]
+        if char == "(":
+            depth += 1
+        elif char == ")" or char == ";" and depth == 0:
+            if depth == 0:
+                break
+            depth -= 1
+        end += 1
+    stated = text[start:end].strip()
+    opened = text.rfind("(", 0, at)
+    if opened >= 0 and text[opened + 1:at].strip() == "" and text[end:end + 1] == ")":
+        rest = text[:opened].rstrip() + text[end + 1:]  # the whole "(default: X)" goes
+    else:
+        rest = text  # a default said inside a longer sentence stays there too
+    return stated or None, rest
 
 
 def value(action):
@@ -106,14 +156,14 @@ def default(action):
     return f"`{d}`"
 
 
-def description(action, formatter):
+def expanded(action, formatter):
+    """The help text as --help shows it (%(default)s and friends filled in)."""
     if not action.help or action.help is argparse.SUPPRESS:
         return ""
     try:
-        text = formatter._expand_help(action)  # %(default)s and friends, as --help shows them
+        return formatter._expand_help(action)
     except (KeyError, TypeError, ValueError):
-        text = action.help
-    return cell(" ".join(text.split()))
+        return action.help
 
 
 def cell(text):

@@ -205,6 +205,7 @@ def test_a_comparison_of_unchanged_runs_is_reused_and_says_so(runs, compared, tm
     err = capsys.readouterr().err
     assert f"no run changed since the comparison in {out} was made: reused it" in err
     assert "frames" not in err
+    assert err.index("reused it") < err.index("report.html was written: kept it")  # in order
     assert tree_state(out) == before  # nothing redrawn, not even the page
 
 

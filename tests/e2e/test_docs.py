@@ -88,3 +88,25 @@ def test_site_builds_strict_with_the_generated_cli_reference(tmp_path):
     # the quickstart notebook, executed in the build (mkdocs-jupyter): the run shows itself
     quickstart = (site / "notebooks" / "quickstart" / "index.html").read_text(encoding="utf-8")
     assert 'class="aezoo-run"' in quickstart and "imported: numpy only" in quickstart
+
+
+def test_every_row_of_the_cli_reference_says_its_default():
+    """aezoo run's options default to SUPPRESS (so that it knows which were given): their
+    defaults come from what their help states, or say why there is none."""
+    pytest.importorskip("mkdocs", reason="pip install -e '.[docs]'")
+    sys.path.insert(0, str(DOCS / "hooks"))
+    try:
+        import cli_reference
+    finally:
+        sys.path.remove(str(DOCS / "hooks"))
+    from aezoo.commands import parsers
+    rows = [line.split(" | ") for line in cli_reference.reference(parsers()).splitlines()
+            if line.startswith("| `")]
+    assert len(rows) > 80
+    assert not [row[0] for row in rows if not row[2].strip()]
+    by_option = {(row[0].split("`")[1]): row for row in rows if not row[0].endswith("(positional)")}
+    assert by_option["--epochs"][2] == "`20`" and "(default" not in by_option["--epochs"][3]
+    assert by_option["--video"][2] == "on" and by_option["--quiet"][2] == "off"
+    assert by_option["--code-dim"][2] == "per model"  # the list under the table says each
+    assert by_option["--max-depth"][2] == "len(hidden) + 1, the no-growth shape"
+    assert by_option["--data-dir"][2] == "none" and by_option["--latent"][2] == "off"

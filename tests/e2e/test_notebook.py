@@ -41,9 +41,16 @@ def test_the_quickstart_executes_and_shows_the_run(tmp_path, monkeypatch):
     assert any('class="aezoo-run"' in h and "data:image/png" in h for h in html)  # the run
     assert any("<video" in h or "data:image/gif" in h for h in html)            # its video
     assert any('class="aezoo-comparison"' in h and "pca-" in h for h in html)    # the comparison
+    # the docs show this page: no path of the machine that built it, no table cut off
+    assert not [h for h in html if "aezoo-quickstart-" in h or tempfile.gettempdir() in h]
+    assert any("in <code>grown</code>" in h for h in html)  # named from the notebook's folder
+    assert all(h.count("<table>") == h.count('<div style="overflow-x:auto;max-width:100%"><table>')
+               for h in html if "aezoo-comparison" in h)
     assert any("image/png" in o.get("data", {}) for o in outputs)                # the latent view
     text = "".join(o.get("text", "") for o in outputs)
     assert "imported: numpy only" in text and "largest difference" in text
+    assert "progress frames: 1/" not in text  # video() counts its frames with tqdm.auto's bar
+    assert "aezoo-quickstart-" not in text  # nor do its printed lines name the temporary folder
     after = sorted(os.listdir(REPO_ROOT)), outputs_dir.is_dir() and sorted(os.listdir(outputs_dir))
     assert after == before and os.listdir(tmp_path) == []  # its runs went to a temporary folder
     left = set(glob.glob(os.path.join(tempfile.gettempdir(), "aezoo-quickstart-*"))) - temporary

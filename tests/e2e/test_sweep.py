@@ -150,6 +150,7 @@ def test_a_finished_sweep_run_again_reuses_its_comparison_and_report(finished, t
     err = capsys.readouterr().err
     assert "no run changed since the comparison" in err and "reused it" in err
     assert "kept it" in err and "frames" not in err
+    assert err.index("reused it") < err.index("kept it")  # the comparison, then its page
     assert tree_state(out) == before  # the digest matched: nothing was drawn again
 
 

@@ -310,7 +310,7 @@ def test_the_probe_check_catches_a_probe():
     assert not probes_of_a_model('lr = getattr(hp, "alpha", None)')
 
 
-@pytest.mark.parametrize("name", aezoo.PUBLIC + aezoo.RESERVED)
+@pytest.mark.parametrize("name", aezoo.PUBLIC)
 def test_the_public_python_names_cannot_collide_with_modules(name):
     """aezoo.train is a package and aezoo.compare a shim, so the Python API keeps other names
     (the notebook issue builds fit, open_run, Run, Comparison and Sweep on plan and start)."""
@@ -318,10 +318,9 @@ def test_the_public_python_names_cannot_collide_with_modules(name):
     assert name not in {p.stem for p in PACKAGE.rglob("*.py")} | {p.name for p in PACKAGE.rglob("*")}
 
 
-def test_the_public_names_exist_and_none_is_only_reserved():
+def test_the_public_names_exist():
     assert all(hasattr(aezoo, name) for name in aezoo.PUBLIC)
     assert {"fit", "open_run", "Run", "Comparison", "Sweep"} <= set(aezoo.PUBLIC)
-    assert aezoo.RESERVED == ()
 
 
 def test_the_command_list_and_this_check_need_no_chainer():
@@ -329,6 +328,54 @@ def test_the_command_list_and_this_check_need_no_chainer():
     code = ("import sys, aezoo.commands as c; c.top_parser().format_help(); "
             "assert 'chainer' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("module, absent", [
+    ("aezoo", ("chainer", "numpy", "matplotlib", "imageio", "PIL")),
+    # Chainer (the models' options) loads PIL itself (chainer/datasets/image_dataset.py)
+    ("aezoo.config", ("matplotlib", "imageio")),
+    ("aezoo.commands.run", ("matplotlib", "imageio")),   # aezoo run --help
+])
+def test_the_light_imports_stay_light(module, absent):
+    """Checking options and `aezoo run --help` draw nothing: no picture library loads."""
+    code = f"import sys, {module}; print(sorted(m for m in {absent!r} if m in sys.modules))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.strip() == "[]", found.stderr[-2000:]
+
+
+def option_lists(source):
+    """The literal tuples, lists and sets of two or more option names in `source`."""
+    from aezoo.config import OPTIONS
+    return [[e.value for e in n.elts] for n in ast.walk(ast.parse(source))
+            if isinstance(n, (ast.Tuple, ast.List, ast.Set)) and len(n.elts) >= 2
+            and all(isinstance(e, ast.Constant) and e.value in OPTIONS for e in n.elts)]
+
+
+# Where a list of option names is the one source of what it says. Everything else asks the
+# options themselves (OPTIONS' metadata: split, limits; config.RESUMABLE; an ability's
+# run_options), so no second list can drift from the first.
+OPTION_LISTS = {
+    "config.py": "RESUMABLE: what a resume may change",
+    "sweeps/file.py": "SET_BY_SWEEP: out and name, a sweep's own",
+    "loggers/tensorboard.py": "the options no HParams column shows",
+    "notebook/fitting.py": "the layer-list options aezoo.Sequential gives",
+    "train/build.py": "the options only a decoded image folder takes (data's, issue 39)",
+}
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if p.parent.name != "models"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_option_names_are_listed_once(path):
+    """A model lists its own options (models/); a list anywhere else is the one source."""
+    name = str(path.relative_to(PACKAGE))
+    assert name in OPTION_LISTS or option_lists(path.read_text()) == []
+    if name in OPTION_LISTS:
+        assert len(option_lists(path.read_text())) == 1, OPTION_LISTS[name]
+
+
+def test_the_option_list_check_catches_a_second_list():
+    assert option_lists('SPLIT = ("data", "data_dir", "test_fraction", "seq_len")')
+    assert not option_lists('FILES = ("scores.csv", "report.html")')
 
 
 def test_usage_error_is_a_value_error():

@@ -206,3 +206,19 @@ def test_npy_images_with_channels_last(tmp_path, channels):
 def test_an_image_size_out_of_range_is_refused(spec, message):
     with pytest.raises(UsageError, match=message):
         image_cache.parse_size(spec)
+
+
+def test_a_quiet_run_says_nothing_of_decoding_or_the_cache(tmp_path, isolated_cache, capfd):
+    from aezoo.commands.run import main
+    write_folder(tmp_path / "f", n=6)
+    argv = ["simple", "--data", f"folder:{tmp_path / 'f'}", "--epochs", "1", "--no-video",
+            "--batch-size", "4"]
+    capfd.readouterr()
+    assert main(argv + ["--quiet", "--out", str(tmp_path / "a")]) == 0  # decodes
+    assert capfd.readouterr().err == ""
+    assert len(list((isolated_cache / "images").glob("*.npy"))) == 1
+    # another split is loaded again (the same cache): quietly, then aloud
+    assert main(argv + ["--test-fraction", "0.3", "--quiet", "--out", str(tmp_path / "b")]) == 0
+    assert capfd.readouterr().err == ""
+    assert main(argv + ["--test-fraction", "0.4", "--out", str(tmp_path / "c")]) == 0
+    assert "reading 12 images" in capfd.readouterr().err

@@ -2,6 +2,8 @@
 bar when it is, and nothing but errors under --quiet."""
 import re
 
+import pytest
+
 from aezoo.runs import metrics
 from aezoo.run import main
 from conftest import TINY
@@ -36,11 +38,32 @@ def test_a_line_per_epoch_and_growth_are_printed_when_stderr_is_not_a_terminal(t
     assert capsys.readouterr().err.splitlines()[0].startswith("aezoo: resuming from epoch 3 deep")
 
 
+def test_a_folder_below_the_working_directory_is_named_relative_to_it(tmp_path, monkeypatch,
+                                                                      capsys):
+    """As aezoo render and compare name theirs, and as the user typed it."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["simple", "--epochs", "1", *TINY, "--out", "runs/a"]) == 0
+    err = capsys.readouterr().err
+    assert "into runs/a\n" in err and "-> runs/a\n" in err and "  folder   runs/a\n" in err
+    assert "aezoo compare runs/a OTHER_RUN" in err and str(tmp_path) not in err
+
+
 def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
     assert main(["simple", "--epochs", "2", *TINY, "--quiet", "--out", str(tmp_path / "run")]) == 0
     assert capsys.readouterr().err == ""
     assert main(["simple", "--epochs", "0", *TINY, "--quiet"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # renders the video
+def test_quiet_renders_the_video_silently(tmp_path, capsys):
+    run = tmp_path / "run"
+    argv = ["simple", "--epochs", "1", "--data", "digits", "--batch-size", "64"]
+    assert main(argv + ["--quiet", "--out", str(run)]) == 0
+    assert capsys.readouterr().err == ""
+    assert (run / "progress.gif").exists()
+    assert main(argv + ["--out", str(tmp_path / "aloud")]) == 0
+    assert "aezoo render: progress frames: 2/2" in capsys.readouterr().err
 
 
 def test_in_a_terminal_the_lines_go_above_a_run_bar():

@@ -63,3 +63,32 @@ def test_open_run_refuses_a_folder_that_is_no_run(tmp_path):
         aezoo.open_run(tmp_path / "nothing")
     with pytest.raises(aezoo.UsageError, match="is not a run folder"):
         aezoo.open_run(tmp_path)
+
+
+@pytest.mark.slow
+def test_in_jupyter_video_counts_its_frames_with_a_widget_not_lines(grown, monkeypatch, capsys):
+    """tqdm.auto is Jupyter's widget there; plain 'frames: 1/4' lines are for logs."""
+    from tqdm import tqdm
+    from aezoo.notebook import run as run_module
+    made = []
+
+    class Widget(tqdm):  # stands for tqdm.auto's notebook class, which needs a kernel
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs["total"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "in_jupyter", lambda: True)
+    monkeypatch.setattr(run_module, "tqdm", Widget)
+    capsys.readouterr()
+    grown.video(view="latent")
+    assert made == [4]  # epochs 0 to 3
+    assert "latent frames: 1/4" not in capsys.readouterr().err
+
+
+def test_the_folder_is_named_from_the_working_directory(grown, monkeypatch):
+    """A notebook whose runs lie below its folder shows no path of the machine (the docs)."""
+    monkeypatch.chdir(os.path.dirname(grown.path))
+    page = grown._repr_html_()
+    assert f"in <code>{html.escape(os.path.basename(grown.path), quote=True)}</code>" in page
+    assert os.path.dirname(grown.path) not in page
+    assert page.count("<table>") == page.count('<div style="overflow-x:auto;max-width:100%"><table>')

@@ -3,6 +3,8 @@ terminal, a bar where it is."""
 import io
 import re
 
+from tqdm import tqdm
+
 from aezoo.results.long_steps import Steps
 
 
@@ -37,3 +39,34 @@ def test_in_a_terminal_a_bar_counts_the_frames():
     text = stream.getvalue()
     assert "aezoo render: progress frames" in text and "frame" in text
     assert "0/4\n" not in text  # no plain lines beside the bar
+
+
+def test_quiet_says_nothing_in_a_terminal_or_out_of_one():
+    for stream in (io.StringIO(), Terminal()):
+        with Steps("aezoo render", "frames", 4, stream=stream, quiet=True) as step:
+            for _ in range(4):
+                step()
+            assert step.bar is None
+        assert stream.getvalue() == ""
+
+
+class Recorded(tqdm):
+    made = []
+
+    def __init__(self, *args, **kwargs):
+        Recorded.made.append(kwargs)
+        super().__init__(*args, file=io.StringIO(), **kwargs)
+
+
+def test_a_bar_class_draws_anywhere_and_stands_in_for_the_lines():
+    """The notebook's tqdm.auto: a widget in Jupyter, where stderr is no terminal and a fit
+    with its widget is quiet."""
+    stream = io.StringIO()
+    Recorded.made.clear()
+    with Steps("aezoo render", "progress frames", 4, stream=stream, quiet=True,
+               bar=Recorded) as step:
+        for _ in range(4):
+            step()
+        assert isinstance(step.bar, Recorded) and step.bar.n == 4
+    assert [made["total"] for made in Recorded.made] == [4]
+    assert stream.getvalue() == ""  # no plain lines beside it
