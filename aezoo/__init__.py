@@ -20,7 +20,6 @@ __version__ = "0.2.0"
 # notebook API (aezoo/notebook/), built on plan and start; they load Chainer when first used.
 PUBLIC = ("load", "from_keras", "UsageError", "fit", "open_run", "Run", "Comparison", "Sweep",
           "Sequential")
-RESERVED = ()
 
 # numpy < 2 (which Chainer needs) bundles OpenBLAS 0.3.23, which does not recognise some
 # current CPUs and falls back to its oldest kernels ("Prescott", no AVX): 4x slower dense

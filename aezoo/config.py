@@ -22,11 +22,12 @@ from aezoo.data.image_cache import parse_size
 from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
 from aezoo.loggers import RESUMABLE as LOGGER_OPTIONS, run_options as logger_options
-from aezoo.models import all_options
 from aezoo.models.abilities import run_options as ability_options
-from aezoo.models.kinds import LayerList
-from aezoo.models.regularizers import NOISES
-from aezoo.viz.video import check_fps
+from aezoo.models.catalogue import all_options
+from aezoo.models.option import MAX_DEPTH, MAX_WEIGHT, LayerList, Limits
+from aezoo.viz.video_settings import check_fps
+# Nothing here loads Chainer (the models' options come from models/catalogue.json): the
+# command line's parsers and --help are built before it; checking a noise loads it.
 
 
 def flag(name):
@@ -46,45 +47,51 @@ def int_list(text):
 class _Base:
     # what to train
     model: str = "deep"
-    data: str = field(default="mnist", metadata=dict(help=data_names()))  # data/sets.py
-    data_dir: str = field(default=None, metadata=dict(
+    # split=True: the options that pick the data and its split (a data set loaded once for
+    # them all; runs compared together share them)
+    data: str = field(default="mnist", metadata=dict(split=True, help=data_names()))  # data/sets.py
+    data_dir: str = field(default=None, metadata=dict(split=True,
         help="folder holding the IDX files of mnist/fashion-mnist (gz or plain); no download"))
-    test_fraction: float = field(default=0.2, metadata=dict(
+    test_fraction: float = field(default=0.2, metadata=dict(split=True, limits=Limits(0, 1, open=True),
         help="share of a single idx:/npy:/npz: file or generated set held out for testing "
              "(its last part), or of each class of a folder: (drawn with a fixed seed)"))
-    seq_len: int = field(default=30, metadata=dict(help="steps in each window of --data sine"))
-    image_size: str = field(default=None, metadata=dict(
+    seq_len: int = field(default=30, metadata=dict(split=True, limits=Limits(1),
+                         help="steps in each window of --data sine"))
+    image_size: str = field(default=None, metadata=dict(split=True,
         help="--data folder: resize every image to H[xW] (scaled to cover it, then the centre "
              "cut out); default: the images' own size, which must then agree"))
-    color: str = field(default=None, metadata=dict(choices=("gray", "rgb"), help=(
+    color: str = field(default=None, metadata=dict(split=True, choices=("gray", "rgb"), help=(
         "--data folder: convert every image to gray or rgb (default: rgb when any image has "
         "colour, else gray)")))
     # regularizers, any model
     noise: str = field(default=None, metadata=dict(
         help="corrupt the training input: gaussian:STD or mask:P, fresh every batch, or with "
              ":once one noise per image for the run (target stays clean)"))
-    sparsity: float = field(default=0.0, metadata=dict(help="L1 weight on the code activations"))
+    sparsity: float = field(default=0.0, metadata=dict(limits=Limits(0, MAX_WEIGHT),
+                            help="L1 weight on the code activations"))
     augment: str = field(default=None, metadata=dict(
         help="move the training images, input and target alike, fresh every batch: shift:P "
              "(up to P whole pixels each way) or elastic:ALPHA:SIGMA (Simard et al. 2003)"))
-    weight_decay: float = field(default=0.0, metadata=dict(
+    weight_decay: float = field(default=0.0, metadata=dict(limits=Limits(0),
         help="shrink every weight by this share of itself each step (with adam AdamW's "
              "decoupled decay, whatever the learning rate; with the others an L2 term's gradient)"))
     loss: str = field(default="bce", metadata=dict(choices=("bce", "mse"),
                       help="training loss (evaluation always reports both)"))
     # optimization
-    epochs: int = field(default=20, metadata=dict(help="number of epochs"))
-    batch_size: int = field(default=128, metadata=dict(help="mini-batch size"))
+    epochs: int = field(default=20, metadata=dict(limits=Limits(1, 10 ** 6), help="number of epochs"))
+    batch_size: int = field(default=128, metadata=dict(limits=Limits(1, 10 ** 7),
+                            help="mini-batch size"))
     optimizer: str = field(default="adam", metadata=dict(
         choices=("adam", "rmsprop", "adadelta", "sgd"), help="optimizer"))
-    lr: float = field(default=None, metadata=dict(
+    lr: float = field(default=None, metadata=dict(limits=Limits(0, open=True),
         help="learning rate (optimizer default: adam/rmsprop 1e-3, sgd 0.01; adadelta has none)"))
     lr_schedule: str = field(default="constant", metadata=dict(
         choices=("constant", "step", "cosine"),
         help="learning rate over the run: step (x0.1 at 1/2 and 3/4 of it) or cosine (to 0)"))
-    patience: int = field(default=0, metadata=dict(
+    patience: int = field(default=0, metadata=dict(limits=Limits(0),
         help="stop when the test loss has not improved for N epochs (0: never)"))
-    seed: int = field(default=0, metadata=dict(help="seed for weights, batch order and noise"))
+    seed: int = field(default=0, metadata=dict(limits=Limits(0, 2 ** 32 - 1),
+                      help="seed for weights, batch order and noise"))
     device: str = field(default="cpu", metadata=dict(help="cpu, or a CuPy GPU id such as 0"))
     distributed: bool = field(default=False, metadata=dict(
         help="data-parallel over the processes mpiexec started (ChainerMN); on when mpiexec "
@@ -93,7 +100,8 @@ class _Base:
     out: str = field(default=None, metadata=dict(
         help="run folder (default outputs/<model>-<timestamp>[-name])"))
     name: str = field(default=None, metadata=dict(help="suffix of the run folder's name"))
-    show: int = field(default=10, metadata=dict(help="test images in each reconstruction grid"))
+    show: int = field(default=10, metadata=dict(limits=Limits(1, 1000),
+                      help="test images in each reconstruction grid"))
     video: bool = field(default=True, metadata=dict(help="render progress.gif/mp4 at the end"))
     fps: float = field(default=4.0, metadata=dict(help="frames per second of the video"))
     quiet: bool = field(default=False, metadata=dict(help="print only errors and warnings"))
@@ -102,14 +110,16 @@ class _Base:
 def _model_fields():
     """Config fields for the models' options: None means "the model's own default"."""
     return [(name, spec.type, field(default=None, metadata=dict(
-        help=spec.help, model=True, **({"choices": spec.choices} if spec.choices else {}))))
+        help=spec.help, model=True, limits=spec.limits,
+        **({"choices": spec.choices} if spec.choices else {}))))
         for name, spec in all_options().items()]
 
 
 def _ability_fields():
     """Config fields for the options an ability declares (models/abilities.py)."""
     return [(name, spec.type, field(default=spec.default, metadata=dict(
-        help=spec.help, ability=True, **({"choices": spec.choices} if spec.choices else {}))))
+        help=spec.help, ability=True, limits=spec.limits,
+        **({"choices": spec.choices} if spec.choices else {}))))
         for name, spec in ability_options().items()]
 
 
@@ -137,18 +147,9 @@ Config.__module__ = __name__  # picklable (make_dataclass names no module before
 # else comes from the run's config.json so the continued run is the same experiment.
 RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed") + LOGGER_OPTIONS
 
-POSITIVE = ("epochs", "batch_size", "show", "seq_len")
-NON_NEGATIVE = ("sparsity", "weight_decay", "grow_every", "fade_in", "freeze_old", "grow_warmup", "kl_warmup",
-                "patience")
-MAX_SIZE = 1 << 16  # units or channels of one layer
-MAX_DEPTH = 64      # layers of a stack, and growth steps
-LIMITS = {"epochs": 10 ** 6, "batch_size": 10 ** 7, "show": 1000}
-# Weights of a loss term: larger ones overflow float32 in the loss, which would then be
-# reported as a diverged run (try a smaller --lr) instead of the option it came from.
-MAX_WEIGHT = 1e6
-WEIGHTS = ("beta", "sparsity")
 OPTIONS = {f.name: f for f in fields(Config)}
 MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))
+SPLIT_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("split"))
 
 
 def _coerce(name, value, where):
@@ -190,46 +191,45 @@ def _coerce(name, value, where):
     return value
 
 
+def within(value, limits):
+    """True when `value` (a number, or a list of sizes) is inside `limits`."""
+    values = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and not 0 < len(value) <= MAX_DEPTH:
+        return False
+    low_ok = limits.low is None or all(v > limits.low if limits.open else v >= limits.low
+                                       for v in values)
+    high_ok = limits.high is None or all(v < limits.high if limits.open else v <= limits.high
+                                         for v in values)
+    return low_ok and high_ok
+
+
+def expected(limits, kind):
+    """What an option inside `limits` is, in words: "a positive integer up to 64"."""
+    low, high = limits.low, limits.high
+    if kind is list:
+        return f"up to {MAX_DEPTH} sizes from {low} to {high}, like 128,64"
+    if limits.open:
+        return f"a number between {low:g} and {high:g}" if high is not None else \
+            f"a number above {low:g}" if low else "a positive number"
+    if kind is int and low == 1:
+        return f"a positive integer up to {high}" if high is not None else "a positive integer"
+    if high is None:
+        return f"a {'whole ' if kind is int else ''}number >= {low:g}"
+    return f"a {'whole ' if kind is int else ''}number from {low:g} to {high:g}"
+
+
 def validate(cfg):
-    """Range checks that no type can express; raises UsageError naming the option."""
-    def bad(name, expected):
-        value = getattr(cfg, name)
-        shown = ",".join(map(str, value)) if isinstance(value, list) else value
-        return UsageError(f"{flag(name)} {shown}: expected {expected}")
-    for name in POSITIVE:
-        if getattr(cfg, name) <= 0:
-            raise bad(name, "a positive integer")
-    for name in NON_NEGATIVE:  # None: a default resolved later (--grow-warmup)
-        if getattr(cfg, name) is not None and getattr(cfg, name) < 0:
-            raise bad(name, "a number >= 0")
+    """Every option against the range declared beside it (OPTIONS' limits: the run's here,
+    a model's or an ability's where they are declared), then the value syntaxes; a
+    UsageError naming the option. Rules between options come after (train/build.py)."""
+    for name, option in OPTIONS.items():
+        value, limits = getattr(cfg, name), option.metadata.get("limits")
+        if value is not None and limits is not None and not within(value, limits):
+            shown = ",".join(map(str, value)) if isinstance(value, list) else value
+            raise UsageError(f"{flag(name)} {shown}: expected {expected(limits, option.type)}")
     if cfg.weight_decay > 1:  # each step takes more than the weight: it overshoots, then NaN
-        raise bad("weight_decay", "a share of each weight from 0 to 1 (above 1 a step takes "
-                                  "more than the weight itself)")
-    # Sizes: the growth options, and every whole-number option a model declares. Bounded
-    # too, so that a typo is one line, not a machine out of memory.
-    for name in ("max_depth", "grow_width") + MODEL_OPTIONS:
-        value, kind = getattr(cfg, name), OPTIONS[name].type
-        limit = MAX_DEPTH if name in ("max_depth", "depth") else MAX_SIZE
-        if kind is int and value is not None and not 0 < value <= limit:
-            raise bad(name, f"a positive integer up to {limit}")
-        if kind is list and value is not None and (not value or not 0 < min(value) <= max(value)
-                                                   <= limit or len(value) > MAX_DEPTH):
-            raise bad(name, f"up to {MAX_DEPTH} sizes from 1 to {limit}, like 128,64")
-    for name in MODEL_OPTIONS:
-        if OPTIONS[name].type is float and getattr(cfg, name) is not None and getattr(cfg, name) < 0:
-            raise bad(name, "a number >= 0")
-    for name in WEIGHTS:
-        if getattr(cfg, name) is not None and getattr(cfg, name) > MAX_WEIGHT:
-            raise bad(name, f"a weight from 0 to {MAX_WEIGHT:g}")
-    for name, limit in LIMITS.items():
-        if getattr(cfg, name) > limit:
-            raise bad(name, f"at most {limit}")
-    if not 0 <= cfg.seed < 2 ** 32:
-        raise bad("seed", f"a whole number from 0 to {2 ** 32 - 1}")
-    if not 0 < cfg.test_fraction < 1:
-        raise bad("test_fraction", "a number between 0 and 1")
-    if cfg.lr is not None and cfg.lr <= 0:
-        raise bad("lr", "a positive number")
+        raise UsageError(f"{flag('weight_decay')} {cfg.weight_decay}: expected a share of each "
+                         "weight from 0 to 1 (above 1 a step takes more than the weight itself)")
     parse_noise(cfg.noise)
     parse_size(cfg.image_size)
     augment.parse(cfg.augment)
@@ -242,6 +242,7 @@ def parse_noise(spec):
     None -> (None, None, False); else a UsageError."""
     if not spec:
         return None, None, False
+    from aezoo.models.regularizers import NOISES
     kind, _, level = spec.partition(":")
     level, _, once = level.partition(":")
     try:

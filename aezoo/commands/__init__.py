@@ -13,7 +13,7 @@ import argparse
 import importlib
 import sys
 
-from aezoo.commands.parser import Parser, guarded
+from aezoo.commands.parser import Parser, guarded, showing
 
 # name -> what it does, in the order `aezoo --help` lists them
 COMMANDS = {
@@ -63,4 +63,5 @@ def main(argv=None):
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         return guarded("aezoo", lambda args: top_parser().parse_args(args), [name])
+    showing(f"aezoo {name}", "loading")  # before Chainer and numpy load (a second or more)
     return module(name).main(rest)

@@ -5,8 +5,10 @@ full disk: exit 1, the last complete files stay, as every write is atomic) and
 Ctrl-C outside training (exit 130).
 """
 import argparse
+import atexit
 import difflib
 import re
+import sys
 
 from aezoo import __version__
 from aezoo.errors import UsageError, guarded  # noqa: F401  (every command's guard)
@@ -49,3 +51,43 @@ def int_list(text):
         return config_int_list(text)
     except UsageError as e:
         raise argparse.ArgumentTypeError(str(e))
+
+
+class _Clearing:
+    """A stream whose first write first clears the terminal's status line (see showing)."""
+
+    def __init__(self, stream, line):
+        self._stream, self._line = stream, line
+
+    def write(self, text):
+        self._line.clear()
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class _StatusLine:
+    def __init__(self, terminal):
+        self.terminal, self.shown = terminal, True
+
+    def clear(self):
+        if self.shown:
+            self.shown = False
+            self.terminal.write("\r\033[K")
+            self.terminal.flush()
+
+
+def showing(prog, what):
+    """On a terminal, `prog: what...` at once, before the heavy imports, replaced by the
+    command's first output (or cleared at exit): a command shows life within a fraction of
+    a second, and its output and one-line errors stay as they were. Elsewhere (a pipe, a
+    log, the tests) nothing is written."""
+    terminal = sys.stderr
+    if not getattr(terminal, "isatty", lambda: False)():
+        return
+    terminal.write(f"{prog}: {what}...")
+    terminal.flush()
+    line = _StatusLine(terminal)
+    sys.stdout, sys.stderr = _Clearing(sys.stdout, line), _Clearing(terminal, line)
+    atexit.register(line.clear)

@@ -12,7 +12,7 @@ a model without the ability is one line naming the models that have it.
     Samples     draws its randomness from the run's Generator (set_rng), so resume is exact
     FromKeras   starts from a trained Keras model's weights: --keras-weights
 """
-from aezoo.models.base import Option
+from aezoo.models.option import MAX_DEPTH, MAX_SIZE, Limits, Option
 
 
 class Growable:
@@ -21,24 +21,34 @@ class Growable:
     depth, widths and fade_alpha."""
     run_options = {
         "grow_every": Option(0, int, "add a layer pair at the start of epochs K+1, 2K+1, ... "
-                             "(0: no growth)", None),
+                             "(0: no growth)", None, Limits(0)),
         "max_depth": Option(None, int, "stop growing at this depth (default: len(hidden) + 1, "
-                            "the no-growth shape)", None),
+                            "the no-growth shape)", None, Limits(1, MAX_DEPTH)),
         "grow_width": Option(None, int, "width of each new layer (default: the next of hidden "
-                             "+ code_dim, then half)", None),
+                             "+ code_dim, then half)", None, Limits(1, MAX_SIZE)),
         "grow_init": Option("identity", str, "initialization of a new layer pair (identity: "
                             "the model computes what it did before; random: the Chainer blog's jump)",
                             ("random", "identity")),
-        "fade_in": Option(0, int, "blend a new pair in over N epochs (0: at once)", None),
-        "freeze_old": Option(0, int, "train only the new pair for N epochs after growth", None),
+        # A pair settles before the next comes: these last at most --grow-every epochs.
+        "fade_in": Option(0, int, "blend a new pair in over N epochs (0: at once)", None,
+                          Limits(0, within="grow_every")),
+        "freeze_old": Option(0, int, "train only the new pair for N epochs after growth", None,
+                             Limits(0, within="grow_every")),
         "grow_warmup": Option(None, int, "raise the new pair's learning rate linearly from 0 over "
                               "N epochs after growth (default: min(2, K) for --grow-every K; 0 "
-                              "for adadelta, which has no learning rate)", None),
+                              "for adadelta, which has no learning rate)", None,
+                              Limits(0, within="grow_every")),
     }
 
     @staticmethod
     def growth_plan(options):
         raise NotImplementedError
+
+    @classmethod
+    def last_growth(cls, options):
+        """The keywords of add_layer for the growth that reaches the full plan ({}: as the
+        others; a deep model with a linear code makes that layer linear)."""
+        return {}
 
     @classmethod
     def check_growth(cls, options):
@@ -59,7 +69,7 @@ class Generative:
     generative = True
     run_options = {
         "kl_warmup": Option(0, int, "vae: raise the KL weight linearly from 0 to beta over N "
-                            "epochs (0: none)", None),
+                            "epochs (0: none)", None, Limits(0)),
     }
 
 

@@ -19,20 +19,19 @@ functions (`regularize`): `noise` corrupts the training input, `penalty`
 scores the code.
 """
 import inspect
-from collections import namedtuple
 
 import chainer
 
 from aezoo.models.heads import Bernoulli
 from aezoo.models.layers import plain
-
-Option = namedtuple("Option", "default type help choices")
+from aezoo.models.option import Option, limits_of
 
 
 class Autoencoder(chainer.Chain):
     option_help = {}     # option name -> one line of --help
     option_choices = {}  # option name -> the values it may take, where they are few
     option_defaults = {}  # option name -> a subclass's own default (lstm: cell "lstm")
+    option_limits = {}   # option name -> Limits, where a type's own (limits_of) is not right
     generative = False   # abilities.Generative sets it: decode(z ~ N(0, I)) is a sample
     best_score = "loss"  # the reported test value whose lowest epoch is the best (train/best.py)
     run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
@@ -53,7 +52,8 @@ class Autoencoder(chainer.Chain):
         defaults = {p.name: cls.option_defaults.get(p.name, p.default) for p in parameters}
         return {p.name: Option(list(defaults[p.name]) if isinstance(defaults[p.name], tuple)
                                else defaults[p.name], p.annotation,
-                               cls.option_help.get(p.name, ""), cls.option_choices.get(p.name))
+                               cls.option_help.get(p.name, ""), cls.option_choices.get(p.name),
+                               cls.option_limits.get(p.name, limits_of(p.name, p.annotation)))
                 for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
     @classmethod

@@ -78,6 +78,11 @@ class DeepAE(Growable, Samples, Autoencoder):
     def _after(self, h, side, i):
         return self.post(h, self._norm(side, i), self.rng)
 
+    @classmethod
+    def last_growth(cls, options):
+        """The growth that adds the code_dim layer makes it linear with --linear-code."""
+        return {"linear": True} if options.get("linear_code") else {}
+
     @staticmethod
     def growth_plan(options):
         """The widths growth goes through: the full no-growth architecture, hidden then code."""

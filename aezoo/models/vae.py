@@ -23,6 +23,7 @@ import numpy as np
 
 from aezoo.models.abilities import Generative, Growable, Samples
 from aezoo.models.base import Autoencoder
+from aezoo.models.option import MAX_WEIGHT, Limits
 from aezoo.models.heads import bce
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
@@ -32,6 +33,7 @@ ENCODERS = ("dense", "conv")
 
 
 class VAE(Growable, Generative, Samples, Autoencoder):
+    option_limits = {"beta": Limits(0, MAX_WEIGHT)}  # a loss weight: float32 overflows above
     option_help = {
         "hidden": "dense: hidden widths, e.g. 500; conv: channels of the conv stages",
         "code_dim": "dimensions of z (2 draws the manifold of the code space)",

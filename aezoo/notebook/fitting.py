@@ -20,21 +20,19 @@ import sys
 
 from tqdm.auto import tqdm
 
-from aezoo import loggers
 from aezoo.config import OPTIONS
-from aezoo.errors import UsageError
+from aezoo.errors import RunFailed, RunInterrupted, UsageError
 from aezoo.notebook import arguments
 from aezoo.notebook.epoch_bar import EpochBar, in_jupyter
 from aezoo.notebook.run import Run
 from aezoo.notebook.layer_list import Sequential
-from aezoo.results.run_videos import render
+from aezoo.results.run_videos import after_training
 from aezoo.runs import checkpoints
-from aezoo.runs.paths import shown
 from aezoo.train.build import configured
 from aezoo.train.plan import plan, plan_resume
 from aezoo.train.start import start
 
-INTERRUPTED, FAILED = 130, 1  # start()'s statuses
+PROG = "aezoo.fit"
 
 
 def check_names(options, allowed):
@@ -80,28 +78,26 @@ def _train(the_plan, widget, callbacks):
     cfg = the_plan.cfg
     extra = list(callbacks) + ([EpochBar(cfg.epochs)] if widget else [])
     try:
-        status = start(the_plan, extra=extra)
-    finally:
-        for callback in extra:
-            if isinstance(callback, EpochBar):
-                callback.close()
-    if status == INTERRUPTED:
-        if not checkpoints.exists(the_plan.run_dir):  # the folder was freed, as on the command line
-            raise KeyboardInterrupt
-        return Run(the_plan.run_dir)
-    if status == FAILED and not checkpoints.exists(the_plan.run_dir):
-        raise RuntimeError(f"{cfg.model} stopped before its first checkpoint; nothing was kept "
-                           f"(the reason is printed above)")
-    if status == 0 and cfg.video:  # as `aezoo run` does; run.video() renders it later otherwise
         try:
-            videos = render(the_plan.run_dir, fps=cfg.fps, quiet=cfg.quiet,
-                            bar=tqdm if widget else None)  # the widget stands in for lines
-            for path in videos:
-                if not cfg.quiet:
-                    print(f"aezoo: video {shown(path)}", file=sys.stderr)
-            loggers.rendered(cfg, the_plan.run_dir, videos)  # MLflow keeps them too
-        except KeyboardInterrupt:  # the run is whole; only its video is missing
-            print("aezoo: video not rendered (interrupted); run.video() renders it",
-                  file=sys.stderr)
+            start(the_plan, extra=extra)
+        finally:  # the bars go before any message below
+            for callback in extra:
+                if isinstance(callback, EpochBar):
+                    callback.close()
+    except RunInterrupted as e:  # at an epoch's end: the Run so far, or nothing was kept
+        print(e.line(PROG), file=sys.stderr)
+        if not checkpoints.exists(the_plan.run_dir):
+            raise KeyboardInterrupt(str(e)) from None
+        return Run(the_plan.run_dir)
+    except RunFailed as e:  # diverged, out of memory: the epochs kept, or the error itself
+        if not checkpoints.exists(the_plan.run_dir):
+            raise
+        print(e.line(PROG), file=sys.stderr)
+        return Run(the_plan.run_dir)
+    try:  # as `aezoo run` does; in Jupyter the widget stands in for the frames' lines
+        after_training(cfg, the_plan.run_dir, bar=tqdm if widget else None)
+    except KeyboardInterrupt:  # the run is whole; only its video is missing
+        print("aezoo: video not rendered (interrupted); run.video() renders it",
+              file=sys.stderr)
     return Run(the_plan.run_dir)
 

@@ -26,14 +26,12 @@ import numpy as np
 from aezoo import data
 from aezoo.results import long_steps, manifest
 from aezoo.results import report as html_report
-from aezoo.results.run_videos import check_dpi
 from aezoo.errors import UsageError
-from aezoo.models import pca
 from aezoo.runs import owner, rundir
 from aezoo.results import compared
 from aezoo.runs.atomic import atomic
 from aezoo.runs import checkpoints
-from aezoo.viz import columns, curves, frame, video
+from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps
 from aezoo.runs.folder import RunFolder
 
 COLUMNS = ("run", "model", "data", "epochs", "params", "code_size", "final_test_bce",
@@ -129,6 +127,7 @@ def stopped_early(run):
 
 
 def baselines(runs, sizes, extras=None):
+    from aezoo.models import pca  # scikit-learn loads when a baseline is fitted
     """{code size: PCA row} on the runs' own split (the data is loaded as they loaded it)."""
     cfg = runs[0].config
     dataset = data.load(cfg["data"], cfg.get("data_dir"), cfg.get("test_fraction", 0.2),
@@ -206,6 +205,7 @@ def write_markdown(path, rows, runs):
 
 def frame_epochs(runs):
     """Epochs shown: every epoch any run saved, at most video.MAX_FRAMES of them."""
+    from aezoo.viz import video
     epochs = sorted({r["epoch"] for run in runs for r in run.saved})
     return [epochs[i] for i in video.pick(len(epochs))]
 
@@ -235,7 +235,7 @@ def reusable(out, inputs, formats, report):
     return found
 
 
-def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi=frame.DPI,
+def compare(run_dirs, out=None, fps=4.0, formats=FORMATS, owned=False, dpi=DPI,
             report=True, search=None):
     """Write the comparison of `run_dirs` into `out`; returns the paths written.
 
@@ -247,7 +247,7 @@ def compare(run_dirs, out=None, fps=4.0, formats=video.FORMATS, owned=False, dpi
     and these options: results/manifest.py), it is reused, and one line says so.
     """
     runs = load_runs(run_dirs)
-    fps = video.check_fps(fps)
+    fps = check_fps(fps)
     dpi = check_dpi(dpi)
     out = out or os.path.join("outputs", "compare-" + time.strftime("%Y%m%d-%H%M%S"))
     if owned:  # the caller (a sweep) holds the folder and its lock
@@ -267,6 +267,7 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report, search=None):
         if report:  # said after: the page is checked by its own digest (a run rendered since)
             kept[-1] = html_report.write(out)
         return kept
+    from aezoo.viz import columns, curves, frame, video  # drawing's libraries load when it draws
     extras = {}
     rows = table(runs, extras)  # may still fail (data missing): before anything is written
     rundir.make_folder(out)
@@ -314,6 +315,7 @@ def on_screen(runs, rows, name):
     """(runs, their labels) the video shows: every run, or, past what a frame holds, the best
     columns.MOST by final test score (rows: the table's, a row a run in order), in the
     order given."""
+    from aezoo.viz import columns  # the frame's layout (matplotlib): loaded when it draws
     names = labels(runs)
     if len(runs) <= columns.MOST:
         return runs, names

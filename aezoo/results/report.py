@@ -31,7 +31,6 @@ from aezoo import __version__
 from aezoo.errors import UsageError
 from aezoo.results import compared, long_steps, manifest
 from aezoo.runs.atomic import atomic
-from aezoo.viz import frame, video
 from aezoo.runs.folder import RunFolder
 
 FILE = "report.html"
@@ -142,6 +141,7 @@ def media(path, out, caption, wide=False):
 
 
 def run_video(run, view, scratch):
+    from aezoo.viz import frame, video  # drawing's libraries load when a video is made
     """The run's progress.mp4 (latent: latent.mp4), else one rendered into `scratch`."""
     stem = {"progress": "progress", "latent": "latent"}[view]
     for ext in (".mp4", ".gif"):

@@ -16,10 +16,12 @@ and changes none of its results.
 import os
 import sys
 
+from aezoo import loggers
 from aezoo.errors import UsageError
 from aezoo.results import long_steps
-from aezoo.viz import frame, video
+from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps  # noqa: F401
 from aezoo.runs.folder import RunFolder
+from aezoo.runs.paths import shown
 
 STEM = "progress"
 STEMS = {"progress": STEM, "latent": "latent"}
@@ -27,23 +29,13 @@ STEMS = {"progress": STEM, "latent": "latent"}
 
 def frame_epochs(run):
     """The epochs that become frames: every saved one, or MAX_FRAMES of them spread evenly."""
+    from aezoo.viz import video  # drawing's libraries load when something is drawn
     run = run if isinstance(run, RunFolder) else RunFolder(run)
     return [run.saved[i]["epoch"] for i in video.pick(len(run.saved))]
 
 
-DPI_RANGE = (50, 400)  # frames from half to four times the default size
-
-
-def check_dpi(dpi):
-    """Dots per inch of frames (frame.DPI = 100: the default size), or a UsageError."""
-    if not (isinstance(dpi, (int, float)) and DPI_RANGE[0] <= dpi <= DPI_RANGE[1]):
-        raise UsageError(f"--dpi {dpi}: expected a number from {DPI_RANGE[0]} to {DPI_RANGE[1]} "
-                         f"({frame.DPI} is the default size)")
-    return float(dpi)
-
-
-def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progress",
-           quiet=False, bar=None):
+def render(run_dir, fps=None, formats=FORMATS, dpi=DPI, view="progress", quiet=False,
+           bar=None):
     """Write progress.gif / progress.mp4 (view "latent": latent.gif / .mp4) into `run_dir`;
     returns the paths written.
 
@@ -53,7 +45,8 @@ def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progre
     """
     run = RunFolder(run_dir)
     dpi = check_dpi(dpi)
-    fps = video.check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
+    from aezoo.viz import frame, video  # drawing's libraries load when something is drawn
+    fps = check_fps(fps if fps is not None else run.config.get("fps") or 4.0)
     epochs = frame_epochs(run)
     warning = run.not_finite(f"test_{run.loss}")
     if warning:
@@ -67,3 +60,17 @@ def render(run_dir, fps=None, formats=video.FORMATS, dpi=frame.DPI, view="progre
         frames = frame.compose([run], epochs, dpi=dpi, view=view, tick=tick)
     return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
                        prog="aezoo render")
+
+
+def after_training(cfg, run_dir, say=True, bar=None):
+    """What follows a run's training, however it was started (aezoo run, aezoo.fit, a
+    sweep's run): its videos, when cfg.video asks for them, told to the run's loggers
+    (MLflow keeps them too) and, with `say` and not cfg.quiet, named on stderr. The paths.
+    `bar`: as render's (a notebook's widget)."""
+    if not cfg.video:  # aezoo render RUN_DIR (run.video()) makes them later
+        return []
+    videos = render(run_dir, fps=cfg.fps, quiet=cfg.quiet, bar=bar)
+    loggers.rendered(cfg, run_dir, videos)
+    for path in videos if say and not cfg.quiet else ():
+        print(f"aezoo: video {shown(path)}", file=sys.stderr)
+    return videos

@@ -7,7 +7,8 @@
     checkpoint*.npz    the checkpoints' names and meta records (checkpoints.py)
 
 The folders that export, compare and sweep write into are theirs by a marker (owner.py).
-Written atomically (atomic.py), so a crash leaves the old version or the new.
+Written atomically (atomic.py), so a crash leaves the old version or the new; locked
+against a second process by one flock (locks.py).
 Training writes these files and the videos and comparisons read them: both
 import this part, which imports nothing of aezoo but aezoo.errors.
 """

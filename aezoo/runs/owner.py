@@ -19,6 +19,7 @@ import os
 from contextlib import contextmanager
 
 from aezoo.errors import UsageError
+from aezoo.runs import locks
 
 MARKER = ".aezoo"
 
@@ -60,7 +61,6 @@ def check(folder, command, ours, earlier=None, flag="--out"):
 def claim(folder, command, ours, earlier=None, flag="--out"):
     """Check `folder` (see check), create it, lock it for this process and mark it as
     `command`'s; yields the folder and releases the lock at the end of the block."""
-    import fcntl
     check(folder, command, ours, earlier, flag)
     created = not os.path.exists(folder)
     try:
@@ -68,9 +68,7 @@ def claim(folder, command, ours, earlier=None, flag="--out"):
         handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as e:
         raise UsageError(f"{flag} {folder}: cannot create it ({e.strerror or e})")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    if not locks.exclusive(handle):
         os.close(handle)
         raise UsageError(f"{flag} {folder} is being written by another process; wait for "
                          f"it or choose another folder")

@@ -14,7 +14,7 @@ import subprocess
 import time
 
 from aezoo.errors import UsageError
-from aezoo.runs import checkpoints
+from aezoo.runs import checkpoints, locks
 from aezoo.runs.atomic import atomic
 
 CONFIG = "config.json"
@@ -71,11 +71,8 @@ def create(path):
 def lock(path):
     """Hold the run folder for this process (released when it exits, however it exits);
     a second process that trains the same folder, a resume included, is refused."""
-    import fcntl
     handle = open(os.path.join(path, LOCK), "a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    if not locks.exclusive(handle):
         handle.close()
         raise UsageError(f"run folder {path} is being trained by another process")
     return handle
@@ -83,18 +80,7 @@ def lock(path):
 
 def locked(path):
     """Whether a process holds the run folder's lock now (trains it)."""
-    import fcntl
-    try:
-        handle = open(os.path.join(path, LOCK))
-    except OSError:
-        return False
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+    return locks.held(os.path.join(path, LOCK))
 
 
 def make_folder(path):

@@ -23,13 +23,18 @@ import re
 from aezoo.config import OPTIONS, Config, merge, read_toml
 from aezoo.errors import UsageError
 from aezoo.models import NAMES
-from aezoo.models.kinds import LayerList, short
+from aezoo.results.compared import WRITTEN as COMPARISON_FILES
+from aezoo.runs.owner import SWEEP_FILES
+from aezoo.models.kinds import short
+from aezoo.models.option import LayerList
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=,-]*")
-RESERVED = ("sweep.toml", "scores.csv", "scores.md", "compare.png", "compare.gif", "compare.mp4",
-            "compare.partial.gif", "compare.partial.mp4", "compared.json", "report.html",
-            "study.journal", "logs", "stop")
+# What a sweep writes into OUT beside its runs, listed once: its own files (runs/owner.py), a
+# comparison's (results/compared.py), the study, the workers' logs and the stop request.
+# No run may take one of these names.
+STUDY, LOGS, STOP = "study.journal", "logs", "stop"
+RESERVED = SWEEP_FILES + COMPARISON_FILES + (STUDY, LOGS, STOP)
 MAX_RUNS = 10000  # a grid that multiplies into more is a typo, not a sweep
 # A run's name is a folder name (255 bytes at most on common file systems) and, with .log
 # and .tmp after it, a file name: checked here, before the sweep folder is made.

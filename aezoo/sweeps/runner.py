@@ -20,17 +20,15 @@ from dataclasses import dataclass, field
 
 import tomli_w
 
-from aezoo import loggers
 from aezoo.errors import UsageError
-from aezoo.results import compared as compared_json, report
+from aezoo.results import report
 from aezoo.results.comparison import compare
-from aezoo.results.run_videos import render
 from aezoo.runs import checkpoints, owner, rundir
 from aezoo.config import read_toml
 from aezoo.sweeps import local, pictures, ray_tasks, search, status, study as studies
-from aezoo.sweeps.file import parse, read
+from aezoo.sweeps.file import LOGS, RESERVED, STOP, parse, read
 from aezoo.sweeps.steps import groups, plan_steps
-from aezoo.sweeps.worker import STOP, Job, work
+from aezoo.sweeps.worker import Job, work
 
 CORES = os.cpu_count() or 1
 GRACE, REDUCTION_FACTOR = 1, 3  # the pruners' rungs when not given: Ray Tune's defaults
@@ -127,8 +125,8 @@ def owned_by_sweep(out):
     folders, the comparison of one data set, the workers' logs, the study and its pictures."""
     entries = owner.sweep_entries(out)
     return dict(command="aezoo sweep", earlier=owner.earlier_sweep,
-                ours=lambda name: entries(name) or name in compared_json.WRITTEN or name in (
-                    "logs", studies.FILE, STOP) or name in dict(report.SEARCH_PICTURES))
+                ours=lambda name: entries(name) or name in RESERVED
+                or name in dict(report.SEARCH_PICTURES))
 
 
 def checked(name, value):
@@ -233,11 +231,11 @@ def _run(planned, how, cluster, say, trials=None):
     parallel = bool(cluster) or workers > 1
     logs = {}
     if parallel:
-        rundir.make_folder(os.path.join(out, "logs"))
+        rundir.make_folder(os.path.join(out, LOGS))
 
     def job(name, plan, judge=None):
         if parallel:
-            logs[name] = os.path.join(os.path.abspath(out), "logs", f"{name}.log")
+            logs[name] = os.path.join(os.path.abspath(out), LOGS, f"{name}.log")
         return Job(name, os.path.abspath(out), plan, threads, judge, logs.get(name))
 
     searching = trials is not None and trials.file is not None
@@ -254,7 +252,7 @@ def _run(planned, how, cluster, say, trials=None):
         what = (f"trials of study {trials.study.study_name!r} (up to {trials.trials} in all)"
                 if searching else f"{sum(s.plan is not None for s in steps)} of {len(steps)} runs")
         say(f"{what} to train on {where}, {threads} thread{'s' if threads > 1 else ''} each; "
-            f"their lines in {os.path.join(out, 'logs')}")
+            f"their lines in {os.path.join(out, LOGS)}")
         for i, step in enumerate(steps, 1):
             say(f"[{i}/{len(steps)}] {step.name}: {step.action}")
         if searching:  # the status lines show no action: say each trial's as it is handed out
@@ -285,9 +283,9 @@ def _run(planned, how, cluster, say, trials=None):
         trials.summary()
         outcome.pictures = pictures.draw(trials.study, out, say)
     for step in steps:
-        if results.get(step.name) == 0 and step.cfg.video:
-            loggers.rendered(step.cfg, step.folder, render(step.folder, fps=step.cfg.fps,
-                                                           quiet=step.cfg.quiet))
+        if results.get(step.name) == 0:
+            from aezoo.results.run_videos import after_training
+            after_training(step.cfg, step.folder, say=False)
     outcome.failed = [(n, why_failed(c, logs.get(n), retries), logs.get(n))
                       for n, c in results.items() if c != 0]
     outcome.trained = [s.folder for s in steps if checkpoints.exists(s.folder)]

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from aezoo.config import OPTIONS
 from aezoo.errors import UsageError
 from aezoo.models import NAMES
+from aezoo.sweeps.file import SET_BY_SWEEP
 
 KEYS = {"low", "high", "log", "step", "choices"}
-NOT_SEARCHED = ("out", "name", "epochs")  # set by the sweep, or the budget the pruners share
+NOT_SEARCHED = SET_BY_SWEEP + ("epochs",)  # set by the sweep, or the budget the pruners share
 
 
 @dataclass(frozen=True)

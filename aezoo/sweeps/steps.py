@@ -12,14 +12,13 @@ import os
 import re
 from collections import namedtuple
 
-from aezoo.config import RESUMABLE
+from aezoo.config import RESUMABLE, SPLIT_OPTIONS
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, rundir
 from aezoo.sweeps.file import SET_BY_SWEEP
 from aezoo.train.build import configured
 from aezoo.train.plan import plan, plan_resume
 
-SPLIT = ("data", "data_dir", "test_fraction", "seq_len")  # runs compared together share these
 
 # One run of a sweep: what to do with its folder (start, resume, skip), the Plan that
 # does it (None for skip) and its resolved Config.
@@ -69,8 +68,9 @@ def action(name, folder, fresh):
 
 
 def resume_changes(cfg):
-    """The options a resume takes from the sweep file (the others come from the run folder)."""
-    return {k: getattr(cfg, k) for k in RESUMABLE}
+    """The options a resume takes from the sweep file, those that may change on any resume
+    (config.RESUMABLE); the others come from the run folder."""
+    return {name: getattr(cfg, name) for name in RESUMABLE}
 
 
 def groups(steps, out):
@@ -78,7 +78,7 @@ def groups(steps, out):
     OUT itself when all share one, else in OUT/compare-<data> for each data set."""
     by_split = {}
     for step in steps:
-        by_split.setdefault(tuple(getattr(step.cfg, key) for key in SPLIT), []).append(step)
+        by_split.setdefault(tuple(getattr(step.cfg, key) for key in SPLIT_OPTIONS), []).append(step)
     if len(by_split) == 1:
         return {out: steps}
     found = {}

@@ -21,8 +21,9 @@ import time
 from urllib.parse import urlsplit
 
 from aezoo.errors import UsageError
+from aezoo.sweeps.file import STUDY
 
-FILE = "study.journal"
+FILE = STUDY  # OUT/study.journal (sweeps/file.py lists what a sweep writes)
 REACH_SECONDS = 3  # a database host that does not answer in this long is reported, not waited on
 
 

@@ -18,13 +18,12 @@ import threadpoolctl
 
 from aezoo.errors import guarded
 from aezoo.runs import checkpoints
+from aezoo.sweeps.file import STOP  # OUT/stop: every run stops at its next epoch's start
 from aezoo.sweeps.pruning import Pruning
 from aezoo.sweeps.steps import resume_changes
 from aezoo.train.callbacks import Callback
 from aezoo.train.plan import Plan, plan_resume
-from aezoo.train.start import start
 
-STOP = "stop"  # OUT/stop: every run of the sweep stops at its next epoch's start
 
 
 @dataclass(frozen=True)
@@ -75,10 +74,12 @@ def work(job):
 
 
 def _train(job):
+    from aezoo.train.start import start  # training's parts load where a run trains
     extra = [StopAsked(job.out)]
     if job.judge:
         extra.append(Pruning(job.judge, job.folder, job.plan.cfg))
-    return start(current_plan(job), extra=extra)
+    start(current_plan(job), extra=extra)  # its errors: the status guarded gives them
+    return 0
 
 
 def serve(conn):

@@ -61,6 +61,7 @@ def resolve(cfg, given):
                 raise UsageError(f"{flag(option)} does not apply to model {cfg.model}")
         elif getattr(cfg, option) is None:
             setattr(cfg, option, accepted[option].default)
+    validate(cfg)  # each option's own range first: a rule between two needs both in range
     growth.resolve(cfg, given, cls, ", ".join(having(Growable, MODELS)))
     if cfg.lr_schedule != "constant" and cfg.optimizer == "adadelta":
         raise UsageError(f"--lr-schedule {cfg.lr_schedule}: adadelta has no learning rate to "
@@ -80,7 +81,7 @@ def resolve(cfg, given):
     if "keras_weights" in given and cfg.keras_weights and not issubclass(cls, FromKeras):
         raise UsageError(f"--keras-weights: model {cfg.model} cannot take Keras weights "
                          f"({', '.join(having(FromKeras, MODELS))} can)")
-    return validate(cfg)
+    return cfg
 
 
 def options_of(cfg):

@@ -21,8 +21,8 @@ from aezoo.train.callbacks import Callback, GrowthLosses
 from aezoo.train.optimizers import step_size_name
 
 JUMP_BATCHES = 50  # batches compared before and after a growth (fewer if an epoch is shorter)
-OPTIONS = ("grow_every", "depth", "max_depth", "grow_width", "grow_init", "fade_in", "freeze_old",
-           "grow_warmup")
+# Growth's options: the ability's, and the depth a growing model starts from (its own option).
+OPTIONS = tuple(Growable.run_options) + ("depth",)
 
 
 def resolve(cfg, given, cls, names):
@@ -39,8 +39,8 @@ def resolve(cfg, given, cls, names):
         cfg.grow_warmup = default_warmup(cfg.grow_every, cfg.optimizer)
     plan = cls.growth_plan(vars(cfg))
     if not cfg.grow_every:
-        for option in OPTIONS[1:]:
-            if option in given:
+        for option in OPTIONS:
+            if option != "grow_every" and option in given:
                 raise UsageError(f"{flag(option)} only applies with --grow-every K")
         cfg.depth = cfg.max_depth = len(plan)
         return
@@ -54,10 +54,11 @@ def resolve(cfg, given, cls, names):
         raise UsageError(f"--max-depth {cfg.max_depth} is below --depth {cfg.depth}")
     if cfg.grow_warmup and cfg.optimizer == "adadelta":
         raise UsageError(f"--grow-warmup {cfg.grow_warmup}: adadelta has no learning rate to warm up")
-    for option in ("fade_in", "freeze_old", "grow_warmup"):  # a pair settles before the next comes
-        if getattr(cfg, option) > cfg.grow_every:
+    for option, spec in Growable.run_options.items():  # the bounds declared between them
+        bound = spec.limits and spec.limits.within
+        if bound and getattr(cfg, option) > getattr(cfg, bound):
             raise UsageError(f"{flag(option)} {getattr(cfg, option)} is longer than "
-                             f"--grow-every {cfg.grow_every}")
+                             f"{flag(bound)} {getattr(cfg, bound)}")
     try:
         cls.check_growth(vars(cfg))
     except ValueError as e:
@@ -206,15 +207,15 @@ class Growth(Callback):
         sample = trainer.device.send(self.sample)
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             old_code = model.grow_point(sample)
-        # A --linear-code model's last growth adds its linear code layer.
-        last = bool(getattr(cfg, "linear_code", False)) and model.depth + 1 == cfg.max_depth
-        for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng,
-                                    **({"linear": True} if last else {})):
+        # The growth that reaches the full plan may be another kind (a linear code): the model says.
+        last = type(model).last_growth(vars(cfg)) if model.depth + 1 == cfg.max_depth else {}
+        for link in model.add_layer(width, init=cfg.grow_init, sample=self.sample, rng=rng, **last):
             bind_new_params(trainer.optimizer, link)
         trainer.fire("params_changed")  # e.g. the multi-node optimizer takes note
         with chainer.using_config("train", False), chainer.no_backprop_mode():
             new_units = model.innermost_pair()[0](old_code).array
-        # ReLU units that no sample switches on get no gradient and never train.
+        # ReLU units that no sample switches on get no gradient and never train (a last layer
+        # of another kind, a linear code, has none).
         dead = 0 if last else int((new_units <= 0).all(axis=0).sum())
         if cfg.fade_in:
             model.fade_alpha = 0.0

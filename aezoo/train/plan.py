@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aezoo.config import RESUMABLE, Config, flag, merge, validate
+from aezoo.config import RESUMABLE, SPLIT_OPTIONS, Config, flag, merge, validate
 from aezoo.data import augment, image_folder, remarks
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
@@ -55,8 +55,8 @@ def dataset_for(cfg):
         stamp = (stat.st_size, stat.st_mtime_ns)
     elif path and cfg.data.startswith("folder:"):
         stamp = image_folder.stamp(path)  # its files' names, sizes and times
-    key = (cfg.data, cfg.data_dir, cfg.test_fraction, cfg.seq_len, cfg.image_size, cfg.color, stamp,
-           model_cls(cfg.model).masks_padding)
+    key = tuple(getattr(cfg, name) for name in SPLIT_OPTIONS) + (
+        stamp, model_cls(cfg.model).masks_padding)
     if key not in _loaded:
         _loaded.clear()
         with remarks.quiet(cfg.quiet):  # a cache read, images decoded: lines --quiet drops

@@ -1,6 +1,6 @@
 """Start a planned run: claim its folder, build the trainer, train, and say how it ended.
 
-    status = start(plan)             # 0, 1 (diverged, out of memory) or 130 (interrupted)
+    start(plan)                      # RunFailed (diverged, out of memory), RunInterrupted
     started = prepare(plan)          # the parts, for a caller that drives the trainer itself
 
 Only here does a run touch the disk: the folder is claimed (a new one made, or
@@ -19,7 +19,7 @@ import numpy as np
 
 from aezoo import __version__
 from aezoo.data import augment
-from aezoo.errors import UsageError
+from aezoo.errors import RunFailed, RunInterrupted, UsageError
 from aezoo import loggers
 from aezoo.loggers.contract import RunInfo
 from aezoo.loggers.terminal import Terminal
@@ -36,7 +36,6 @@ from aezoo.train.optimizers import build_optimizer
 from aezoo.train.plan import check_fingerprint, dataset_for, last_line
 from aezoo.train.tell import Tell
 
-PROG = "aezoo run"
 IDENTITY_SAMPLE = 2000  # training inputs whose code statistics initialize an identity pair
 
 # fresh: this process made run_dir; lock: held while this process trains it; terminal: the
@@ -127,7 +126,8 @@ def prepare(plan, is_main=True, extra=()):
 
 
 def start(plan, is_main=True, extra=()):
-    """Train the planned run to its last epoch; returns the exit status (0, 1, 130).
+    """Train the planned run to its last epoch; raises RunInterrupted (Ctrl-C) or RunFailed
+    (diverged, out of memory), each saying why and what was kept; returns the Started run.
     `extra` callbacks (a sweep's) fire after the loggers and before the checkpoints."""
     started = prepare(plan, is_main, extra)
     cfg, trainer = started.cfg, started.trainer
@@ -142,42 +142,36 @@ def start(plan, is_main=True, extra=()):
         trainer.run(cfg.epochs, evaluate_untrained=not plan.resume)
     except KeyboardInterrupt:
         if not started.is_main:  # rank 0 of a distributed run speaks for the run
-            return 130
+            raise RunInterrupted("interrupted", run_dir, silent=True) from None
         if not checkpoints.exists(started.run_dir):
-            print(f"{PROG}: interrupted before the first checkpoint; "
-                  f"{free(started.run_dir, started.fresh)}", file=sys.stderr)
-        else:
-            print(f"{PROG}: interrupted; {saved_epochs(started.run_dir)} saved. Continue with: "
-                  f"aezoo run --resume {run_dir}", file=sys.stderr)
-        return 130
+            raise RunInterrupted(f"interrupted before the first checkpoint; "
+                                 f"{free(started.run_dir, started.fresh)}", run_dir) from None
+        raise RunInterrupted(f"interrupted; {saved_epochs(started.run_dir)} saved", run_dir,
+                             resumable=True) from None
     except Diverged as e:
         if not started.is_main:
-            return 1
+            raise RunFailed(str(e), run_dir, silent=True) from None
         if not checkpoints.exists(started.run_dir):
-            print(f"{PROG}: error: {e}; stopped before the first checkpoint, so "
-                  f"{free(started.run_dir, started.fresh)} (try a smaller --lr)",
-                  file=sys.stderr)
-            return 1
-        print(f"{PROG}: error: {e}; stopped, {saved_epochs(started.run_dir)} kept in {run_dir} "
-              f"(try a smaller --lr)", file=sys.stderr)
-        return 1
+            raise RunFailed(f"{e}; stopped before the first checkpoint, so "
+                            f"{free(started.run_dir, started.fresh)} (try a smaller --lr)",
+                            run_dir) from None
+        raise RunFailed(f"{e}; stopped, {saved_epochs(started.run_dir)} kept in {run_dir} (try a "
+                        f"smaller --lr)", run_dir) from None
     except MemoryError:  # the model fitted, an epoch's work or files did not
         if not started.is_main:
-            return 1
+            raise RunFailed("out of memory", run_dir, silent=True) from None
         advice = "try a smaller --batch-size or model, or free memory"
         if not checkpoints.exists(started.run_dir):
-            print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped before the "
-                  f"first checkpoint, so {free(started.run_dir, started.fresh)} ({advice})",
-                  file=sys.stderr)
-            return 1
-        print(f"{PROG}: error: out of memory in epoch {trainer.epoch}; stopped, "
-              f"{saved_epochs(started.run_dir)} kept ({advice}). Continue with: aezoo run --resume "
-              f"{run_dir}", file=sys.stderr)
-        return 1
+            raise RunFailed(f"out of memory in epoch {trainer.epoch}; stopped before the first "
+                            f"checkpoint, so {free(started.run_dir, started.fresh)} ({advice})",
+                            run_dir) from None
+        raise RunFailed(f"out of memory in epoch {trainer.epoch}; stopped, "
+                        f"{saved_epochs(started.run_dir)} kept ({advice})", run_dir,
+                        resumable=True) from None
     if trainer.stopped and started.is_main:
         say(f"aezoo: stopped early after epoch {trainer.epoch}: {trainer.stopped}")
     say(f"aezoo: {cfg.model} epoch {trainer.epoch}: {summary(trainer)} -> {run_dir}")
-    return 0
+    return started
 
 
 def free(run_dir, fresh):

@@ -10,6 +10,7 @@
     columns.py       the comparison frame: a column a run and one shared curve panel
     frame.py         the composer: which frame for which runs, and the frames of a video
     video.py         frames to GIF and MP4
+    video_settings.py  fps, formats and dpi checked without drawing (config, a reused comparison)
     style.py         the frames' resolution and text size
 
 May import aezoo.errors and aezoo.runs (the run folder read back); never

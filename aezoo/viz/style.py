@@ -4,7 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # frames are drawn into arrays, never shown
 
-DPI = 100  # pixels per inch of a frame; --dpi D scales every side by D / DPI
+from aezoo.viz.video_settings import DPI  # noqa: E402,F401  (pixels per inch of a frame)
 FONT = 8   # points: 11 px at DPI 100, the smallest text of a frame
 MIN_THUMB = 64  # pixels a sample gets at least in a comparison column (rows wrap)
 

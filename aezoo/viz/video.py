@@ -20,23 +20,13 @@ import numpy as np
 from PIL import Image
 
 from aezoo.errors import UsageError
+from aezoo.viz.video_settings import FORMATS, FPS_RANGE, check_fps  # noqa: F401  (for its callers)
 
 MAX_FRAMES = 120     # hundreds of epochs still render in seconds and stay a few MB
 BLOCK = 16           # H.264 macro block: frame sides are padded to a multiple of it
 HOLD_LAST_MS = 2000  # the GIF lingers on the final epoch before it loops
 MIN_GIF_MS = 20      # browsers play GIF delays below 20 ms as 100 ms
-FORMATS = ("gif", "mp4")
 FFMPEG_TIMEOUT = 300  # seconds an MP4 may take before ffmpeg counts as hung (the GIF stays)
-FPS_RANGE = (0.1, 120.0)  # a GIF frame can last at most 655 s; faster than 120 fps nobody sees
-
-
-def check_fps(fps):
-    """Frames per second for videos, or a UsageError (NaN, inf, 0 and 1e-9 included)."""
-    if not (isinstance(fps, (int, float)) and FPS_RANGE[0] <= fps <= FPS_RANGE[1]):
-        raise UsageError(f"--fps {fps}: expected a number from {FPS_RANGE[0]:g} to {FPS_RANGE[1]:g}")
-    return float(fps)
-
-
 def pick(n, limit=None):
     """Indices of at most `limit` (MAX_FRAMES) of `n` frames, evenly spread, first and last kept."""
     limit = limit or MAX_FRAMES

@@ -75,5 +75,8 @@ def test_sweep(tmp_path):
 
 
 def test_bench(tmp_path):
-    ok(module("bench", "--quick", "--json", "b.json", "--threads", "1", cwd=tmp_path))
-    assert json.loads((tmp_path / "b.json").read_text())["results"]
+    done = module("bench", "--quick", "--json", "b.json", "--threads", "1", "--wait", "0",
+                  cwd=tmp_path)
+    found = json.loads((tmp_path / "b.json").read_text())
+    assert done.returncode == (3 if found["ratios_refused"] else 0), done.stderr  # 3: busy
+    assert "Traceback" not in done.stderr and found["results"]

@@ -50,6 +50,7 @@ def test_the_quickstart_executes_and_shows_the_run(tmp_path, monkeypatch):
     text = "".join(o.get("text", "") for o in outputs)
     assert "imported: numpy only" in text and "largest difference" in text
     assert "progress frames: 1/" not in text  # video() counts its frames with tqdm.auto's bar
+    assert "aezoo-quickstart-" not in text  # nor do its printed lines name the temporary folder
     after = sorted(os.listdir(REPO_ROOT)), outputs_dir.is_dir() and sorted(os.listdir(outputs_dir))
     assert after == before and os.listdir(tmp_path) == []  # its runs went to a temporary folder
     left = set(glob.glob(os.path.join(tempfile.gettempdir(), "aezoo-quickstart-*"))) - temporary

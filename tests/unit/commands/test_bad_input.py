@@ -238,6 +238,15 @@ CASES = {
                                   r"\(--max-depth 3\)"),
     "warm-up longer than growth": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup",
                                                  "3"] + D, r"--grow-warmup 3 is longer than"),
+    # each option's own range before the rules between options: blamed on --grow-every
+    "negative growth": (lambda p, r: ["deep", "--grow-every", "-1"] + D,
+                        r"^aezoo run: error: --grow-every -1: expected a whole number >= 0$"),
+    "negative fade-in": (lambda p, r: ["deep", "--grow-every", "-1", "--fade-in", "-2"] + D,
+                         r"--grow-every -1: expected"),
+    "fade-in longer than growth": (lambda p, r: ["deep", "--grow-every", "2", "--fade-in", "3"] + D,
+                                   r"--fade-in 3 is longer than --grow-every 2"),
+    "negative kl warm-up": (lambda p, r: ["vae", "--kl-warmup", "-1"] + D,
+                            r"--kl-warmup -1: expected a whole number >= 0"),
     "warm-up without growth": (lambda p, r: ["deep", "--grow-warmup", "1"] + D,
                                r"--grow-warmup only applies with --grow-every"),
     "warm-up adadelta": (lambda p, r: ["deep", "--grow-every", "2", "--grow-warmup", "1",
@@ -245,9 +254,9 @@ CASES = {
                          r"--grow-warmup 1: adadelta has no learning rate"),
     # the cause, said first: not a run that "diverged" (try a smaller --lr) a minute later
     "beta above 1e6": (lambda p, r: ["vae", "--beta", "1e39"] + D,
-                          r"--beta 1e\+39: expected a weight from 0 to 1e\+06"),
+                          r"--beta 1e\+39: expected a number from 0 to 1e\+06"),
     "sparsity above 1e6": (lambda p, r: ["simple", "--sparsity", "1e39"] + D,
-                              r"--sparsity 1e\+39: expected a weight"),
+                              r"--sparsity 1e\+39: expected a number from 0 to 1e\+06"),
     "seq-len of digits-rows": (lambda p, r: ["gru", "--data", "digits-rows", "--seq-len", "5"],
                                r"--seq-len 5: only --data sine is cut into windows; --data "
                                r"digits-rows has its own length"),

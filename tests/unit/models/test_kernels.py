@@ -9,7 +9,6 @@ from chainer import gradient_check
 
 from aezoo.models import fast, kernels
 from aezoo.models.conv import ConvAE
-from aezoo.models.gru import GRUAE
 
 
 SHAPES = [(1, 1, 1, 1), (1, 2, 7, 9), (3, 2, 8, 8), (2, 3, 5, 4)]  # (N, C, H, W)
@@ -100,21 +99,35 @@ def test_the_kernels_stand_aside_where_they_do_not_apply():
         assert not isinstance(maxpool2(x.astype(np.float32)).creator, kernels.MaxPool2)
 
 
-@pytest.mark.parametrize("reset_after", [False, True])
+# (model, its kernel's node, options): every mode of each recurrent model with a kernel
+RECURRENT = [(name, node, dict(mode=mode, **extra))
+             for name, node, modes, extras in [
+                 ("gru", "GRUSequence", ("keras", "seq2seq"),
+                  [dict(reset_after=False), dict(reset_after=True)]),
+                 ("lstm", "LSTMSequence", ("keras", "repeat", "seq2seq"), [{}])]
+             for mode in modes for extra in extras]
+
+
 @pytest.mark.parametrize("gate", ["hard_sigmoid", "sigmoid"])
-@pytest.mark.parametrize("mode", ["keras", "seq2seq"])
-def test_the_gru_trains_the_same_with_and_without_its_kernel(reset_after, gate, mode):
-    """Stacked encoder, padded sequences, batch 1 among them: loss and every gradient."""
+@pytest.mark.parametrize("name, node, options", RECURRENT,
+                         ids=[f"{n}-{'-'.join(map(str, o.values()))}" for n, _, o in RECURRENT])
+def test_a_recurrent_model_trains_the_same_with_and_without_its_kernel(name, node, options, gate):
+    """Stacked encoders, padded sequences, batch 1 among them: loss and every gradient, and
+    the kernel ran where it was on."""
+    from aezoo.models import MODELS, gru_kernel, lstm_kernel
+    kernel = getattr(gru_kernel if name == "gru" else lstm_kernel, node)
     x = (np.random.RandomState(0).randn(3, 6, 4) * 2).astype(np.float32)
     x[1, 4:], x[2, 1:] = np.nan, np.nan  # lengths 6, 4, 1
     for batch in (x, x[2:]):
         found = []
         for on in (True, False):
-            model = GRUAE((6, 4), mode=mode, hidden=[5, 3], code_dim=2, reset_after=reset_after,
-                          recurrent_activation=gate)
+            model = MODELS[name]((6, 4), hidden=[5, 3], code_dim=2, recurrent_activation=gate,
+                                 **options)
             for i, p in enumerate(model.params()):  # nonzero biases, saturating gates
                 p.array[...] = np.random.RandomState(i).uniform(-1.2, 1.2, p.shape)
             with fast.enabled(on):
+                out = model.encoders[0](np.nan_to_num(batch))
+                assert isinstance(out.creator, kernel) == on  # the kernel ran, or not
                 loss = model(batch)
                 model.cleargrads()
                 loss.backward()
@@ -139,33 +152,6 @@ def test_the_gru_kernel_gradients_check(reset_after, gate):
     gradient_check.check_backward(
         lambda *v: gru_sequence(v[0], v[1], v[2] if reset_after else None, reset_after, gate,
                                 0.2, keep), inputs, gy, **CHECK)
-
-
-@pytest.mark.parametrize("gate", ["hard_sigmoid", "sigmoid"])
-@pytest.mark.parametrize("mode", ["keras", "repeat", "seq2seq"])
-def test_the_lstm_trains_the_same_with_and_without_its_kernel(gate, mode):
-    """Stacked lstm (and lstm,gru) encoders, padded sequences, batch 1: loss and gradients."""
-    from aezoo.models.lstm import LSTMAE
-    from aezoo.models.lstm_kernel import LSTMSequence
-    x = (np.random.RandomState(0).randn(3, 6, 4) * 2).astype(np.float32)
-    x[1, 4:], x[2, 1:] = np.nan, np.nan  # lengths 6, 4, 1
-    for batch in (x, x[2:]):
-        found = []
-        for on in (True, False):
-            model = LSTMAE((6, 4), mode=mode, hidden=[5, 3], code_dim=2,
-                           recurrent_activation=gate)
-            for i, p in enumerate(model.params()):  # nonzero biases, saturating gates
-                p.array[...] = np.random.RandomState(i).uniform(-1.2, 1.2, p.shape)
-            with fast.enabled(on):
-                out = model.encoders[0](np.nan_to_num(batch))
-                assert isinstance(out.creator, LSTMSequence) == on  # the kernel ran, or not
-                loss = model(batch)
-                model.cleargrads()
-                loss.backward()
-            found.append((float(loss.array), {k: p.grad.copy() for k, p in model.namedparams()}))
-        assert found[0][0] == pytest.approx(found[1][0], rel=1e-6)
-        for key in found[0][1]:
-            np.testing.assert_allclose(found[0][1][key], found[1][1][key], atol=1e-6, err_msg=key)
 
 
 @pytest.mark.parametrize("gate, slope", [("hard_sigmoid", 0.2), ("hard_sigmoid", 1 / 6),

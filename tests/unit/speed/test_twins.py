@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from aezoo.commands import bench
+from aezoo.speed.side import build
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch, CPU)")
 
@@ -13,13 +14,15 @@ torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip insta
 def test_each_twin_is_plain_pytorch_with_the_default_adam(workload):
     from aezoo.speed.twins import optimizer, twin
     name, options, data, batch = bench.WORKLOADS[workload]
-    cfg, model, _, batches = bench.setup(name, options, data, 2, 1)
+    cfg, model, batches = build(name, options, bench.samples(data, 2), 2,
+                                chainer.get_device("@numpy"))
     net, loss_fn = twin(model)
     assert isinstance(net, torch.nn.Sequential)
     own = {type(m).__module__.split(".")[0] for m in net.modules() if not list(m.children())}
     assert own <= {"torch", "aezoo"}
     kinds = {type(m) for m in net.modules()}
-    assert {"deep": torch.nn.Linear, "conv": torch.nn.Conv2d, "gru": torch.nn.GRU}[name] in kinds
+    assert {"deep": torch.nn.Linear, "conv": torch.nn.Conv2d, "gru": torch.nn.GRU,
+            "lstm": torch.nn.LSTM}[name] in kinds
     if model.head.needs_unit_range:
         assert isinstance(loss_fn, torch.nn.BCEWithLogitsLoss)
     opt = optimizer(cfg.optimizer, net.parameters(), 1e-3)

@@ -55,3 +55,17 @@ def test_a_bad_grid_is_one_line_naming_the_key(tmp_path, grid, message):
     with pytest.raises(UsageError, match=None) as caught:
         read(path)
     assert message in str(caught.value), str(caught.value)
+
+
+def test_a_sweep_resumes_with_every_resumable_option_and_groups_by_the_split_options(tmp_path):
+    """resume_changes and the comparison groups ask config, not lists of their own."""
+    from aezoo.config import RESUMABLE, SPLIT_OPTIONS, Config
+    from aezoo.sweeps.steps import Step, groups, resume_changes
+    cfg = Config(model="simple", data="digits")
+    assert set(resume_changes(cfg)) == set(RESUMABLE)
+    assert {"data", "data_dir", "test_fraction", "seq_len"} <= set(SPLIT_OPTIONS)
+    steps = [Step(name, str(tmp_path / name), "start", None, Config(model="simple", **options))
+             for name, options in [("a", {"data": "digits"}), ("b", {"data": "digits"}),
+                                   ("c", {"data": "digits", "test_fraction": 0.5})]]
+    found = groups(steps, str(tmp_path))
+    assert sorted(len(group) for group in found.values()) == [1, 2]
