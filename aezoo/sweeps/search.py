@@ -25,7 +25,7 @@ from aezoo.config import OPTIONS, Config, merge
 from aezoo.errors import UsageError
 from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.sweeps import space as spaces, study as studies
-from aezoo.sweeps.file import SET_BY_SWEEP
+from aezoo.sweeps.file import SET_BY_SWEEP, STOP
 from aezoo.sweeps.pruning import Judge, objective_key, pruned
 from aezoo.sweeps.steps import Step, action
 from aezoo.train.build import configured
@@ -110,7 +110,7 @@ class Search:
                 yield job
         while True:
             if self.counted(self.study.get_trials(deepcopy=False)) >= self.trials or \
-                    self.failures >= self.trials:
+                    self.failures >= self.trials or self.stop_asked():
                 return
             trial = self.study.ask()
             if self.counted(self.study.get_trials(deepcopy=False), below=trial.number) >= self.trials:
@@ -124,6 +124,11 @@ class Search:
             job = self.job(trial.number, trial._trial_id, name, values)
             if job:
                 yield job
+
+    def stop_asked(self):
+        """OUT/stop stops every run at its next epoch (Ctrl-C, or a hand): a new trial would
+        stop at its first, so none is asked."""
+        return os.path.exists(os.path.join(self.out, STOP))
 
     def grid_jobs(self, steps):
         """A job a planned run (a [runs.NAME] or [grid] sweep with --early-stop), each the trial

@@ -105,3 +105,22 @@ def test_trial_folders_are_valid_run_names():
         assert NAME.fullmatch(name) and name.startswith("0007-"), name
     assert space.label(3, {"lr": 0.00123456, "grow_every": 4}) == "0003-lr=0.00123-grow_every=4"
     assert len(space.label(1, {f"k{i}": "x" * 30 for i in range(9)})) <= 100
+
+
+def test_a_search_asks_no_new_trial_once_a_stop_is_asked(tmp_path):
+    """OUT/stop (Ctrl-C, or written by hand) stops every run at its next epoch: a trial asked
+    after it would stop at its first, and the next would be asked, and so on."""
+    optuna = pytest.importorskip("optuna")
+    from aezoo.sweeps import search
+    from aezoo.sweeps.file import STOP
+    from aezoo.config import read_toml
+    path = tmp_path / "search.toml"
+    path.write_text(GOOD)
+    study = optuna.create_study()
+    trials = search.Search(search.read(str(path), read_toml(str(path))), str(tmp_path), study,
+                           5, None, None)
+    trials.make_job = lambda name, plan, judge: name
+    (tmp_path / STOP).touch()
+    assert list(trials.jobs()) == [] and study.trials == []
+    (tmp_path / STOP).unlink()
+    assert len(list(trials.jobs())) == 5 and len(study.trials) == 5
