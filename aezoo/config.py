@@ -22,12 +22,12 @@ from aezoo.data.image_cache import parse_size
 from aezoo.data.sets import names as data_names
 from aezoo.errors import UsageError
 from aezoo.loggers import RESUMABLE as LOGGER_OPTIONS, run_options as logger_options
-from aezoo.models import all_options
 from aezoo.models.abilities import run_options as ability_options
-from aezoo.models.base import MAX_DEPTH, MAX_WEIGHT, Limits
-from aezoo.models.kinds import LayerList
-from aezoo.models.regularizers import NOISES
+from aezoo.models.catalogue import all_options
+from aezoo.models.option import MAX_DEPTH, MAX_WEIGHT, LayerList, Limits
 from aezoo.viz.video_settings import check_fps
+# Nothing here loads Chainer (the models' options come from models/catalogue.json): the
+# command line's parsers and --help are built before it; checking a noise loads it.
 
 
 def flag(name):
@@ -242,6 +242,7 @@ def parse_noise(spec):
     None -> (None, None, False); else a UsageError."""
     if not spec:
         return None, None, False
+    from aezoo.models.regularizers import NOISES
     kind, _, level = spec.partition(":")
     level, _, once = level.partition(":")
     try:

@@ -14,18 +14,19 @@ import argparse
 import sys
 import time
 
-from aezoo import loggers
 from aezoo.commands.parser import Parser, guarded, int_list
 from aezoo.config import OPTIONS, RESUMABLE, Config, flag, read_toml
 from aezoo.errors import UsageError
-from aezoo.models import MODELS, NAMES, PRESETS
-# Planning, training and rendering are imported when a run is asked for, not for --help.
+from aezoo.models import NAMES, PRESETS
+from aezoo.models.catalogue import model_options
+# Planning, training and rendering (and Chainer) are imported when a run is asked for, not
+# for --help: the models' options come from their catalogue.
 
 
 def model_defaults():
     """Help epilog: what each model and preset uses when an option is not given."""
-    lines = [f"  {name}: " + ", ".join(f"{k}={v.default}" for k, v in cls.options().items())
-             for name, cls in MODELS.items()]
+    lines = [f"  {name}: " + ", ".join(f"{k}={v.default}" for k, v in options.items())
+             for name, options in model_options().items()]
     lines += [f"  {name}: {base} with " + ", ".join(f"{k}={v}" for k, v in changes.items())
               for name, (base, changes) in PRESETS.items()]
     return "model defaults:\n" + "\n".join(lines)
@@ -65,9 +66,9 @@ def parser():
 
 def configure(argv):
     """(Config, the option names the user set, run folder to resume or None)."""
+    args = vars(parser().parse_args(argv))  # --help answers here, before Chainer loads
     from aezoo.train.build import configured
     from aezoo.train.plan import resumed
-    args = vars(parser().parse_args(argv))
     model, config_file, resume = args.pop("model", None), args.pop("config"), args.pop("resume")
     if resume:
         if model or config_file:
@@ -82,8 +83,8 @@ def configure(argv):
 
 def planned(argv):
     """The Plan of the command line `argv`: a new run, or the resume of one."""
-    from aezoo.train.plan import plan, plan_resume
     cfg, given, resume = configure(argv)
+    from aezoo.train.plan import plan, plan_resume
     return plan_resume(resume, {k: getattr(cfg, k) for k in RESUMABLE}) if resume else plan(cfg, given)
 
 
@@ -92,23 +93,16 @@ def main(argv=None):
 
 
 def train(argv):
-    from aezoo.distributed.mpi import first_process
-    from aezoo.results.run_videos import render
-    from aezoo.runs.listing import closing
-    from aezoo.runs.paths import shown
-    from aezoo.train.start import start
     the_plan = planned(argv)
+    from aezoo.distributed.mpi import first_process
+    from aezoo.results.run_videos import after_training
+    from aezoo.runs.listing import closing
+    from aezoo.train.start import start
     began = time.monotonic()
     start(the_plan)  # RunFailed and RunInterrupted: guarded prints why, exit status 1 or 130
     if not first_process():  # rank 0 of several processes speaks for the run
         return 0
-    videos = []
-    if the_plan.cfg.video:  # aezoo render RUN_DIR makes it later
-        videos = render(the_plan.run_dir, fps=the_plan.cfg.fps, quiet=the_plan.cfg.quiet)
-        loggers.rendered(the_plan.cfg, the_plan.run_dir, videos)  # MLflow keeps them too
-        for path in videos:
-            if not the_plan.cfg.quiet:
-                print(f"aezoo: video {shown(path)}", file=sys.stderr)
+    videos = after_training(the_plan.cfg, the_plan.run_dir)
     if not the_plan.cfg.quiet:
         print("\n".join([""] + closing(the_plan.run_dir, time.monotonic() - began, videos)),
               file=sys.stderr)

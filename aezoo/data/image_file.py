@@ -17,7 +17,6 @@ is an error here).
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aezoo.errors import UsageError
 
@@ -45,6 +44,7 @@ def decode(path, size, color):
             image.seek(0)  # a GIF's first frame
             picture = image.convert("RGB" if color == "rgb" else "L")
             if size is not None and picture.size != (size[1], size[0]):
+                from PIL import Image, ImageOps
                 picture = ImageOps.fit(picture, (size[1], size[0]), Image.Resampling.BICUBIC)
             return np.asarray(picture, np.uint8)
         except (OSError, SyntaxError, ValueError, EOFError) as e:
@@ -67,6 +67,8 @@ class _opened:
         return self.image
 
     def _open(self):
+        # Pillow loads when an image is read: config.py checks --image-size with this file
+        from PIL import Image, UnidentifiedImageError
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             try:

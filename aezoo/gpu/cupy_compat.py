@@ -17,6 +17,13 @@ fails on a machine with a GPU just as on one without. So, only when CuPy is inst
   loaded when first used, as CuPy 13 does itself);
 - if Chainer was imported first, its availability is evaluated again (`reevaluate`).
 
+And, CuPy or not: Chainer's import-time environment check (chainer/_environment_check.py)
+is skipped. It imports numpy.distutils and pkg_resources and asks pkg_resources for 17
+package names (CuPy 7/8's per-CUDA wheels, iDeep) to warn about their versions, and warns
+about macOS's Accelerate and Python 3.5.0: none applies to aezoo (Python 3.10-3.11, CuPy 13
+as `cupy-cuda12x`, which that list does not name), and it was half of `import chainer`
+(docs/speed.md, Start-up).
+
 `problem(device_id)` says in one line why a GPU cannot be used (driver, device, library);
 `settle_cudnn()` turns cuDNN off, saying so once, where it cannot be loaded.
 tests/unit/gpu/test_cupy_compat.py audits MOVED against Chainer's source; tests/gpu/ is the GPU tier.
@@ -62,8 +69,19 @@ class _BeforeChainer(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name == "chainer":
             sys.meta_path.remove(self)
+            skip_environment_check()
             install()
         return None  # the normal finders import it
+
+
+def skip_environment_check():
+    """`from chainer import _environment_check; _environment_check.check()` (in Chainer's
+    __init__) finds this module instead of Chainer's: its check does nothing."""
+    if "chainer._environment_check" not in sys.modules:
+        module = types.ModuleType("chainer._environment_check", "skipped by aezoo's "
+                                  "gpu/cupy_compat.py: nothing it checks applies to aezoo")
+        module.check = lambda: None
+        sys.modules["chainer._environment_check"] = module
 
 
 def install_before_chainer():

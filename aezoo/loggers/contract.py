@@ -21,7 +21,7 @@ A logger that fails raises: the run stops as for any other error of its files.
 """
 from dataclasses import dataclass
 
-from aezoo.models.base import Option  # noqa: F401  (a logger's options are declared with it)
+from aezoo.models.option import Option  # noqa: F401  (a logger's options are declared with it)
 
 # How a run ended, as end(how) is told
 FINISHED, STOPPED, INTERRUPTED, DIVERGED, OUT_OF_MEMORY, FAILED = (

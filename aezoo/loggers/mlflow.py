@@ -23,7 +23,6 @@ locked database and the tables are made once. MLflow is the extra aezoo[mlflow],
 imported only by a run with --mlflow (it takes seconds).
 """
 import contextlib
-import fcntl
 import json
 import os
 import pathlib
@@ -32,6 +31,7 @@ import time
 from aezoo import __version__
 from aezoo.errors import UsageError
 from aezoo.loggers.contract import FINISHED, INTERRUPTED, STOPPED, Logger, Option
+from aezoo.runs import locks
 
 INSTALL = "pip install 'aezoo[mlflow]'"
 DATABASE, ARTIFACTS, RECORD = "mlflow.db", "mlartifacts", "mlflow.json"
@@ -102,7 +102,7 @@ class MLflow(Logger):
             yield
             return
         with open(self.uri[len("sqlite:///"):] + ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            locks.exclusive(lock, wait=True)
             yield
 
     def start(self, run):

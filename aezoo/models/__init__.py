@@ -5,29 +5,48 @@ constructor's keyword-only arguments are its options) and one line in MODELS.
 A preset is a model with regularizers switched on (denoising = conv + noise,
 sparse = simple + L1 on the code), not a subclass.
 
+A model's class (and Chainer with it, a second or more) is imported when it is first
+asked for: `MODELS["deep"]`, `MODELS.items()`. Names and options need no import
+(catalogue.py), so the command line's parsers and `--help` load no Chainer.
+
 What this part may import: chainer, numpy, scikit-learn, and itself; nothing
 of aezoo's training, data, pictures or commands.
 """
-from aezoo.models.abilities import FromKeras, Generative, Growable, Samples, having  # noqa: F401
-from aezoo.models.conv import ConvAE
-from aezoo.models.deep import DeepAE
-from aezoo.models.gru import GRUAE
-from aezoo.models.lstm import LSTMAE
-from aezoo.models.sequential import SequentialAE
-from aezoo.models.simple import SimpleAE
-from aezoo.models.simplernn import SimpleRNNAE
-from aezoo.models.vae import VAE
+import importlib
+from collections.abc import Mapping
 
-MODELS = {
-    "simple": SimpleAE,
-    "deep": DeepAE,
-    "conv": ConvAE,
-    "vae": VAE,
-    "gru": GRUAE,
-    "lstm": LSTMAE,
-    "simplernn": SimpleRNNAE,
-    "sequential": SequentialAE,
-}
+from aezoo.models.abilities import FromKeras, Generative, Growable, Samples, having  # noqa: F401
+
+
+class Registry(Mapping):
+    """name -> class, from "module.Class" in this folder, each imported when first used."""
+
+    def __init__(self, where):
+        self._where, self._loaded = where, {}
+
+    def __getitem__(self, name):
+        if name not in self._loaded:
+            module, cls = self._where[name].rsplit(".", 1)
+            self._loaded[name] = getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+        return self._loaded[name]
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self):
+        return len(self._where)
+
+
+MODELS = Registry({
+    "simple": "simple.SimpleAE",
+    "deep": "deep.DeepAE",
+    "conv": "conv.ConvAE",
+    "vae": "vae.VAE",
+    "gru": "gru.GRUAE",
+    "lstm": "lstm.LSTMAE",
+    "simplernn": "simplernn.SimpleRNNAE",
+    "sequential": "sequential.SequentialAE",
+})
 
 # preset name -> (model, option defaults it changes)
 PRESETS = {
@@ -41,23 +60,3 @@ NAMES = list(MODELS) + list(PRESETS)
 def model_class(name):
     """The class behind a model or preset name (KeyError for an unknown one)."""
     return MODELS[PRESETS[name][0] if name in PRESETS else name]
-
-
-def all_options():
-    """{option: base.Option} over every model; one option has one type in every model.
-
-    The help joins the models' own texts where they differ ("deep: ...; conv: ...").
-    """
-    found, helps = {}, {}
-    for name, cls in MODELS.items():
-        for option, spec in cls.options().items():
-            if option in found and found[option].type is not spec.type:
-                raise TypeError(f"option {option} is {found[option].type} in one model and "
-                                f"{spec.type} in {name}: one name, one meaning")
-            found.setdefault(option, spec)
-            helps.setdefault(option, {}).setdefault(spec.help, []).append(name)
-    for option, texts in helps.items():
-        if len(texts) > 1:
-            text = "; ".join(f"{', '.join(names)}: {help}" for help, names in texts.items())
-            found[option] = found[option]._replace(help=text)
-    return found

@@ -12,7 +12,7 @@ a model without the ability is one line naming the models that have it.
     Samples     draws its randomness from the run's Generator (set_rng), so resume is exact
     FromKeras   starts from a trained Keras model's weights: --keras-weights
 """
-from aezoo.models.base import MAX_DEPTH, MAX_SIZE, Limits, Option
+from aezoo.models.option import MAX_DEPTH, MAX_SIZE, Limits, Option
 
 
 class Growable:

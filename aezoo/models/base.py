@@ -19,36 +19,12 @@ functions (`regularize`): `noise` corrupts the training input, `penalty`
 scores the code.
 """
 import inspect
-from collections import namedtuple
 
 import chainer
 
 from aezoo.models.heads import Bernoulli
 from aezoo.models.layers import plain
-
-MAX_SIZE = 1 << 16  # units or channels of one layer
-MAX_DEPTH = 64      # layers of a stack, and growth steps
-# Weights of a loss term: larger ones overflow float32 in the loss, which would then be
-# reported as a diverged run (try a smaller --lr) instead of the option it came from.
-MAX_WEIGHT = 1e6
-
-# An option's range, declared with it: low <= value <= high (low < value < high when open);
-# None is no bound. `within` names the option whose value bounds this one: a rule between
-# two options, checked after every option's own range (growth: --fade-in <= --grow-every).
-Limits = namedtuple("Limits", "low high open within", defaults=(None, None, False, None))
-Option = namedtuple("Option", "default type help choices limits", defaults=(None,))
-
-
-def limits_of(name, kind):
-    """A model option's range when its model declares none: a size (a depth up to
-    MAX_DEPTH), a list of sizes, or a number >= 0."""
-    if kind is int:
-        return Limits(1, MAX_DEPTH if name == "depth" else MAX_SIZE)
-    if kind is list:
-        return Limits(1, MAX_SIZE)
-    if kind is float:
-        return Limits(0)
-    return None
+from aezoo.models.option import Option, limits_of
 
 
 class Autoencoder(chainer.Chain):

@@ -26,7 +26,8 @@ import numpy as np
 from aezoo.models.abilities import Growable, Samples
 from aezoo.models.base import Autoencoder
 from aezoo.models.growth_init import pass_through, pca_pair
-from aezoo.models.kinds import KINDS, LayerList, parse, specs
+from aezoo.models.kinds import KINDS, parse, specs
+from aezoo.models.option import LayerList
 from aezoo.models.kinds.batch_norm import BatchNormKind
 from aezoo.models.kinds.dense import DenseKind
 from aezoo.models.kinds.initializers import DEFAULT, initializer

@@ -22,7 +22,8 @@ import chainer.functions as F
 import numpy as np
 
 from aezoo.models.abilities import Generative, Growable, Samples
-from aezoo.models.base import MAX_WEIGHT, Autoencoder, Limits
+from aezoo.models.base import Autoencoder
+from aezoo.models.option import MAX_WEIGHT, Limits
 from aezoo.models.heads import bce
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE

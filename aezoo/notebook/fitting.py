@@ -20,16 +20,14 @@ import sys
 
 from tqdm.auto import tqdm
 
-from aezoo import loggers
 from aezoo.config import OPTIONS
 from aezoo.errors import RunFailed, RunInterrupted, UsageError
 from aezoo.notebook import arguments
 from aezoo.notebook.epoch_bar import EpochBar, in_jupyter
 from aezoo.notebook.run import Run
 from aezoo.notebook.layer_list import Sequential
-from aezoo.results.run_videos import render
+from aezoo.results.run_videos import after_training
 from aezoo.runs import checkpoints
-from aezoo.runs.paths import shown
 from aezoo.train.build import configured
 from aezoo.train.plan import plan, plan_resume
 from aezoo.train.start import start
@@ -96,16 +94,10 @@ def _train(the_plan, widget, callbacks):
             raise
         print(e.line(PROG), file=sys.stderr)
         return Run(the_plan.run_dir)
-    if cfg.video:  # as `aezoo run` does; run.video() renders it later otherwise
-        try:
-            videos = render(the_plan.run_dir, fps=cfg.fps, quiet=cfg.quiet,
-                            bar=tqdm if widget else None)  # the widget stands in for lines
-            for path in videos:
-                if not cfg.quiet:
-                    print(f"aezoo: video {shown(path)}", file=sys.stderr)
-            loggers.rendered(cfg, the_plan.run_dir, videos)  # MLflow keeps them too
-        except KeyboardInterrupt:  # the run is whole; only its video is missing
-            print("aezoo: video not rendered (interrupted); run.video() renders it",
-                  file=sys.stderr)
+    try:  # as `aezoo run` does; in Jupyter the widget stands in for the frames' lines
+        after_training(cfg, the_plan.run_dir, bar=tqdm if widget else None)
+    except KeyboardInterrupt:  # the run is whole; only its video is missing
+        print("aezoo: video not rendered (interrupted); run.video() renders it",
+              file=sys.stderr)
     return Run(the_plan.run_dir)
 

@@ -7,6 +7,8 @@
     report.py      report.html: a comparison or sweep in one self-contained page
 
 Reads run folders through aezoo.runs and draws through aezoo.viz; the PCA
-baseline is fitted on the data set (aezoo.data, models/pca.py). Never trains:
-may import errors, runs, viz, data and models/pca.py, never train or a command.
+baseline is fitted on the data set (aezoo.data, models/pca.py); a run's videos are told to
+its loggers (run_videos.after_training: what follows training, wherever a run was started).
+Never trains: may import errors, runs, viz, data, loggers and models/pca.py, never train
+or a command.
 """

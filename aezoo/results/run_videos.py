@@ -16,10 +16,12 @@ and changes none of its results.
 import os
 import sys
 
+from aezoo import loggers
 from aezoo.errors import UsageError
 from aezoo.results import long_steps
 from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps  # noqa: F401
 from aezoo.runs.folder import RunFolder
+from aezoo.runs.paths import shown
 
 STEM = "progress"
 STEMS = {"progress": STEM, "latent": "latent"}
@@ -58,3 +60,17 @@ def render(run_dir, fps=None, formats=FORMATS, dpi=DPI, view="progress", quiet=F
         frames = frame.compose([run], epochs, dpi=dpi, view=view, tick=tick)
     return video.write(os.path.join(run_dir, STEMS[view]), frames, fps, formats,
                        prog="aezoo render")
+
+
+def after_training(cfg, run_dir, say=True, bar=None):
+    """What follows a run's training, however it was started (aezoo run, aezoo.fit, a
+    sweep's run): its videos, when cfg.video asks for them, told to the run's loggers
+    (MLflow keeps them too) and, with `say` and not cfg.quiet, named on stderr. The paths.
+    `bar`: as render's (a notebook's widget)."""
+    if not cfg.video:  # aezoo render RUN_DIR (run.video()) makes them later
+        return []
+    videos = render(run_dir, fps=cfg.fps, quiet=cfg.quiet, bar=bar)
+    loggers.rendered(cfg, run_dir, videos)
+    for path in videos if say and not cfg.quiet else ():
+        print(f"aezoo: video {shown(path)}", file=sys.stderr)
+    return videos

@@ -80,18 +80,7 @@ def lock(path):
 
 def locked(path):
     """Whether a process holds the run folder's lock now (trains it)."""
-    import fcntl
-    try:
-        handle = open(os.path.join(path, LOCK))
-    except OSError:
-        return False
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+    return locks.held(os.path.join(path, LOCK))
 
 
 def make_folder(path):

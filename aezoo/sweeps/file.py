@@ -25,7 +25,8 @@ from aezoo.errors import UsageError
 from aezoo.models import NAMES
 from aezoo.results.compared import WRITTEN as COMPARISON_FILES
 from aezoo.runs.owner import SWEEP_FILES
-from aezoo.models.kinds import LayerList, short
+from aezoo.models.kinds import short
+from aezoo.models.option import LayerList
 
 SET_BY_SWEEP = ("out", "name")  # each run's folder is OUT/NAME
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._=,-]*")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import tomli_w
 
-from aezoo import loggers
 from aezoo.errors import UsageError
 from aezoo.results import report
 from aezoo.results.comparison import compare
@@ -284,10 +283,9 @@ def _run(planned, how, cluster, say, trials=None):
         trials.summary()
         outcome.pictures = pictures.draw(trials.study, out, say)
     for step in steps:
-        if results.get(step.name) == 0 and step.cfg.video:
-            from aezoo.results.run_videos import render
-            loggers.rendered(step.cfg, step.folder, render(step.folder, fps=step.cfg.fps,
-                                                           quiet=step.cfg.quiet))
+        if results.get(step.name) == 0:
+            from aezoo.results.run_videos import after_training
+            after_training(step.cfg, step.folder, say=False)
     outcome.failed = [(n, why_failed(c, logs.get(n), retries), logs.get(n))
                       for n, c in results.items() if c != 0]
     outcome.trained = [s.folder for s in steps if checkpoints.exists(s.folder)]

@@ -13,19 +13,24 @@ import time
 
 import pytest
 
+from aezoo.runs import checkpoints
+from aezoo.sweeps import search, study as studies
+from search_file import lr_search
 from e2e.sweep_helpers import (NAMES, assert_same, scores, sweep_process, unbroken_sweep,
                                wait_for_epoch, write)
 
 pytestmark = pytest.mark.slow
 if os.environ.get("AEZOO_REQUIRE_RAY") != "1":
     pytest.importorskip("ray", reason="the [ray] extra is not installed (pip install 'aezoo[ray]')")
+optuna = pytest.importorskip("optuna")
 
 # Every connection stays on 127.0.0.1 (Ray otherwise rewrites it to the machine's own address).
 # Token authentication off for head and driver alike: Ray 2.60 turns it on by itself when it
 # finds ~/.ray/auth_token (which any `ray.init()` of a local cluster writes), and a head and a
 # driver that disagree about it cannot talk.
+# A raylet on a busy machine takes longer than Ray's 10 s to register: wait for it.
 LOOPBACK = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
-            "RAY_AUTH_MODE": "disabled"}
+            "RAY_AUTH_MODE": "disabled", "RAY_raylet_start_wait_time_s": "120"}
 RAY = os.path.join(os.path.dirname(sys.executable), "ray")
 
 
@@ -113,6 +118,25 @@ def test_a_sweep_on_a_ray_cluster_equals_one_at_a_time_even_when_a_task_is_kille
     resumed = [n for n in NAMES if "resuming from epoch" in (out / "logs" / f"{n}.log").read_text()]
     assert resumed, "no task was retried from its checkpoint"
     assert_same(scores(out), expected)
+
+
+def test_a_search_runs_its_trials_on_the_cluster(cluster, tmp_path):
+    path = tmp_path / "search.toml"
+    path.write_text(lr_search(epochs=2))
+    out = tmp_path / "out"
+    job = sweep_process(path, out, "--ray", cluster, "--threads", "1", "--trials", "3",
+                        "--early-stop", "median")
+    _, err = job.communicate(timeout=900)
+    assert job.returncode == 0, err
+    assert f"trials of study 'search' (up to 3 in all) to train on Ray at {cluster}" in err
+    study = optuna.load_study(study_name="search", storage=studies.storage(str(out / studies.FILE)))
+    assert len(study.trials) == 3
+    for t in study.trials:  # each trained on the cluster into its own folder, and reported its
+        assert t.state.name in ("COMPLETE", "PRUNED")  # epochs to the pruner from there
+        assert checkpoints.exists(out / t.user_attrs["run"]) and t.intermediate_values
+        if t.state.name == "COMPLETE":
+            assert t.value == search.score(str(out / t.user_attrs["run"]))
+    assert study.trials[0].state.name == "COMPLETE"  # the median needs 2 trials to judge by
 
 
 def test_ray_local_starts_its_own_cluster_for_the_sweep(tmp_path):

@@ -70,16 +70,6 @@ def parse(spec, option="--layers"):
     return found
 
 
-class LayerList(list):
-    """The type of a layer-list option (--layers, --decoder-layers): one string of kinds
-    separated by spaces on the command line, a list of strings in TOML and Python."""
-
-    @staticmethod
-    def coerce(value, option):
-        """The canonical strings of `value`; ValueError naming the layer at fault."""
-        return specs(parse(value, option))
-
-
 def specs(kinds):
     """The canonical strings of a list of kinds (config.json's form)."""
     return [k.spec() for k in kinds]

@@ -49,6 +49,21 @@ def test_digits_are_scaled_to_unit_range_and_split_into_a_partition():
     np.testing.assert_allclose(both * 16, (both * 16).round(), atol=1e-5)
 
 
+@pytest.mark.parametrize("where", ["scikit-learn's file", "load_digits"])
+def test_digits_are_what_load_digits_gives(where, monkeypatch):
+    """Read from scikit-learn's own file (no import of it: a sweep plans its runs again in a
+    second), or, where that file is not found, from load_digits itself."""
+    from sklearn.datasets import load_digits
+    from aezoo.data import sets
+    if where == "load_digits":
+        monkeypatch.setattr(sets, "DIGITS_FILE", "no/such/digits.csv.gz")
+    images, labels = sets.digits_arrays()
+    raw = load_digits()
+    for ours, theirs in ((images, raw.images), (labels, raw.target)):
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        np.testing.assert_array_equal(ours, theirs)
+
+
 def test_digits_split_is_shuffled_fixed_and_independent_of_any_seed():
     from sklearn.datasets import load_digits
     raw = load_digits().images.astype(np.float32) / 16

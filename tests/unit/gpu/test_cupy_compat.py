@@ -472,3 +472,13 @@ def test_wheel_libraries_are_found_in_the_nvidia_package_and_a_bad_one_does_not_
     cupy_compat.preload_wheels()
     assert list(cupy_compat.loaded) == [str(lib / "libcudnn.so.8")]
     assert isinstance(cupy_compat.loaded[str(lib / "libcudnn.so.8")], str)  # the reason, not a crash
+
+
+def test_chainer_imports_without_its_environment_check():
+    """Chainer's import-time check (numpy.distutils, pkg_resources asked for 17 packages)
+    is skipped; Chainer works without it."""
+    code = ("import sys, aezoo, chainer, chainer.functions as F, numpy as np\n"
+            "assert float(F.relu(np.array([-1.0, 2.0], 'f')).array.sum()) == 2.0\n"
+            "print(sorted(m for m in ('pkg_resources', 'numpy.distutils') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.strip() == "[]", found.stderr[-2000:]
