@@ -267,7 +267,7 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report, search=None):
         if report:  # said after: the page is checked by its own digest (a run rendered since)
             kept[-1] = html_report.write(out)
         return kept
-    from aezoo.viz import curves, frame, video  # drawing's libraries load when it draws
+    from aezoo.viz import columns, curves, frame, video  # drawing's libraries load when it draws
     extras = {}
     rows = table(runs, extras)  # may still fail (data missing): before anything is written
     rundir.make_folder(out)
@@ -288,13 +288,18 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report, search=None):
         if warning:
             print(f"aezoo compare: {warning}", file=sys.stderr)
     curves.save_comparison(written[2], runs, labels(runs), name, lines, dpi)
-    epochs = frame_epochs(runs)
-    if len(epochs) < len({r["epoch"] for run in runs for r in run.saved}):
+    shown, shown_labels = on_screen(runs, rows, name)
+    if formats and len(shown) < len(runs):
+        print(f"{PROG}: the video shows the best {len(shown)} of the {len(runs)} runs by final "
+              f"test {name.upper()} (a frame holds {columns.MOST}); the table and compare.png "
+              f"show every run", file=sys.stderr)
+    epochs = frame_epochs(shown)
+    if len(epochs) < len({r["epoch"] for run in shown for r in run.saved}):
         print(f"{PROG}: video shows {len(epochs)} of the epochs, spread evenly "
               f"(first and last kept)", file=sys.stderr)
     if formats:
         with long_steps.Steps(PROG, "frames", len(epochs)) as tick:
-            frames = frame.compose(runs, epochs, labels(runs), lines, dpi, tick=tick)
+            frames = frame.compose(shown, epochs, shown_labels, lines, dpi, tick=tick)
         long_steps.say(PROG, f"writing compare.{' and compare.'.join(formats)}")
         written += video.write(os.path.join(out, "compare"), frames, fps, formats, prog=PROG)
     if search:
@@ -304,6 +309,22 @@ def _compare(runs, run_dirs, out, fps, formats, dpi, report, search=None):
     if written == outputs(out, formats, report):  # whole (an MP4 may have failed): reusable
         compared.write(out, run_dirs, inputs)
     return written
+
+
+def on_screen(runs, rows, name):
+    """(runs, their labels) the video shows: every run, or, past what a frame holds, the best
+    columns.MOST by final test score (rows: the table's, a row a run in order), in the
+    order given."""
+    from aezoo.viz import columns  # the frame's layout (matplotlib): loaded when it draws
+    names = labels(runs)
+    if len(runs) <= columns.MOST:
+        return runs, names
+
+    def score(i):  # a run without a finite score goes last
+        value = rows[i][f"final_test_{name}"]
+        return (0, value) if value is not None and math.isfinite(value) else (1, 0)
+    best = sorted(sorted(range(len(runs)), key=score)[:columns.MOST])
+    return [runs[i] for i in best], [names[i] for i in best]
 
 
 def print_table(scores_md):

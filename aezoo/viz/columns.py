@@ -1,7 +1,8 @@
 """The comparison frame: one labelled tile a run, and one shared panel of every run's curve.
 
 The frame fits MAX_FRAME (1920 x 1080) for up to 8 runs: up to 4 runs side by
-side, 5 to 8 in two rows of equal tiles. A tile holds the run's name (never
+side, 5 to 8 in two rows of equal tiles; it holds up to MOST runs, in tiles that narrow
+as they are more (compare shows the best MOST of more). A tile holds the run's name (never
 clipped: it shrinks to FONT, then wraps), a caption, its reconstructions (a
 number of samples a row that divides the samples, so no row is left short,
 the most pixels a sample that the tile's height allows; a 2-D code's manifold
@@ -28,6 +29,7 @@ LATENT_SMALL = 150
 SHARED = 480       # pixels of the shared panel's column
 MARGIN = 40        # pixels below, for the axes' ticks
 MAX_FRAME = (1920, 1080)  # pixels: a comparison of up to 8 runs fits a full-HD screen
+MOST = 16          # runs a frame holds: 8 tiles a row 176 pixels wide (past 36, none fits)
 LINES = 160        # pixels of a sequence panel
 STYLES = ("-", "--", "-.", ":")
 

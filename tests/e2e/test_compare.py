@@ -116,6 +116,33 @@ def test_video_has_one_column_per_run_synchronized_by_epoch(compared):
         assert np.abs(short[2] - short[1]).mean() > 1, name
 
 
+def test_more_runs_than_a_frame_holds_show_the_best_in_the_video_and_all_in_the_table(
+        runs, tmp_path, capsys):
+    # 40 runs: past 36, tiles of the frame's layout had a negative width (a traceback at the
+    # end of a 64-run grid sweep). 20 copies of each run; the long one scores better.
+    short, long = runs
+    folders = []
+    for i in range(20):
+        for run in (short, long):
+            folders.append(shutil.copytree(run, tmp_path / "runs" / f"{run.name}-{i:02d}"))
+    out = tmp_path / "cmp"
+    assert compare.main([str(f) for f in folders] + ["--out", str(out), "--format", "gif"]) == 0
+    err = capsys.readouterr().err
+    assert (f"the video shows the best {columns.MOST} of the 40 runs by final test BCE "
+            f"(a frame holds {columns.MOST})") in err
+    rows = read_csv(out / "scores.csv")
+    assert [r["run"] for r in rows if r["model"] != "pca"] == [f.name for f in folders]
+    frames = np.asarray(iio.imread(out / "compare.gif", index=None))
+    assert frames.shape[2] == 8 * columns.column_width(columns.MOST) + columns.SHARED
+    scores = {r["run"]: float(r["final_test_bce"]) for r in rows if r["model"] != "pca"}
+    assert max(v for k, v in scores.items() if k.startswith("long")) < min(
+        v for k, v in scores.items() if k.startswith("short"))
+    loaded = comparison.load_runs([str(f) for f in folders])
+    shown, names = comparison.on_screen(loaded, comparison.table(loaded), "bce")
+    assert names == [f.name for f in folders if f.name.startswith("long")][:columns.MOST]
+    assert [r.name for r in shown] == names
+
+
 def test_compare_is_repeatable_into_the_same_folder(runs, compared, tmp_path):
     out = shutil.copytree(compared, tmp_path / "again")
     table = (out / "scores.csv").read_text()

@@ -55,3 +55,21 @@ def test_the_search_covers_the_grid_and_more_on_the_shared_split(tmp_path):
         assert (cfg.activation, cfg.init, cfg.lr) == (values["activation"], values["init"],
                                                       values["lr"])
         assert cfg.hidden == [int(w) for w in values["hidden"].split(",")]
+
+
+def test_the_check_runs_todays_defaults_and_the_winners_twice_on_the_shared_split(tmp_path):
+    planned = plan_sweep(str(EXPERIMENTS / "layers_check.toml"), out=str(tmp_path / "out"))
+    configs = {step.name: step.cfg for step in planned.steps}
+    names = {name.rsplit("-seed=", 1)[0] for name in configs}
+    assert {"simple", "deep"} < names and len(configs) == 2 * len(names)
+    runs = read_toml(EXPERIMENTS / "layers_check.toml")["runs"]
+    for name, cfg in configs.items():
+        run, seed = name.rsplit("-seed=", 1)
+        assert cfg.seed == int(seed) and (cfg.data, cfg.test_fraction) == tuple(
+            SHARED_SPLIT.values())
+        # Today's default of the model but for what the run names: the same budget for all.
+        default, _ = configured(cfg.model, ({**SHARED_SPLIT, **runs[run], "seed": cfg.seed},
+                                            "check"))
+        differ = {k for k in vars(cfg) if getattr(cfg, k) != getattr(default, k)}
+        assert differ <= {"out", "name", "video"}, name  # the sweep's folder; no video
+        assert (cfg.epochs, cfg.batch_size) == (20, 128)
