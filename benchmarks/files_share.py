@@ -25,7 +25,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         if not args.hidden:
-            share = bench.artifacts(folder, 3)
+            share = bench.artifacts(folder, 3)["files"]  # its other keys: the loggers
         else:
             np.save(os.path.join(folder, "x.npy"), (bench.images(4000) * 255).astype(np.uint8))
             cfg, given = configured("deep", ({

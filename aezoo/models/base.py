@@ -37,6 +37,7 @@ class Autoencoder(chainer.Chain):
     run_defaults = {}    # run options this model uses unless told otherwise ({"loss": "mse"})
     masks_padding = False  # True: takes variable-length data, NaN on padded steps
     rmsprop = {}         # RMSprop settings other than Chainer's defaults (gru: Keras's)
+    kept = None          # the evaluation's train/capture.Kept: forward hands it (code, raw)
     renamed = {}         # parameter path now -> in an older aezoo's checkpoints ("output/": "readout/")
 
     def __init__(self, input_shape):
@@ -127,6 +128,8 @@ class Autoencoder(chainer.Chain):
         training = chainer.config.train
         noisy = self.noise(x) if self.noise is not None and training else x
         code, raw = self.encode_decode(noisy)
+        if self.kept is not None and not training:  # the snapshot's rows: no second pass
+            self.kept.take(code, raw)
         target = self.target(x)  # clean, whatever the noise
         reconstruction = self.head.loss(raw, target)
         loss = reconstruction

@@ -174,6 +174,8 @@ class VAE(Growable, Generative, Samples, Autoencoder):
                         "elbo": reconstruction + kl, "bce": bce(raw, x)}, self)
         if not chainer.config.train:
             mean_raw = self.decode_raw(mu)
+            if self.kept is not None:  # the snapshot's rows: the code is the mean
+                self.kept.take(mu, mean_raw)
             elbo_mean = F.bernoulli_nll(x, mean_raw) / n + kl
             # bce, mse, sqerr of the mean reconstruction, as other models score theirs
             # (replacing the sampled bce above, so compare tables stay comparable)

@@ -4,7 +4,7 @@
     plan.py        plan(cfg): everything resolved and checked, nothing written (a picklable Plan)
     start.py       start(plan): claims the run folder, builds the trainer, trains
     loop.py        the training loop (knows the model contract, nothing else of a model)
-    capture.py     the per-epoch arrays: the model run on fixed test samples
+    capture.py     the per-epoch arrays of fixed test samples, from the epoch's evaluation
     growth.py      progressive growth: options, schedule, binding new layers, callbacks
     best.py        the best epoch's checkpoint, early stopping
     schedules.py   learning rate and KL warm-up as functions of the epoch

@@ -52,6 +52,7 @@ class Trainer:
         self.batch_size, self.progress = batch_size, progress
         self.warn = warn or (lambda message: None)
         self.cluster = cluster  # several processes: each takes a share (distributed/mpi.py)
+        self.kept = None  # capture.Kept: the rows of the evaluation the snapshot shows
         self.augment = augment  # moves each training batch's images (data/augment.py), or None
         self.epoch, self.batch, self.loss = 0, 0, None
         self.metrics, self.state = {}, TrainState()
@@ -155,17 +156,27 @@ class Trainer:
 
     def evaluate(self):
         """Test scores: the averages of what the model reports in evaluation mode."""
-        sums = Averages()
-        with chainer.using_config("train", False), chainer.no_backprop_mode(), \
-                np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, len(self.test_x), EVAL_BATCH):
-                x = self.test_x[start:start + EVAL_BATCH]
-                if self.cluster:
-                    x = x[self.cluster.share(np.arange(len(x)))]
-                observation = {}
-                with self.reporter.scope(observation):
-                    self.model(x)
-                sums.add(observation, len(x))
+        sums, kept = Averages(), self.kept
+        if kept is not None:
+            kept.begin()
+        self.model.kept = kept  # the forward hands it the rows the snapshot shows
+        try:
+            with chainer.using_config("train", False), chainer.no_backprop_mode(), \
+                    np.errstate(over="ignore", invalid="ignore"):
+                for start in range(0, len(self.test_x), EVAL_BATCH):
+                    x = self.test_x[start:start + EVAL_BATCH]
+                    if self.cluster:
+                        x = x[self.cluster.share(np.arange(len(x)))]
+                    if kept is not None:
+                        kept.batch(start, len(x))
+                    observation = {}
+                    with self.reporter.scope(observation):
+                        self.model(x)
+                    sums.add(observation, len(x))
+        finally:
+            self.model.kept = None
+        if kept is not None:
+            kept.end(self.epoch, self.model)
         scores = sums.means("test_", self.cluster)
         bad = [k for k, v in scores.items() if not math.isfinite(v)]
         if bad:  # the last update diverged
