@@ -131,7 +131,8 @@ def start(plan, is_main=True, extra=()):
     `extra` callbacks (a sweep's) fire after the loggers and before the checkpoints."""
     started = prepare(plan, is_main, extra)
     cfg, trainer = started.cfg, started.trainer
-    run_dir = shown(started.run_dir)  # as messages name it
+    # as messages name it; a second process of a distributed run has no folder (None)
+    run_dir = shown(started.run_dir) if started.run_dir else None
     say = started.terminal.say  # nothing with --quiet; errors are printed regardless
     verb = f"resuming from epoch {trainer.epoch}" if plan.resume else "training"
     cluster = trainer.cluster
