@@ -122,8 +122,11 @@ def test_each_epoch_keeps_its_arrays_and_the_png_is_their_tile(trained):
         np.testing.assert_array_equal(png, (tiles.grid(arrays) * 255).round().astype(np.uint8))
         assert png.shape == (2 * 56 + 2, 10 * 56 + 9 * 2)  # two rows of ten 8x8 cells, 7x up
     last = recon.read(trained / recon.FOLDER, EPOCHS)
-    np.testing.assert_allclose(last["outputs"], model.reconstruct(last["inputs"]), atol=1e-6)
-    np.testing.assert_allclose(last["codes"], model.encode(last["inputs"]), atol=1e-6)
+    # The snapshot's arrays come from the evaluation's batches (train/capture.py: Kept), the
+    # check from a batch of 10: BLAS blocks them differently, a float32 rounding apart.
+    np.testing.assert_allclose(last["outputs"], model.reconstruct(last["inputs"]), rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(last["codes"], model.encode(last["inputs"]), rtol=1e-5, atol=1e-6)
     assert last["codes"].shape == (10, 32)  # grown to depth 3: 64-128-64-32
     first = recon.read(trained / recon.FOLDER, 0)
     assert first["codes"].shape == (10, 128) and np.abs(first["outputs"] - last["outputs"]).max() > 0.1
