@@ -188,10 +188,10 @@ def test_the_progress_bar_counts_the_epochs(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_ctrl_c_while_the_video_renders_keeps_the_whole_run(tmp_path, monkeypatch, capsys):
-    from aezoo.notebook import fitting
+    from aezoo.results import run_videos  # after_training renders, for fit as for aezoo run
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr(fitting, "render", interrupted)
+    monkeypatch.setattr(run_videos, "render", interrupted)
     run = aezoo.fit("simple", data="digits", batch_size=64, epochs=1, out=str(tmp_path / "v"))
     assert run.epoch == 1 and "run.video() renders it" in capsys.readouterr().err
