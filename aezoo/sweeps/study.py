@@ -176,24 +176,23 @@ def of_runs(run_dirs):
     """(the study, its trial numbers) when some of `run_dirs` are trials of a study kept in
     their sweep folder (OUT/study.journal: a run of a search is OUT/<number>-<values>), else
     None. Runs of two studies: the one that holds the most of them."""
-    by_study = {}
+    names_by_folder = {}
     for run_dir in run_dirs:
-        folder = os.path.dirname(os.path.abspath(run_dir))
+        path = os.path.abspath(run_dir)
+        names_by_folder.setdefault(os.path.dirname(path), set()).add(os.path.basename(path))
+    by_study = []
+    for folder, names in names_by_folder.items():  # each journal read once
         journal = os.path.join(folder, FILE)
         if not os.path.isfile(journal):
             continue
         store = storage(journal)
         for summary in optuna().get_all_study_summaries(store, include_best_trial=False):
             study = optuna().load_study(study_name=summary.study_name, storage=store)
-            for t in study.get_trials(deepcopy=False):
-                if t.user_attrs.get("out") == folder and \
-                        t.user_attrs.get("run") == os.path.basename(os.path.abspath(run_dir)):
-                    by_study.setdefault((journal, summary.study_name), [study, []])[1].append(
-                        t.number)
-    if not by_study:
-        return None
-    study, trials = max(by_study.values(), key=lambda found: len(found[1]))
-    return study, trials
+            trials = [t.number for t in study.get_trials(deepcopy=False)
+                      if t.user_attrs.get("out") == folder and t.user_attrs.get("run") in names]
+            if trials:
+                by_study.append((study, trials))
+    return max(by_study, key=lambda found: len(found[1])) if by_study else None
 
 
 def differs(theirs, mine):
