@@ -73,8 +73,13 @@ search: $(STAMP)
 	$(BIN)/python -c 'import optuna, psycopg, cmaes, optuna_dashboard' 2>/dev/null || $(BIN)/python -m pip install \
 		--no-cache-dir -e '.[test,search]'
 
+# The suite on every core, at most 4 (pytest-xdist). --dist loadfile keeps a test file on one
+# worker: its module fixtures (a Ray cluster, a PostgreSQL server, trained runs) are made once,
+# and the Ray tests that look for Ray's workers by name see only their own cluster's. Files go
+# out in the order collected, tests/e2e (the long ones) first, not by their number of tests.
+PARALLEL := -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 test: $(STAMP) browser cupy tensorboard postgres search
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 # The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,
 # no MPI, no long training. make test runs everything, as CI does.
