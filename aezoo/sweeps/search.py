@@ -105,7 +105,8 @@ class Search:
                 self.say(f"trial {trial.number}'s folder is gone: its values run again as a "
                          f"new trial")
         for trial in self.mine(self.study.get_trials(deepcopy=False, states=(State.RUNNING,))):
-            job = self.job(trial.number, trial._trial_id, trial.user_attrs["run"], trial.params)
+            job = self.job(trial.number, trial._trial_id, trial.user_attrs["run"],
+                           self.file.space.values(trial.params))
             if job:
                 yield job
         while True:
@@ -196,7 +197,8 @@ class Search:
             t = self.study.best_trial
         except ValueError:
             return None
-        return t.number, t.value, t.params, t.user_attrs.get("out"), t.user_attrs.get("run")
+        params = self.file.space.values(t.params) if self.file else t.params  # a grid's: its own
+        return t.number, t.value, params, t.user_attrs.get("out"), t.user_attrs.get("run")
 
     def summary(self):
         """The study's best trial and the pictures of the search, in OUT."""
