@@ -119,7 +119,7 @@ class Search:
                 self.study.tell(trial, state=State.FAIL)  # asked at the same time as another's
                 return
             values = self.file.space.suggest(trial, self.model)
-            name = spaces.label(trial.number, values)
+            name = spaces.label(trial.number, trial.params)
             for key, value in (("out", self.out), ("run", name), ("host", socket.gethostname())):
                 trial.set_user_attr(key, value)
             job = self.job(trial.number, trial._trial_id, name, values)

@@ -225,12 +225,16 @@ def check(path, space, defaults, models):
                                      f"{str(errors[0]).split(': ', 1)[-1]}")
 
 
-def label(number, values):
-    """A trial's folder name: its number and a short form of its values, a valid run name."""
-    parts = [f"{number:04d}"]
-    for key, value in values.items():
+def label(number, params):
+    """A trial's folder name: its number and a short form of its values (a formatted range's
+    number, not its text), a valid run name of at most 100 characters: the values that do
+    not fit are left out whole, never cut inside (the number alone already names the trial)."""
+    name = f"{number:04d}"
+    for key, value in params.items():
         shown = f"{value:.3g}" if isinstance(value, float) else str(value).lower() \
             if isinstance(value, bool) else str(value)
-        parts.append(f"{key}={re.sub(r'[^A-Za-z0-9.,_-]+', '_', shown.replace('+', ''))}")
-    name = "-".join(parts)
-    return name if len(name) <= 100 else name[:100].rstrip("-=,")
+        part = f"-{key}={re.sub(r'[^A-Za-z0-9.,_-]+', '_', shown.replace('+', ''))}"
+        if len(name) + len(part) > 100:
+            break
+        name += part
+    return name

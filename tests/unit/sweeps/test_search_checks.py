@@ -104,7 +104,14 @@ def test_trial_folders_are_valid_run_names():
         name = space.label(7, values)
         assert NAME.fullmatch(name) and name.startswith("0007-"), name
     assert space.label(3, {"lr": 0.00123456, "grow_every": 4}) == "0003-lr=0.00123-grow_every=4"
-    assert len(space.label(1, {f"k{i}": "x" * 30 for i in range(9)})) <= 100
+    long = space.label(1, {f"k{i}": "x" * 30 for i in range(9)})
+    assert long == "0001-" + "-".join(f"k{i}={'x' * 30}" for i in range(2)), long
+    # the moonshot's search: a value that does not fit is left out whole, not cut to "noise=gauss"
+    moon = space.label(12, {"lr": 0.00195, "lr_decay": 0.565, "grow_every": 2, "grow_warmup": 2,
+                            "batch_size": 256, "augment": 1, "noise": 0.0123456,
+                            "weight_decay": 3.3e-06, "batch_norm": False})
+    assert moon == ("0012-lr=0.00195-lr_decay=0.565-grow_every=2-grow_warmup=2-batch_size=256-"
+                    "augment=1-noise=0.0123"), moon
 
 
 def test_a_search_asks_no_new_trial_once_a_stop_is_asked(tmp_path):
@@ -149,6 +156,8 @@ def test_a_formatted_range_searches_the_number_inside_a_text_option(tmp_path):
         assert cfg.noise == f"gaussian:{std:.6g}" and cfg.augment == f"shift:{pixels}"
         assert trials.file.space.values(trial.params) == {"noise": cfg.noise,
                                                           "augment": cfg.augment}
+        # the folder shows the numbers the study ranges over, not the options' text
+        assert trial.user_attrs["run"] == f"{trial.number:04d}-noise={std:.3g}-augment={pixels}"
 
 
 @pytest.mark.parametrize("search, message", [
