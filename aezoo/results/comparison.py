@@ -30,7 +30,7 @@ from aezoo.errors import UsageError
 from aezoo.runs import owner, rundir
 from aezoo.results import compared
 from aezoo.runs.atomic import atomic
-from aezoo.runs import checkpoints
+from aezoo.runs import checkpoints, metrics
 from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps
 from aezoo.runs.folder import RunFolder
 
@@ -99,8 +99,8 @@ def lowest(records, key):
 
 
 def score(run, label):
-    records = run.epochs
-    final = records[-1]
+    final = run.epochs[-1]
+    records = metrics.final_network(run.epochs)  # best of a grown run: at its final depth
     best = lowest(records, f"test_{run.loss}") or final  # the run's own loss
     best_bce = lowest(records, "test_bce")
     best_mse, best_sqerr = lowest(records, "test_mse"), lowest(records, "test_sqerr")

@@ -233,8 +233,10 @@ class Search:
 
 
 def score(folder):
-    """The run's objective: the lowest test BCE (else MSE) over its epochs."""
+    """The run's objective: the lowest test BCE (else MSE) over its epochs, a growing run's
+    at its final depth (metrics.final_network)."""
     epochs = [r for r in metrics.read(folder)[0] if r["epoch"] >= 1] or metrics.read(folder)[0]
+    epochs = metrics.final_network(epochs)
     key = objective_key(epochs[-1])
     values = [r[key] for r in epochs if isinstance(r.get(key), (int, float))]
     return min(values)
