@@ -104,7 +104,7 @@ def score(run, label):
     best = lowest(records, f"test_{run.loss}") or final  # the run's own loss
     best_bce = lowest(records, "test_bce")
     best_mse, best_sqerr = lowest(records, "test_mse"), lowest(records, "test_sqerr")
-    seconds = [r["seconds"] for r in records if "seconds" in r]
+    seconds = [r["seconds"] for r in run.epochs if "seconds" in r]
     return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
             "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
             "code_size": code_size(run), "final_test_bce": final.get("test_bce"),
