@@ -88,6 +88,9 @@ class _Base:
     lr_schedule: str = field(default="constant", metadata=dict(
         choices=("constant", "step", "cosine"),
         help="learning rate over the run: step (x0.1 at 1/2 and 3/4 of it) or cosine (to 0)"))
+    lr_decay: float = field(default=0.0, metadata=dict(limits=Limits(0, 1),
+        help="a final decay: over the last F of the run the learning rate falls linearly to 0 "
+             "(on top of --lr-schedule; 0: none, 1: the whole run)"))
     patience: int = field(default=0, metadata=dict(limits=Limits(0),
         help="stop when the test loss has not improved for N epochs (0: never)"))
     seed: int = field(default=0, metadata=dict(limits=Limits(0, 2 ** 32 - 1),

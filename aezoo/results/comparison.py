@@ -30,7 +30,7 @@ from aezoo.errors import UsageError
 from aezoo.runs import owner, rundir
 from aezoo.results import compared
 from aezoo.runs.atomic import atomic
-from aezoo.runs import checkpoints
+from aezoo.runs import checkpoints, metrics
 from aezoo.viz.video_settings import DPI, FORMATS, check_dpi, check_fps
 from aezoo.runs.folder import RunFolder
 
@@ -99,12 +99,12 @@ def lowest(records, key):
 
 
 def score(run, label):
-    records = run.epochs
-    final = records[-1]
+    final = run.epochs[-1]
+    records = metrics.final_network(run.epochs)  # best of a grown run: at its final depth
     best = lowest(records, f"test_{run.loss}") or final  # the run's own loss
     best_bce = lowest(records, "test_bce")
     best_mse, best_sqerr = lowest(records, "test_mse"), lowest(records, "test_sqerr")
-    seconds = [r["seconds"] for r in records if "seconds" in r]
+    seconds = [r["seconds"] for r in run.epochs if "seconds" in r]
     return {"run": label, "model": run.config["model"], "data": run.record["data"]["name"],
             "epochs": final["epoch"], "params": final.get("params", run.record["model"]["params"]),
             "code_size": code_size(run), "final_test_bce": final.get("test_bce"),

@@ -46,7 +46,8 @@ def summarize(run_dir):
     epochs, _ = metrics.read(run_dir)
     score = score_of(epochs, config)
     trained = [r for r in epochs if r["epoch"] > 0 and f"test_{score}" in r]
-    best = min(trained, key=lambda r: r[f"test_{score}"]) if trained else None
+    grown = metrics.final_network(trained)  # a growing run's best: at its final depth
+    best = min(grown, key=lambda r: r[f"test_{score}"]) if grown else None
     data = record.get("data", {}).get("name", config.get("data", "?"))
     kind, _, path = str(data).partition(":")
     return Summary(

@@ -57,3 +57,11 @@ def truncate(run_dir, last_epoch):
     kept = [r for r in _records(path) if r["epoch"] <= last_epoch]
     with atomic(path) as f:
         f.writelines(json.dumps(r) + "\n" for r in kept)
+
+
+def final_network(epochs):
+    """The epoch lines of the run's last network: a growing run's wider codes before its last
+    growth reconstruct more easily, so its best score is taken once it has its final shape."""
+    if not epochs or "depth" not in epochs[-1]:
+        return epochs
+    return [r for r in epochs if r.get("depth") == epochs[-1]["depth"]]

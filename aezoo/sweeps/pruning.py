@@ -10,9 +10,12 @@ at that epoch, in the shared storage, so it works the same in a local worker, a 
 task or another machine. (Optuna's own integrations are for other loops: there is no
 Chainer pruner in optuna-integration 5.)
 
-A growing run's loss jumps when it grows, so while a growth settles (max(1,
---grow-warmup, --fade-in, --freeze-old) epochs from it) the run reports the score of the
-epoch before the growth: a run is judged on a settled model, never on the jump.
+A growing run is judged on its final network only: it reports nothing until its last
+growth has settled (max(1, --grow-warmup, --fade-in, --freeze-old) epochs after it). Before
+that its code is wider than the final one and reconstructs more easily, so a slower growth
+schedule would look better at the same epoch and the pruner would stop the faster ones.
+Its first report meets the rung it has reached (successive halving records a rung's value
+at the first report past it).
 
 A pruned run is "stopped early": its checkpoint says so (a repeated sweep skips it), its
 metrics.jsonl gets a stopped_early event, and the sweep tells the study it was pruned.
@@ -38,16 +41,11 @@ class Judge:
     factor: int
 
 
-def judged_epoch(cfg, epoch):
-    """The epoch whose score stands for the run at `epoch`: itself, or the epoch before a
-    growth whose settling window holds it."""
-    if not cfg.grow_every:
-        return epoch
-    settle = max(1, cfg.grow_warmup, cfg.fade_in, cfg.freeze_old)
-    for grown in reversed(Schedule.from_config(cfg).growth_epochs()):
-        if grown <= epoch < grown + settle and grown - 1 >= 1:
-            return grown - 1
-    return epoch
+def first_judged(cfg):
+    """The first epoch a run reports: 1, or a growing run's first epoch on its final network
+    once settled (beyond --epochs when the run ends before its last growth: never judged)."""
+    grown = Schedule.from_config(cfg).growth_epochs() if cfg.grow_every else []
+    return grown[-1] + max(1, cfg.grow_warmup, cfg.fade_in, cfg.freeze_old) if grown else 1
 
 
 def objective_key(record):
@@ -70,20 +68,17 @@ class Pruning(Callback):
         return op.trial.Trial(loaded, self.judge.trial_id)
 
     def on_epoch_end(self, trainer):
-        if trainer.epoch < 1:
+        if trainer.epoch < max(1, first_judged(self.cfg)):
             return
         self.trial = self.trial or self.open()
         key = objective_key(trainer.metrics)
-        epoch = judged_epoch(self.cfg, trainer.epoch)
-        lines = [r for r in metrics.read(self.folder)[0] if r["epoch"] == epoch]
-        value = lines[-1][key] if epoch != trainer.epoch and lines else trainer.metrics[key]
+        epoch, value = trainer.epoch, trainer.metrics[key]
         with warnings.catch_warnings():  # a resumed run reports its epochs again: kept as were
             warnings.simplefilter("ignore")
             self.trial.report(value, trainer.epoch)
         if self.trial.should_prune():
             trainer.stopped = (f"{self.judge.pruner}: {key.replace('_', ' ')} {value:.4f} at "
-                               f"epoch {epoch} is behind the other trials at epoch "
-                               f"{trainer.epoch}; pruned")
+                               f"epoch {epoch} is behind the other trials; pruned")
             trainer.state.stopped_early = trainer.epoch
             metrics.append(self.folder, {"event": "stopped_early", "epoch": trainer.epoch,
                                          "by": self.judge.pruner, "judged_epoch": epoch,

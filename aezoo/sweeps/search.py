@@ -105,7 +105,8 @@ class Search:
                 self.say(f"trial {trial.number}'s folder is gone: its values run again as a "
                          f"new trial")
         for trial in self.mine(self.study.get_trials(deepcopy=False, states=(State.RUNNING,))):
-            job = self.job(trial.number, trial._trial_id, trial.user_attrs["run"], trial.params)
+            job = self.job(trial.number, trial._trial_id, trial.user_attrs["run"],
+                           self.file.space.values(trial.params))
             if job:
                 yield job
         while True:
@@ -118,7 +119,7 @@ class Search:
                 self.study.tell(trial, state=State.FAIL)  # asked at the same time as another's
                 return
             values = self.file.space.suggest(trial, self.model)
-            name = spaces.label(trial.number, values)
+            name = spaces.label(trial.number, trial.params)
             for key, value in (("out", self.out), ("run", name), ("host", socket.gethostname())):
                 trial.set_user_attr(key, value)
             job = self.job(trial.number, trial._trial_id, name, values)
@@ -196,7 +197,8 @@ class Search:
             t = self.study.best_trial
         except ValueError:
             return None
-        return t.number, t.value, t.params, t.user_attrs.get("out"), t.user_attrs.get("run")
+        params = self.file.space.values(t.params) if self.file else t.params  # a grid's: its own
+        return t.number, t.value, params, t.user_attrs.get("out"), t.user_attrs.get("run")
 
     def summary(self):
         """The study's best trial and the pictures of the search, in OUT."""
@@ -231,8 +233,10 @@ class Search:
 
 
 def score(folder):
-    """The run's objective: the lowest test BCE (else MSE) over its epochs."""
+    """The run's objective: the lowest test BCE (else MSE) over its epochs, a growing run's
+    at its final depth (metrics.final_network)."""
     epochs = [r for r in metrics.read(folder)[0] if r["epoch"] >= 1] or metrics.read(folder)[0]
+    epochs = metrics.final_network(epochs)
     key = objective_key(epochs[-1])
     values = [r[key] for r in epochs if isinstance(r.get(key), (int, float))]
     return min(values)

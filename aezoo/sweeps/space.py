@@ -10,6 +10,7 @@
     grow_every = {low = 2, high = 10}            # suggest_int (both bounds whole; step allowed)
     activation = {choices = ["relu", "elu"]}     # suggest_categorical
     hidden = {choices = ["128,64", "256,128"]}   # a layer list is a choice written as one string
+    noise = {low = 0.05, high = 0.3, format = "gaussian:{}"}   # a number inside a text option
 
     [search.vae]                                 # searched only in trials whose model is vae
     beta = {low = 0.5, high = 4.0}
@@ -28,7 +29,7 @@ from aezoo.errors import UsageError
 from aezoo.models import NAMES
 from aezoo.sweeps.file import SET_BY_SWEEP
 
-KEYS = {"low", "high", "log", "step", "choices"}
+KEYS = {"low", "high", "log", "step", "choices", "format"}
 NOT_SEARCHED = SET_BY_SWEEP + ("epochs",)  # set by the sweep, or the budget the pruners share
 
 
@@ -41,18 +42,27 @@ class Range:
     high: float = None
     log: bool = False
     step: float = None
+    format: str = None  # a text option's value around the number: "gaussian:{}"
 
     @property
     def whole(self):
+        if self.format:
+            return isinstance(self.low, int)
         return self.choices is None and OPTIONS[self.name].type is int
 
     def suggest(self, trial):
         if self.choices is not None:
             return trial.suggest_categorical(self.name, list(self.choices))
         if self.whole:
-            return trial.suggest_int(self.name, self.low, self.high, step=self.step or 1,
-                                     log=self.log)
-        return trial.suggest_float(self.name, self.low, self.high, step=self.step, log=self.log)
+            return self.value(trial.suggest_int(self.name, self.low, self.high,
+                                                step=self.step or 1, log=self.log))
+        return self.value(trial.suggest_float(self.name, self.low, self.high, step=self.step,
+                                              log=self.log))
+
+    def value(self, number):
+        """The option's value for the number Optuna drew (the study keeps the number)."""
+        return self.format.format(f"{number:.6g}" if isinstance(number, float) else number) \
+            if self.format else number
 
     def grid(self):
         """Every value, for GridSampler: the choices, or the range in steps."""
@@ -63,11 +73,12 @@ class Range:
                              f"range a step or write it as choices")
         step = self.step or 1
         count = int(math.floor((self.high - self.low) / step + 1e-9)) + 1
-        return [type(self.low)(self.low + i * step) for i in range(count)]
+        return [self.value(type(self.low)(self.low + i * step)) for i in range(count)]
 
     def samples(self):
         """Values that stand for the range when the file is checked: its ends, or every choice."""
-        return list(self.choices) if self.choices is not None else [self.low, self.high]
+        return list(self.choices) if self.choices is not None else \
+            [self.value(self.low), self.value(self.high)]
 
 
 def parse(path, key, spec):
@@ -89,10 +100,19 @@ def parse(path, key, spec):
         if len({repr(c) for c in choices}) < len(choices):
             raise UsageError(f"{where}: a choice is listed twice")
         return Range(key, choices=tuple(choices))
-    kind = OPTIONS[key].type
+    kind, form = OPTIONS[key].type, spec.get("format")
+    if form is not None:  # a number inside a text option, e.g. noise = "gaussian:{}"
+        if kind is not str or not isinstance(form, str) or form.count("{}") != 1 \
+                or form.replace("{}", "").count("{") + form.replace("{}", "").count("}"):
+            raise UsageError(f"{where}: format = {form!r}: expected a text option's value with "
+                             f"one {{}} where the number goes, e.g. \"gaussian:{{}}\"" if kind is str
+                             else f"{where}: format is for a text option; {key} is a number")
+        kind = int if all(isinstance(spec.get(k), int) and not isinstance(spec.get(k), bool)
+                          for k in ("low", "high")) else float
     if kind not in (int, float) or "low" not in spec or "high" not in spec:
         raise UsageError(f"{where}: a range {{low = .., high = ..}} is for a number option; "
-                         f"{key} takes choices = [..]" if kind not in (int, float) else
+                         f"{key} takes choices = [..], or a range with format = \"...{{}}...\""
+                         if kind not in (int, float) else
                          f"{where}: a range needs both low and high")
     low, high, log, step = spec["low"], spec["high"], spec.get("log", False), spec.get("step")
     numbers = [v for v in (low, high, step) if v is not None]
@@ -112,7 +132,7 @@ def parse(path, key, spec):
         raise UsageError(f"{where}: step = {step}: expected a positive step, without log")
     if kind is float:
         low, high, step = float(low), float(high), None if step is None else float(step)
-    return Range(key, low=low, high=high, log=log, step=step)
+    return Range(key, low=low, high=high, log=log, step=step, format=form)
 
 
 @dataclass(frozen=True)
@@ -134,6 +154,12 @@ class Space:
         for r in self.only.get(model, ()):
             values[r.name] = r.suggest(trial)
         return values
+
+    def values(self, params):
+        """{option: value} of a trial's params as the study keeps them (a formatted range's
+        number, put back into its text)."""
+        ranges = {r.name: r for r in self.common + sum(self.only.values(), ())}
+        return {k: ranges[k].value(v) if k in ranges else v for k, v in params.items()}
 
     def grid(self):
         if self.only:
@@ -199,12 +225,16 @@ def check(path, space, defaults, models):
                                      f"{str(errors[0]).split(': ', 1)[-1]}")
 
 
-def label(number, values):
-    """A trial's folder name: its number and a short form of its values, a valid run name."""
-    parts = [f"{number:04d}"]
-    for key, value in values.items():
+def label(number, params):
+    """A trial's folder name: its number and a short form of its values (a formatted range's
+    number, not its text), a valid run name of at most 100 characters: the values that do
+    not fit are left out whole, never cut inside (the number alone already names the trial)."""
+    name = f"{number:04d}"
+    for key, value in params.items():
         shown = f"{value:.3g}" if isinstance(value, float) else str(value).lower() \
             if isinstance(value, bool) else str(value)
-        parts.append(f"{key}={re.sub(r'[^A-Za-z0-9.,_-]+', '_', shown.replace('+', ''))}")
-    name = "-".join(parts)
-    return name if len(name) <= 100 else name[:100].rstrip("-=,")
+        part = f"-{key}={re.sub(r'[^A-Za-z0-9.,_-]+', '_', shown.replace('+', ''))}"
+        if len(name) + len(part) > 100:
+            break
+        name += part
+    return name

@@ -63,9 +63,10 @@ def resolve(cfg, given):
             setattr(cfg, option, accepted[option].default)
     validate(cfg)  # each option's own range first: a rule between two needs both in range
     growth.resolve(cfg, given, cls, ", ".join(having(Growable, MODELS)))
-    if cfg.lr_schedule != "constant" and cfg.optimizer == "adadelta":
-        raise UsageError(f"--lr-schedule {cfg.lr_schedule}: adadelta has no learning rate to "
-                         f"schedule")
+    if cfg.optimizer == "adadelta" and (cfg.lr_schedule != "constant" or cfg.lr_decay):
+        shown = f"--lr-schedule {cfg.lr_schedule}" if cfg.lr_schedule != "constant" else \
+            f"--lr-decay {cfg.lr_decay:g}"
+        raise UsageError(f"{shown}: adadelta has no learning rate to schedule")
     if "seq_len" in given and cfg.data not in SEQ_LEN:
         raise UsageError(f"--seq-len {cfg.seq_len}: only --data {' or '.join(SEQ_LEN)} is cut "
                          f"into windows; --data {cfg.data} has its own length")

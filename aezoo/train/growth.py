@@ -184,7 +184,8 @@ class Growth(Callback):
         factor = self.schedule.lr_factor(t.epoch, t.batch, t.n_batches())
         newest = {id(p) for link in t.model.innermost_pair() for p in link.params()}
         lr = self.base_lr * factor * schedules.lr_factor(self.cfg.lr_schedule, t.epoch, t.batch,
-                                                        t.n_batches(), self.cfg.epochs)
+                                                        t.n_batches(), self.cfg.epochs,
+                                                        self.cfg.lr_decay)
         for param in t.model.params():
             hp = param.update_rule.hyperparam
             if factor < 1 and id(param) in newest:

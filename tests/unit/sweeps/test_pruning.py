@@ -1,25 +1,50 @@
 """The bridge from aezoo's loop to Optuna's pruners: each epoch reported to the run's trial, the
-growth-aware rule (a growing run is judged on the epoch before its growth while it settles),
-and a pruned run marked stopped early."""
+growth-aware rule (a growing run is judged on its final network only), a growing run's score
+taken at its final depth, and a pruned run marked stopped early."""
+import json
 from types import SimpleNamespace
 
 import pytest
 
 from aezoo.runs import metrics
-from aezoo.sweeps import pruning, study
+from aezoo.sweeps import pruning, search, study
 from aezoo.train.build import configured
 from aezoo.train.callbacks import TrainState
 
 optuna = pytest.importorskip("optuna")
 
 
-def test_an_epoch_within_a_growths_settling_window_reads_the_epoch_before_the_growth():
+def test_a_growing_run_reports_nothing_until_its_last_growth_has_settled(tmp_path):
+    """Growth at the start of epochs 4 and 7, each settling over 2 epochs: a wider code before
+    epoch 7 reconstructs more easily, so epochs 1 to 8 are never compared with other trials."""
     grow, _ = configured("deep", ({"data": "digits", "grow_every": 3, "grow_warmup": 2,
                                    "epochs": 30}, "test"))
-    # growth at the start of epochs 4 and 7: each settles over 2 epochs
-    assert [pruning.judged_epoch(grow, e) for e in (3, 4, 5, 6, 9)] == [3, 3, 3, 6, 9]
+    assert pruning.first_judged(grow) == 9
     plain, _ = configured("deep", ({"data": "digits", "epochs": 30}, "test"))
-    assert [pruning.judged_epoch(plain, e) for e in (3, 4, 5)] == [3, 4, 5]
+    assert pruning.first_judged(plain) == 1
+    url = str(tmp_path / study.FILE)
+    made = study.open_study(url, "s", None)
+    trial = made.ask()
+    (tmp_path / "a").mkdir()
+    judge = pruning.Pruning(pruning.Judge(url, "s", trial._trial_id, "median", 1, 3),
+                            str(tmp_path / "a"), grow)
+    for epoch in range(1, 11):
+        judge.on_epoch_end(trainer(epoch, 0.5 - epoch / 100))
+    reported = optuna.load_study(study_name="s", storage=study.storage(url)).trials[0]
+    assert reported.intermediate_values == {9: pytest.approx(0.41), 10: pytest.approx(0.40)}
+
+
+def test_a_growing_runs_score_is_its_best_at_its_final_depth(tmp_path):
+    """The search's objective and the comparison's best: the 30-wide code's best, not the
+    lower loss the run had at epoch 2 through a code ten times as wide."""
+    lines = [{"epoch": 0, "test_bce": 0.7, "depth": 1}, {"epoch": 1, "test_bce": 0.2, "depth": 1},
+             {"epoch": 2, "test_bce": 0.1, "depth": 2}, {"epoch": 3, "test_bce": 0.3, "depth": 3},
+             {"epoch": 4, "test_bce": 0.25, "depth": 3}, {"epoch": 5, "test_bce": 0.26, "depth": 3}]
+    (tmp_path / metrics.FILE).write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert search.score(str(tmp_path)) == 0.25
+    assert metrics.final_network(lines) == lines[3:]
+    flat = [{k: v for k, v in r.items() if k != "depth"} for r in lines]
+    assert metrics.final_network(flat) == flat  # a model without depths: every epoch counts
 
 
 def trainer(epoch, bce):

@@ -104,7 +104,14 @@ def test_trial_folders_are_valid_run_names():
         name = space.label(7, values)
         assert NAME.fullmatch(name) and name.startswith("0007-"), name
     assert space.label(3, {"lr": 0.00123456, "grow_every": 4}) == "0003-lr=0.00123-grow_every=4"
-    assert len(space.label(1, {f"k{i}": "x" * 30 for i in range(9)})) <= 100
+    long = space.label(1, {f"k{i}": "x" * 30 for i in range(9)})
+    assert long == "0001-" + "-".join(f"k{i}={'x' * 30}" for i in range(2)), long
+    # the moonshot's search: a value that does not fit is left out whole, not cut to "noise=gauss"
+    moon = space.label(12, {"lr": 0.00195, "lr_decay": 0.565, "grow_every": 2, "grow_warmup": 2,
+                            "batch_size": 256, "augment": 1, "noise": 0.0123456,
+                            "weight_decay": 3.3e-06, "batch_norm": False})
+    assert moon == ("0012-lr=0.00195-lr_decay=0.565-grow_every=2-grow_warmup=2-batch_size=256-"
+                    "augment=1-noise=0.0123"), moon
 
 
 def test_a_search_asks_no_new_trial_once_a_stop_is_asked(tmp_path):
@@ -124,3 +131,48 @@ def test_a_search_asks_no_new_trial_once_a_stop_is_asked(tmp_path):
     assert list(trials.jobs()) == [] and study.trials == []
     (tmp_path / STOP).unlink()
     assert len(list(trials.jobs())) == 5 and len(study.trials) == 5
+
+
+def test_a_formatted_range_searches_the_number_inside_a_text_option(tmp_path):
+    """noise = {low, high, format = "gaussian:{}"}: the study ranges over the std (a number
+    for TPE and the importances), each trial's run gets the option's text, and a trial
+    resumed from the study gets the same text back."""
+    optuna = pytest.importorskip("optuna")
+    from aezoo.config import read_toml
+    from aezoo.sweeps import search
+    path = tmp_path / "search.toml"
+    path.write_text(GOOD.replace("lr = {low = 1e-4, high = 1e-2, log = true}",
+                                 'noise = {low = 0.05, high = 0.3, format = "gaussian:{}"}\n'
+                                 'augment = {low = 1, high = 2, format = "shift:{}"}'))
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trials = search.Search(search.read(str(path), read_toml(str(path))), str(tmp_path), study,
+                           4, None, None)
+    made = []
+    trials.make_job = lambda name, plan, judge: made.append(plan.cfg) or name
+    assert len(list(trials.jobs())) == 4
+    for trial, cfg in zip(study.trials, made):
+        std, pixels = trial.params["noise"], trial.params["augment"]
+        assert isinstance(std, float) and 0.05 <= std <= 0.3 and pixels in (1, 2)
+        assert cfg.noise == f"gaussian:{std:.6g}" and cfg.augment == f"shift:{pixels}"
+        assert trials.file.space.values(trial.params) == {"noise": cfg.noise,
+                                                          "augment": cfg.augment}
+        # the folder shows the numbers the study ranges over, not the options' text
+        assert trial.user_attrs["run"] == f"{trial.number:04d}-noise={std:.3g}-augment={pixels}"
+
+
+@pytest.mark.parametrize("search, message", [
+    ('noise = {low = 0.1, high = 0.3, format = "gaussian"}', "format = 'gaussian': expected a "
+                                                             "text option's value with one {}"),
+    ('noise = {low = 0.1, high = 0.3, format = "{}:{}"}', "with one {}"),
+    ('lr = {low = 0.1, high = 0.3, format = "{}"}', "format is for a text option; lr is a number"),
+    ('noise = {low = 0.1, high = 0.3}', "noise takes choices = [..], or a range with format"),
+    ('noise = {low = 0.0, high = 0.3, format = "gaussian:{}"}',
+     "[search] noise = 'gaussian:0' with model simple"),
+    ('augment = {low = 1, high = 4, format = "shove:{}"}', "augment = 'shove:1' with model"),
+])
+def test_a_bad_formatted_range_is_one_line(tmp_path, capsys, search, message):
+    path = tmp_path / "s.toml"
+    path.write_text(GOOD.replace("lr = {low = 1e-4, high = 1e-2, log = true}", search))
+    assert sweep.main([str(path), "--out", str(tmp_path / "out"), "--trials", "2"]) == 2
+    assert message in one_line(capsys)
+    assert not (tmp_path / "out").exists()

@@ -54,3 +54,44 @@ def test_step_size_name_is_the_learning_rate_of_each_optimizer():
     assert names == {"Adam": "alpha", "RMSprop": "lr", "SGD": "lr", "AdaDelta": None}
     assert learning_rate(chainer.optimizers.RMSprop(lr=0.005, alpha=0.9)) == 0.005
 
+
+
+def test_final_decay_holds_the_rate_then_falls_linearly_to_zero_and_resumes_to_the_bit(
+        tmp_path, monkeypatch):
+    """--lr-decay 0.5 over 4 epochs: the rate of the first half is --lr's, then it falls in a
+    straight line to 0 at the run's end; an interrupted run resumes onto the same line."""
+    run = str(tmp_path / "run")
+    assert main(["simple", "--lr", "2e-3", "--lr-decay", "0.5", "--epochs", "4", *TINY,
+                 "--out", run]) == 0
+    logged = [r["lr"] for r in metrics.read(run)[0][1:]]
+    n = 23  # batches an epoch; the logged rate is that of each epoch's last batch
+    assert logged[:2] == pytest.approx([2e-3, 2e-3])
+    assert logged[2:] == pytest.approx([2e-3 * (1 - (e * n - 1) / (4 * n)) / 0.5 for e in (3, 4)])
+    assert logged[3] < logged[2] < 2e-3 and logged[3] == pytest.approx(2e-3 / (2 * n))
+    broken = str(tmp_path / "broken")
+    restore = ctrl_c_in_epoch(monkeypatch, 3)
+    assert main(["simple", "--lr", "2e-3", "--lr-decay", "0.5", "--epochs", "4", *TINY,
+                 "--out", broken]) == 130
+    restore()
+    assert main(["--resume", broken]) == 0
+    assert [r["lr"] for r in metrics.read(broken)[0][1:]] == logged
+
+
+def test_final_decay_multiplies_a_schedule():
+    assert lr_factor("cosine", 4, 0, 10, 4, decay=0.25) == pytest.approx(
+        0.5 * (1 + np.cos(np.pi * 0.75)))  # the decay's first batch: the schedule alone
+    assert lr_factor("step", 4, 5, 10, 4, decay=0.25) == pytest.approx(0.01 * 0.5)
+    assert lr_factor("constant", 1, 0, 10, 4, decay=1.0) == 1.0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lr-decay", "1.5"], "--lr-decay 1.5"),
+    (["--lr-decay", "-0.1"], "--lr-decay -0.1"),
+    (["--optimizer", "adadelta", "--lr-decay", "0.2"],
+     "--lr-decay 0.2: adadelta has no learning rate to schedule"),
+])
+def test_a_bad_final_decay_is_one_line(tmp_path, capsys, args, message):
+    out = tmp_path / "run"
+    assert main(["simple", *args, *TINY, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and not out.exists()
