@@ -81,10 +81,10 @@ PARALLEL := -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 test: $(STAMP) browser cupy tensorboard postgres search
 	$(BIN)/python -m pytest $(PARALLEL)
 
-# The fast tier (under a minute): tests/unit without the tests marked slow; no Chromium,
-# no MPI, no long training. make test runs everything, as CI does.
+# The fast tier (about a minute on 2 idle cores): tests/unit without the tests marked slow;
+# no Chromium, no MPI, no long training. make test runs everything, as CI does.
 check: $(STAMP)
-	$(BIN)/python -m pytest tests/unit -m "not slow"
+	$(BIN)/python -m pytest tests/unit -m "not slow" $(PARALLEL)
 
 # On a GPU machine: the GPU tier, then seconds per epoch CPU against GPU and the bench on GPU 0.
 gpu-check: $(STAMP)
