@@ -234,7 +234,9 @@ def test_a_refused_token_is_one_line_naming_the_cause_and_nothing_runs(token_clu
     address, home, _ = token_cluster
     # the token's home for RAY_AUTH_MODE=disabled (it must say so, not blame a missing token)
     env = {**without_ray_auth(home if auth.get("RAY_AUTH_MODE") == "disabled"
-                              else tmp_path / "empty"), **auth}
+                              else tmp_path / "empty"), **auth,
+           # Ray asks a refusing head 20 times, a second apart, to the same answer: twice here
+           "RAY_NUM_REDIS_GET_RETRIES": "2"}
     path = one_run(tmp_path)
     before = path.read_text()
     done = sweep_with(env, path, tmp_path / "out", address)
