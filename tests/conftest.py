@@ -184,3 +184,23 @@ def grown(tmp_path_factory):
     assert aezoo.run.main(["--resume", str(out), "--epochs", "4", "--quiet"]) == 0
     after = aezoo.load(str(out)).model.layers()
     return out, before, after
+
+
+@pytest.fixture
+def grown_wide_early(grown, tmp_path):
+    """A copy of `grown` whose epoch 2 (depth 1, a code 128 wide) has the lowest test BCE of
+    the run, 0.001: a best score must still come from the final network's epochs 3 and 4.
+    Returns the copy and its epoch lines at the final depth."""
+    import json
+    import shutil
+    from aezoo.runs import metrics
+    copy = tmp_path / "grown"
+    shutil.copytree(grown[0], copy)
+    lines = [json.loads(line) for line in (copy / metrics.FILE).read_text().splitlines()]
+    for r in lines:
+        if r.get("epoch") == 2 and "test_bce" in r:
+            r["test_bce"] = 0.001
+    (copy / metrics.FILE).write_text("".join(json.dumps(r) + "\n" for r in lines))
+    final = [r for r in lines if "test_bce" in r and r.get("depth") == 2]
+    assert [r["epoch"] for r in final] == [3, 4]
+    return copy, final
