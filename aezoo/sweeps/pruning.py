@@ -68,7 +68,7 @@ class Pruning(Callback):
         return op.trial.Trial(loaded, self.judge.trial_id)
 
     def on_epoch_end(self, trainer):
-        if trainer.epoch < max(1, first_judged(self.cfg)):
+        if trainer.epoch < first_judged(self.cfg):
             return
         self.trial = self.trial or self.open()
         key = objective_key(trainer.metrics)

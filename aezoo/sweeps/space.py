@@ -73,7 +73,7 @@ class Range:
                              f"range a step or write it as choices")
         step = self.step or 1
         count = int(math.floor((self.high - self.low) / step + 1e-9)) + 1
-        return [self.value(type(self.low)(self.low + i * step)) for i in range(count)]
+        return [type(self.low)(self.low + i * step) for i in range(count)]  # the study's numbers
 
     def samples(self):
         """Values that stand for the range when the file is checked: its ends, or every choice."""

@@ -176,3 +176,15 @@ def test_a_bad_formatted_range_is_one_line(tmp_path, capsys, search, message):
     assert sweep.main([str(path), "--out", str(tmp_path / "out"), "--trials", "2"]) == 2
     assert message in one_line(capsys)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_grid_over_a_formatted_range_draws_the_numbers_and_runs_get_the_text():
+    """--sampler grid: GridSampler is given the numbers the study keeps (it checks each drawn
+    value against its grid), and each trial's option is the text around it."""
+    optuna = pytest.importorskip("optuna")
+    found = space.parse("s.toml", "augment", {"low": 1, "high": 3, "format": "shift:{}"})
+    assert found.grid() == [1, 2, 3]
+    grid = space.Space((found,), {})
+    study = optuna.create_study(sampler=optuna.samplers.GridSampler(grid.grid(), seed=0))
+    drawn = {grid.suggest(study.ask(), "deep")["augment"] for _ in range(3)}
+    assert drawn == {"shift:1", "shift:2", "shift:3"}
