@@ -1,0 +1,89 @@
+"""numba for aezoo's CPU kernels: loaded where a kernel is first called, compiled once a machine.
+
+    from aezoo.models import jit
+
+    prange = range                    # numba.prange once a kernel compiles
+
+    @jit.kernel(parallel=True)
+    def _relu(x, y):                  # a plain Python function, numba's subset
+        for i in prange(x.size): ...
+    _relu(x, y)                       # the first call imports numba and compiles (or loads
+                                      # the cache); `aezoo run --help` never does
+    jit.set_threads(2)                # the run's --threads: numba's threads too
+
+- **Lazy.** `import numba` costs about half a second and a kernel's first compile a second or
+  more, so neither happens at import: `kernel` wraps the function, and numba loads and
+  compiles it at the first call. `cache=True` keeps the machine code in `__pycache__` (or
+  numba's user cache where that is read-only), so the compile is paid once a machine.
+- **Threads.** `set_threads(n)` sets numba's thread count, as threadpoolctl sets the BLAS's;
+  the run's `--threads`, a sweep's worker and each side of `aezoo bench` call it. Until then
+  numba uses one thread a core, as OpenBLAS does.
+- **Threading layer: workqueue**, numba's own, which needs no OpenMP or TBB library. Its
+  threads wait on a condition, not spinning, between kernels, so they leave the cores to
+  OpenBLAS's threads during the matrix products; the OpenMP layer's (GNU libgomp) spin
+  for a while after each kernel, and on 2 cores that fights the BLAS (docs/speed.md). It
+  is not safe to call from two Python threads at once: aezoo's kernels run on the training
+  thread only (the checkpoint's writer thread only writes files).
+- **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
+"""
+import functools
+import importlib.util
+import os
+
+LAYER = "workqueue"
+_numba = None
+_threads = None  # set_threads(n) before numba is loaded: applied when it is
+
+
+def available():
+    """Whether numba is installed (without importing it)."""
+    return _numba is not None or importlib.util.find_spec("numba") is not None
+
+
+def numba():
+    """The numba module, loaded and set up on first use."""
+    global _numba
+    if _numba is None:
+        os.environ.setdefault("NUMBA_THREADING_LAYER", LAYER)
+        import numba as loaded
+        loaded.config.THREADING_LAYER = os.environ["NUMBA_THREADING_LAYER"]
+        _numba = loaded
+        if _threads is not None:
+            set_threads(_threads)
+    return _numba
+
+
+def set_threads(n):
+    """numba's threads for the kernels that run in parallel: at most its pool's size (one a
+    core unless NUMBA_NUM_THREADS says otherwise)."""
+    global _threads
+    _threads = max(1, int(n))
+    if _numba is not None:
+        _numba.set_num_threads(min(_threads, _numba.config.NUMBA_NUM_THREADS))
+
+
+def threads():
+    """numba's thread count now (the one set_threads asked for before numba loads)."""
+    if _numba is None:
+        return _threads or os.cpu_count()
+    return _numba.get_num_threads()
+
+
+def kernel(**options):
+    """A decorator: the function compiled by numba.njit(cache=True, fastmath=False, **options)
+    at its first call."""
+    def wrap(fn):
+        compiled = None
+
+        @functools.wraps(fn)
+        def call(*args):
+            nonlocal compiled
+            if compiled is None:
+                loaded = numba()
+                if fn.__globals__.get("prange") is range:  # the module's stand-in for prange
+                    fn.__globals__["prange"] = loaded.prange
+                compiled = loaded.njit(cache=True, **options)(fn)
+            return compiled(*args)
+        call.python = fn  # the plain function, for tests
+        return call
+    return wrap
