@@ -24,11 +24,15 @@
   for a while after each kernel, and on 2 cores that fights the BLAS (docs/speed.md). It
   is not safe to call from two Python threads at once: aezoo's kernels run on the training
   thread only (the checkpoint's writer thread only writes files).
+- **Helpers.** A function that kernels call is decorated `@jit.helper(...)`: it stays a plain
+  function until a kernel that names it compiles, which compiles it too (its module's name
+  then points to numba's function).
 - **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
 """
 import functools
 import importlib.util
 import os
+import types
 
 LAYER = "workqueue"
 _numba = None
@@ -69,6 +73,28 @@ def threads():
     return _numba.get_num_threads()
 
 
+def helper(**options):
+    """A decorator: a function that kernels call, compiled by numba.njit(cache=True,
+    inline="always", **options) when the first kernel that calls it compiles. Inlined in
+    numba's IR, as LLVM does not inline a cached function: a call a value keeps a loop from
+    vectorizing."""
+    def mark(fn):
+        fn.jit_helper = options
+        return fn
+    return mark
+
+
+def _compiling(namespace, loaded):
+    """A module's globals made ready for numba: prange and the helpers it names compiled."""
+    if namespace.get("prange") is range:  # the module's stand-in for prange
+        namespace["prange"] = loaded.prange
+    for name, value in list(namespace.items()):
+        options = getattr(value, "jit_helper", None)  # numba's function copies it: not again
+        if isinstance(value, types.FunctionType) and options is not None and namespace[name] is value:
+            namespace[name] = loaded.njit(**{"cache": True, "inline": "always", **options})(value)
+            _compiling(value.__globals__, loaded)  # the helpers it calls
+
+
 def kernel(**options):
     """A decorator: the function compiled by numba.njit(cache=True, fastmath=False, **options)
     at its first call."""
@@ -80,8 +106,7 @@ def kernel(**options):
             nonlocal compiled
             if compiled is None:
                 loaded = numba()
-                if fn.__globals__.get("prange") is range:  # the module's stand-in for prange
-                    fn.__globals__["prange"] = loaded.prange
+                _compiling(fn.__globals__, loaded)
                 compiled = loaded.njit(cache=True, **options)(fn)
             return compiled(*args)
         call.python = fn  # the plain function, for tests
