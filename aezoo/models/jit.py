@@ -30,17 +30,23 @@ are swapped for their numba functions, as prange is.
 - **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
 """
 import functools
-import importlib.util
 import os
 
 LAYER = "workqueue"
 _numba = None
 _threads = None  # set_threads(n) before numba is loaded: applied when it is
+_missing = False  # numba is not installed: every kernel's caller keeps its numpy path
 
 
 def available():
-    """Whether numba is installed (without importing it)."""
-    return _numba is not None or importlib.util.find_spec("numba") is not None
+    """Whether numba can be used (it loads here, as a kernel is about to run)."""
+    global _missing
+    if _numba is None and not _missing:
+        try:
+            numba()
+        except ImportError:
+            _missing = True
+    return not _missing
 
 
 def numba():

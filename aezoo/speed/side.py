@@ -100,6 +100,8 @@ def serve(conn, side, threads, device_spec):
     from aezoo.models import fast
     from aezoo.train import device as devices
     threadpoolctl.threadpool_limits(limits=threads)
+    from aezoo.models import jit
+    jit.set_threads(threads)  # aezoo's numba kernels: the same count as the BLAS
     torch_ok = False
     if side == "torch":
         try:
