@@ -11,6 +11,9 @@
                                       # the cache); `aezoo run --help` never does
     jit.set_threads(2)                # the run's --threads: numba's threads too
 
+A kernel may call another kernel: when it compiles, the names it calls that are kernels
+are swapped for their numba functions, as prange is.
+
 - **Lazy.** `import numba` costs about half a second and a kernel's first compile a second or
   more, so neither happens at import: `kernel` wraps the function, and numba loads and
   compiles it at the first call. `cache=True` keeps the machine code in `__pycache__` (or
@@ -81,15 +84,25 @@ def kernel(**options):
     def wrap(fn):
         compiled = None
 
-        @functools.wraps(fn)
-        def call(*args):
+        def dispatcher():
+            """numba's compiled function (compiled at the first ask); a kernel that calls
+            another kernel calls this."""
             nonlocal compiled
             if compiled is None:
                 loaded = numba()
                 if fn.__globals__.get("prange") is range:  # the module's stand-in for prange
                     fn.__globals__["prange"] = loaded.prange
+                for name in fn.__code__.co_names:  # kernels it calls: their numba functions
+                    helper = fn.__globals__.get(name)
+                    if hasattr(helper, "dispatcher"):
+                        fn.__globals__[name] = helper.dispatcher()
                 compiled = loaded.njit(cache=True, **options)(fn)
-            return compiled(*args)
+            return compiled
+
+        @functools.wraps(fn)
+        def call(*args):
+            return (dispatcher() if compiled is None else compiled)(*args)
         call.python = fn  # the plain function, for tests
+        call.dispatcher = dispatcher
         return call
     return wrap
