@@ -96,6 +96,8 @@ class _Base:
     seed: int = field(default=0, metadata=dict(limits=Limits(0, 2 ** 32 - 1),
                       help="seed for weights, batch order and noise"))
     device: str = field(default="cpu", metadata=dict(help="cpu, or a CuPy GPU id such as 0"))
+    threads: int = field(default=None, metadata=dict(limits=Limits(1, 1024),
+        help="CPU threads: OpenBLAS's and aezoo's kernels' (default: the BLAS's own, one a core)"))
     distributed: bool = field(default=False, metadata=dict(
         help="data-parallel over the processes mpiexec started (ChainerMN); on when mpiexec "
              "starts several"))
@@ -148,7 +150,7 @@ Config.__module__ = __name__  # picklable (make_dataclass names no module before
 
 # Options that may differ when a run is resumed (the loggers' say so for theirs); everything
 # else comes from the run's config.json so the continued run is the same experiment.
-RESUMABLE = ("epochs", "device", "video", "fps", "quiet", "distributed") + LOGGER_OPTIONS
+RESUMABLE = ("epochs", "device", "threads", "video", "fps", "quiet", "distributed") + LOGGER_OPTIONS
 
 OPTIONS = {f.name: f for f in fields(Config)}
 MODEL_OPTIONS = tuple(name for name, f in OPTIONS.items() if f.metadata.get("model"))

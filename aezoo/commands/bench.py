@@ -141,11 +141,6 @@ def cpu_name():
         return platform.processor() or platform.machine()
 
 
-def blas_threads():
-    return max([i["num_threads"] for i in threadpoolctl.threadpool_info()
-                if "numpy" in i["filepath"]] or [1])
-
-
 def blas():
     """'openblas 0.3.23 Cooperlake, 2 threads' from threadpoolctl."""
     info = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"

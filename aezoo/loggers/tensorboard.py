@@ -29,7 +29,7 @@ from aezoo.loggers.contract import FINISHED, STOPPED, Logger, Option
 FOLDER = "tensorboard"
 INSTALL = "pip install 'aezoo[tensorboard]'"
 # Options that say where and how a run is shown, not what it is: no HParams column for them
-NOT_HPARAMS = ("out", "name", "quiet", "video", "fps", "show", "device", "distributed",
+NOT_HPARAMS = ("out", "name", "quiet", "video", "fps", "show", "device", "threads", "distributed",
                "tensorboard", "mlflow", "data_dir")
 
 

@@ -27,6 +27,8 @@ from aezoo.models import jit
 prange = range  # numba.prange once a kernel compiles (jit.py)
 F = np.float32
 KERNEL = dict(parallel=True, error_model="numpy")
+# helpers inline into the kernels in numba's IR, so the loops that call them vectorize
+HELPER = dict(inline="always", error_model="numpy")
 
 
 def keep_mask(keep, n, steps):
@@ -41,25 +43,25 @@ def gate_kind(gate, slope):
     return gate != "sigmoid", np.float32(slope or 0.0)
 
 
-@jit.helper()
+@jit.kernel(**HELPER)
 def thirds(row, u):
     """A row's three gate blocks, as views."""
     return row[:u], row[u:2 * u], row[2 * u:3 * u]
 
 
-@jit.helper()
+@jit.kernel(**HELPER)
 def quarters(row, u):
     """A row's four gate blocks, as views."""
     return row[:u], row[u:2 * u], row[2 * u:3 * u], row[3 * u:4 * u]
 
 
-@jit.helper()
+@jit.kernel(**HELPER)
 def zero(a):
     for j in range(a.shape[0]):
         a[j] = F(0.0)
 
 
-@jit.helper(error_model="numpy")
+@jit.kernel(**HELPER)
 def tanh(a):
     """Eigen's generic_fast_tanh_float: clamped to [-9, 9], where float32's tanh is +-1."""
     x = min(max(a, F(-9.0)), F(9.0))
@@ -76,14 +78,14 @@ def tanh(a):
     return x * p / q
 
 
-@jit.helper(error_model="numpy")
+@jit.kernel(**HELPER)
 def gate(a, hard, slope):
     if hard:
         return min(max(a * slope + F(0.5), F(0.0)), F(1.0))
     return F(0.5) + F(0.5) * tanh(F(0.5) * a)
 
 
-@jit.helper(error_model="numpy")
+@jit.kernel(**HELPER)
 def gate_grad(v, hard, slope):
     """The gate's derivative from its value v."""
     if hard:
@@ -91,7 +93,7 @@ def gate_grad(v, hard, slope):
     return v * (F(1.0) - v)
 
 
-@jit.helper(error_model="numpy")
+@jit.kernel(**HELPER)
 def gru_blend(z, cand, kept, h, out):
     """The GRU's new state, z h + (1 - z) cand, into h and out (kept over padding)."""
     for j in range(h.shape[0]):

@@ -11,6 +11,9 @@
                                       # the cache); `aezoo run --help` never does
     jit.set_threads(2)                # the run's --threads: numba's threads too
 
+A kernel may call another kernel: when it compiles, the names it calls that are kernels
+are swapped for their numba functions, as prange is.
+
 - **Lazy.** `import numba` costs about half a second and a kernel's first compile a second or
   more, so neither happens at import: `kernel` wraps the function, and numba loads and
   compiles it at the first call. `cache=True` keeps the machine code in `__pycache__` (or
@@ -24,24 +27,26 @@
   for a while after each kernel, and on 2 cores that fights the BLAS (docs/speed.md). It
   is not safe to call from two Python threads at once: aezoo's kernels run on the training
   thread only (the checkpoint's writer thread only writes files).
-- **Helpers.** A function that kernels call is decorated `@jit.helper(...)`: it stays a plain
-  function until a kernel that names it compiles, which compiles it too (its module's name
-  then points to numba's function).
 - **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
 """
 import functools
-import importlib.util
 import os
-import types
 
 LAYER = "workqueue"
 _numba = None
 _threads = None  # set_threads(n) before numba is loaded: applied when it is
+_missing = False  # numba is not installed: every kernel's caller keeps its numpy path
 
 
 def available():
-    """Whether numba is installed (without importing it)."""
-    return _numba is not None or importlib.util.find_spec("numba") is not None
+    """Whether numba can be used (it loads here, as a kernel is about to run)."""
+    global _missing
+    if _numba is None and not _missing:
+        try:
+            numba()
+        except ImportError:
+            _missing = True
+    return not _missing
 
 
 def numba():
@@ -73,42 +78,31 @@ def threads():
     return _numba.get_num_threads()
 
 
-def helper(**options):
-    """A decorator: a function that kernels call, compiled by numba.njit(cache=True,
-    inline="always", **options) when the first kernel that calls it compiles. Inlined in
-    numba's IR, as LLVM does not inline a cached function: a call a value keeps a loop from
-    vectorizing."""
-    def mark(fn):
-        fn.jit_helper = options
-        return fn
-    return mark
-
-
-def _compiling(namespace, loaded):
-    """A module's globals made ready for numba: prange and the helpers it names compiled."""
-    if namespace.get("prange") is range:  # the module's stand-in for prange
-        namespace["prange"] = loaded.prange
-    for name, value in list(namespace.items()):
-        options = getattr(value, "jit_helper", None)  # numba's function copies it: not again
-        if isinstance(value, types.FunctionType) and options is not None and namespace[name] is value:
-            namespace[name] = loaded.njit(**{"cache": True, "inline": "always", **options})(value)
-            _compiling(value.__globals__, loaded)  # the helpers it calls
-
-
 def kernel(**options):
     """A decorator: the function compiled by numba.njit(cache=True, fastmath=False, **options)
     at its first call."""
     def wrap(fn):
         compiled = None
 
-        @functools.wraps(fn)
-        def call(*args):
+        def dispatcher():
+            """numba's compiled function (compiled at the first ask); a kernel that calls
+            another kernel calls this."""
             nonlocal compiled
             if compiled is None:
                 loaded = numba()
-                _compiling(fn.__globals__, loaded)
+                if fn.__globals__.get("prange") is range:  # the module's stand-in for prange
+                    fn.__globals__["prange"] = loaded.prange
+                for name in fn.__code__.co_names:  # kernels it calls: their numba functions
+                    helper = fn.__globals__.get(name)
+                    if hasattr(helper, "dispatcher"):
+                        fn.__globals__[name] = helper.dispatcher()
                 compiled = loaded.njit(cache=True, **options)(fn)
-            return compiled(*args)
+            return compiled
+
+        @functools.wraps(fn)
+        def call(*args):
+            return (dispatcher() if compiled is None else compiled)(*args)
         call.python = fn  # the plain function, for tests
+        call.dispatcher = dispatcher
         return call
     return wrap

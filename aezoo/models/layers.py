@@ -31,7 +31,7 @@ import chainer.initializers as I
 import chainer.links as L
 import numpy as np
 
-from aezoo.models import fast, kernels
+from aezoo.models import conv_direct, fast, kernels
 
 
 def dense(n_in, n_out, **initial):
@@ -50,12 +50,17 @@ def fits(x):
 
 
 class Conv3x3(L.Convolution2D):
-    """Chainer's Convolution2D (same weights, same checkpoint names), with kernels.conv3x3
-    on the CPU."""
+    """Chainer's Convolution2D (same weights, same checkpoint names), on the CPU with
+    conv_direct.conv_direct where its measured rule says it is faster, else kernels.conv3x3
+    (im2col)."""
 
     def forward(self, x):
-        if fits(x) and self.b is not None and self.stride == (1, 1) and self.dilate == (1, 1) \
+        w = self.W.array
+        if fits(x) and self.b is not None and w is not None and w.shape[2:] == (3, 3) \
+                and w.dtype == np.float32 and self.stride == (1, 1) and self.dilate == (1, 1) \
                 and self.groups == 1 and self.pad[0] == self.pad[1] and self.pad[0] in (0, 1):
+            if conv_direct.takes(w.shape[1], w.shape[0], *x.shape[2:]):
+                return conv_direct.conv_direct(x, self.W, self.b, self.pad[0])
             return kernels.conv3x3(x, self.W, self.b, self.pad[0])
         return super().forward(x)
 

@@ -5,6 +5,9 @@
         sides["torch"].round()                          # seconds of one pass over x
         sides["torch"].has_torch()                      # False: PyTorch is not installed
 
+A side's process may be given environment variables (Sides(..., envs={name: {...}})):
+benchmarks/kernel_gains.py starts aezoo with AEZOO_KERNELS_OFF=name beside aezoo.
+
 Each side has its own process so that its threads (numpy's BLAS, PyTorch's OpenMP) never
 share a process with another side's: a user's run has no PyTorch in it, and timing numba or
 aezoo's kernels beside PyTorch's threads measured their fight, not the code. Every process
@@ -100,6 +103,8 @@ def serve(conn, side, threads, device_spec):
     from aezoo.models import fast
     from aezoo.train import device as devices
     threadpoolctl.threadpool_limits(limits=threads)
+    from aezoo.models import jit
+    jit.set_threads(threads)  # aezoo's numba kernels: the same count as the BLAS
     torch_ok = False
     if side == "torch":
         try:
@@ -110,7 +115,7 @@ def serve(conn, side, threads, device_spec):
             pass
     device = devices.get(device_spec)
     step = batches = None
-    with fast.enabled(side != "stock"):
+    with fast.enabled(side != "stock"):  # other names: aezoo, with AEZOO_KERNELS_OFF if given
         while True:
             request = conn.recv()
             try:
@@ -146,12 +151,13 @@ def serve(conn, side, threads, device_spec):
 class Side:
     """The bench's end of one side's process."""
 
-    def __init__(self, name, threads, device):
+    def __init__(self, name, threads, device, env=None):
         self.name = name
         context = multiprocessing.get_context("spawn")  # fresh: nothing of this process's
         self.conn, theirs = context.Pipe()
-        saved = {key: os.environ.get(key) for key in THREAD_VARIABLES}
-        os.environ.update({key: str(threads) for key in THREAD_VARIABLES})
+        env = {**{key: str(threads) for key in THREAD_VARIABLES}, **(env or {})}
+        saved = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
         try:  # the child reads its thread counts from its environment as numpy/torch load
             self.process = context.Process(target=serve, args=(theirs, name, threads, device),
                                            daemon=True, name=f"aezoo bench: {name}")
@@ -200,11 +206,11 @@ class Side:
 class Sides(dict):
     """{side name: Side}, every process closed at the end of the `with`, even on an error."""
 
-    def __init__(self, names, threads, device):
+    def __init__(self, names, threads, device, envs=None):
         super().__init__()
         try:
             for name in names:
-                self[name] = Side(name, threads, device)
+                self[name] = Side(name, threads, device, (envs or {}).get(name))
         except BaseException:
             self.close()
             raise

@@ -2,15 +2,18 @@
 
 Adam and SGD take Chainer's defaults; RMSprop takes the model's settings where it
 has its own (the GRU: Keras's rho 0.9 and epsilon 1e-7 inside the square root).
-On the CPU, Adam's update runs in place in one scratch array per parameter (Chainer's
-allocates a new array for each of its intermediate results, a quarter of a dense
-model's step): the same update, to float32 rounding.
+On the CPU, Adam's and RMSprop's updates run as one numba pass over each large parameter
+(train/update_kernels.py), and Adam's in place in one scratch array per parameter for the
+small ones and without numba (Chainer's allocates a new array for each of its intermediate
+results, a quarter of a dense model's step): the same update, to float32 rounding.
 """
 import chainer
 import numpy as np
 from chainer.optimizers.adam import AdamRule
+from chainer.optimizers.rmsprop import RMSpropRule
 
 from aezoo.models import fast
+from aezoo.train import update_kernels
 
 from aezoo.errors import UsageError
 
@@ -20,7 +23,7 @@ def build_optimizer(cfg, model):
     if cfg.optimizer == "adam":  # --weight-decay: AdamW's decoupled decay (Loshchilov & Hutter)
         optimizer = Adam(alpha=lr or 1e-3, weight_decay_rate=cfg.weight_decay)
     elif cfg.optimizer == "rmsprop":
-        optimizer = chainer.optimizers.RMSprop(lr=lr or 1e-3, **model.rmsprop)
+        optimizer = RMSprop(lr=lr or 1e-3, **model.rmsprop)
     elif cfg.optimizer == "sgd":
         optimizer = chainer.optimizers.SGD(lr=lr or 0.01)
     else:
@@ -57,6 +60,10 @@ class InPlaceAdamRule(AdamRule):
                 or not isinstance(p, np.ndarray)):
             return super().update_core_cpu(param)
         m, v = self.state["m"], self.state["v"]
+        if fast.on("adam") and update_kernels.fits(p, g, m, v):
+            update_kernels.adam(p, g, m, v, hp.beta1, hp.beta2, hp.eps, hp.eta * self.alpha_t,
+                                hp.eta * hp.weight_decay_rate)
+            return
         scratch = getattr(self, "scratch", None)
         if scratch is None or scratch.shape != p.shape:
             scratch = self.scratch = np.empty_like(p)  # not state: never checkpointed
@@ -81,3 +88,21 @@ class Adam(chainer.optimizers.Adam):
 
     def create_update_rule(self):
         return InPlaceAdamRule(self.hyperparam)
+
+
+class InPlaceRMSpropRule(RMSpropRule):
+    def update_core_cpu(self, param):
+        hp, p, g = self.hyperparam, param.data, param.grad
+        ms = self.state.get("ms")
+        if g is None or ms is None or not fast.on("rmsprop") or not update_kernels.fits(p, g, ms):
+            return super().update_core_cpu(param)
+        if hp.eps != 0 and np.float32(hp.eps) == 0:  # as Chainer's rule says it
+            return super().update_core_cpu(param)
+        update_kernels.rmsprop(p, g, ms, hp.alpha, hp.eps, hp.lr, hp.eps_inside_sqrt)
+
+
+class RMSprop(chainer.optimizers.RMSprop):
+    """Chainer's RMSprop, with InPlaceRMSpropRule for every parameter."""
+
+    def create_update_rule(self):
+        return InPlaceRMSpropRule(self.hyperparam)

@@ -27,7 +27,7 @@ from aezoo.runs import checkpoints, metrics, rundir
 from aezoo.runs.paths import shown
 from aezoo.distributed import mpi
 from aezoo.keras import weights as keras_weights
-from aezoo.train import best, capture, device as devices, growth, schedules, serialize
+from aezoo.train import best, capture, device as devices, growth, schedules, serialize, threads
 from aezoo.train.build import build_model, check_range, describe, model_cls
 from aezoo.train.writer import Writer
 from aezoo.train.callbacks import Callback, TrainState
@@ -46,6 +46,7 @@ Started = namedtuple("Started", "plan cfg dataset trainer run_dir fresh lock is_
 def prepare(plan, is_main=True, extra=()):
     """The run's parts, ready to train; its folder claimed (see the module docstring)."""
     cfg = dataclasses.replace(plan.cfg)  # the plan stays as it was made
+    threads.apply(cfg.threads)
     cluster = None
     if cfg.distributed or mpi.started_by_mpi():
         cluster = mpi.Cluster(cfg.device)

@@ -36,7 +36,9 @@ def test_each_side_trains_in_its_own_process_from_the_same_weights(tiny, tmp_pat
     assert not r["torch_loaded"]["aezoo"] and not r["torch_loaded"]["stock"]  # no PyTorch beside
     for side, loss in r["first_loss"].items():  # the same starting weights in every process
         assert loss == pytest.approx(r["first_loss"]["aezoo"], rel=1e-4), side
-    assert r["first_loss"]["stock"] == r["first_loss"]["aezoo"]  # the same numpy code, bitwise
+    # The same weights and batch: only the loss's float32 summation order differs (aezoo's own
+    # loss node against Chainer's graph), a few units in the last place, not a different start.
+    assert r["first_loss"]["stock"] == pytest.approx(r["first_loss"]["aezoo"], rel=1e-6)
     assert found["ratios_refused"] is None and found["load"] == 0.0
     stdout = capsys.readouterr().out
     assert "| tiny deep | 1 |" in stdout and "load 0.00 before the bench" in stdout

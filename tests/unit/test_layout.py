@@ -32,9 +32,10 @@ from aezoo.commands import COMMANDS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "aezoo"
 # What train/ may take from models/: the registry (with the abilities it re-exports), the
-# abilities, the regularizers its options name and the kernel switch; never a model's file.
+# abilities, the regularizers its options name, the kernel switch and numba's loader (jit);
+# never a model's file.
 TRAIN_MAY_USE = {"aezoo.models", "aezoo.models.abilities", "aezoo.models.regularizers",
-                 "aezoo.models.fast"}
+                 "aezoo.models.fast", "aezoo.models.jit"}
 TOP = {"__init__", "__main__", "api", "config", "errors"}  # everything else at the top: shims
 SHIM_LINES = 25
 # What a run's plug-ins (distributed, loggers) may take from train: the loop's hook protocol

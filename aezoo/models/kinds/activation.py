@@ -8,6 +8,7 @@ import chainer.functions as F
 import numpy as np
 
 from aezoo.models.kinds.kind import Kind
+from aezoo.models.relu_kernel import relu
 
 SELU = (1.0507009873554805, 1.6732632423543772)  # scale, alpha
 GELU = 0.7978845608028654  # sqrt(2 / pi)
@@ -55,7 +56,7 @@ def numpy_activations():
 # the function: it needs f(a) = a on the new units, shifted positive, and on the old code,
 # which only relu (non-negative) and linear pass whole; docs/layers.md)
 ACTIVATIONS = {
-    "relu": (F.relu, "max(a, 0)", True),
+    "relu": (relu, "max(a, 0)", True),  # F.relu, or aezoo's kernel (relu_kernel.py)
     "leaky_relu": (lambda a: F.leaky_relu(a, 0.2), "a, or 0.2 a below 0", False),
     "elu": (F.elu, "a, or exp(a) - 1 below 0", False),
     "selu": (F.selu, "1.0507 a, or 1.0507 * 1.6733 (exp(a) - 1) below 0", False),
