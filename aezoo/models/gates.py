@@ -8,8 +8,8 @@ gradient). numpy's way is a dozen calls a step on (N, u) arrays, each with its o
 its pass over memory, on one thread; here it is one pass, its rows shared among numba's
 threads (prange), the inner loops vectorized.
 
-- **tanh** is Eigen's rational approximation (a 13/6 polynomial ratio, within 4e-7 of tanh
-  in float32), since numba's math.tanh is a scalar libm call that does not vectorize without
+- **tanh** is Eigen's rational approximation (a 13/6 polynomial ratio, within 3.4e-7 of tanh
+  on float32, numpy's float32 tanh within 6e-8; never above 1), since numba's math.tanh is a scalar libm call that does not vectorize without
   Intel's SVML; the sigmoid is 0.5 + 0.5 tanh(a / 2), as in the numpy path.
 - **Gate derivatives from the gate's value**: sigmoid v (1 - v); hard_sigmoid its slope where
   0 < v < 1 (at exactly the kinks Chainer's clip passes the slope, here 0).
@@ -22,13 +22,19 @@ Array layouts: xw, gh, out, dxw (N, T, .) as the node gets and gives them; what 
 """
 import numpy as np
 
-from aezoo.models import jit
+from aezoo.models import fast, jit
 
 prange = range  # numba.prange once a kernel compiles (jit.py)
 F = np.float32
 KERNEL = dict(parallel=True, error_model="numpy")
 # helpers inline into the kernels in numba's IR, so the loops that call them vectorize
 HELPER = dict(inline="always", error_model="numpy")
+
+
+def take(name, xw):
+    """Whether the kernel `name` ("gru_gates", "lstm_gates") runs on xw: on (models/fast.py),
+    numba there, and float32, whose precision the tanh here is made for (float64 keeps numpy)."""
+    return fast.on(name) and xw.dtype == np.float32 and jit.available()
 
 
 def keep_mask(keep, n, steps):
@@ -63,7 +69,8 @@ def zero(a):
 
 @jit.kernel(**HELPER)
 def tanh(a):
-    """Eigen's generic_fast_tanh_float: clamped to [-9, 9], where float32's tanh is +-1."""
+    """Eigen's generic_fast_tanh_float: its input clamped to [-9, 9], where float32's tanh is
+    +-1, and its value to [-1, 1], so that 1 - tanh^2 is never negative."""
     x = min(max(a, F(-9.0)), F(9.0))
     x2 = x * x
     p = x2 * F(-2.76076847742355e-16) + F(2.00018790482477e-13)
@@ -75,7 +82,7 @@ def tanh(a):
     q = x2 * F(1.19825839466702e-06) + F(1.18534705686654e-04)
     q = x2 * q + F(2.26843463243900e-03)
     q = x2 * q + F(4.89352518554385e-03)
-    return x * p / q
+    return min(max(x * p / q, F(-1.0)), F(1.0))  # the ratio overshoots 1 by an ulp near 9
 
 
 @jit.kernel(**HELPER)
