@@ -25,6 +25,7 @@ KERNELS = {
     "adam": ("deep MLP", "LSTM"),
     "rmsprop": ("GRU",),
     "bce": ("deep MLP", "conv"),
+    "relu": ("deep MLP", "conv"),
     "conv_direct": ("conv",),
     "maxpool": ("conv",),
     "unpool": ("conv",),
