@@ -8,9 +8,13 @@ gradient). numpy's way is a dozen calls a step on (N, u) arrays, each with its o
 its pass over memory, on one thread; here it is one pass, its rows shared among numba's
 threads (prange), the inner loops vectorized.
 
-- **tanh** is Eigen's rational approximation (a 13/6 polynomial ratio, within 3.4e-7 of tanh
-  on float32, numpy's float32 tanh within 6e-8; never above 1), since numba's math.tanh is a scalar libm call that does not vectorize without
-  Intel's SVML; the sigmoid is 0.5 + 0.5 tanh(a / 2), as in the numpy path.
+- **tanh** is Eigen's rational approximation (a 13/6 polynomial ratio), since numba's
+  math.tanh is a scalar libm call that does not vectorize without Intel's SVML. On float32
+  it is within 3.4e-7 of tanh (numpy's float32 tanh: 6e-8), clamped to [-1, 1]; it takes
+  56 us for 100,000 floats on one thread, numpy's tanh 458 us. The sigmoid is
+  0.5 + 0.5 tanh(a / 2), as in the numpy path. float64 keeps the numpy path (`take`).
+- **Helpers** (tanh, gate, ...) are kernels the kernels call (jit.py); LLVM inlines them,
+  cached or not, so the loops around them vectorize.
 - **Gate derivatives from the gate's value**: sigmoid v (1 - v); hard_sigmoid its slope where
   0 < v < 1 (at exactly the kinks Chainer's clip passes the slope, here 0).
 - **keep**: a padded step (keep False) carries the state over and passes the gradient straight
@@ -27,8 +31,7 @@ from aezoo.models import fast, jit
 prange = range  # numba.prange once a kernel compiles (jit.py)
 F = np.float32
 KERNEL = dict(parallel=True, error_model="numpy")
-# helpers inline into the kernels in numba's IR, so the loops that call them vectorize
-HELPER = dict(inline="always", error_model="numpy")
+HELPER = dict(error_model="numpy")  # what the kernels call: LLVM inlines it and vectorizes
 
 
 def take(name, xw):
