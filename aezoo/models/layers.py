@@ -31,7 +31,7 @@ import chainer.initializers as I
 import chainer.links as L
 import numpy as np
 
-from aezoo.models import conv_direct, fast, kernels
+from aezoo.models import conv_direct, fast, kernels, pool_direct
 
 
 def dense(n_in, n_out, **initial):
@@ -67,12 +67,17 @@ class Conv3x3(L.Convolution2D):
 
 def maxpool2(x):
     """2x2 max-pooling, stride 2, odd sides rounded up (a last partial window kept)."""
-    return kernels.maxpool2(x) if fits(x) else F.max_pooling_2d(x, 2, cover_all=True)
+    if not fits(x):
+        return F.max_pooling_2d(x, 2, cover_all=True)
+    return pool_direct.maxpool_direct(x) if pool_direct.takes("maxpool") else kernels.maxpool2(x)
 
 
 def unpool2(x, outsize):
     """Each value repeated over a 2x2 block, cut to `outsize` (H, W)."""
     if fits(x):
+        if pool_direct.takes("unpool") and all(
+                0 < size <= 2 * side for size, side in zip(outsize, x.shape[2:])):
+            return pool_direct.unpool_direct(x, outsize)
         return kernels.unpool2(x, outsize)
     h, w = outsize
     return F.unpooling_2d(x, 2, cover_all=False)[:, :, :h, :w]
