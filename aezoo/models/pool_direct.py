@@ -111,8 +111,8 @@ def _unpool_grad(gy, gx):
                 dest[q // 2] += row[q]
 
 
-_larger = jit.kernel(inline="always")(_larger)
-_window = jit.kernel(inline="always")(_window)
+_larger = jit.kernel()(_larger)
+_window = jit.kernel()(_window)
 _maxpool = jit.kernel(parallel=True)(_maxpool)
 _maxpool_grad = jit.kernel(parallel=True)(_maxpool_grad)
 _unpool = jit.kernel(parallel=True)(_unpool)
