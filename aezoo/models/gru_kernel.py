@@ -10,10 +10,14 @@ and back through time in plain numpy, fused per step:
     output   h (N, T, u), every step's state (carried over where `keep` is False)
 
 The equations are those of keras_gru.py; tests/unit/models/test_kernels.py checks values and
-gradients against the stock graph.
+gradients against the stock graph. With numba (models/jit.py) and the kernel "gru_gates" on
+(models/fast.py), each step's elementwise work is one numba kernel (models/gates.py) around
+numpy's matmul; otherwise each step is a dozen numpy calls.
 """
 import chainer
 import numpy as np
+
+from aezoo.models import gates
 
 
 def _gate(a, kind, slope):
@@ -31,9 +35,44 @@ class GRUSequence(chainer.function_node.FunctionNode):
 
     def forward_cpu(self, inputs):
         xw, recurrent = inputs[:2]
+        b_rec = inputs[2] if self.reset_after else None
+        self.fused = gates.take("gru_gates", xw)
+        out = (self.forward_fused if self.fused else self.forward_numpy)(xw, recurrent, b_rec)
+        self.retain_inputs((1,))
+        return out,
+
+    def forward_fused(self, xw, recurrent, b_rec):
+        """Each step: numpy's matmul, then one numba kernel (gates.py) for the rest."""
+        xw = np.ascontiguousarray(xw)
         n, steps, three_u = xw.shape
         u = three_u // 3
-        b_rec = inputs[2] if self.reset_after else None
+        keep, (hard, slope) = gates.keep_mask(self.keep, n, steps), gates.gate_kind(
+            self.gate, self.slope)
+        h = np.zeros((n, u), xw.dtype)
+        out = np.empty((n, steps, u), xw.dtype)
+        if self.reset_after:
+            hw = np.empty((n, 3 * u), xw.dtype)
+            saved = np.empty((steps, n, 4 * u), xw.dtype)  # z, r, candidate, h Rh + b_rec
+            b_rec = np.ascontiguousarray(b_rec)
+            for t in range(steps):
+                np.matmul(h, recurrent, out=hw)
+                gates.gru_forward_after(xw, t, hw, b_rec, keep, hard, slope, h, saved, out)
+            self.saved = saved, out, None
+            return out
+        hw, hh = np.empty((n, 2 * u), xw.dtype), np.empty((n, u), xw.dtype)
+        saved = np.empty((steps, n, 3 * u), xw.dtype)  # z, r, candidate
+        rh = np.empty((n, steps, u), xw.dtype)  # r * h, the input of the candidate's matmul
+        for t in range(steps):
+            np.matmul(h, recurrent[:, :2 * u], out=hw)
+            gates.gru_forward_gates(xw, t, hw, hard, slope, h, saved, rh)
+            np.matmul(rh[:, t], recurrent[:, 2 * u:], out=hh)
+            gates.gru_forward_state(xw, t, hh, keep, h, saved, out)
+        self.saved = saved, out, rh
+        return out
+
+    def forward_numpy(self, xw, recurrent, b_rec):
+        n, steps, three_u = xw.shape
+        u = three_u // 3
         h = np.zeros((n, u), xw.dtype)
         out = np.empty((n, steps, u), xw.dtype)
         saved = {k: np.empty((steps, n, u), xw.dtype) for k in
@@ -59,8 +98,7 @@ class GRUSequence(chainer.function_node.FunctionNode):
             h = new if self.keep is None else np.where(self.keep[:, t:t + 1], new, h)
             out[:, t] = h
         self.saved = saved
-        self.retain_inputs((1,))
-        return out,
+        return out
 
     def backward(self, indexes, grad_outputs):
         recurrent, = self.get_retained_inputs()
@@ -75,6 +113,39 @@ class GRUSequenceGrad(chainer.function_node.FunctionNode):
 
     def forward_cpu(self, inputs):
         recurrent, gh = inputs
+        return (self.backward_fused if self.node.fused else self.backward_numpy)(recurrent, gh)
+
+    def backward_fused(self, recurrent, gh):
+        node, (saved, out, rh) = self.node, self.node.saved
+        gh = np.ascontiguousarray(gh)
+        n, steps, u = out.shape
+        keep, (hard, slope) = gates.keep_mask(node.keep, n, steps), gates.gate_kind(
+            node.gate, node.slope)
+        h_before = np.concatenate([np.zeros((n, 1, u), out.dtype), out[:, :-1]], axis=1)
+        dxw = np.empty((n, steps, 3 * u), gh.dtype)
+        mm, part = np.zeros((n, u), gh.dtype), np.zeros((n, u), gh.dtype)  # dprev = mm + part
+        if node.reset_after:
+            dstate = np.empty((n, steps, 3 * u), gh.dtype)  # at h R + b_rec
+            for t in reversed(range(steps)):
+                gates.gru_backward_after(gh, t, mm, part, keep, hard, slope, saved, h_before,
+                                         dxw, dstate)
+                if t:
+                    np.matmul(dstate[:, t], recurrent.T, out=mm)
+            flat = dstate.reshape(n * steps, 3 * u)
+            return dxw, h_before.reshape(n * steps, u).T @ flat, flat.sum(axis=0)
+        dh, drh = np.empty((n, u), gh.dtype), np.empty((n, u), gh.dtype)
+        for t in reversed(range(steps)):
+            gates.gru_backward_candidate(gh, t, mm, part, keep, saved, dh, dxw)
+            np.matmul(dxw[:, t, 2 * u:], recurrent[:, 2 * u:].T, out=drh)  # at r * h
+            gates.gru_backward_gates(t, drh, hard, slope, saved, h_before, dh, part, dxw)
+            if t:
+                np.matmul(dxw[:, t, :2 * u], recurrent[:, :2 * u].T, out=mm)
+        flat = dxw.reshape(n * steps, 3 * u)
+        drec = np.concatenate([h_before.reshape(n * steps, u).T @ flat[:, :2 * u],
+                               rh.reshape(n * steps, u).T @ flat[:, 2 * u:]], axis=1)
+        return dxw, drec
+
+    def backward_numpy(self, recurrent, gh):
         node, s = self.node, self.node.saved
         steps, n, u = s["h"].shape
         dxw = np.empty((n, steps, 3 * u), gh.dtype)

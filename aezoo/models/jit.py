@@ -12,7 +12,9 @@
     jit.set_threads(2)                # the run's --threads: numba's threads too
 
 A kernel may call another kernel: when it compiles, the names it calls that are kernels
-are swapped for their numba functions, as prange is.
+are swapped for their numba functions, as prange is. A small helper that a kernel's inner
+loop calls is a `@jit.kernel(inline="always")`: inlined in numba's IR, so that the loop can
+vectorize (models/gates.py's gate functions).
 
 - **Lazy.** `import numba` costs about half a second and a kernel's first compile a second or
   more, so neither happens at import: `kernel` wraps the function, and numba loads and

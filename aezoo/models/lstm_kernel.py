@@ -11,10 +11,13 @@ Each step's gates are computed in place in one (N, 4u) block that backward reads
 and a gate's derivative comes from its value (sigmoid: v (1 - v); hard_sigmoid: its slope
 where 0 < v < 1), so a step makes few passes over memory. The equations are those of
 keras_lstm.py; tests/unit/models/test_kernels.py checks values and gradients against the
-stock graph.
+stock graph. With numba (models/jit.py) and the kernel "lstm_gates" on (models/fast.py),
+each step's elementwise work is one numba kernel (models/gates.py) around numpy's matmul.
 """
 import chainer
 import numpy as np
+
+from aezoo.models import gates
 
 
 def _gate_(a, kind, slope):
@@ -50,6 +53,27 @@ class LSTMSequence(chainer.function_node.FunctionNode):
         tanh_c = np.empty((steps, n, u), xw.dtype)  # tanh of each step's new c
         cells[0] = 0.0
         out = np.empty((n, steps, u), xw.dtype)
+        self.saved = acts, cells, tanh_c, out
+        self.retain_inputs((1,))
+        self.fused = gates.take("lstm_gates", xw)
+        (self.steps_fused if self.fused else self.steps_numpy)(xw, recurrent)
+        return out,
+
+    def steps_fused(self, xw, recurrent):
+        """Each step: numpy's matmul, then one numba kernel (gates.py) for the rest."""
+        acts, cells, tanh_c, out = self.saved
+        xw = np.ascontiguousarray(xw)
+        n, steps, u = out.shape
+        keep, (hard, slope) = gates.keep_mask(self.keep, n, steps), gates.gate_kind(
+            self.gate, self.slope)
+        h = np.zeros((n, u), xw.dtype)
+        for t in range(steps):
+            np.matmul(h, recurrent, out=acts[t])
+            gates.lstm_forward(xw, t, acts, keep, hard, slope, cells, tanh_c, h, out)
+
+    def steps_numpy(self, xw, recurrent):
+        acts, cells, tanh_c, out = self.saved
+        n, steps, u = out.shape
         h = np.zeros((n, u), xw.dtype)
         for t in range(steps):
             a = acts[t]
@@ -68,9 +92,6 @@ class LSTMSequence(chainer.function_node.FunctionNode):
                 kept = self.keep[:, t:t + 1]
                 cells[t + 1], h = np.where(kept, c, cells[t]), np.where(kept, new_h, h)
             out[:, t] = h
-        self.saved = acts, cells, tanh_c, out
-        self.retain_inputs((1,))
-        return out,
 
     def backward(self, indexes, grad_outputs):
         recurrent, = self.get_retained_inputs()
@@ -90,6 +111,31 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
         steps, n, four_u = acts.shape
         u = four_u // 4
         dxw = np.empty((n, steps, four_u), gh.dtype)
+        (self.through_fused if node.fused else self.through_numpy)(recurrent, gh, dxw)
+        # h before each step: zeros, then the outputs (carried over padding) shifted by one
+        h_before = np.concatenate([np.zeros((n, 1, u), out.dtype), out[:, :-1]], axis=1)
+        drec = h_before.reshape(n * steps, u).T @ dxw.reshape(n * steps, four_u)
+        return dxw, drec
+
+    def through_fused(self, recurrent, gh, dxw):
+        """dxw, step by step back: numpy's matmul, then one numba kernel (gates.py)."""
+        node, (acts, cells, tanh_c, out) = self.node, self.node.saved
+        n, steps, u = out.shape
+        keep, (hard, slope) = gates.keep_mask(node.keep, n, steps), gates.gate_kind(
+            node.gate, node.slope)
+        gh = np.ascontiguousarray(gh)
+        # h's gradient is gh[:, t] + mm + part, mm the later step's dxw U^T; c's is carry_c
+        mm, part, carry_c = (np.zeros((n, u), gh.dtype) for _ in range(3))
+        for t in reversed(range(steps)):
+            gates.lstm_backward(gh, t, mm, part, carry_c, keep, hard, slope, acts, cells,
+                                tanh_c, dxw)
+            if t:
+                np.matmul(dxw[:, t], recurrent.T, out=mm)
+
+    def through_numpy(self, recurrent, gh, dxw):
+        """dxw, step by step back in numpy."""
+        node, (acts, cells, tanh_c, out) = self.node, self.node.saved
+        n, steps, u = out.shape
         carry_h, carry_c = np.zeros((n, u), gh.dtype), np.zeros((n, u), gh.dtype)
         for t in reversed(range(steps)):
             dh, dc = gh[:, t] + carry_h, carry_c
@@ -110,10 +156,6 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
             if node.keep is not None:
                 carry_h += passed_h
                 carry_c += passed_c
-        # h before each step: zeros, then the outputs (carried over padding) shifted by one
-        h_before = np.concatenate([np.zeros((n, 1, u), out.dtype), out[:, :-1]], axis=1)
-        drec = h_before.reshape(n * steps, u).T @ dxw.reshape(n * steps, four_u)
-        return dxw, drec
 
 
 def lstm_sequence(xw, recurrent, gate, slope, keep=None):

@@ -1,0 +1,282 @@
+"""The GRU's and the LSTM's per-step elementwise work as numba kernels, one call a step.
+
+gru_kernel.py and lstm_kernel.py run the recurrence step by step: each step's matrix product
+stays in numpy (OpenBLAS); everything elementwise around it is one kernel here, forward
+(gates, candidate, new state, what backward reads) and backward (the gates' gradients,
+written straight into dxw and dstate, and the elementwise part of the previous state's
+gradient). numpy's way is a dozen calls a step on (N, u) arrays, each with its overhead and
+its pass over memory, on one thread; here it is one pass, its rows shared among numba's
+threads (prange), the inner loops vectorized.
+
+- **tanh** is Eigen's rational approximation (a 13/6 polynomial ratio, within 3.4e-7 of tanh
+  on float32, numpy's float32 tanh within 6e-8; never above 1), since numba's math.tanh is a scalar libm call that does not vectorize without
+  Intel's SVML; the sigmoid is 0.5 + 0.5 tanh(a / 2), as in the numpy path.
+- **Gate derivatives from the gate's value**: sigmoid v (1 - v); hard_sigmoid its slope where
+  0 < v < 1 (at exactly the kinks Chainer's clip passes the slope, here 0).
+- **keep**: a padded step (keep False) carries the state over and passes the gradient straight
+  through, as in the numpy path.
+- error_model="numpy": a division raises nothing, so the loops vectorize.
+
+Array layouts: xw, gh, out, dxw (N, T, .) as the node gets and gives them; what a step saves
+(T, N, .). `t` is the step, `hard` whether the gates are hard_sigmoid (float32 `slope`).
+"""
+import numpy as np
+
+from aezoo.models import fast, jit
+
+prange = range  # numba.prange once a kernel compiles (jit.py)
+F = np.float32
+KERNEL = dict(parallel=True, error_model="numpy")
+# helpers inline into the kernels in numba's IR, so the loops that call them vectorize
+HELPER = dict(inline="always", error_model="numpy")
+
+
+def take(name, xw):
+    """Whether the kernel `name` ("gru_gates", "lstm_gates") runs on xw: on (models/fast.py),
+    numba there, and float32, whose precision the tanh here is made for (float64 keeps numpy)."""
+    return fast.on(name) and xw.dtype == np.float32 and jit.available()
+
+
+def keep_mask(keep, n, steps):
+    """The kernels' keep: (N, T) booleans, all True without padding."""
+    if keep is None:
+        return np.ones((n, steps), np.bool_)
+    return np.ascontiguousarray(keep, np.bool_)
+
+
+def gate_kind(gate, slope):
+    """(hard, slope) as the kernels take them."""
+    return gate != "sigmoid", np.float32(slope or 0.0)
+
+
+@jit.kernel(**HELPER)
+def thirds(row, u):
+    """A row's three gate blocks, as views."""
+    return row[:u], row[u:2 * u], row[2 * u:3 * u]
+
+
+@jit.kernel(**HELPER)
+def quarters(row, u):
+    """A row's four gate blocks, as views."""
+    return row[:u], row[u:2 * u], row[2 * u:3 * u], row[3 * u:4 * u]
+
+
+@jit.kernel(**HELPER)
+def zero(a):
+    for j in range(a.shape[0]):
+        a[j] = F(0.0)
+
+
+@jit.kernel(**HELPER)
+def tanh(a):
+    """Eigen's generic_fast_tanh_float: its input clamped to [-9, 9], where float32's tanh is
+    +-1, and its value to [-1, 1], so that 1 - tanh^2 is never negative."""
+    x = min(max(a, F(-9.0)), F(9.0))
+    x2 = x * x
+    p = x2 * F(-2.76076847742355e-16) + F(2.00018790482477e-13)
+    p = x2 * p + F(-8.60467152213735e-11)
+    p = x2 * p + F(5.12229709037114e-08)
+    p = x2 * p + F(1.48572235717979e-05)
+    p = x2 * p + F(6.37261928875436e-04)
+    p = x2 * p + F(4.89352455891786e-03)
+    q = x2 * F(1.19825839466702e-06) + F(1.18534705686654e-04)
+    q = x2 * q + F(2.26843463243900e-03)
+    q = x2 * q + F(4.89352518554385e-03)
+    return min(max(x * p / q, F(-1.0)), F(1.0))  # the ratio overshoots 1 by an ulp near 9
+
+
+@jit.kernel(**HELPER)
+def gate(a, hard, slope):
+    if hard:
+        return min(max(a * slope + F(0.5), F(0.0)), F(1.0))
+    return F(0.5) + F(0.5) * tanh(F(0.5) * a)
+
+
+@jit.kernel(**HELPER)
+def gate_grad(v, hard, slope):
+    """The gate's derivative from its value v."""
+    if hard:
+        return slope if F(0.0) < v < F(1.0) else F(0.0)
+    return v * (F(1.0) - v)
+
+
+@jit.kernel(**HELPER)
+def gru_blend(z, cand, kept, h, out):
+    """The GRU's new state, z h + (1 - z) cand, into h and out (kept over padding)."""
+    for j in range(h.shape[0]):
+        new = z[j] * h[j] + (F(1.0) - z[j]) * cand[j] if kept else h[j]
+        h[j], out[j] = new, new
+
+
+@jit.kernel(**KERNEL)
+def gru_forward_after(xw, t, hw, b_rec, keep, hard, slope, h, saved, out):
+    """reset_after=True, after hw = h R: h (N, u) becomes the new state (written to out[:, t]
+    too); saved[t] (N, 4u) gets z, r, the candidate and h Rh + b_rec's h block."""
+    n, u = h.shape
+    for i in prange(n):
+        x, w, s = xw[i, t], hw[i], saved[t, i]
+        for j in range(2 * u):  # z and r
+            s[j] = gate(x[j] + w[j] + b_rec[j], hard, slope)
+        sz, sr, sc, shh = quarters(s, u)
+        xh, wh, bh = x[2 * u:], w[2 * u:], b_rec[2 * u:]
+        for j in range(u):
+            shh[j] = wh[j] + bh[j]
+        for j in range(u):
+            sc[j] = tanh(xh[j] + sr[j] * shh[j])
+        gru_blend(sz, sc, keep[i, t], h[i], out[i, t])
+
+
+@jit.kernel(**KERNEL)
+def gru_backward_after(gh, t, mm, part, keep, hard, slope, saved, h_before, dxw, dstate):
+    """reset_after=True, one step back: the state's gradient is gh[:, t] + mm + part (mm is the
+    later step's dstate R^T); writes dxw[:, t] (z, r, h blocks at their inputs), dstate[:, t]
+    (at h R + b_rec) and the elementwise part of the earlier state's gradient into part."""
+    n, u = part.shape
+    for i in prange(n):
+        g, m, dh = gh[i, t], mm[i], part[i]
+        for j in range(u):
+            dh[j] += g[j] + m[j]
+        if keep[i, t]:
+            sz, sr, sc, shh = quarters(saved[t, i], u)
+            dz, dr, da = thirds(dxw[i, t], u)
+            hb, ds = h_before[i, t], dstate[i, t]
+            for j in range(u):  # at tanh's input
+                da[j] = dh[j] * (F(1.0) - sz[j]) * (F(1.0) - sc[j] * sc[j])
+            for j in range(u):
+                dz[j] = dh[j] * (hb[j] - sc[j]) * gate_grad(sz[j], hard, slope)
+            for j in range(u):
+                dr[j] = da[j] * shh[j] * gate_grad(sr[j], hard, slope)
+            dx = dxw[i, t]
+            for j in range(2 * u):
+                ds[j] = dx[j]
+            dsh = ds[2 * u:]
+            for j in range(u):
+                dsh[j] = da[j] * sr[j]
+            for j in range(u):
+                dh[j] *= sz[j]
+        else:  # padded: all of it passes to the earlier state
+            zero(dxw[i, t])
+            zero(dstate[i, t])
+
+
+@jit.kernel(**KERNEL)
+def gru_forward_gates(xw, t, hw, hard, slope, h, saved, rh):
+    """reset_after=False, after hw = h R[:, :2u]: z and r into saved[t] (N, 3u), and r h
+    into rh[:, t], the next product's input."""
+    n, u = h.shape
+    for i in prange(n):
+        x, w, s = xw[i, t], hw[i], saved[t, i]
+        for j in range(2 * u):
+            s[j] = gate(x[j] + w[j], hard, slope)
+        sr, hi, ri = s[u:2 * u], h[i], rh[i, t]
+        for j in range(u):
+            ri[j] = sr[j] * hi[j]
+
+
+@jit.kernel(**KERNEL)
+def gru_forward_state(xw, t, hh, keep, h, saved, out):
+    """reset_after=False, after hh = (r h) Rh: the candidate into saved[t], the new state into
+    h and out[:, t]."""
+    n, u = h.shape
+    for i in prange(n):
+        sz, _, sc = thirds(saved[t, i], u)
+        xh, hhi = xw[i, t, 2 * u:], hh[i]
+        for j in range(u):
+            sc[j] = tanh(xh[j] + hhi[j])
+        gru_blend(sz, sc, keep[i, t], h[i], out[i, t])
+
+
+@jit.kernel(**KERNEL)
+def gru_backward_candidate(gh, t, mm, part, keep, saved, dh, dxw):
+    """reset_after=False, one step back, first half: the state's gradient (gh[:, t] + mm +
+    part) into dh, zero where padded (where part takes it all), and the candidate's input
+    gradient into dxw[:, t]'s h block."""
+    n, u = part.shape
+    for i in prange(n):
+        g, m, p, d, da = gh[i, t], mm[i], part[i], dh[i], dxw[i, t, 2 * u:]
+        for j in range(u):
+            p[j] += g[j] + m[j]
+        if keep[i, t]:
+            sz, _, sc = thirds(saved[t, i], u)
+            for j in range(u):
+                d[j] = p[j]
+            for j in range(u):
+                da[j] = d[j] * (F(1.0) - sz[j]) * (F(1.0) - sc[j] * sc[j])
+            zero(p)
+        else:  # padded: all of it passes to the earlier state
+            zero(d)
+            zero(da)
+
+
+@jit.kernel(**KERNEL)
+def gru_backward_gates(t, drh, hard, slope, saved, h_before, dh, part, dxw):
+    """reset_after=False, second half, after drh = dxw[:, t]'s h block Rh^T (the gradient at
+    r h): the z and r blocks of dxw[:, t], and the earlier state's elementwise part added to
+    part (padded rows have dh = 0 and drh = 0, so they add nothing)."""
+    n, u = dh.shape
+    for i in prange(n):
+        sz, sr, sc = thirds(saved[t, i], u)
+        dz, dr, _ = thirds(dxw[i, t], u)
+        hb, d, g, p = h_before[i, t], dh[i], drh[i], part[i]
+        for j in range(u):
+            dz[j] = d[j] * (hb[j] - sc[j]) * gate_grad(sz[j], hard, slope)
+        for j in range(u):
+            dr[j] = g[j] * hb[j] * gate_grad(sr[j], hard, slope)
+        for j in range(u):
+            p[j] += d[j] * sz[j] + g[j] * sr[j]
+
+
+@jit.kernel(**KERNEL)
+def lstm_forward(xw, t, acts, keep, hard, slope, cells, tanh_c, h, out):
+    """After acts[t] = h U: acts[t] (N, 4u) becomes the gates i, f, g, o after their functions,
+    cells[t + 1] the new c (cells[0] = 0), tanh_c[t] its tanh, h and out[:, t] the new h."""
+    n, u = h.shape
+    for i in prange(n):
+        x, a = xw[i, t], acts[t, i]
+        for j in range(2 * u):  # i and f
+            a[j] = gate(a[j] + x[j], hard, slope)
+        ig, fg, g, o = quarters(a, u)
+        _, _, xg, xo = quarters(x, u)
+        for j in range(u):
+            g[j] = tanh(g[j] + xg[j])
+        for j in range(u):
+            o[j] = gate(o[j] + xo[j], hard, slope)
+        c_before, c, tc, kept = cells[t, i], cells[t + 1, i], tanh_c[t, i], keep[i, t]
+        for j in range(u):  # padded: the whole state carries over
+            c[j] = fg[j] * c_before[j] + ig[j] * g[j] if kept else c_before[j]
+        for j in range(u):
+            tc[j] = tanh(c[j])
+        hi, out_i = h[i], out[i, t]
+        for j in range(u):
+            new = o[j] * tc[j] if kept else hi[j]
+            hi[j], out_i[j] = new, new
+
+
+@jit.kernel(**KERNEL)
+def lstm_backward(gh, t, mm, part, carry_c, keep, hard, slope, acts, cells, tanh_c, dxw):
+    """One step back: h's gradient is gh[:, t] + mm + part (mm the later step's dxw U^T), c's
+    carry_c; writes dxw[:, t] (the gates' inputs), and the earlier state's elementwise parts
+    into part (h) and carry_c (c)."""
+    n, u = part.shape
+    for i in prange(n):
+        g_out, m, dh, dc = gh[i, t], mm[i], part[i], carry_c[i]
+        for j in range(u):
+            dh[j] += g_out[j] + m[j]
+        if keep[i, t]:
+            ig, fg, g, o = quarters(acts[t, i], u)
+            di, df, dg, do = quarters(dxw[i, t], u)
+            c_before, tc = cells[t, i], tanh_c[t, i]
+            for j in range(u):  # through h = o tanh(c)
+                dc[j] += dh[j] * o[j] * (F(1.0) - tc[j] * tc[j])
+            for j in range(u):
+                di[j] = dc[j] * g[j] * gate_grad(ig[j], hard, slope)
+            for j in range(u):
+                df[j] = dc[j] * c_before[j] * gate_grad(fg[j], hard, slope)
+            for j in range(u):
+                dg[j] = dc[j] * ig[j] * (F(1.0) - g[j] * g[j])
+            for j in range(u):
+                do[j] = dh[j] * tc[j] * gate_grad(o[j], hard, slope)
+            for j in range(u):
+                dh[j], dc[j] = F(0.0), dc[j] * fg[j]
+        else:  # padded: both gradients pass to the earlier state
+            zero(dxw[i, t])
