@@ -111,8 +111,10 @@ def _unpool_grad(gy, gx):
                 dest[q // 2] += row[q]
 
 
-_larger = jit.kernel(inline="always")(_larger)
-_window = jit.kernel(inline="always")(_window)
+# not inline="always" (models/jit.py): LLVM inlines these two all the same (the loops
+# vectorize as fast, measured), and numba's own inlining lengthens the first compile
+_larger = jit.kernel()(_larger)
+_window = jit.kernel()(_window)
 _maxpool = jit.kernel(parallel=True)(_maxpool)
 _maxpool_grad = jit.kernel(parallel=True)(_maxpool_grad)
 _unpool = jit.kernel(parallel=True)(_unpool)

@@ -1,9 +1,9 @@
 """input -> code -> input: one ReLU layer each way (the Keras blog's 784-32-784)."""
-import chainer.functions as F
 import numpy as np
 
 from aezoo.models.base import Autoencoder
 from aezoo.models.layers import dense, describe, reshape
+from aezoo.models.relu_kernel import relu
 
 
 class SimpleAE(Autoencoder):
@@ -18,7 +18,7 @@ class SimpleAE(Autoencoder):
             self.decoder = dense(code_dim, self.size)
 
     def encode(self, x):
-        return F.relu(self.encoder(x.reshape(len(x), -1)))
+        return relu(self.encoder(x.reshape(len(x), -1)))
 
     def decode_raw(self, code):
         return self.decoder(code).reshape((len(code),) + self.input_shape)

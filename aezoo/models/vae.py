@@ -28,6 +28,7 @@ from aezoo.models.heads import bce
 from aezoo.models.conv import ConvAE
 from aezoo.models.deep import DeepAE
 from aezoo.models.layers import dense, describe, reshape
+from aezoo.models.relu_kernel import relu
 
 ENCODERS = ("dense", "conv")
 
@@ -153,7 +154,7 @@ class VAE(Growable, Generative, Samples, Autoencoder):
         return self._stats(x)[0]
 
     def decode_raw(self, z):
-        h = F.relu(self.from_z(z)).reshape((len(z),) + tuple(self.inner))
+        h = relu(self.from_z(z)).reshape((len(z),) + tuple(self.inner))
         return self.body.decode_raw(h)
 
     def _noise(self, shape, like):
