@@ -111,7 +111,7 @@ def _unpool_grad(gy, gx):
                 dest[q // 2] += row[q]
 
 
-# not inline="always" (models/jit.py): LLVM inlines these two all the same (the loops
+# plain kernels, not inline="always": LLVM inlines these two all the same (the loops
 # vectorize as fast, measured), and numba's own inlining lengthens the first compile
 _larger = jit.kernel()(_larger)
 _window = jit.kernel()(_window)
