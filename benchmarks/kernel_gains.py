@@ -1,6 +1,7 @@
 """What each of aezoo's numba kernels gains, on the bench's workloads it serves.
 
     .venv/bin/python benchmarks/kernel_gains.py [--threads N] [--rounds 5] [--only adam,bce]
+    .venv/bin/python benchmarks/kernel_gains.py --only all    # all of them at once
 
 For each kernel and workload two fresh processes train the same model from the same
 weights (aezoo/speed/side.py): aezoo as it is, and aezoo with that one kernel switched off
@@ -32,6 +33,7 @@ KERNELS = {
     "gru_gates": ("GRU",),
     "lstm_gates": ("LSTM",),
 }
+ALL = "all"  # --only all: every kernel above off at once, on every workload
 
 
 def gain(kernel, workload, threads, rounds):
@@ -39,7 +41,8 @@ def gain(kernel, workload, threads, rounds):
     model, options, data, batch = WORKLOADS[workload]
     x = samples(data, batch * 4)
     names = ["with", "without"]
-    with Sides(names, threads, "cpu", envs={"without": {"AEZOO_KERNELS_OFF": kernel}}) as sides:
+    off = ",".join(KERNELS) if kernel == ALL else kernel
+    with Sides(names, threads, "cpu", envs={"without": {"AEZOO_KERNELS_OFF": off}}) as sides:
         first = {}
         for name in names:
             got = sides[name].setup(model, options, x, batch)
@@ -63,16 +66,17 @@ def main(argv=None):
     p.add_argument("--wait", type=float, default=300)
     args = p.parse_args(argv)
     chosen = args.only.split(",") if args.only else list(KERNELS)
-    unknown = sorted(set(chosen) - set(KERNELS))
+    unknown = sorted(set(chosen) - set(KERNELS) - {ALL})
     if unknown:
-        sys.exit(f"kernel_gains.py: --only {','.join(unknown)}: expected some of {', '.join(KERNELS)}")
+        sys.exit(f"kernel_gains.py: --only {','.join(unknown)}: expected some of "
+                 f"{', '.join(KERNELS)}, or {ALL}")
     _, load, limit = settle(args.wait)
     print("| kernel | workload | threads | with it (samples/s) | without | gain |")
     print("|---|---|--:|--:|--:|--:|")
     with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
         for kernel in chosen:
-            for workload in (w for w in WORKLOADS for start in KERNELS[kernel]
-                             if w.startswith(start)):
+            serves = ("",) if kernel == ALL else KERNELS[kernel]
+            for workload in (w for w in WORKLOADS for start in serves if w.startswith(start)):
                 with_it, without, ratio = gain(kernel, workload, args.threads, args.rounds)
                 print(f"| {kernel} | {workload} | {args.threads} | {with_it:,.0f} | "
                       f"{without:,.0f} | {ratio:.2f}× |", flush=True)

@@ -13,7 +13,10 @@ import numpy as np
 from aezoo.models import fast, jit
 
 prange = range  # numba.prange once a kernel compiles (models/jit.py)
-SMALL = 1 << 14
+# Below this many values numpy's one thread wins: starting numba's threads costs about 0.1 ms
+# a call, and ReLU is one cheap pass (forward and backward, 2 threads: 240 against 219 us at
+# 262,144 values, 379 against 446 at 524,288; benchmarks/kernel_sizes.py, docs/speed.md).
+SMALL = 1 << 19
 
 
 @jit.kernel(parallel=True)

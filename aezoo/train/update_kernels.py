@@ -21,7 +21,11 @@ import numpy as np
 from aezoo.models import jit
 
 prange = range  # numba.prange once a kernel compiles (models/jit.py)
-SMALL = 1 << 14  # elements below which a parameter keeps the numpy path
+# Elements below which a parameter keeps the numpy path: starting numba's threads costs about
+# 0.1 ms a call here, so the pass pays from about 100,000 elements (2 threads, Adam: 193
+# against 234 us at 131,072 elements, 122 against 113 at 60,000; RMSprop alike;
+# benchmarks/kernel_sizes.py, docs/speed.md).
+SMALL = 1 << 17
 
 
 @jit.kernel(parallel=True)

@@ -8,7 +8,7 @@ from aezoo.models import fast
 from aezoo.train import optimizers, update_kernels
 
 
-def trained(optimizer, on, steps=5, shapes=((160, 130), (7,))):
+def trained(optimizer, on, steps=5, shapes=((400, 330), (160, 130), (7,))):
     """The parameters after `steps` updates of 0.5 sum(w^3 - w) from the same start, with the
     kernels on or off (Chainer's rules)."""
     rng = np.random.RandomState(0)
@@ -37,7 +37,7 @@ def calls(monkeypatch, name):
 def test_adam_kernel_takes_chainers_steps(monkeypatch, hyper):
     seen = calls(monkeypatch, "adam")
     ours = trained(optimizers.Adam(alpha=1e-2, **hyper), on=True)
-    assert seen == [160 * 130] * 5  # the large parameter only; the bias keeps numpy's path
+    assert seen == [400 * 330] * 5  # the large parameter only (over SMALL); the others keep numpy's
     stock = trained(optimizers.Adam(alpha=1e-2, **hyper), on=False)
     for key in ours:
         np.testing.assert_allclose(ours[key], stock[key], atol=2e-6, err_msg=key)
@@ -49,7 +49,7 @@ def test_rmsprop_kernel_takes_chainers_steps(monkeypatch, settings):
     """Chainer's settings, and the GRU's Keras ones (epsilon inside the square root)."""
     seen = calls(monkeypatch, "rmsprop")
     ours = trained(optimizers.RMSprop(lr=1e-2, **settings), on=True)
-    assert seen == [160 * 130] * 5
+    assert seen == [400 * 330] * 5
     stock = trained(chainer.optimizers.RMSprop(lr=1e-2, **settings), on=False)
     for key in ours:
         np.testing.assert_allclose(ours[key], stock[key], atol=2e-6, err_msg=key)
