@@ -1,12 +1,12 @@
-"""The GRU's and the LSTM's per-step elementwise work as numba kernels, one call a step.
+"""The GRU's and LSTM's elementwise work of one step, over a range of the batch's rows.
 
-gru_kernel.py and lstm_kernel.py run the recurrence step by step: each step's matrix product
-stays in numpy (OpenBLAS); everything elementwise around it is one kernel here, forward
-(gates, candidate, new state, what backward reads) and backward (the gates' gradients,
-written straight into dxw and dstate, and the elementwise part of the previous state's
-gradient). numpy's way is a dozen calls a step on (N, u) arrays, each with its overhead and
-its pass over memory, on one thread; here it is one pass, its rows shared among numba's
-threads (prange), the inner loops vectorized.
+recurrence_kernels.py runs a whole recurrence in one parallel numba call: each thread
+carries its rows of the batch through every step, a step being a matrix product on those
+rows and then one function here for everything elementwise around it, forward (gates,
+candidate, new state, what backward reads) and backward (the gates' gradients, written
+straight into dxw and dstate, and the elementwise part of the previous state's gradient).
+numpy's way is a dozen calls a step on (N, u) arrays, each with its overhead and its pass
+over memory, on one thread; here it is one pass over rows lo..hi, the inner loops vectorized.
 
 - **tanh** is Eigen's rational approximation (a 13/6 polynomial ratio), since numba's
   math.tanh is a scalar libm call that does not vectorize without Intel's SVML. On float32
@@ -22,15 +22,14 @@ threads (prange), the inner loops vectorized.
 - error_model="numpy": a division raises nothing, so the loops vectorize.
 
 Array layouts: xw, gh, out, dxw (N, T, .) as the node gets and gives them; what a step saves
-(T, N, .). `t` is the step, `hard` whether the gates are hard_sigmoid (float32 `slope`).
+(T, N, .). `lo, hi` are the rows, `t` the step, `hard` whether the gates are hard_sigmoid
+(float32 `slope`).
 """
 import numpy as np
 
 from aezoo.models import fast, jit
 
-prange = range  # numba.prange once a kernel compiles (jit.py)
 F = np.float32
-KERNEL = dict(parallel=True, error_model="numpy")
 HELPER = dict(error_model="numpy")  # what the kernels call: LLVM inlines it and vectorizes
 
 
@@ -111,12 +110,12 @@ def gru_blend(z, cand, kept, h, out):
         h[j], out[j] = new, new
 
 
-@jit.kernel(**KERNEL)
-def gru_forward_after(xw, t, hw, b_rec, keep, hard, slope, h, saved, out):
+@jit.kernel(**HELPER)
+def gru_forward_after(lo, hi, xw, t, hw, b_rec, keep, hard, slope, h, saved, out):
     """reset_after=True, after hw = h R: h (N, u) becomes the new state (written to out[:, t]
     too); saved[t] (N, 4u) gets z, r, the candidate and h Rh + b_rec's h block."""
-    n, u = h.shape
-    for i in prange(n):
+    u = h.shape[1]
+    for i in range(lo, hi):
         x, w, s = xw[i, t], hw[i], saved[t, i]
         for j in range(2 * u):  # z and r
             s[j] = gate(x[j] + w[j] + b_rec[j], hard, slope)
@@ -129,13 +128,13 @@ def gru_forward_after(xw, t, hw, b_rec, keep, hard, slope, h, saved, out):
         gru_blend(sz, sc, keep[i, t], h[i], out[i, t])
 
 
-@jit.kernel(**KERNEL)
-def gru_backward_after(gh, t, mm, part, keep, hard, slope, saved, h_before, dxw, dstate):
+@jit.kernel(**HELPER)
+def gru_backward_after(lo, hi, gh, t, mm, part, keep, hard, slope, saved, h_before, dxw, dstate):
     """reset_after=True, one step back: the state's gradient is gh[:, t] + mm + part (mm is the
     later step's dstate R^T); writes dxw[:, t] (z, r, h blocks at their inputs), dstate[:, t]
     (at h R + b_rec) and the elementwise part of the earlier state's gradient into part."""
-    n, u = part.shape
-    for i in prange(n):
+    u = part.shape[1]
+    for i in range(lo, hi):
         g, m, dh = gh[i, t], mm[i], part[i]
         for j in range(u):
             dh[j] += g[j] + m[j]
@@ -162,12 +161,12 @@ def gru_backward_after(gh, t, mm, part, keep, hard, slope, saved, h_before, dxw,
             zero(dstate[i, t])
 
 
-@jit.kernel(**KERNEL)
-def gru_forward_gates(xw, t, hw, hard, slope, h, saved, rh):
+@jit.kernel(**HELPER)
+def gru_forward_gates(lo, hi, xw, t, hw, hard, slope, h, saved, rh):
     """reset_after=False, after hw = h R[:, :2u]: z and r into saved[t] (N, 3u), and r h
     into rh[:, t], the next product's input."""
-    n, u = h.shape
-    for i in prange(n):
+    u = h.shape[1]
+    for i in range(lo, hi):
         x, w, s = xw[i, t], hw[i], saved[t, i]
         for j in range(2 * u):
             s[j] = gate(x[j] + w[j], hard, slope)
@@ -176,12 +175,12 @@ def gru_forward_gates(xw, t, hw, hard, slope, h, saved, rh):
             ri[j] = sr[j] * hi[j]
 
 
-@jit.kernel(**KERNEL)
-def gru_forward_state(xw, t, hh, keep, h, saved, out):
+@jit.kernel(**HELPER)
+def gru_forward_state(lo, hi, xw, t, hh, keep, h, saved, out):
     """reset_after=False, after hh = (r h) Rh: the candidate into saved[t], the new state into
     h and out[:, t]."""
-    n, u = h.shape
-    for i in prange(n):
+    u = h.shape[1]
+    for i in range(lo, hi):
         sz, _, sc = thirds(saved[t, i], u)
         xh, hhi = xw[i, t, 2 * u:], hh[i]
         for j in range(u):
@@ -189,13 +188,13 @@ def gru_forward_state(xw, t, hh, keep, h, saved, out):
         gru_blend(sz, sc, keep[i, t], h[i], out[i, t])
 
 
-@jit.kernel(**KERNEL)
-def gru_backward_candidate(gh, t, mm, part, keep, saved, dh, dxw):
+@jit.kernel(**HELPER)
+def gru_backward_candidate(lo, hi, gh, t, mm, part, keep, saved, dh, dxw):
     """reset_after=False, one step back, first half: the state's gradient (gh[:, t] + mm +
     part) into dh, zero where padded (where part takes it all), and the candidate's input
     gradient into dxw[:, t]'s h block."""
-    n, u = part.shape
-    for i in prange(n):
+    u = part.shape[1]
+    for i in range(lo, hi):
         g, m, p, d, da = gh[i, t], mm[i], part[i], dh[i], dxw[i, t, 2 * u:]
         for j in range(u):
             p[j] += g[j] + m[j]
@@ -211,13 +210,13 @@ def gru_backward_candidate(gh, t, mm, part, keep, saved, dh, dxw):
             zero(da)
 
 
-@jit.kernel(**KERNEL)
-def gru_backward_gates(t, drh, hard, slope, saved, h_before, dh, part, dxw):
+@jit.kernel(**HELPER)
+def gru_backward_gates(lo, hi, t, drh, hard, slope, saved, h_before, dh, part, dxw):
     """reset_after=False, second half, after drh = dxw[:, t]'s h block Rh^T (the gradient at
     r h): the z and r blocks of dxw[:, t], and the earlier state's elementwise part added to
     part (padded rows have dh = 0 and drh = 0, so they add nothing)."""
-    n, u = dh.shape
-    for i in prange(n):
+    u = dh.shape[1]
+    for i in range(lo, hi):
         sz, sr, sc = thirds(saved[t, i], u)
         dz, dr, _ = thirds(dxw[i, t], u)
         hb, d, g, p = h_before[i, t], dh[i], drh[i], part[i]
@@ -229,12 +228,12 @@ def gru_backward_gates(t, drh, hard, slope, saved, h_before, dh, part, dxw):
             p[j] += d[j] * sz[j] + g[j] * sr[j]
 
 
-@jit.kernel(**KERNEL)
-def lstm_forward(xw, t, acts, keep, hard, slope, cells, tanh_c, h, out):
+@jit.kernel(**HELPER)
+def lstm_forward(lo, hi, xw, t, acts, keep, hard, slope, cells, tanh_c, h, out):
     """After acts[t] = h U: acts[t] (N, 4u) becomes the gates i, f, g, o after their functions,
     cells[t + 1] the new c (cells[0] = 0), tanh_c[t] its tanh, h and out[:, t] the new h."""
-    n, u = h.shape
-    for i in prange(n):
+    u = h.shape[1]
+    for i in range(lo, hi):
         x, a = xw[i, t], acts[t, i]
         for j in range(2 * u):  # i and f
             a[j] = gate(a[j] + x[j], hard, slope)
@@ -255,13 +254,13 @@ def lstm_forward(xw, t, acts, keep, hard, slope, cells, tanh_c, h, out):
             hi[j], out_i[j] = new, new
 
 
-@jit.kernel(**KERNEL)
-def lstm_backward(gh, t, mm, part, carry_c, keep, hard, slope, acts, cells, tanh_c, dxw):
+@jit.kernel(**HELPER)
+def lstm_backward(lo, hi, gh, t, mm, part, carry_c, keep, hard, slope, acts, cells, tanh_c, dxw):
     """One step back: h's gradient is gh[:, t] + mm + part (mm the later step's dxw U^T), c's
     carry_c; writes dxw[:, t] (the gates' inputs), and the earlier state's elementwise parts
     into part (h) and carry_c (c)."""
-    n, u = part.shape
-    for i in prange(n):
+    u = part.shape[1]
+    for i in range(lo, hi):
         g_out, m, dh, dc = gh[i, t], mm[i], part[i], carry_c[i]
         for j in range(u):
             dh[j] += g_out[j] + m[j]

@@ -11,13 +11,14 @@ and back through time in plain numpy, fused per step:
 
 The equations are those of keras_gru.py; tests/unit/models/test_kernels.py checks values and
 gradients against the stock graph. With numba (models/jit.py) and the kernel "gru_gates" on
-(models/fast.py), each step's elementwise work is one numba kernel (models/gates.py) around
-numpy's matmul; otherwise each step is a dozen numpy calls.
+(models/fast.py), all the steps are one parallel numba call each way
+(models/recurrence_kernels.py: each thread takes its rows through every step, a product and
+then the step's gates, models/gates.py); otherwise each step is a dozen numpy calls.
 """
 import chainer
 import numpy as np
 
-from aezoo.models import gates
+from aezoo.models import gates, recurrence_kernels
 
 
 def _gate(a, kind, slope):
@@ -42,31 +43,30 @@ class GRUSequence(chainer.function_node.FunctionNode):
         return out,
 
     def forward_fused(self, xw, recurrent, b_rec):
-        """Each step: numpy's matmul, then one numba kernel (gates.py) for the rest."""
+        """All steps in one parallel numba call (recurrence_kernels.py), each thread taking
+        its rows through every step: np.dot, then the step's gates (gates.py)."""
         xw = np.ascontiguousarray(xw)
         n, steps, three_u = xw.shape
         u = three_u // 3
         keep, (hard, slope) = gates.keep_mask(self.keep, n, steps), gates.gate_kind(
             self.gate, self.slope)
+        chunks = recurrence_kernels.chunks(n)
         h = np.zeros((n, u), xw.dtype)
         out = np.empty((n, steps, u), xw.dtype)
         if self.reset_after:
-            hw = np.empty((n, 3 * u), xw.dtype)
             saved = np.empty((steps, n, 4 * u), xw.dtype)  # z, r, candidate, h Rh + b_rec
-            b_rec = np.ascontiguousarray(b_rec)
-            for t in range(steps):
-                np.matmul(h, recurrent, out=hw)
-                gates.gru_forward_after(xw, t, hw, b_rec, keep, hard, slope, h, saved, out)
+            recurrence_kernels.gru_after_steps(
+                xw, np.ascontiguousarray(recurrent), np.ascontiguousarray(b_rec), keep, hard,
+                slope, chunks, h, np.empty((n, 3 * u), xw.dtype), saved, out)
             self.saved = saved, out, None
             return out
-        hw, hh = np.empty((n, 2 * u), xw.dtype), np.empty((n, u), xw.dtype)
         saved = np.empty((steps, n, 3 * u), xw.dtype)  # z, r, candidate
         rh = np.empty((n, steps, u), xw.dtype)  # r * h, the input of the candidate's matmul
-        for t in range(steps):
-            np.matmul(h, recurrent[:, :2 * u], out=hw)
-            gates.gru_forward_gates(xw, t, hw, hard, slope, h, saved, rh)
-            np.matmul(rh[:, t], recurrent[:, 2 * u:], out=hh)
-            gates.gru_forward_state(xw, t, hh, keep, h, saved, out)
+        recurrence_kernels.gru_steps(
+            xw, np.ascontiguousarray(recurrent[:, :2 * u]),
+            np.ascontiguousarray(recurrent[:, 2 * u:]), keep, hard, slope, chunks, h,
+            np.empty((n, 2 * u), xw.dtype), np.empty((n, u), xw.dtype),
+            np.empty((n, u), xw.dtype), saved, rh, out)
         self.saved = saved, out, rh
         return out
 
@@ -121,25 +121,22 @@ class GRUSequenceGrad(chainer.function_node.FunctionNode):
         n, steps, u = out.shape
         keep, (hard, slope) = gates.keep_mask(node.keep, n, steps), gates.gate_kind(
             node.gate, node.slope)
+        chunks = recurrence_kernels.chunks(n)
         h_before = np.concatenate([np.zeros((n, 1, u), out.dtype), out[:, :-1]], axis=1)
         dxw = np.empty((n, steps, 3 * u), gh.dtype)
         mm, part = np.zeros((n, u), gh.dtype), np.zeros((n, u), gh.dtype)  # dprev = mm + part
         if node.reset_after:
             dstate = np.empty((n, steps, 3 * u), gh.dtype)  # at h R + b_rec
-            for t in reversed(range(steps)):
-                gates.gru_backward_after(gh, t, mm, part, keep, hard, slope, saved, h_before,
-                                         dxw, dstate)
-                if t:
-                    np.matmul(dstate[:, t], recurrent.T, out=mm)
+            recurrence_kernels.gru_after_steps_back(
+                gh, np.ascontiguousarray(recurrent.T), keep, hard, slope, chunks, saved,
+                h_before, mm, part, np.empty((n, 3 * u), gh.dtype), dxw, dstate)
             flat = dstate.reshape(n * steps, 3 * u)
             return dxw, h_before.reshape(n * steps, u).T @ flat, flat.sum(axis=0)
-        dh, drh = np.empty((n, u), gh.dtype), np.empty((n, u), gh.dtype)
-        for t in reversed(range(steps)):
-            gates.gru_backward_candidate(gh, t, mm, part, keep, saved, dh, dxw)
-            np.matmul(dxw[:, t, 2 * u:], recurrent[:, 2 * u:].T, out=drh)  # at r * h
-            gates.gru_backward_gates(t, drh, hard, slope, saved, h_before, dh, part, dxw)
-            if t:
-                np.matmul(dxw[:, t, :2 * u], recurrent[:, :2 * u].T, out=mm)
+        recurrence_kernels.gru_steps_back(
+            gh, np.ascontiguousarray(recurrent[:, :2 * u].T),
+            np.ascontiguousarray(recurrent[:, 2 * u:].T), keep, hard, slope, chunks, saved,
+            h_before, mm, part, np.empty((n, u), gh.dtype), np.empty((n, u), gh.dtype),
+            np.empty((n, u), gh.dtype), np.empty((n, 2 * u), gh.dtype), dxw)
         flat = dxw.reshape(n * steps, 3 * u)
         drec = np.concatenate([h_before.reshape(n * steps, u).T @ flat[:, :2 * u],
                                rh.reshape(n * steps, u).T @ flat[:, 2 * u:]], axis=1)

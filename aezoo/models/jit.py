@@ -27,6 +27,9 @@ are swapped for their numba functions, as prange is.
   for a while after each kernel, and on 2 cores that fights the BLAS (docs/speed.md). It
   is not safe to call from two Python threads at once: aezoo's kernels run on the training
   thread only (the checkpoint's writer thread only writes files).
+- **np.dot in a kernel** calls scipy's BLAS (numba binds scipy.linalg.cython_blas), a
+  library apart from numpy's. A kernel whose own threads each call it on their share
+  (recurrence_kernels.py) wants it on one thread: `dot_blas_on_one_thread()`.
 - **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
 """
 import functools
@@ -36,6 +39,7 @@ LAYER = "workqueue"
 _numba = None
 _threads = None  # set_threads(n) before numba is loaded: applied when it is
 _missing = False  # numba is not installed: every kernel's caller keeps its numpy path
+_dot_blas = None  # threadpoolctl's controllers of scipy's BLAS (dot_blas_on_one_thread)
 
 
 def available():
@@ -69,6 +73,22 @@ def set_threads(n):
     _threads = max(1, int(n))
     if _numba is not None:
         _numba.set_num_threads(min(_threads, _numba.config.NUMBA_NUM_THREADS))
+
+
+def dot_blas_on_one_thread():
+    """Set the BLAS that numba's np.dot calls (scipy's; loaded here) to one thread: the
+    kernel's threads split the work. A ctypes call, cheap enough before every kernel call,
+    so a later threadpoolctl limit on every BLAS (a sweep's job, --threads) cannot undo it.
+    Where scipy's BLAS is numpy's own library (a build that shares it) nothing is changed."""
+    global _dot_blas
+    if _dot_blas is None:
+        import scipy.linalg.cython_blas  # noqa: F401  numba's np.dot binds this library
+        import threadpoolctl
+        _dot_blas = [lib for lib in threadpoolctl.ThreadpoolController().lib_controllers
+                     if lib.user_api == "blas" and "scipy" in lib.filepath
+                     and "numpy" not in lib.filepath]
+    for lib in _dot_blas:
+        lib.set_num_threads(1)
 
 
 def threads():

@@ -1,8 +1,9 @@
 """The GRU's and LSTM's gates as numba kernels (models/gates.py, "gru_gates" and
-"lstm_gates") against the numpy path they replace in gru_kernel.py and lstm_kernel.py: the
-same outputs and gradients within float32's tolerance, padded steps, both gate functions,
-batch 1 and odd sizes; chainer.gradient_check through the nodes; and each kernel switched off
-by name, the numpy path taking over."""
+"lstm_gates"), run over all steps by recurrence_kernels.py, against the numpy path they
+replace in gru_kernel.py and lstm_kernel.py: the same outputs and gradients within float32's
+tolerance, padded steps, both gate functions, batch 1 and odd sizes; the same whatever the
+rows' shares among threads; chainer.gradient_check through the nodes; and each kernel
+switched off by name, the numpy path taking over."""
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from chainer import gradient_check
 
-from aezoo.models import fast, gates
+from aezoo.models import fast, gates, jit, recurrence_kernels
 from aezoo.models.gru_kernel import gru_sequence
 from aezoo.models.lstm_kernel import lstm_sequence
 
@@ -91,6 +92,34 @@ def test_the_gate_kernels_gradients_check(kind, gate, slope, n, steps, u):
     assert ran and all(ran)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_rows_shares_among_threads_change_nothing(monkeypatch, kind):
+    """7 rows in one share, in two, in three and one a share (more shares than threads): each
+    row goes through every step the same way."""
+    arrays, keep, gy = inputs(kind, 7, 6, 5, True, seed=2)
+    found = []
+    for shares in (1, 2, 3, 7):
+        monkeypatch.setattr(recurrence_kernels, "chunks", lambda n, k=shares: k)
+        found.append(through(kind, "sigmoid", None, arrays, keep, gy))
+    for fused, y, grads in found[1:]:
+        assert fused
+        np.testing.assert_allclose(y, found[0][1], rtol=1e-6, atol=1e-7)
+        for ours, theirs in zip(grads, found[0][2]):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_the_recurrences_products_run_on_one_thread_of_scipys_blas_and_leave_numpys():
+    """numba's np.dot calls scipy's OpenBLAS from each of numba's threads: one thread each."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    arrays, keep, gy = inputs("lstm", 4, 3, 5, False)
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        assert through("lstm", "sigmoid", None, arrays, keep, gy)[0]
+        blas = {("scipy" if "scipy" in i["filepath"] else "numpy"): i["num_threads"]
+                for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
+    assert blas == {"scipy": 1, "numpy": 2}
+    assert recurrence_kernels.chunks(4) == min(4, jit.threads())
+
+
 def test_the_kernels_tanh_is_within_float32s_tolerance_and_never_above_1():
     x = np.concatenate([np.linspace(-12, 12, 4001), [0.0, 1e-8, -1e-8, 9.0, 50.0]]).astype(
         np.float32)
@@ -105,9 +134,8 @@ def test_a_gate_kernel_switched_off_by_name_leaves_the_other_on(monkeypatch):
     arrays, keep, gy = inputs("gru", 2, 3, 4, True)
     lstm_arrays, _, lstm_gy = inputs("lstm", 2, 3, 4, True)
     monkeypatch.setattr(fast, "OFF", frozenset({"gru_gates"}))
-    for name in ("gru_forward_gates", "gru_forward_state", "gru_backward_candidate",
-                 "gru_backward_gates", "gru_forward_after", "gru_backward_after"):
-        monkeypatch.setattr(gates, name, lambda *a: pytest.fail("gru_gates ran"))
+    for name in ("gru_steps", "gru_steps_back", "gru_after_steps", "gru_after_steps_back"):
+        monkeypatch.setattr(recurrence_kernels, name, lambda *a: pytest.fail("gru_gates ran"))
     assert not through("gru", "sigmoid", None, arrays, keep, gy)[0]
     assert not through("gru_after", "sigmoid", None, arrays + [np.zeros(12, np.float32)],
                        keep, gy)[0]
