@@ -36,7 +36,10 @@ def main(argv=None):
     shapes = [(1, 16, 28, 1, False), (16, 8, 14, 1, True), (8, 8, 7, 1, True),
               (8, 8, 4, 1, True), (8, 8, 8, 1, True), (8, 16, 16, 0, True),
               (16, 1, 28, 1, True), (32, 32, 14, 1, True), (64, 64, 7, 1, True),
-              (32, 32, 28, 1, True)]
+              (32, 32, 28, 1, True),
+              # colour pictures (folder:, cifar10: 3 channels in and out) and wider layers
+              (3, 32, 32, 1, False), (32, 3, 32, 1, True), (64, 64, 14, 1, True),
+              (64, 64, 28, 1, True), (128, 128, 7, 1, True), (128, 128, 14, 1, True)]
     rng = np.random.RandomState(0)
     print(f"load {os.getloadavg()[0]:.2f}, {args.threads} thread(s), batch {args.batch}; "
           f"sgemm peak ", end="", flush=True)

@@ -31,9 +31,15 @@ ReLU is not fused: in the models it follows the convolution through the layer te
 convolution to know what comes after it; the activation is numpy's (or the activation
 kernels') either way.
 
-Which shapes take it (`takes`) is the measured rule below; the rest take im2col, and
-everything that is not float32 numpy, stride 1 and pad 0 or 1 on both sides takes Chainer's
-own function (models/layers.py chooses). Switched off by AEZOO_KERNELS_OFF=conv_direct.
+Which shapes take it (`takes`): up to 32 x 32 channels (C_in x C_out) at any size, and up
+to 64 x 64 from 14 x 14 pixels. benchmarks/conv_shapes.py (idle, batch 128, forward and
+backward, this kernel's time over im2col's, 2 threads / 1): 1->16 at 28x28 0.40 / 0.97,
+16->1 0.26 / 0.26, 32->32 at 28x28 0.37 / 0.50, 3->32 at 32x32 0.57 / 0.76, 64->64 at
+14x14 0.80 / 0.86 and at 28x28 0.65 / 0.76; but 64->64 at 7x7 1.16 / 1.75 and 128->128 at
+7x7 1.33 / 2.11 (few pixels a plane: the rows are too short to pay), and 128->128 at 14x14
+0.66 / 0.99 (even). The rest take im2col, and everything that is not float32 numpy, stride
+1 and pad 0 or 1 on both sides takes Chainer's own function (models/layers.py chooses).
+Switched off by AEZOO_KERNELS_OFF=conv_direct.
 """
 import chainer
 import numpy as np
@@ -229,4 +235,6 @@ def conv_direct(x, w, b, pad=1):
 
 def takes(c_in, c_out, h, w):
     """Whether the direct kernel is the faster one for this shape (the measured rule, above)."""
-    return fast.on(NAME) and jit.available() and c_in * c_out <= 32 * 32
+    pairs = c_in * c_out
+    return (fast.on(NAME) and (pairs <= 32 * 32 or pairs <= 64 * 64 and h * w >= 14 * 14)
+            and jit.available())

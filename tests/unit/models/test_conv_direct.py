@@ -45,6 +45,19 @@ def test_values_and_gradients_equal_chainers(shape, pad):
         np.testing.assert_allclose(our, their, atol=1e-5, rtol=1e-5, err_msg=name)
 
 
+def test_the_widest_layers_the_rule_takes_equal_chainers():
+    """64 -> 64 channels at 14x15: sums of 576 terms, compared relative to their size."""
+    x, w, b = data((2, 64, 14, 15)), data((64, 64, 3, 3), 1) / 8, data((64,), 2)
+    assert conv_direct.takes(64, 64, 14, 15)
+    stock_y = F.convolution_2d(x, w, b, pad=1).array
+    gy = data(stock_y.shape, 3)
+    ours = grads(lambda *v: conv_direct.conv_direct(*v, 1), x, w, b, gy)
+    stock = grads(lambda *v: F.convolution_2d(*v, pad=1), x, w, b, gy)
+    for name, our, their in zip(("y", "gx", "gW", "gb"), ours, stock):
+        np.testing.assert_allclose(our, their, rtol=1e-5, atol=2e-6 * np.abs(their).max(),
+                                   err_msg=name)
+
+
 @pytest.mark.parametrize("shape, pad", [((2, 2, 5, 5, 7), 1), ((1, 3, 4, 6, 5), 0)])
 def test_gradients_check(shape, pad):
     n, c_in, c_out, h, w_ = shape
@@ -131,5 +144,8 @@ def test_shapes_it_does_not_take_fall_back_and_still_equal_chainer(case):
 
 def test_the_rule_sends_wide_layers_to_im2col():
     assert conv_direct.takes(1, 16, 28, 28) and conv_direct.takes(16, 8, 14, 14)
-    assert not conv_direct.takes(64, 64, 7, 7)
+    assert conv_direct.takes(32, 32, 4, 4) and conv_direct.takes(3, 32, 32, 32)
+    assert conv_direct.takes(64, 64, 14, 14) and conv_direct.takes(32, 64, 28, 28)
+    assert not conv_direct.takes(64, 64, 7, 7) and not conv_direct.takes(64, 64, 13, 14)
+    assert not conv_direct.takes(128, 128, 14, 14) and not conv_direct.takes(64, 65, 28, 28)
     assert kernels.Conv3x3Node  # the fallback stays
