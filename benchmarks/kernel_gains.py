@@ -23,8 +23,8 @@ from aezoo.speed.side import Sides
 
 # kernel -> the start of each bench workload's name that it serves
 KERNELS = {
-    "adam": ("deep MLP", "LSTM"),
-    "rmsprop": ("GRU",),
+    "adam": ("deep MLP", "conv"),  # the optimizer each workload trains with
+    "rmsprop": ("GRU", "LSTM"),
     "bce": ("deep MLP", "conv"),
     "relu": ("deep MLP", "conv"),
     "conv_direct": ("conv",),
