@@ -55,15 +55,16 @@ class GRUSequence(chainer.function_node.FunctionNode):
         out = np.empty((n, steps, u), xw.dtype)
         if self.reset_after:
             saved = np.empty((steps, n, 4 * u), xw.dtype)  # z, r, candidate, h Rh + b_rec
-            recurrence_kernels.gru_after_steps(
-                xw, np.ascontiguousarray(recurrent), np.ascontiguousarray(b_rec), keep, hard,
-                slope, chunks, h, np.empty((n, 3 * u), xw.dtype), saved, out)
+            recurrence_kernels.run(
+                recurrence_kernels.gru_after_steps, xw, np.ascontiguousarray(recurrent),
+                np.ascontiguousarray(b_rec), keep, hard, slope, chunks, h,
+                np.empty((n, 3 * u), xw.dtype), saved, out)
             self.saved = saved, out, None
             return out
         saved = np.empty((steps, n, 3 * u), xw.dtype)  # z, r, candidate
         rh = np.empty((n, steps, u), xw.dtype)  # r * h, the input of the candidate's matmul
-        recurrence_kernels.gru_steps(
-            xw, np.ascontiguousarray(recurrent[:, :2 * u]),
+        recurrence_kernels.run(
+            recurrence_kernels.gru_steps, xw, np.ascontiguousarray(recurrent[:, :2 * u]),
             np.ascontiguousarray(recurrent[:, 2 * u:]), keep, hard, slope, chunks, h,
             np.empty((n, 2 * u), xw.dtype), np.empty((n, u), xw.dtype),
             np.empty((n, u), xw.dtype), saved, rh, out)
@@ -127,13 +128,14 @@ class GRUSequenceGrad(chainer.function_node.FunctionNode):
         mm, part = np.zeros((n, u), gh.dtype), np.zeros((n, u), gh.dtype)  # dprev = mm + part
         if node.reset_after:
             dstate = np.empty((n, steps, 3 * u), gh.dtype)  # at h R + b_rec
-            recurrence_kernels.gru_after_steps_back(
-                gh, np.ascontiguousarray(recurrent.T), keep, hard, slope, chunks, saved,
-                h_before, mm, part, np.empty((n, 3 * u), gh.dtype), dxw, dstate)
+            recurrence_kernels.run(
+                recurrence_kernels.gru_after_steps_back, gh, np.ascontiguousarray(recurrent.T),
+                keep, hard, slope, chunks, saved, h_before, mm, part,
+                np.empty((n, 3 * u), gh.dtype), dxw, dstate)
             flat = dstate.reshape(n * steps, 3 * u)
             return dxw, h_before.reshape(n * steps, u).T @ flat, flat.sum(axis=0)
-        recurrence_kernels.gru_steps_back(
-            gh, np.ascontiguousarray(recurrent[:, :2 * u].T),
+        recurrence_kernels.run(
+            recurrence_kernels.gru_steps_back, gh, np.ascontiguousarray(recurrent[:, :2 * u].T),
             np.ascontiguousarray(recurrent[:, 2 * u:].T), keep, hard, slope, chunks, saved,
             h_before, mm, part, np.empty((n, u), gh.dtype), np.empty((n, u), gh.dtype),
             np.empty((n, u), gh.dtype), np.empty((n, 2 * u), gh.dtype), dxw)

@@ -29,9 +29,11 @@ are swapped for their numba functions, as prange is.
   thread only (the checkpoint's writer thread only writes files).
 - **np.dot in a kernel** calls scipy's BLAS (numba binds scipy.linalg.cython_blas), a
   library apart from numpy's. A kernel whose own threads each call it on their share
-  (recurrence_kernels.py) wants it on one thread: `dot_blas_on_one_thread()`.
+  (recurrence_kernels.py) wants it on one thread during the call:
+  `with dot_blas_on_one_thread(): ...`.
 - **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
 """
+import contextlib
 import functools
 import os
 
@@ -75,11 +77,14 @@ def set_threads(n):
         _numba.set_num_threads(min(_threads, _numba.config.NUMBA_NUM_THREADS))
 
 
+@contextlib.contextmanager
 def dot_blas_on_one_thread():
-    """Set the BLAS that numba's np.dot calls (scipy's; loaded here) to one thread: the
-    kernel's threads split the work. A ctypes call, cheap enough before every kernel call,
-    so a later threadpoolctl limit on every BLAS (a sweep's job, --threads) cannot undo it.
-    Where scipy's BLAS is numpy's own library (a build that shares it) nothing is changed."""
+    """For a kernel's call: the BLAS that numba's np.dot calls (scipy's; loaded here) on one
+    thread, since the kernel's own threads split the work; then back to its count, so the
+    rest of the process (a notebook's own SciPy) keeps its threads. Two ctypes calls, cheap
+    enough around every call, so no threadpoolctl limit on every BLAS (a sweep's job,
+    --threads) can undo it. Where scipy's BLAS is numpy's own library (a build that shares
+    it) nothing is changed."""
     global _dot_blas
     if _dot_blas is None:
         import scipy.linalg.cython_blas  # noqa: F401  numba's np.dot binds this library
@@ -87,8 +92,14 @@ def dot_blas_on_one_thread():
         _dot_blas = [lib for lib in threadpoolctl.ThreadpoolController().lib_controllers
                      if lib.user_api == "blas" and "scipy" in lib.filepath
                      and "numpy" not in lib.filepath]
+    counts = [lib.num_threads for lib in _dot_blas]
     for lib in _dot_blas:
         lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, count in zip(_dot_blas, counts):
+            lib.set_num_threads(count)
 
 
 def threads():

@@ -68,9 +68,10 @@ class LSTMSequence(chainer.function_node.FunctionNode):
         n, steps, u = out.shape
         keep, (hard, slope) = gates.keep_mask(self.keep, n, steps), gates.gate_kind(
             self.gate, self.slope)
-        recurrence_kernels.lstm_steps(
-            xw, np.ascontiguousarray(recurrent), keep, hard, slope,
-            recurrence_kernels.chunks(n), np.zeros((n, u), xw.dtype), acts, cells, tanh_c, out)
+        recurrence_kernels.run(
+            recurrence_kernels.lstm_steps, xw, np.ascontiguousarray(recurrent), keep, hard,
+            slope, recurrence_kernels.chunks(n), np.zeros((n, u), xw.dtype), acts, cells,
+            tanh_c, out)
 
     def steps_numpy(self, xw, recurrent):
         acts, cells, tanh_c, out = self.saved
@@ -127,9 +128,9 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
         gh = np.ascontiguousarray(gh)
         # h's gradient is gh[:, t] + mm + part, mm the later step's dxw U^T; c's is carry_c
         mm, part, carry_c = (np.zeros((n, u), gh.dtype) for _ in range(3))
-        recurrence_kernels.lstm_steps_back(
-            gh, np.ascontiguousarray(recurrent.T), keep, hard, slope,
-            recurrence_kernels.chunks(n), acts, cells, tanh_c, mm, part, carry_c,
+        recurrence_kernels.run(
+            recurrence_kernels.lstm_steps_back, gh, np.ascontiguousarray(recurrent.T), keep,
+            hard, slope, recurrence_kernels.chunks(n), acts, cells, tanh_c, mm, part, carry_c,
             np.empty((n, 4 * u), gh.dtype), dxw)
 
     def through_numpy(self, recurrent, gh, dxw):

@@ -2,19 +2,19 @@
 thread carries its share of the batch's rows through every step.
 
     chunks = recurrence_kernels.chunks(n)     # one share of the rows a numba thread
-    lstm_steps(xw, U, keep, hard, slope, chunks, h, acts, cells, tanh_c, out)
+    run(lstm_steps, xw, U, keep, hard, slope, chunks, h, acts, cells, tanh_c, out)
 
 A recurrence's rows never meet: row i's step t needs only row i's step t - 1. So instead of
 one parallel call a step (numpy's matmul on both BLAS threads, then a numba kernel for the
-gates: 60 to 120 times a batch that the threads are woken and wait for each other, about
+gates: 60 to 120 times a call that the threads are woken and wait for each other, about
 0.1 ms each here), each thread takes rows lo..hi and runs all the steps on them alone:
 
     for t in steps:  h[lo:hi] R  (np.dot: a single-threaded sgemm), then gates.py on lo..hi
 
-The products stay in a BLAS: numba's np.dot calls scipy's OpenBLAS (scipy comes with
-scikit-learn), which `jit.dot_blas_on_one_thread` keeps to one thread, as each of numba's
-threads calls it for its own rows. numpy's OpenBLAS (every other product) keeps its count.
-A product's input must be contiguous, so the rows of a step that sit inside a (N, T, .)
+The products stay in a BLAS: numba's np.dot calls scipy's OpenBLAS, which `run` keeps to
+one thread for the call (jit.dot_blas_on_one_thread), as each of numba's threads calls it for
+its own rows; numpy's OpenBLAS (every other product) keeps its count, and scipy's gets its
+own back after the call. A product's input must be contiguous, so the rows of a step that sit inside a (N, T, .)
 array are copied to a (N, .) scratch first (`step`), and a slice of the recurrent kernel
 comes in as its own contiguous copy (the node makes it, once a call).
 
@@ -36,8 +36,13 @@ KERNEL = dict(parallel=True, error_model="numpy")
 
 def chunks(n):
     """Shares of n rows: one a numba thread, never an empty one."""
-    jit.dot_blas_on_one_thread()
     return max(1, min(n, jit.threads()))
+
+
+def run(kernel, *args):
+    """kernel(*args) with the BLAS its np.dot calls on one thread for the call (jit.py)."""
+    with jit.dot_blas_on_one_thread():
+        kernel(*args)
 
 
 @jit.kernel(error_model="numpy")

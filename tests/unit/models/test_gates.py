@@ -4,6 +4,7 @@ replace in gru_kernel.py and lstm_kernel.py: the same outputs and gradients with
 tolerance, padded steps, both gate functions, batch 1 and odd sizes; the same whatever the
 rows' shares among threads; chainer.gradient_check through the nodes; and each kernel
 switched off by name, the numpy path taking over."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -108,15 +109,31 @@ def test_the_rows_shares_among_threads_change_nothing(monkeypatch, kind):
             np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
-def test_the_recurrences_products_run_on_one_thread_of_scipys_blas_and_leave_numpys():
-    """numba's np.dot calls scipy's OpenBLAS from each of numba's threads: one thread each."""
+def test_the_recurrences_products_run_on_one_thread_of_scipys_blas_and_give_it_back(
+        monkeypatch):
+    """numba's np.dot calls scipy's OpenBLAS from each of numba's threads: one thread each
+    during a recurrence's call; after it scipy's BLAS has its count back (a notebook's own
+    SciPy keeps its threads), and numpy's never changes."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
+    pytest.importorskip("scipy.linalg.cython_blas")  # loaded, so the limit below covers it
+
+    def counts():
+        return {("scipy" if "scipy" in i["filepath"] else "numpy"): i["num_threads"]
+                for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
+    during, real = [], jit.dot_blas_on_one_thread
+
+    @contextlib.contextmanager
+    def watched():
+        with real():
+            during.append(counts())
+            yield
+    monkeypatch.setattr(jit, "dot_blas_on_one_thread", watched)
     arrays, keep, gy = inputs("lstm", 4, 3, 5, False)
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
         assert through("lstm", "sigmoid", None, arrays, keep, gy)[0]
-        blas = {("scipy" if "scipy" in i["filepath"] else "numpy"): i["num_threads"]
-                for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
-    assert blas == {"scipy": 1, "numpy": 2}
+        after = counts()
+    assert during == [{"scipy": 1, "numpy": 2}] * 2  # forward, then backward
+    assert after == {"scipy": 2, "numpy": 2}
     assert recurrence_kernels.chunks(4) == min(4, jit.threads())
 
 
