@@ -12,13 +12,13 @@ and back through time in plain numpy, fused per step:
 The equations are those of keras_gru.py; tests/unit/models/test_kernels.py checks values and
 gradients against the stock graph. With numba (models/jit.py) and the kernel "gru_gates" on
 (models/fast.py), all the steps are one parallel numba call each way
-(models/recurrence_kernels.py: each thread takes its rows through every step, a product and
+(models/gates.py: each thread takes its rows through every step, a product and
 then the step's gates, models/gates.py); otherwise each step is a dozen numpy calls.
 """
 import chainer
 import numpy as np
 
-from aezoo.models import gates, recurrence_kernels
+from aezoo.models import gates
 
 
 def _gate(a, kind, slope):
@@ -43,28 +43,28 @@ class GRUSequence(chainer.function_node.FunctionNode):
         return out,
 
     def forward_fused(self, xw, recurrent, b_rec):
-        """All steps in one parallel numba call (recurrence_kernels.py), each thread taking
+        """All steps in one parallel numba call (gates.py), each thread taking
         its rows through every step: np.dot, then the step's gates (gates.py)."""
         xw = np.ascontiguousarray(xw)
         n, steps, three_u = xw.shape
         u = three_u // 3
         keep, (hard, slope) = gates.keep_mask(self.keep, n, steps), gates.gate_kind(
             self.gate, self.slope)
-        chunks = recurrence_kernels.chunks(n)
+        chunks = gates.chunks(n)
         h = np.zeros((n, u), xw.dtype)
         out = np.empty((n, steps, u), xw.dtype)
         if self.reset_after:
             saved = np.empty((steps, n, 4 * u), xw.dtype)  # z, r, candidate, h Rh + b_rec
-            recurrence_kernels.run(
-                recurrence_kernels.gru_after_steps, xw, np.ascontiguousarray(recurrent),
+            gates.run(
+                gates.gru_after_steps, xw, np.ascontiguousarray(recurrent),
                 np.ascontiguousarray(b_rec), keep, hard, slope, chunks, h,
                 np.empty((n, 3 * u), xw.dtype), saved, out)
             self.saved = saved, out, None
             return out
         saved = np.empty((steps, n, 3 * u), xw.dtype)  # z, r, candidate
         rh = np.empty((n, steps, u), xw.dtype)  # r * h, the input of the candidate's matmul
-        recurrence_kernels.run(
-            recurrence_kernels.gru_steps, xw, np.ascontiguousarray(recurrent[:, :2 * u]),
+        gates.run(
+            gates.gru_steps, xw, np.ascontiguousarray(recurrent[:, :2 * u]),
             np.ascontiguousarray(recurrent[:, 2 * u:]), keep, hard, slope, chunks, h,
             np.empty((n, 2 * u), xw.dtype), np.empty((n, u), xw.dtype),
             np.empty((n, u), xw.dtype), saved, rh, out)
@@ -122,20 +122,20 @@ class GRUSequenceGrad(chainer.function_node.FunctionNode):
         n, steps, u = out.shape
         keep, (hard, slope) = gates.keep_mask(node.keep, n, steps), gates.gate_kind(
             node.gate, node.slope)
-        chunks = recurrence_kernels.chunks(n)
+        chunks = gates.chunks(n)
         h_before = np.concatenate([np.zeros((n, 1, u), out.dtype), out[:, :-1]], axis=1)
         dxw = np.empty((n, steps, 3 * u), gh.dtype)
         mm, part = np.zeros((n, u), gh.dtype), np.zeros((n, u), gh.dtype)  # dprev = mm + part
         if node.reset_after:
             dstate = np.empty((n, steps, 3 * u), gh.dtype)  # at h R + b_rec
-            recurrence_kernels.run(
-                recurrence_kernels.gru_after_steps_back, gh, np.ascontiguousarray(recurrent.T),
+            gates.run(
+                gates.gru_after_steps_back, gh, np.ascontiguousarray(recurrent.T),
                 keep, hard, slope, chunks, saved, h_before, mm, part,
                 np.empty((n, 3 * u), gh.dtype), dxw, dstate)
             flat = dstate.reshape(n * steps, 3 * u)
             return dxw, h_before.reshape(n * steps, u).T @ flat, flat.sum(axis=0)
-        recurrence_kernels.run(
-            recurrence_kernels.gru_steps_back, gh, np.ascontiguousarray(recurrent[:, :2 * u].T),
+        gates.run(
+            gates.gru_steps_back, gh, np.ascontiguousarray(recurrent[:, :2 * u].T),
             np.ascontiguousarray(recurrent[:, 2 * u:].T), keep, hard, slope, chunks, saved,
             h_before, mm, part, np.empty((n, u), gh.dtype), np.empty((n, u), gh.dtype),
             np.empty((n, u), gh.dtype), np.empty((n, 2 * u), gh.dtype), dxw)

@@ -29,7 +29,7 @@ are swapped for their numba functions, as prange is.
   thread only (the checkpoint's writer thread only writes files).
 - **np.dot in a kernel** calls scipy's BLAS (numba binds scipy.linalg.cython_blas), a
   library apart from numpy's. A kernel whose own threads each call it on their share
-  (recurrence_kernels.py) wants it on one thread during the call:
+  (gates.py) wants it on one thread during the call:
   `with dot_blas_on_one_thread(): ...`.
 - **Without numba** (`available()` is False) each kernel's caller keeps its numpy path.
 """
@@ -87,11 +87,7 @@ def dot_blas_on_one_thread():
     it) nothing is changed."""
     global _dot_blas
     if _dot_blas is None:
-        import scipy.linalg.cython_blas  # noqa: F401  numba's np.dot binds this library
-        import threadpoolctl
-        _dot_blas = [lib for lib in threadpoolctl.ThreadpoolController().lib_controllers
-                     if lib.user_api == "blas" and "scipy" in lib.filepath
-                     and "numpy" not in lib.filepath]
+        _dot_blas = _scipys_own_blas()
     counts = [lib.num_threads for lib in _dot_blas]
     for lib in _dot_blas:
         lib.set_num_threads(1)
@@ -100,6 +96,18 @@ def dot_blas_on_one_thread():
     finally:
         for lib, count in zip(_dot_blas, counts):
             lib.set_num_threads(count)
+
+
+def _scipys_own_blas():
+    """threadpoolctl's controllers of the BLAS libraries scipy ships in its own folders
+    (site-packages/scipy.libs, scipy/.dylibs), loaded by numba's np.dot; none where scipy
+    uses a library of the system's or of numpy's (a conda install shares one)."""
+    import scipy
+    import scipy.linalg.cython_blas  # noqa: F401  numba's np.dot binds this library
+    import threadpoolctl
+    home = os.path.realpath(os.path.dirname(scipy.__file__))  # .../site-packages/scipy
+    return [lib for lib in threadpoolctl.ThreadpoolController().lib_controllers
+            if lib.user_api == "blas" and os.path.realpath(lib.filepath).startswith(home)]
 
 
 def threads():

@@ -12,13 +12,13 @@ and a gate's derivative comes from its value (sigmoid: v (1 - v); hard_sigmoid: 
 where 0 < v < 1), so a step makes few passes over memory. The equations are those of
 keras_lstm.py; tests/unit/models/test_kernels.py checks values and gradients against the
 stock graph. With numba (models/jit.py) and the kernel "lstm_gates" on (models/fast.py),
-all the steps are one parallel numba call each way (models/recurrence_kernels.py: each
+all the steps are one parallel numba call each way (models/gates.py: each
 thread takes its rows through every step, a product and then the step's gates, gates.py).
 """
 import chainer
 import numpy as np
 
-from aezoo.models import gates, recurrence_kernels
+from aezoo.models import gates
 
 
 def _gate_(a, kind, slope):
@@ -61,16 +61,16 @@ class LSTMSequence(chainer.function_node.FunctionNode):
         return out,
 
     def steps_fused(self, xw, recurrent):
-        """All steps in one parallel numba call (recurrence_kernels.py), each thread taking
+        """All steps in one parallel numba call (gates.py), each thread taking
         its rows through every step: np.dot, then the step's gates (gates.py)."""
         acts, cells, tanh_c, out = self.saved
         xw = np.ascontiguousarray(xw)
         n, steps, u = out.shape
         keep, (hard, slope) = gates.keep_mask(self.keep, n, steps), gates.gate_kind(
             self.gate, self.slope)
-        recurrence_kernels.run(
-            recurrence_kernels.lstm_steps, xw, np.ascontiguousarray(recurrent), keep, hard,
-            slope, recurrence_kernels.chunks(n), np.zeros((n, u), xw.dtype), acts, cells,
+        gates.run(
+            gates.lstm_steps, xw, np.ascontiguousarray(recurrent), keep, hard,
+            slope, gates.chunks(n), np.zeros((n, u), xw.dtype), acts, cells,
             tanh_c, out)
 
     def steps_numpy(self, xw, recurrent):
@@ -120,7 +120,7 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
         return dxw, drec
 
     def through_fused(self, recurrent, gh, dxw):
-        """dxw, all steps back in one parallel numba call (recurrence_kernels.py)."""
+        """dxw, all steps back in one parallel numba call (gates.py)."""
         node, (acts, cells, tanh_c, out) = self.node, self.node.saved
         n, steps, u = out.shape
         keep, (hard, slope) = gates.keep_mask(node.keep, n, steps), gates.gate_kind(
@@ -128,9 +128,9 @@ class LSTMSequenceGrad(chainer.function_node.FunctionNode):
         gh = np.ascontiguousarray(gh)
         # h's gradient is gh[:, t] + mm + part, mm the later step's dxw U^T; c's is carry_c
         mm, part, carry_c = (np.zeros((n, u), gh.dtype) for _ in range(3))
-        recurrence_kernels.run(
-            recurrence_kernels.lstm_steps_back, gh, np.ascontiguousarray(recurrent.T), keep,
-            hard, slope, recurrence_kernels.chunks(n), acts, cells, tanh_c, mm, part, carry_c,
+        gates.run(
+            gates.lstm_steps_back, gh, np.ascontiguousarray(recurrent.T), keep,
+            hard, slope, gates.chunks(n), acts, cells, tanh_c, mm, part, carry_c,
             np.empty((n, 4 * u), gh.dtype), dxw)
 
     def through_numpy(self, recurrent, gh, dxw):

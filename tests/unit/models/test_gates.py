@@ -1,5 +1,5 @@
 """The GRU's and LSTM's gates as numba kernels (models/gates.py, "gru_gates" and
-"lstm_gates"), run over all steps by recurrence_kernels.py, against the numpy path they
+"lstm_gates"), run over all steps by gates.py, against the numpy path they
 replace in gru_kernel.py and lstm_kernel.py: the same outputs and gradients within float32's
 tolerance, padded steps, both gate functions, batch 1 and odd sizes; the same whatever the
 rows' shares among threads; chainer.gradient_check through the nodes; and each kernel
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from chainer import gradient_check
 
-from aezoo.models import fast, gates, jit, recurrence_kernels
+from aezoo.models import fast, gates, jit
 from aezoo.models.gru_kernel import gru_sequence
 from aezoo.models.lstm_kernel import lstm_sequence
 
@@ -100,7 +100,7 @@ def test_the_rows_shares_among_threads_change_nothing(monkeypatch, kind):
     arrays, keep, gy = inputs(kind, 7, 6, 5, True, seed=2)
     found = []
     for shares in (1, 2, 3, 7):
-        monkeypatch.setattr(recurrence_kernels, "chunks", lambda n, k=shares: k)
+        monkeypatch.setattr(gates, "chunks", lambda n, k=shares: k)
         found.append(through(kind, "sigmoid", None, arrays, keep, gy))
     for fused, y, grads in found[1:]:
         assert fused
@@ -134,7 +134,7 @@ def test_the_recurrences_products_run_on_one_thread_of_scipys_blas_and_give_it_b
         after = counts()
     assert during == [{"scipy": 1, "numpy": 2}] * 2  # forward, then backward
     assert after == {"scipy": 2, "numpy": 2}
-    assert recurrence_kernels.chunks(4) == min(4, jit.threads())
+    assert gates.chunks(4) == min(4, jit.threads())
 
 
 def test_the_kernels_tanh_is_within_float32s_tolerance_and_never_above_1():
@@ -152,7 +152,7 @@ def test_a_gate_kernel_switched_off_by_name_leaves_the_other_on(monkeypatch):
     lstm_arrays, _, lstm_gy = inputs("lstm", 2, 3, 4, True)
     monkeypatch.setattr(fast, "OFF", frozenset({"gru_gates"}))
     for name in ("gru_steps", "gru_steps_back", "gru_after_steps", "gru_after_steps_back"):
-        monkeypatch.setattr(recurrence_kernels, name, lambda *a: pytest.fail("gru_gates ran"))
+        monkeypatch.setattr(gates, name, lambda *a: pytest.fail("gru_gates ran"))
     assert not through("gru", "sigmoid", None, arrays, keep, gy)[0]
     assert not through("gru_after", "sigmoid", None, arrays + [np.zeros(12, np.float32)],
                        keep, gy)[0]

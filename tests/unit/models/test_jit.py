@@ -41,3 +41,28 @@ def test_a_kernel_runs_as_plain_python_too():
     y = np.empty_like(x)
     relu_kernel._forward.python(x, y)  # what the tests of a kernel's logic may call
     assert y.tolist() == [0, 0, 3]
+
+
+def test_every_kernel_calls_only_kernels_of_its_own_file():
+    """numba's cache checks a kernel's own source file only: a helper from another file would
+    stay compiled into it, old, after that file changed (gates.py says more)."""
+    import importlib
+    import pathlib
+
+    import aezoo
+    root = pathlib.Path(aezoo.__file__).parent
+    files = [p for p in sorted(root.rglob("*.py"))
+             if "jit.kernel(" in p.read_text() and p.name != "jit.py"]
+    names = [".".join(("aezoo",) + p.relative_to(root).with_suffix("").parts) for p in files]
+    modules = [importlib.import_module(name) for name in names]
+    assert len(modules) >= 6  # gates, pool_direct, conv_direct, relu, bce, update_kernels
+    checked = 0
+    for module in modules:
+        for kernel in [v for v in vars(module).values() if hasattr(v, "python")]:
+            for name in kernel.python.__code__.co_names:
+                called = kernel.python.__globals__.get(name)
+                source = getattr(called, "python", None) or getattr(called, "py_func", None)
+                if source is not None:  # a kernel (or, once compiled, numba's function)
+                    assert source.__module__ == module.__name__, (kernel.__name__, name)
+                    checked += 1
+    assert checked >= 20
