@@ -13,7 +13,7 @@ The equations are those of keras_gru.py; tests/unit/models/test_kernels.py check
 gradients against the stock graph. With numba (models/jit.py) and the kernel "gru_gates" on
 (models/fast.py), all the steps are one parallel numba call each way
 (models/gates.py: each thread takes its rows through every step, a product and
-then the step's gates, models/gates.py); otherwise each step is a dozen numpy calls.
+then the step's gates); otherwise each step is a dozen numpy calls.
 """
 import chainer
 import numpy as np
@@ -44,7 +44,7 @@ class GRUSequence(chainer.function_node.FunctionNode):
 
     def forward_fused(self, xw, recurrent, b_rec):
         """All steps in one parallel numba call (gates.py), each thread taking
-        its rows through every step: np.dot, then the step's gates (gates.py)."""
+        its rows through every step: np.dot, then the step's gates."""
         xw = np.ascontiguousarray(xw)
         n, steps, three_u = xw.shape
         u = three_u // 3

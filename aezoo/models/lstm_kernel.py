@@ -13,7 +13,7 @@ where 0 < v < 1), so a step makes few passes over memory. The equations are thos
 keras_lstm.py; tests/unit/models/test_kernels.py checks values and gradients against the
 stock graph. With numba (models/jit.py) and the kernel "lstm_gates" on (models/fast.py),
 all the steps are one parallel numba call each way (models/gates.py: each
-thread takes its rows through every step, a product and then the step's gates, gates.py).
+thread takes its rows through every step, a product and then the step's gates).
 """
 import chainer
 import numpy as np
@@ -62,7 +62,7 @@ class LSTMSequence(chainer.function_node.FunctionNode):
 
     def steps_fused(self, xw, recurrent):
         """All steps in one parallel numba call (gates.py), each thread taking
-        its rows through every step: np.dot, then the step's gates (gates.py)."""
+        its rows through every step: np.dot, then the step's gates."""
         acts, cells, tanh_c, out = self.saved
         xw = np.ascontiguousarray(xw)
         n, steps, u = out.shape
