@@ -35,10 +35,11 @@ def test_two_workers_give_every_run_the_numbers_of_one_at_a_time(tmp_path, one_a
     for name in NAMES:  # one status line a run, each run's own lines in its log
         assert f"aezoo sweep: {name}: done, epoch 3, test loss" in err
         assert "epoch 3/3" in (out / "logs" / f"{name}.log").read_text()
-    # Warm workers: two processes trained the four runs, two each, with the same numbers.
+    # Warm workers: the two processes trained all four runs. Both get a run at the start; the
+    # next goes to whichever is free first, so the split is 2 and 2 or, under load, 3 and 1.
     took = [re.search(r"worker (\d+) trains", (out / "logs" / f"{n}.log").read_text()).group(1)
             for n in NAMES]
-    assert len(set(took)) == 2 and sorted(took.count(p) for p in set(took)) == [2, 2]
+    assert len(set(took)) == 2, took
     assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1  # and a PCA row
 
 
