@@ -12,6 +12,7 @@ FOUR = """
 [defaults]
 data = "{data}"
 epochs = {epochs}
+batch_size = {batch}
 [runs.simple]
 model = "simple"
 [runs.deep]
@@ -22,9 +23,9 @@ seed = [0, 1]
 NAMES = [f"{m}-seed={s}" for m in ("simple", "deep") for s in (0, 1)]
 
 
-def write(tmp_path, data="digits", epochs=3, name="four.toml"):
+def write(tmp_path, data="digits", epochs=3, name="four.toml", batch=128):
     path = tmp_path / name
-    path.write_text(FOUR.format(data=data, epochs=epochs))
+    path.write_text(FOUR.format(data=data, epochs=epochs, batch=batch))
     return path
 
 
@@ -45,8 +46,15 @@ def assert_same(a, b):
                                    atol=0, err_msg=name)
 
 
+# Batches this small make an epoch of slow_data last about 0.2 s (simple) to 0.5 s (deep) on
+# 2 idle cores: at the default 128 the kernels made it 0.04-0.1 s, and a run could end
+# between the test seeing an epoch and its signal landing (a search's Ctrl-C test failed so).
+SLOW_BATCH = 16
+
+
 def slow_data(tmp_path):
-    """The digits at 24 x 24, twice over: epochs long enough to stop a run in the middle."""
+    """The digits at 24 x 24, twice over: with SLOW_BATCH, epochs long enough to stop a run in
+    the middle."""
     from sklearn.datasets import load_digits
     images = np.kron(load_digits().images, np.ones((3, 3))) / 16.0
     path = tmp_path / "x.npy"
@@ -88,7 +96,7 @@ def workers_of(pid):
 def unbroken_sweep(root, epochs):
     """(sweep file, its runs' scores) of a sweep on slow_data run one at a time, from a shell as
     a user runs it: a fresh process, as the workers are."""
-    path = write(root, slow_data(root), epochs=epochs)
+    path = write(root, slow_data(root), epochs=epochs, batch=SLOW_BATCH)
     job = sweep_process(path, root / "out", "--workers", "1", "--threads", "1")
     _, err = job.communicate(timeout=900)
     assert job.returncode == 0, err

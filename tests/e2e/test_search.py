@@ -15,7 +15,7 @@ import aezoo
 from aezoo.commands import sweep
 from aezoo.runs import checkpoints, metrics
 from aezoo.sweeps import study as studies
-from e2e.sweep_helpers import slow_data
+from e2e.sweep_helpers import SLOW_BATCH, slow_data
 
 pytestmark = pytest.mark.slow
 optuna = pytest.importorskip("optuna")
@@ -24,6 +24,7 @@ SEARCH = """
 [defaults]
 data = "{data}"
 epochs = {epochs}
+batch_size = {batch}
 [search]
 model = {{choices = ["simple", "deep"]}}
 lr = {{low = 1e-3, high = 3e-2, log = true}}
@@ -32,9 +33,9 @@ grow_every = {{low = 1, high = 2}}
 """
 
 
-def write(tmp_path, data="digits", epochs=3):
+def write(tmp_path, data="digits", epochs=3, batch=128):
     path = tmp_path / "search.toml"
-    path.write_text(SEARCH.format(data=data, epochs=epochs))
+    path.write_text(SEARCH.format(data=data, epochs=epochs, batch=batch))
     return path
 
 
@@ -144,7 +145,8 @@ def test_a_deleted_trial_runs_again_as_a_new_trial_with_its_values(tmp_path, cap
 
 
 def test_ctrl_c_then_the_same_command_continues_the_study(tmp_path):
-    path, out = write(tmp_path, data=slow_data(tmp_path), epochs=4), tmp_path / "out"
+    path = write(tmp_path, data=slow_data(tmp_path), epochs=6, batch=SLOW_BATCH)
+    out = tmp_path / "out"
     command = [sys.executable, "-m", "aezoo.sweep", str(path), "--out", str(out), "--trials", "3",
                "--workers", "2", "--threads", "1"]
     job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -166,7 +168,7 @@ def test_ctrl_c_then_the_same_command_continues_the_study(tmp_path):
     study = load(out)
     assert states(study) == ["COMPLETE"] * 3  # the stopped trials went on; none asked twice
     for t in unfinished:
-        assert metrics.read(out / t.user_attrs["run"])[0][-1]["epoch"] == 4
+        assert metrics.read(out / t.user_attrs["run"])[0][-1]["epoch"] == 6
 
 
 def test_the_notebook_sweep_runs_a_search_and_gives_its_study(tmp_path):
