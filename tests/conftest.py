@@ -120,6 +120,20 @@ def ctrl_c_in_epoch(monkeypatch, epoch):
     return lambda: monkeypatch.setattr(Trainer, "train_epoch", real)
 
 
+def only_epoch_0_checkpoint_lands(monkeypatch):
+    """A run as one killed while its epoch-1 checkpoint was still being written in the
+    background (train/writer.py): epoch 0's checkpoint is on disk, and the metrics lines and
+    loggers' files of the epochs after it are written."""
+    import json
+    from aezoo.train import serialize
+    real = serialize.write
+
+    def write(run_dir, arrays, best=False):
+        if json.loads(str(arrays["meta"]))["epoch"] == 0:
+            real(run_dir, arrays, best)
+    monkeypatch.setattr(serialize, "write", write)
+
+
 def weights(run_dir):
     """The arrays of a run's checkpoint, without its meta."""
     from aezoo.runs import checkpoints

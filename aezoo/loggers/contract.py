@@ -6,7 +6,7 @@
 
         @classmethod
         def wanted(cls, cfg): return cfg.mine
-        def start(self, run): ...       # options, data, architecture; run.epoch > 0: a resume
+        def start(self, run): ...       # options, data, architecture; run.resumed: from run.epoch
         def epoch(self, epoch): ...     # epoch.metrics, epoch.arrays (the snapshot's), ...
         def growth(self, record): ...   # growth, growth_batches, faded_in (as metrics.jsonl's)
         def end(self, how): ...         # finished, stopped, interrupted, diverged, ...
@@ -39,6 +39,9 @@ class RunInfo:
     score: tuple         # (name, key) of the number an epoch's line shows (model.line_score())
     epoch: int = 0       # the epoch it starts from: 0 for a new run, else a resume's checkpoint
     tty: bool = False    # stderr is a terminal
+    # it continues a checkpoint: epoch 0's too, which a run killed while its first epochs'
+    # checkpoints were still being written leaves (their metrics lines written already)
+    resumed: bool = False
 
 
 @dataclass

@@ -9,7 +9,7 @@ class MetricsLine(Logger):
     def start(self, run):
         from aezoo.runs import metrics
         self.run_dir = run.run_dir
-        if run.epoch:
+        if run.resumed:
             metrics.truncate(run.run_dir, run.epoch)
 
     def epoch(self, epoch):

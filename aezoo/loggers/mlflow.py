@@ -122,7 +122,7 @@ class MLflow(Logger):
             os.makedirs(os.path.dirname(artifacts), exist_ok=True)
         with self.locked(), quiet("mlflow", "alembic"):  # a new store's tables: no INFO lines
             self.client = MlflowClient(self.uri)  # opens the store, making its tables if new
-            self.run_id = self.continued() if run.epoch else None
+            self.run_id = self.continued() if run.resumed else None
             if self.run_id is None:
                 experiment = self.client.get_experiment_by_name(name)
                 experiment_id = (experiment.experiment_id if experiment else

@@ -238,7 +238,7 @@ class TensorBoard(Logger):
         self.recon = os.path.join(run.run_dir, recon.FOLDER)
         earlier = os.path.isdir(self.folder) and any(
             name.startswith("events.out.tfevents.") for name in os.listdir(self.folder))
-        self.writer = Events(self.folder, run.epoch + 1 if run.epoch else None)
+        self.writer = Events(self.folder, run.epoch + 1 if run.resumed else None)
         self.cfg, self.dataset, self.events, self.arrays = run.cfg, run.dataset, [], None
         if not earlier:  # a resumed run's session and layers are in its first file already
             self.writer.add(summary.hparams(hparams(self.cfg), {})[1], run.epoch)

@@ -116,7 +116,8 @@ def prepare(plan, is_main=True, extra=()):
         capturing = capture.EpochArrays(dataset, indices, labels)
     try:  # a logger that cannot start (an MLflow server that is down) leaves no new folder
         tell = Tell(sinks, RunInfo(cfg, run_dir, dataset, model.layers(), model.n_params(),
-                                   model.line_score(), trainer.epoch, tty), capturing)
+                                   model.line_score(), trainer.epoch, tty, resumed=meta is not None),
+                    capturing)
     except BaseException:
         if is_main and not plan.resume:
             free(run_dir, fresh)

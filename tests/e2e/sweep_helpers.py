@@ -41,7 +41,7 @@ def scores(out):
 def assert_same(a, b):
     assert a.keys() == b.keys()
     for name in a:
-        assert [r[0] for r in a[name]] == [r[0] for r in b[name]], name
+        assert [r[0] for r in a[name]] == [r[0] for r in b[name]], (name, a[name], b[name])
         np.testing.assert_allclose(np.array(a[name])[:, 1:], np.array(b[name])[:, 1:], rtol=1e-6,
                                    atol=0, err_msg=name)
 

@@ -16,7 +16,7 @@ from aezoo.runs import metrics, rundir, checkpoints
 from aezoo.data import load
 from aezoo.models import NAMES, model_class
 from aezoo.run import main
-from conftest import TINY, comparable, ctrl_c_in_epoch, weights
+from conftest import TINY, comparable, ctrl_c_in_epoch, only_epoch_0_checkpoint_lands, weights
 
 
 def train(out, *args):
@@ -79,6 +79,20 @@ def test_resume_drops_metrics_written_after_the_checkpoint(tmp_path):
     assert main(["--resume", run, "--epochs", "3"]) == 0
     epochs, _ = metrics.read(run)
     assert [r["epoch"] for r in epochs] == [0, 1, 2, 3] and epochs[-1]["test_bce"] > 0
+
+
+def test_a_resume_from_epoch_0_drops_the_lines_of_the_epochs_its_checkpoint_lacks(
+        tmp_path, monkeypatch):
+    # A sweep's worker was killed so under load: its retry repeated epochs 1 and 2
+    unbroken = train(tmp_path / "unbroken", "simple", "--epochs", "2")
+    with monkeypatch.context() as patched:
+        only_epoch_0_checkpoint_lands(patched)
+        broken = train(tmp_path / "broken", "simple", "--epochs", "2")
+    assert saved_epoch(broken) == 0
+    assert [r["epoch"] for r in metrics.read(broken)[0]] == [0, 1, 2]
+    assert main(["--resume", broken, "--epochs", "2"]) == 0
+    assert [r["epoch"] for r in metrics.read(broken)[0]] == [0, 1, 2]
+    assert comparable(unbroken) == comparable(broken)
 
 
 def test_loaded_model_reproduces_the_logged_test_score(tmp_path):

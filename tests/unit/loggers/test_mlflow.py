@@ -8,7 +8,7 @@ import pytest
 
 from aezoo.commands import run
 from aezoo.runs import metrics
-from conftest import TINY, ctrl_c_in_epoch
+from conftest import TINY, ctrl_c_in_epoch, only_epoch_0_checkpoint_lands
 
 if os.environ.get("AEZOO_REQUIRE_MLFLOW") != "1":  # CI (.ci/run) sets it: never skipped there
     pytest.importorskip("mlflow", reason="the extra aezoo[mlflow] is not installed")
@@ -107,6 +107,22 @@ def test_an_interrupted_run_is_killed_and_its_resume_finishes_it(tmp_path, monke
     client, found = runs_of(f"sqlite:///{tmp_path / 'm.db'}", "aezoo")
     assert found["run"].info.status == "FINISHED"
     assert [s for s, _ in history(client, found["run"], "test_loss")] == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_a_resume_from_epoch_0_continues_the_same_mlflow_run(tmp_path, monkeypatch):
+    uri = f"sqlite:///{tmp_path / 'm.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    folder = tmp_path / "run"
+    with monkeypatch.context() as patched:
+        only_epoch_0_checkpoint_lands(patched)
+        assert run.main(["simple", *TINY, "--epochs", "2", "--mlflow", "--quiet",
+                         "--out", str(folder)]) == 0
+    assert run.main(["--resume", str(folder), "--quiet"]) == 0
+    client, found = runs_of(uri, "aezoo")
+    experiment = client.get_experiment_by_name("aezoo").experiment_id
+    assert len(client.search_runs([experiment])) == 1  # not a second MLflow run of the folder
+    assert found["run"].info.status == "FINISHED" and "aezoo.resumed.0" in found["run"].data.tags
 
 
 @pytest.mark.slow

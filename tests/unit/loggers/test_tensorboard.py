@@ -20,7 +20,7 @@ from aezoo.runs import checkpoints, metrics, recon  # noqa: E402
 from aezoo.loggers import tensorboard  # noqa: E402
 from aezoo.loggers.tensorboard import FOLDER  # noqa: E402
 from aezoo.viz import tiles  # noqa: E402
-from conftest import TINY  # noqa: E402
+from conftest import TINY, only_epoch_0_checkpoint_lands  # noqa: E402
 
 GROWING = ["deep", *TINY, "--grow-every", "2", "--epochs", "4", "--quiet"]
 
@@ -158,6 +158,22 @@ def test_a_resumed_run_continues_its_events_without_repeating_an_epoch(tmp_path,
     assert "model/layers/text_summary" not in second
     assert hparams_metadata.SESSION_END_INFO_TAG in second
     assert [e.step for e in found.Tensors("model/layers/text_summary")] == [0]
+
+
+def test_a_resume_from_epoch_0_drops_the_events_of_the_epochs_its_checkpoint_lacks(
+        tmp_path, monkeypatch):
+    out = tmp_path / "killed"
+    with monkeypatch.context() as patched:
+        only_epoch_0_checkpoint_lands(patched)
+        assert run.main(["simple", *TINY, "--quiet", "--tensorboard", "--epochs", "2",
+                         "--out", str(out)]) == 0
+    assert checkpoints.read_meta(out)["epoch"] == 0
+    assert run.main(["--resume", str(out), "--quiet"]) == 0
+    found = events(out / FOLDER)
+    assert [e.step for e in found.Scalars("loss/test")] == [0, 1, 2]
+    assert [e.step for e in found.Images("reconstructions")] == [0, 1, 2]
+    assert found.Scalars("loss/test")[-1].value == pytest.approx(
+        metrics.read(out)[0][-1]["test_loss"])
 
 
 def tags_written(path):
