@@ -43,7 +43,10 @@ class Worker:
 
     def give(self, job):
         self.job = job
-        self.conn.send(job)
+        try:
+            self.conn.send(job)
+        except OSError:  # it died since the check: the loop sees it dead and retries the job
+            pass
 
     def close(self):
         try:
@@ -73,11 +76,14 @@ def run_local(jobs, workers, retries, out, poll=lambda results, running, note: N
     try:
         while True:
             try:
-                for w in pool:
+                for i, w in enumerate(pool):
                     if w.job is None and not stopping:
                         job = again.popleft() if again else None if exhausted else next(feed, None)
                         exhausted = exhausted or (job is None and not again)
                         if job is not None:
+                            if not w.process.is_alive():  # killed between runs: none was lost
+                                w.process.join()
+                                pool[i] = w = Worker(context, i)
                             w.give(job)
                 for i, w in enumerate(pool):
                     if w.job is None:

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import time
 
 import pytest
 
@@ -84,6 +85,35 @@ def test_a_run_killed_after_its_last_checkpoint_counts_as_finished(tmp_path, cap
     assert sweep.main([str(write(tmp_path, epochs=1)), "--out", str(out), "--workers", "2",
                        "--threads", "1"]) == 0
     assert "failed" not in capsys.readouterr().err
+    assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1
+
+
+def test_a_worker_killed_between_two_runs_is_replaced_and_no_try_is_spent(tmp_path, monkeypatch,
+                                                                            capsys):
+    """The kill lands after a worker sent its run's status, before it is given the next run
+    (the timing is made here: the sweep's `finished` kills it). The sweep gave the next run to
+    the dead worker, and its pipe's BrokenPipeError ended the sweep ("cannot write or read
+    Broken pipe", exit 1) with runs still to train."""
+    from aezoo.sweeps import local
+    real, killed = local.run_local, []
+
+    def run_local(jobs, workers, retries, out, poll, finished):
+        def kill_its_worker(name, status):
+            if not killed:
+                log = (tmp_path / "out" / "logs" / f"{name}.log").read_text()
+                pid = int(re.search(r"worker (\d+) trains", log).group(1))
+                os.kill(pid, signal.SIGKILL)
+                while open(f"/proc/{pid}/stat").read().split()[2] != "Z":  # dead, not joined
+                    time.sleep(0.01)
+                killed.append(name)
+            finished(name, status)
+        return real(jobs, workers, retries, out, poll, kill_its_worker)
+
+    monkeypatch.setattr(local, "run_local", run_local)
+    out = tmp_path / "out"
+    assert sweep.main([str(write(tmp_path, epochs=1)), "--out", str(out), "--workers", "2",
+                       "--threads", "1", "--retries", "0"]) == 0
+    assert killed and "its process was killed" not in capsys.readouterr().err
     assert len(list(csv.DictReader(open(out / "scores.csv")))) == 4 + 1
 
 
