@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from aezoo.runs import metrics
+from aezoo.runs import checkpoints, metrics
 
 FOUR = """
 [defaults]
@@ -81,6 +81,39 @@ def wait_for_epoch(out, epoch, job, timeout=300):
                 pass
         time.sleep(0.2)
     raise AssertionError(f"no run reached epoch {epoch}; the sweep said {job.communicate()}")
+
+
+def run_to_kill(out, job, processes, timeout=300):
+    """(run, pid): a deep run of the sweep at `out` whose checkpoint holds epoch 1 or 2 (so a
+    kill now has its checkpoint to resume from, and epochs left to train: a deep epoch of
+    slow_data lasts about 0.5 s), and the process among `processes()` training it: the one
+    with the run's log open. Killing whichever worker came first could hit a run that had
+    just begun (nothing to resume) or a worker between runs."""
+    end = time.time() + timeout
+    while time.time() < end and job.poll() is None:
+        for name in NAMES[2:]:  # the deep runs, the slower ones
+            try:
+                saved = checkpoints.read_meta(out / name)["epoch"]
+            except Exception:  # not written yet
+                continue
+            if 1 <= saved <= 2:
+                pid = process_with_open(out / "logs" / f"{name}.log", processes())
+                if pid is not None:
+                    return name, pid
+        time.sleep(0.05)
+    raise AssertionError(f"no deep run was seen at epoch 1 or 2; the sweep said {job.communicate()}")
+
+
+def process_with_open(path, pids):
+    """The process among `pids` that has `path` open, or None."""
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == os.path.realpath(path) for fd in fds):
+                return pid
+        except OSError:  # it ended meanwhile
+            continue
+    return None
 
 
 def workers_of(pid):

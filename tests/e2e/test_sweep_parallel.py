@@ -13,7 +13,7 @@ import pytest
 from aezoo.commands import sweep
 from aezoo.runs import checkpoints, metrics
 from aezoo.sweeps import study as studies
-from e2e.sweep_helpers import (NAMES, assert_same, scores, sweep_process,
+from e2e.sweep_helpers import (NAMES, assert_same, run_to_kill, scores, sweep_process,
                                unbroken_sweep, wait_for_epoch, workers_of, write)
 
 pytestmark = pytest.mark.slow
@@ -54,12 +54,12 @@ def test_a_killed_worker_is_retried_from_its_checkpoint_and_the_sweep_is_unchang
     root, path, expected = unbroken
     out = root / "killed"
     job = sweep_process(path, out, "--workers", "2", "--threads", "1")
-    wait_for_epoch(out, 2, job)
-    victim = workers_of(job.pid)[0]
+    name, victim = run_to_kill(out, job, lambda: workers_of(job.pid))
     os.kill(victim, signal.SIGKILL)
     _, err = job.communicate(timeout=600)
     assert job.returncode == 0, err
-    assert "its process was killed (signal 9); retry 1 of 2, from its checkpoint" in err
+    assert f"{name}: its process was killed (signal 9); retry 1 of 2, from its checkpoint" in err
+    assert "resuming from epoch" in (out / "logs" / f"{name}.log").read_text()
     assert_same(scores(out), expected)
 
 
@@ -67,11 +67,11 @@ def test_a_worker_killed_past_its_retries_says_by_which_signal(unbroken):
     root, path, _ = unbroken
     out = root / "killed-for-good"
     job = sweep_process(path, out, "--workers", "2", "--threads", "1", "--retries", "0")
-    victim = wait_for_epoch(out, 2, job)
-    os.kill(workers_of(job.pid)[0], signal.SIGKILL)
+    name, victim = run_to_kill(out, job, lambda: workers_of(job.pid))
+    os.kill(victim, signal.SIGKILL)
     _, err = job.communicate(timeout=600)
     assert job.returncode == 1, err
-    assert "run(s) failed: " in err and "(its process was killed by SIGKILL (signal 9))" in err
+    assert f"1 run(s) failed: {name} (its process was killed by SIGKILL (signal 9))" in err
 
 
 def test_a_run_killed_after_its_last_checkpoint_counts_as_finished(tmp_path, capsys, monkeypatch):

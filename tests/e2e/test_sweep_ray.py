@@ -16,8 +16,8 @@ import pytest
 from aezoo.runs import checkpoints
 from aezoo.sweeps import search, study as studies
 from search_file import lr_search
-from e2e.sweep_helpers import (NAMES, assert_same, scores, sweep_process, unbroken_sweep,
-                               wait_for_epoch, write)
+from e2e.sweep_helpers import (NAMES, assert_same, run_to_kill, scores, sweep_process,
+                               unbroken_sweep, write)
 
 pytestmark = pytest.mark.slow
 if os.environ.get("AEZOO_REQUIRE_RAY") != "1":
@@ -110,16 +110,12 @@ def test_a_sweep_on_a_ray_cluster_equals_one_at_a_time_even_when_a_task_is_kille
     root, path, expected = one_at_a_time
     out = root / "ray"
     job = sweep_process(path, out, "--ray", cluster, "--threads", "1")
-    wait_for_epoch(out, 2, job)
-    end = time.time() + 60
-    while not ray_workers_running_work() and time.time() < end:
-        time.sleep(0.2)
-    os.kill(ray_workers_running_work()[0], signal.SIGKILL)  # Ray retries the task
+    name, victim = run_to_kill(out, job, ray_workers_running_work)
+    os.kill(victim, signal.SIGKILL)  # Ray retries the task
     _, err = job.communicate(timeout=900)
     assert job.returncode == 0, err
     assert f"4 of 4 runs to train on Ray at {cluster}, 1 thread each" in err
-    resumed = [n for n in NAMES if "resuming from epoch" in (out / "logs" / f"{n}.log").read_text()]
-    assert resumed, "no task was retried from its checkpoint"
+    assert "resuming from epoch" in (out / "logs" / f"{name}.log").read_text()
     assert_same(scores(out), expected)
 
 
